@@ -1,0 +1,204 @@
+"""The `paperbot` command: the same answers as the Discord bot, from a terminal or a script.
+
+    paperbot                      run the bot (console on the bundled seeds when no DISCORD_TOKEN)
+    paperbot run | sync [--force] the Discord bot; register its slash commands
+    paperbot console              type /paper, /author, /topic, /ask, /help as in Discord
+    paperbot ingest [PATH ...]    read summaries into the database (default: the corpus folder)
+    paperbot papers               every paper
+    paperbot paper|author|topic|ask QUERY [--limit N]
+
+Add --json for one JSON array (ingest: one object) on stdout. Errors go to stderr, exit code 1
+(bad usage: 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bot.config import ConfigError, Settings, load_dotenv
+from store.db import redact
+
+log = logging.getLogger("paperbot")
+
+NO_TOKEN_BANNER = (
+    "No DISCORD_TOKEN set: starting the console on the bundled seeds instead of connecting to Discord.\n"
+    "To run the Discord bot, put DISCORD_TOKEN=... in .env (see .env.example and the README), then run "
+    "`paperbot run`."
+)
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", metavar="URL", help="database URL (default: $DATABASE_URL or a SQLite file "
+                                                    "in the per-user data folder)")
+    common.add_argument("--corpus", metavar="DIR", type=Path, help="corpus folder (default: $CORPUS_DIR or "
+                                                                   "the bundled seeds/)")
+    p = argparse.ArgumentParser(prog="paperbot", description="Answers questions about a reading group's "
+                                "paper summaries, on Discord or in a terminal.", parents=[common])
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("run", parents=[common], help="run the Discord bot (console if no DISCORD_TOKEN)")
+    sync = sub.add_parser("sync", parents=[common], help="register the slash commands with Discord now")
+    sync.add_argument("--force", action="store_true", help="sync even if nothing changed")
+    sub.add_parser("console", parents=[common], help="interactive prompt taking the bot's slash commands")
+    ingest = sub.add_parser("ingest", parents=[common], help="read summaries into the database")
+    ingest.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    ingest.add_argument("--json", action="store_true")
+    papers = sub.add_parser("papers", parents=[common], help="list every paper")
+    papers.add_argument("--json", action="store_true")
+    for name, what in (("paper", "title or content words"), ("author", "a person's name"),
+                       ("topic", "a topic"), ("ask", "a question")):
+        q = sub.add_parser(name, parents=[common], help=f"search by {what}")
+        q.add_argument("query", nargs="+", metavar="QUERY")
+        q.add_argument("--limit", type=int, default=5 if name == "ask" else 10, metavar="N")
+        q.add_argument("--json", action="store_true")
+    return p
+
+
+async def _with_library(args: argparse.Namespace, settings: Settings, *, seed: bool = True):  # type: ignore[no-untyped-def]
+    from store.library import Library
+
+    library = Library(args.db or settings.database_url, args.corpus or settings.corpus_dir)
+    try:
+        await library.start(ingest_if_empty=seed)
+    except BaseException:
+        await library.close()
+        raise
+    return library
+
+
+def _dump(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+async def _search(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.text import render_result
+
+    query = " ".join(args.query).strip()
+    if not query:
+        print(f"paperbot {args.command}: the query is empty", file=sys.stderr)
+        return 2
+    if args.limit < 1 or args.limit > 100:
+        print(f"paperbot {args.command}: --limit must be between 1 and 100", file=sys.stderr)
+        return 2
+    library = await _with_library(args, settings)
+    try:
+        result = await getattr(library, args.command)(query, args.limit)
+    finally:
+        await library.close()
+    if args.json:
+        _dump([h.to_json() for h in result.hits])
+        if result.note:
+            print(f"paperbot {args.command}: {result.note}", file=sys.stderr)
+    else:
+        print(render_result(result, query, "passage" if args.command == "ask" else args.command))
+    return 2 if result.note and not result.hits else 0
+
+
+async def _ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.text import render_report
+
+    library = await _with_library(args, settings, seed=False)
+    try:
+        report = await library.ingest(args.paths or None)
+    finally:
+        await library.close()
+    if args.json:
+        _dump(report.to_json())
+    else:
+        print(render_report(report))
+    for problem in report.problems:
+        print(f"problem: {problem}", file=sys.stderr)
+    return 0
+
+
+async def _papers(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.text import render_papers
+    from store.results import Hit
+
+    library = await _with_library(args, settings)
+    try:
+        papers = await library.papers()
+    finally:
+        await library.close()
+    if args.json:
+        _dump([Hit(p, 0.0).to_json() for p in papers])
+    else:
+        print(render_papers(papers))
+    return 0
+
+
+async def _console(args: argparse.Namespace, settings: Settings, banner: str | None = None) -> int:
+    from bot.console import run_console
+
+    library = await _with_library(args, settings)
+    try:
+        return await run_console(library, banner=banner)
+    finally:
+        await library.close()
+
+
+async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.token:
+        return await _console(args, settings, banner=NO_TOKEN_BANNER)
+    from bot.runner import run_bot
+
+    settings = _override(settings, args)
+    await run_bot(settings)
+    return 0
+
+
+async def _sync(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.token:
+        print("paperbot sync: DISCORD_TOKEN is not set (see .env.example)", file=sys.stderr)
+        return 1
+    from bot.runner import sync_commands
+
+    await sync_commands(_override(settings, args), force=args.force)
+    return 0
+
+
+def _override(settings: Settings, args: argparse.Namespace) -> Settings:
+    from dataclasses import replace
+
+    return replace(settings, database_url=args.db or settings.database_url,
+                   corpus_dir=args.corpus or settings.corpus_dir)
+
+
+COMMANDS = {"run": _run, "sync": _sync, "console": _console, "ingest": _ingest, "papers": _papers,
+            "paper": _search, "author": _search, "topic": _search, "ask": _search}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    load_dotenv()
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        print(f"paperbot: configuration error: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+    command = COMMANDS[args.command or "run"]
+    try:
+        return asyncio.run(command(args, settings))
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        message = str(exc)
+        if settings.database_url:
+            message = message.replace(settings.database_url, redact(settings.database_url))
+        print(f"paperbot: {exc.__class__.__name__}: {message}", file=sys.stderr)
+        log.debug("failure", exc_info=True)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""Plain-text answers for the terminal: the same results the bot shows as embeds."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+
+from store.report import IngestReport
+from store.results import Hit, PaperView, SearchResult
+from store.search import SearchIndex
+
+EXTRACT_CHARS = 280
+
+
+def clip(text: str, limit: int) -> str:
+    """Cut at a word boundary and mark the cut with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+    return cut.rstrip(" ,;:.") + "…"
+
+
+def byline(paper: PaperView) -> str:
+    parts = [", ".join(paper.authors) or "authors unknown"]
+    where = " ".join(str(x) for x in (paper.venue, paper.year) if x)
+    if where:
+        parts.append(where)
+    if paper.topics:
+        parts.append(", ".join(paper.topics))
+    return " · ".join(parts)
+
+
+def render_hit(position: int, hit: Hit, width: int = 100) -> str:
+    p = hit.paper
+    lines = [f"{position}. {p.title}", f"   {byline(p)}"]
+    if hit.passage:
+        lines.append(textwrap.fill(f"“{clip(hit.passage, 500)}”", width, initial_indent="   ",
+                                   subsequent_indent="   "))
+    elif p.summary:
+        lines.append(textwrap.fill(clip(p.summary, EXTRACT_CHARS), width, initial_indent="   ",
+                                   subsequent_indent="   "))
+    if hit.why:
+        lines.append(f"   why: {hit.why_text()}")
+    if p.link:
+        lines.append(f"   link: {p.link}")
+    lines.append(f"   source: {p.source}")
+    return "\n".join(lines)
+
+
+def render_result(result: SearchResult, query: str, what: str = "paper") -> str:
+    if result.hits:
+        return "\n\n".join(render_hit(i, h) for i, h in enumerate(result.hits, 1))
+    lines = [result.note or f"No {what} matches “{query}”."]
+    if result.suggestions:
+        lines.append("Did you mean: " + "; ".join(result.suggestions) + "?")
+    return "\n".join(lines)
+
+
+def render_papers(papers: Sequence[PaperView]) -> str:
+    return "\n".join(f"- {p.title} — {byline(p)}  [{p.source}]" for p in papers) or "No papers yet."
+
+
+def render_report(report: IngestReport) -> str:
+    lines = [report.summary_line()]
+    for f in report.files:
+        lines.append(f"  {f.source}: {f.status}, {f.papers} papers"
+                     f" (+{f.added} added, ~{f.updated} updated, -{f.removed} removed)")
+    if report.problems:
+        lines.append("Problems:")
+        lines.extend(f"  {p}" for p in report.problems)
+    return "\n".join(lines)
+
+
+def help_examples(index: SearchIndex, papers: Sequence[PaperView]) -> dict[str, str]:
+    """Example queries drawn from the current corpus, so /help shows things that work."""
+    examples = {"paper": "lottery ticket", "author": "Bengio", "topic": "reinforcement learning",
+                "ask": "how do you evaluate generative models?"}
+    if papers:
+        first = papers[0]
+        words = [w for w in first.title.split() if len(w) > 3][:3]
+        if words:
+            examples["paper"] = " ".join(words).strip(":,").lower()
+        with_authors = next((p for p in papers if p.authors), None)
+        if with_authors:
+            examples["author"] = with_authors.authors[0].split()[-1]
+    counts = index.topic_counts()
+    if counts:
+        examples["topic"] = counts[0][0]
+    return examples
+
+
+COMMANDS = (
+    ("paper", "QUERY", "find papers by title or content"),
+    ("author", "NAME", "papers written by a person (surname, full name or initials)"),
+    ("topic", "TOPIC", "papers on a topic"),
+    ("ask", "QUESTION", "sentences from the summaries that answer a question"),
+    ("papers", "", "every paper in the corpus"),
+    ("help", "", "this help"),
+)
+
+
+def help_text(index: SearchIndex, papers: Sequence[PaperView], *, console: bool = True) -> str:
+    ex = help_examples(index, papers)
+    lines = [f"paperbot knows {len(index)} papers. Commands:"]
+    for name, arg, what in COMMANDS:
+        lines.append(f"  /{name} {arg}".ljust(22) + what)
+    lines.append("Examples: " + "; ".join(f"/{k} {v}" for k, v in ex.items()))
+    if console:
+        lines.append("Type /quit (or Ctrl-D) to leave.")
+    return "\n".join(lines)

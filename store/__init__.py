@@ -1,0 +1,1 @@
+"""Paper store: models, ingestion and search. Knows nothing of Discord."""

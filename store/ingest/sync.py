@@ -1,0 +1,276 @@
+"""Bring the database in line with the corpus files.
+
+Idempotent: a file whose bytes did not change is not touched; a changed file's entries are diffed
+against what the database holds; a file gone from an ingested folder takes its entries with it. A
+paper's authors, venue, year, topics are then re-derived from the entries that remain, and a paper
+with no entry left is deleted. The caller runs all of it in one transaction, so a failure half-way
+leaves the previous corpus in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Topic
+from store.names import fold, person_key
+from store.records import Parsed, PaperRecord
+from store.report import FileChange, IngestReport
+
+T = TypeVar("T")
+_CHUNK = 500  # ids per IN (...) clause: well under every backend's parameter limit
+
+
+@dataclass(slots=True)
+class ParsedFile:
+    """A corpus file after reading and parsing (done off the event loop, before the transaction)."""
+
+    name: str  # relative to `root`; the document's identity
+    root: str  # the folder it was found in (resolved), for pruning
+    sha256: str
+    parsed: Parsed
+    failed: bool  # unreadable or nothing parseable: keep what the database has for it
+
+
+def paper_key(title: str) -> str:
+    return fold(title).replace("-", " ")[:512]
+
+
+def _chunks(items: Sequence[T], size: int = _CHUNK) -> Iterator[Sequence[T]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _entry_values(rec: PaperRecord) -> dict[str, Any]:
+    return {
+        "line": rec.line,
+        "title": rec.title[:1024],
+        "authors": list(rec.authors),
+        "venue": rec.venue,
+        "year": rec.year if rec.year and 1900 <= rec.year <= 2200 else None,
+        "topics": list(dict.fromkeys(rec.topics)),
+        "link": rec.link,
+        "summary": rec.summary,
+    }
+
+
+def _merge_duplicates(records: Iterable[PaperRecord]) -> dict[str, PaperRecord]:
+    """One record per paper per document: a paper named twice in one file keeps both summaries."""
+    out: dict[str, PaperRecord] = {}
+    for rec in records:
+        key = paper_key(rec.title)
+        if not key:
+            continue
+        first = out.get(key)
+        if first is None:
+            out[key] = rec
+            continue
+        if rec.summary and rec.summary not in first.summary:
+            first.summary = f"{first.summary}\n\n{rec.summary}".strip()
+        first.authors = first.authors or rec.authors
+        first.venue = first.venue or rec.venue
+        first.year = first.year or rec.year
+        first.link = first.link or rec.link
+        first.topics = list(dict.fromkeys([*first.topics, *rec.topics]))
+    return out
+
+
+async def _paper_ids(session: AsyncSession, keys: Sequence[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for chunk in _chunks(list(keys)):
+        rows = await session.execute(select(Paper.key, Paper.id).where(Paper.key.in_(chunk)))
+        found.update({k: i for k, i in rows.all()})
+    return found
+
+
+async def _ensure_papers(session: AsyncSession, records: dict[str, PaperRecord], now: datetime) -> dict[str, int]:
+    ids = await _paper_ids(session, list(records))
+    missing = [k for k in records if k not in ids]
+    if missing:
+        rows = [{"key": k, "title": records[k].title[:1024], "venue": None, "year": None, "link": None,
+                 "added_at": now} for k in missing]
+        for chunk in _chunks(rows):
+            result = await session.execute(insert(Paper).returning(Paper.key, Paper.id), list(chunk))
+            ids.update({k: i for k, i in result.all()})
+    return ids
+
+
+async def _sync_document(session: AsyncSession, doc: Document, records: dict[str, PaperRecord],
+                         now: datetime, change: FileChange) -> set[int]:
+    """Diff one document's entries against its new records; returns the paper ids touched."""
+    ids = await _ensure_papers(session, records, now)
+    existing = {e.paper_id: e for e in (await session.scalars(
+        select(Entry).where(Entry.document_id == doc.id))).all()}
+    touched: set[int] = set()
+    new_rows: list[dict[str, Any]] = []
+    for key, rec in records.items():
+        pid = ids[key]
+        values = _entry_values(rec)
+        entry = existing.pop(pid, None)
+        if entry is None:
+            new_rows.append({"document_id": doc.id, "paper_id": pid, **values})
+            change.added += 1
+            touched.add(pid)
+        elif any(getattr(entry, k) != v for k, v in values.items() if k != "line"):
+            for k, v in values.items():
+                setattr(entry, k, v)
+            change.updated += 1
+            touched.add(pid)
+        elif entry.line != values["line"]:
+            entry.line = values["line"]  # moved within the file: provenance only, not an update
+    for chunk in _chunks(new_rows):
+        await session.execute(insert(Entry), list(chunk))
+    if existing:
+        gone = list(existing)
+        for chunk in _chunks(gone):
+            await session.execute(delete(Entry).where(Entry.document_id == doc.id, Entry.paper_id.in_(chunk)))
+        change.removed += len(gone)
+        touched.update(gone)
+    change.papers = len(records)
+    return touched
+
+
+def _fullest(names: Iterable[str]) -> str:
+    """The display form with the most information: "Quoc V. Le" over "Quoc Le"."""
+    return max(names, key=lambda n: (len(n.split()), len(n), n))
+
+
+async def _rederive(session: AsyncSession, paper_ids: set[int]) -> int:
+    """Recompute papers from their remaining entries; delete the ones with none. Returns deletions."""
+    ids = sorted(paper_ids)
+    entries: dict[int, list[Entry]] = {pid: [] for pid in ids}
+    for chunk in _chunks(ids):
+        rows = await session.execute(
+            select(Entry, Document.name).join(Document, Entry.document_id == Document.id)
+            .where(Entry.paper_id.in_(chunk)).order_by(Document.name, Entry.line))
+        for entry, _name in rows.all():
+            entries[entry.paper_id].append(entry)
+    orphans = [pid for pid, es in entries.items() if not es]
+    for chunk in _chunks(orphans):
+        await session.execute(delete(Paper).where(Paper.id.in_(chunk)))
+    live = [pid for pid in ids if entries[pid]]
+    for chunk in _chunks(live):
+        await session.execute(delete(Authorship).where(Authorship.paper_id.in_(chunk)))
+        await session.execute(delete(PaperTopic).where(PaperTopic.paper_id.in_(chunk)))
+
+    people: dict[str, list[str]] = {}
+    topics: dict[str, list[str]] = {}
+    paper_rows: list[dict[str, Any]] = []
+    authorships: list[tuple[int, str, int]] = []
+    paper_topics: list[tuple[int, str]] = []
+    for pid in live:
+        es = entries[pid]
+        authors = max((e.authors for e in es), key=len)
+        paper_rows.append({
+            "id": pid,
+            "title": max((e.title for e in es), key=lambda t: (sum(c.isupper() for c in t), len(t))),
+            "venue": next((e.venue for e in es if e.venue), None),
+            "year": next((e.year for e in es if e.year), None),
+            "link": next((e.link for e in es if e.link), None),
+        })
+        seen: set[str] = set()
+        for pos, name in enumerate(authors):
+            key = person_key(name)[:300]
+            if not key or key in seen:
+                continue
+            seen.add(key)
+            people.setdefault(key, []).append(name)
+            authorships.append((pid, key, pos))
+        for label in dict.fromkeys(t for e in es for t in e.topics):
+            tkey = fold(label)[:200]
+            if tkey and tkey not in {k for p, k in paper_topics if p == pid}:
+                topics.setdefault(tkey, []).append(label)
+                paper_topics.append((pid, tkey))
+    for chunk in _chunks(paper_rows):
+        await session.execute(update(Paper), list(chunk))  # ORM bulk UPDATE by primary key
+    person_ids = await _upsert_named(session, Person, "name", people)
+    topic_ids = await _upsert_named(session, Topic, "label", topics)
+    rows_a = [{"paper_id": p, "person_id": person_ids[k], "position": pos} for p, k, pos in authorships]
+    for chunk in _chunks(rows_a):
+        await session.execute(insert(Authorship), list(chunk))
+    rows_t = [{"paper_id": p, "topic_id": topic_ids[k]} for p, k in paper_topics]
+    for chunk in _chunks(rows_t):
+        await session.execute(insert(PaperTopic), list(chunk))
+    return len(orphans)
+
+
+async def _upsert_named(session: AsyncSession, model: type[Person] | type[Topic], field: str,
+                        forms: dict[str, list[str]]) -> dict[str, int]:
+    """Key -> id for people or topics, creating missing rows and keeping the fullest display form."""
+    ids: dict[str, int] = {}
+    current: dict[str, str] = {}
+    keys = list(forms)
+    for chunk in _chunks(keys):
+        rows = await session.execute(select(model.key, model.id, getattr(model, field)).where(model.key.in_(chunk)))
+        for key, rid, shown in rows.all():
+            ids[key] = rid
+            current[key] = shown
+    new_rows = [{"key": k, field: _fullest(v)[:300]} for k, v in forms.items() if k not in ids]
+    for chunk in _chunks(new_rows):
+        result = await session.execute(insert(model).returning(model.key, model.id), list(chunk))
+        ids.update({k: i for k, i in result.all()})
+    renamed = [{"id": ids[k], field: best} for k, v in forms.items() if k in current
+               and (best := _fullest([current[k], *v])) != current[k]]
+    for chunk in _chunks(renamed):
+        await session.execute(update(model), list(chunk))
+    return ids
+
+
+async def _prune_unreferenced(session: AsyncSession) -> None:
+    await session.execute(delete(Person).where(~select(Authorship.person_id)
+                                                .where(Authorship.person_id == Person.id).exists()))
+    await session.execute(delete(Topic).where(~select(PaperTopic.topic_id)
+                                               .where(PaperTopic.topic_id == Topic.id).exists()))
+
+
+async def sync_files(session: AsyncSession, files: Sequence[ParsedFile], prune_roots: Iterable[str] = (),
+                     now: datetime | None = None) -> IngestReport:
+    """Apply parsed files to the database inside the caller's transaction."""
+    now = now or datetime.now(UTC)
+    report = IngestReport()
+    docs = {d.name: d for d in (await session.scalars(select(Document))).all()}
+    touched: set[int] = set()
+    seen: set[str] = set()
+    for pf in files:
+        seen.add(pf.name)
+        report.problems.extend(pf.parsed.problems)
+        doc = docs.get(pf.name)
+        if pf.failed:
+            report.files.append(FileChange(pf.name, "failed"))
+            continue
+        if doc is not None and doc.sha256 == pf.sha256:
+            count = await session.scalar(select(func.count()).select_from(Entry).where(Entry.document_id == doc.id))
+            if doc.root != pf.root:
+                doc.root = pf.root
+            report.files.append(FileChange(pf.name, "unchanged", papers=count or 0))
+            continue
+        change = FileChange(pf.name, "changed" if doc else "new")
+        if doc is None:
+            doc = Document(name=pf.name, root=pf.root, sha256=pf.sha256, ingested_at=now)
+            session.add(doc)
+            await session.flush()
+            docs[pf.name] = doc
+        else:
+            doc.sha256, doc.root, doc.ingested_at = pf.sha256, pf.root, now
+        touched |= await _sync_document(session, doc, _merge_duplicates(pf.parsed.records), now, change)
+        report.files.append(change)
+    roots = set(prune_roots)
+    for name, doc in docs.items():
+        if name in seen or doc.root not in roots:
+            continue
+        gone = list((await session.scalars(select(Entry.paper_id).where(Entry.document_id == doc.id))).all())
+        await session.execute(delete(Entry).where(Entry.document_id == doc.id))
+        await session.delete(doc)
+        touched.update(gone)
+        report.files.append(FileChange(name, "removed", removed=len(gone)))
+    if touched:
+        await session.flush()
+        await _rederive(session, touched)
+        await _prune_unreferenced(session)
+    report.papers_total = await session.scalar(select(func.count()).select_from(Paper)) or 0
+    return report

@@ -1,0 +1,154 @@
+"""The store's one face: a database plus an in-memory search index that is swapped whole.
+
+The bot and the command line both talk to a `Library`. Queries read `self.index`, an immutable
+`SearchIndex`; a reload builds a new one off the event loop and replaces the reference in one
+assignment, so a query running during a reload is answered from the old index or the new one,
+never from half of each.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from store.db import create_schema, database_url, make_engine, make_sessionmaker, redact
+from store.ingest.corpus import collect
+from store.ingest.sync import sync_files
+from store.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Topic
+from store.report import IngestReport
+from store.results import PaperView, SearchResult, SummaryView
+from store.search import SearchIndex
+
+log = logging.getLogger(__name__)
+
+BUNDLED_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def default_corpus_dir() -> Path:
+    return Path(os.environ.get("CORPUS_DIR") or BUNDLED_SEEDS).expanduser()
+
+
+class Library:
+    def __init__(self, url: str | None = None, corpus_dir: Path | None = None) -> None:
+        self.url = database_url(url)
+        self.corpus_dir = Path(corpus_dir) if corpus_dir else default_corpus_dir()
+        self.engine: AsyncEngine = make_engine(self.url)
+        self.sessionmaker: async_sessionmaker[AsyncSession] = make_sessionmaker(self.engine)
+        self._state: tuple[SearchIndex, tuple[PaperView, ...]] = (SearchIndex.build([]), ())
+        self._write_lock = asyncio.Lock()
+        self.generation = 0  # bumped at every index swap
+
+    def __repr__(self) -> str:
+        return f"Library({redact(self.url)!r}, corpus_dir={str(self.corpus_dir)!r})"
+
+    @property
+    def index(self) -> SearchIndex:
+        return self._state[0]
+
+    @property
+    def catalog(self) -> tuple[PaperView, ...]:
+        """The papers the current index was built from, in id order (no database round trip)."""
+        return self._state[1]
+
+    def session(self) -> AsyncSession:
+        return self.sessionmaker()
+
+    async def start(self, *, ingest_if_empty: bool = True) -> IngestReport | None:
+        """Create the schema, ingest the corpus folder into an empty database, load the index."""
+        await create_schema(self.engine)
+        report = None
+        async with self.session() as s:
+            empty = not await s.scalar(select(func.count()).select_from(Document))
+        if empty and ingest_if_empty:
+            log.info("empty database: ingesting %s", self.corpus_dir)
+            report = await self.ingest([self.corpus_dir])
+        await self.refresh()
+        return report
+
+    async def ingest(self, paths: Sequence[Path] | None = None) -> IngestReport:
+        """Read, parse and store the files under `paths` (default: the corpus folder) in one transaction."""
+        targets = list(paths) if paths else [self.corpus_dir]
+        files, roots, problems = await asyncio.to_thread(collect, targets)
+        async with self._write_lock, self.session() as session, session.begin():
+            report = await sync_files(session, files, roots)
+        report.problems[:0] = problems
+        return report
+
+    async def reload(self, paths: Sequence[Path] | None = None) -> IngestReport:
+        """Ingest, then swap in a fresh index if anything changed."""
+        report = await self.ingest(paths)
+        if report.changed or len(self.index) != report.papers_total:
+            await self.refresh()
+        return report
+
+    async def refresh(self) -> None:
+        """Rebuild the index from the database and swap it in."""
+        views = await self.papers()
+        index = await asyncio.to_thread(SearchIndex.build, views)
+        self._state = (index, tuple(views))  # one assignment: readers see old or new, never a mix
+        self.generation += 1
+        log.info("index ready: %d papers", len(index))
+
+    async def papers(self) -> list[PaperView]:
+        """Every paper as a plain view, read in four queries (no per-paper round trips)."""
+        async with self.session() as s:
+            papers = (await s.execute(select(Paper.id, Paper.title, Paper.venue, Paper.year, Paper.link,
+                                             Paper.added_at).order_by(Paper.id))).all()
+            summaries: defaultdict[int, list[SummaryView]] = defaultdict(list)
+            rows = await s.execute(select(Entry.paper_id, Document.name, Entry.line, Entry.summary)
+                                   .join(Document, Entry.document_id == Document.id)
+                                   .order_by(Document.name, Entry.line))
+            for pid, name, line, text in rows.all():
+                summaries[pid].append(SummaryView(name, line, text))
+            authors: defaultdict[int, list[str]] = defaultdict(list)
+            rows = await s.execute(select(Authorship.paper_id, Person.name)
+                                   .join(Person, Authorship.person_id == Person.id)
+                                   .order_by(Authorship.paper_id, Authorship.position))
+            for pid, name in rows.all():
+                authors[pid].append(name)
+            topics: defaultdict[int, list[str]] = defaultdict(list)
+            rows = await s.execute(select(PaperTopic.paper_id, Topic.label)
+                                   .join(Topic, PaperTopic.topic_id == Topic.id).order_by(Topic.label))
+            for pid, label in rows.all():
+                topics[pid].append(label)
+        return [PaperView(id=pid, title=title, authors=tuple(authors[pid]), venue=venue, year=year,
+                          topics=tuple(topics[pid]), link=link, summaries=tuple(summaries[pid]),
+                          added_at=added)
+                for pid, title, venue, year, link, added in papers]
+
+    # --- queries: CPU work in a worker thread, never on the event loop ---
+
+    async def paper(self, query: str, limit: int = 10) -> SearchResult:
+        return await asyncio.to_thread(self.index.paper, query, limit)
+
+    async def author(self, query: str, limit: int = 10) -> SearchResult:
+        return await asyncio.to_thread(self.index.author, query, limit)
+
+    async def topic(self, query: str, limit: int = 10) -> SearchResult:
+        return await asyncio.to_thread(self.index.topic, query, limit)
+
+    async def ask(self, query: str, limit: int = 5) -> SearchResult:
+        return await asyncio.to_thread(self.index.ask, query, limit)
+
+    def complete_author(self, prefix: str, limit: int = 25) -> list[str]:
+        return self.index.complete_author(prefix, limit)
+
+    def complete_topic(self, prefix: str, limit: int = 25) -> list[str]:
+        return self.index.complete_topic(prefix, limit)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def __aenter__(self) -> Library:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()

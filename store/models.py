@@ -1,0 +1,192 @@
+"""The database schema: SQLAlchemy 2 typed models.
+
+Identity lives in the schema: one row per paper (`papers.key`, the folded title), one per person
+(`people.key`), one per topic label, one entry per (document, paper), one digest per server and week.
+A paper's authors, venue, year and topics are derived from its entries, so removing a document
+removes exactly what it contributed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Document(Base):
+    """A corpus file as last ingested; `sha256` tells whether it changed."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(1024), unique=True)  # path relative to the folder ingested
+    root: Mapped[str] = mapped_column(String(2048))  # that folder (resolved); pruning is scoped to it
+    sha256: Mapped[str] = mapped_column(String(64))
+    ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    entries: Mapped[list[Entry]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Paper(Base):
+    __tablename__ = "papers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(512), unique=True)  # folded title
+    title: Mapped[str] = mapped_column(String(1024))
+    venue: Mapped[str | None] = mapped_column(String(200))
+    year: Mapped[int | None] = mapped_column(Integer)
+    link: Mapped[str | None] = mapped_column(String(2048))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+    entries: Mapped[list[Entry]] = relationship(
+        back_populates="paper", cascade="all, delete-orphan", passive_deletes=True, order_by="Entry.id"
+    )
+    authorships: Mapped[list[Authorship]] = relationship(
+        back_populates="paper", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="Authorship.position",
+    )
+    topic_links: Mapped[list[PaperTopic]] = relationship(
+        back_populates="paper", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    __table_args__ = (CheckConstraint("year IS NULL OR (year BETWEEN 1900 AND 2200)", name="paper_year"),)
+
+
+class Entry(Base):
+    """One document's account of one paper: what it said, where."""
+
+    __tablename__ = "entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), index=True)
+    line: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(1024))
+    authors: Mapped[list[str]] = mapped_column(JSON)
+    venue: Mapped[str | None] = mapped_column(String(200))
+    year: Mapped[int | None] = mapped_column(Integer)
+    topics: Mapped[list[str]] = mapped_column(JSON)
+    link: Mapped[str | None] = mapped_column(String(2048))
+    summary: Mapped[str] = mapped_column(Text)
+
+    document: Mapped[Document] = relationship(back_populates="entries")
+    paper: Mapped[Paper] = relationship(back_populates="entries")
+
+    __table_args__ = (UniqueConstraint("document_id", "paper_id", name="entry_once_per_document"),)
+
+
+class Person(Base):
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)  # names.person_key
+    name: Mapped[str] = mapped_column(String(300))  # fullest display form seen
+
+
+class Authorship(Base):
+    __tablename__ = "authorships"
+
+    paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+    paper: Mapped[Paper] = relationship(back_populates="authorships")
+    person: Mapped[Person] = relationship(lazy="joined")
+
+
+class Topic(Base):
+    __tablename__ = "topics"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)  # folded label
+    label: Mapped[str] = mapped_column(String(200))
+
+
+class PaperTopic(Base):
+    __tablename__ = "paper_topics"
+
+    paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True)
+
+    paper: Mapped[Paper] = relationship(back_populates="topic_links")
+    topic: Mapped[Topic] = relationship(lazy="joined")
+
+
+# --- Weekly digest state (per Discord server; the store keeps ids as plain integers) ---
+
+
+class GuildSettings(Base):
+    """Where and when one server's digest goes. Env vars give the defaults for a new server."""
+
+    __tablename__ = "guild_settings"
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    weekday: Mapped[int] = mapped_column(Integer, default=0)  # 0 = Monday
+    hour: Mapped[int] = mapped_column(Integer, default=9)
+    minute: Mapped[int] = mapped_column(Integer, default=0)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    last_error: Mapped[str | None] = mapped_column(Text)  # reported to the next admin command
+
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="digest_weekday"),
+        CheckConstraint("hour BETWEEN 0 AND 23", name="digest_hour"),
+        CheckConstraint("minute BETWEEN 0 AND 59", name="digest_minute"),
+    )
+
+
+class DigestRun(Base):
+    """One claimed weekly digest; the unique (guild, week) makes "once per week" a schema fact."""
+
+    __tablename__ = "digest_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    week: Mapped[str] = mapped_column(String(10))  # ISO week in the server's time zone, "2026-W48"
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    claimed_by: Mapped[str] = mapped_column(String(100))
+    posted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+
+    __table_args__ = (UniqueConstraint("guild_id", "week", name="digest_once_per_week"),)
+
+
+class DigestFeature(Base):
+    """A paper shown in a digest; `cycle` counts passes through the whole corpus."""
+
+    __tablename__ = "digest_features"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"))
+    run_id: Mapped[int] = mapped_column(ForeignKey("digest_runs.id", ondelete="CASCADE"))
+    cycle: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(200))
+
+    __table_args__ = (UniqueConstraint("guild_id", "paper_id", "cycle", name="feature_once_per_cycle"),)
+
+
+class Setting(Base):
+    """Small key/value state: the hash of the last synced command tree, and the like."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

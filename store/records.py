@@ -1,0 +1,44 @@
+"""Plain data that flows out of the parsers and into the database.
+
+Parsers turn text into `PaperRecord`s and `Problem`s and never touch the database,
+so each format can be tested with a string.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something in a document that could not be read; `line` is 1-based (0: the whole file)."""
+
+    source: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}: {self.message}" if self.line else f"{self.source}: {self.message}"
+
+
+@dataclass(slots=True)
+class PaperRecord:
+    """One document's account of one paper."""
+
+    title: str
+    authors: list[str] = field(default_factory=list)  # display form "First Last", in the order given
+    venue: str | None = None
+    year: int | None = None
+    topics: list[str] = field(default_factory=list)  # readable labels ("Reinforcement Learning")
+    summary: str = ""
+    source: str = ""  # document name, relative to the corpus folder
+    line: int = 0  # 1-based line of the title in the source
+    link: str | None = None
+
+
+@dataclass(slots=True)
+class Parsed:
+    """What a parser found in one document."""
+
+    records: list[PaperRecord] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)

@@ -1,0 +1,88 @@
+"""What searches return: plain, immutable views of papers, independent of the database session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryView:
+    source: str  # document name, relative to the corpus folder
+    line: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class PaperView:
+    id: int
+    title: str
+    authors: tuple[str, ...]
+    venue: str | None
+    year: int | None
+    topics: tuple[str, ...]
+    link: str | None
+    summaries: tuple[SummaryView, ...]
+    added_at: datetime
+
+    @property
+    def summary(self) -> str:
+        return "\n\n".join(s.text for s in self.summaries if s.text)
+
+    @property
+    def source(self) -> str:
+        return "; ".join(f"{s.source}:{s.line}" for s in self.summaries)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A query term found in a field of a paper: the answer to "why did this match?"."""
+
+    term: str
+    field: str  # "title", "authors", "topics", "summary"
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    paper: PaperView
+    score: float
+    why: tuple[Match, ...] = ()
+    passage: str | None = None  # /ask: the sentence that answers
+
+    def why_text(self) -> str:
+        by_field: dict[str, list[str]] = {}
+        for m in self.why:
+            terms = by_field.setdefault(m.field, [])
+            if m.term not in terms:
+                terms.append(m.term)
+        return "; ".join(f"{f}: {', '.join(ts)}" for f, ts in by_field.items())
+
+    def to_json(self) -> dict[str, Any]:
+        p = self.paper
+        out: dict[str, Any] = {
+            "id": p.id,
+            "title": p.title,
+            "authors": list(p.authors),
+            "venue": p.venue,
+            "year": p.year,
+            "topics": list(p.topics),
+            "link": p.link,
+            "source": p.source,
+            "summary": p.summary,
+            "score": round(float(self.score), 6),
+            "why": self.why_text(),
+            "matches": [{"term": m.term, "field": m.field} for m in self.why],
+        }
+        if self.passage is not None:
+            out["passage"] = self.passage
+        return out
+
+
+@dataclass(slots=True)
+class SearchResult:
+    """Hits, plus what to tell the member when there are none."""
+
+    hits: list[Hit] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)  # close spellings of names or titles
+    note: str | None = None  # e.g. "the query has no searchable words"

@@ -1,0 +1,42 @@
+"""Shared fixtures.
+
+`database_url` is a fresh, empty database for one test: a SQLite file under tmp_path by default, or a
+new database on the PostgreSQL server named by PAPERBOT_TEST_POSTGRES (an asyncpg URL to an admin
+database, e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/postgres), which `.ci/run` sets for its
+second pass. Tests that touch the database take this fixture instead of building their own URL.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+POSTGRES_ADMIN_URL = os.environ.get("PAPERBOT_TEST_POSTGRES", "")
+
+
+@pytest.fixture
+async def database_url(tmp_path: Path) -> AsyncIterator[str]:
+    if not POSTGRES_ADMIN_URL:
+        yield f"sqlite+aiosqlite:///{tmp_path / 'paperbot.sqlite3'}"
+        return
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    admin = make_url(POSTGRES_ADMIN_URL)
+    name = f"paperbot_test_{uuid.uuid4().hex[:12]}"
+    dsn = admin.set(drivername="postgresql").render_as_string(hide_password=False)
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    yield admin.set(database=name).render_as_string(hide_password=False)
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
