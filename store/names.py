@@ -59,13 +59,17 @@ def name_parts(display: str) -> tuple[str, list[str], str]:
 
 def surname_key(display: str) -> str:
     """The folded surname without particles: "Aäron van den Oord" -> "oord"."""
-    surname = name_parts(display)[2]
+    surname = name_parts(display_name(display))[2]
     words = [w for w in fold(surname).split() if w not in _PARTICLES]
     return words[-1] if words else fold(surname)
 
 
 def person_key(display: str) -> str:
-    """Identity of a person for the database: folded first given name and surname."""
+    """Identity of a person for the database: folded first given name and surname.
+
+    Accepts "Last, First" too, so "Sohl-Dickstein, Jascha" and "Jascha Sohl-Dickstein" match.
+    """
+    display = display_name(display)
     first, _middles, _surname = name_parts(display)
     last = surname_key(display)
     first_key = fold(first).replace(".", "")

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Topic
 from store.names import fold, person_key
-from store.records import Parsed, PaperRecord
+from store.records import PaperRecord, Parsed
 from store.report import FileChange, IngestReport
 
 T = TypeVar("T")

@@ -1,0 +1,79 @@
+"""Choose the parser for a document and hold every parser to the same contract.
+
+By suffix first (.jsonl is arXiv metadata), then by content: a front-matter block at the top is
+paperbot's own format, JSON objects line by line are arXiv metadata, and anything else is read as
+free-form text, where each paragraph's shape decides (see store.ingest.document). Overlong lines are
+reported and clipped (JSON lines: skipped) so one pasted blob cannot stall or lose a whole file.
+"""
+
+from __future__ import annotations
+
+import json
+
+from store.ingest.arxiv_jsonl import parse_jsonl
+from store.ingest.document import parse_document
+from store.ingest.frontmatter import parse_front_matter, starts_with_front_matter
+from store.ingest.limits import MAX_LINE_CHARS
+from store.records import PaperRecord, Parsed, Problem
+
+_MAX_TITLE_CHARS = 1000
+
+
+def parse_text(text: str, source: str, suffix: str = ".txt") -> Parsed:
+    """Records and problems for one document's text; never raises for any input."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        return Parsed([], [Problem(source, 0, "empty file: nothing to read")])
+    is_jsonl = suffix.lower() == ".jsonl"
+    lines, problems = _limit_lines(text.split("\n"), source, skip=is_jsonl)
+    text = "\n".join(lines)
+    try:
+        if is_jsonl or _looks_like_jsonl(lines):
+            parsed = parse_jsonl(text, source)
+        elif starts_with_front_matter(text):
+            parsed = parse_front_matter(text, source)
+        else:
+            parsed = parse_document(text, source)
+    except (RecursionError, MemoryError, ValueError, IndexError, KeyError, TypeError) as exc:
+        # A parser bug must not cost the rest of the corpus: report it against the file.
+        failure = Problem(source, 0, f"could not be parsed ({type(exc).__name__}: {exc})")
+        return Parsed([], [*problems, failure])
+    records = [r for r in parsed.records if _valid(r, len(lines))]
+    problems.extend(parsed.problems)
+    if not records and not problems:
+        problems.append(Problem(source, 0, "no papers found: no title lines, poster lines, entries or "
+                                           "'Title by Authors' mentions"))
+    return Parsed(records, problems)
+
+
+def _limit_lines(lines: list[str], source: str, *, skip: bool) -> tuple[list[str], list[Problem]]:
+    problems: list[Problem] = []
+    out = lines
+    for number, line in enumerate(lines, 1):
+        if len(line) > MAX_LINE_CHARS:
+            if out is lines:
+                out = list(lines)
+            action = "skipped" if skip else f"clipped to {MAX_LINE_CHARS:,}"
+            problems.append(Problem(source, number, f"line of {len(line):,} characters {action}"))
+            out[number - 1] = "" if skip else line[:MAX_LINE_CHARS]
+    return out, problems
+
+
+def _looks_like_jsonl(lines: list[str]) -> bool:
+    first = next((line.strip() for line in lines if line.strip()), "")
+    if not (first.startswith("{") and first.endswith("}")):
+        return False
+    try:
+        item = json.loads(first)
+    except ValueError:
+        return False
+    return isinstance(item, dict) and "title" in item
+
+
+def _valid(record: PaperRecord, line_count: int) -> bool:
+    """Every record keeps the contract: a non-empty title and a line inside the document."""
+    if not record.title.strip() or not 1 <= record.line <= line_count:
+        return False
+    if len(record.title) > _MAX_TITLE_CHARS:
+        record.title = record.title[:_MAX_TITLE_CHARS].rstrip()
+    return True

@@ -1,0 +1,139 @@
+"""Recognise lists of people's names in running text ("Taesup Kim and Yoshua Bengio used ...").
+
+Blog posts and title lines name authors without markup, so a name is judged by its shape:
+two to six tokens, each a capitalised word, an initial ("V.", "S.M.") or a surname particle
+("van den"), and none of them an ordinary English word that starts sentences ("The", "In").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from store.names import display_name, split_authors
+
+PARTICLES = frozenset({"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "la", "le",
+                       "dos", "das", "ten", "ter", "bin", "al", "el", "y", "zu"})
+# Capitalised words that start sentences or titles but are not names.
+_NOT_NAME_WORDS = """
+a an the this that these those in on of for with and or but to from by at as is are was were be we our
+it its they their he she his her i you your my me us them there here then so if when while also both
+however although though thus hence which who what where why how all some many most more each every
+new next big deep learning paper papers network networks model models via using towards toward about
+into over under between beyond without within after before above below during et al figure table section
+chapter part day morning afternoon evening monday tuesday wednesday thursday friday saturday sunday
+"""
+_NOT_NAMES = frozenset(_NOT_NAME_WORDS.split())
+# Surnames that are also English words: names only at the end of a name ("Kaiming He", "Le Song").
+_SHORT_SURNAMES = frozenset({"he", "an", "so", "do", "le", "ha", "ma", "yu", "hu", "wu", "li", "bo"})
+_INITIAL = re.compile(r"^(?:[A-Z]\.)(?:-?[A-Z]\.)*$|^[A-Z]{1,2}$")
+_WORD = re.compile(r"^[^\W\d_][\w'’-]*\.?$")
+_TOKEN = re.compile(r",|&|\(|[^\s,()]+")
+
+
+def _is_capitalised(token: str) -> bool:
+    return bool(_WORD.match(token)) and token[0].isupper()
+
+
+def _is_name_token(token: str) -> bool:
+    bare = token.rstrip(".")
+    if _INITIAL.match(token) or _INITIAL.match(bare):
+        return True
+    if token.casefold() in PARTICLES:
+        return True
+    if bare.casefold() in {"jr", "sr", "ii", "iii", "iv"}:
+        return True
+    return _is_capitalised(token) and bare.casefold() not in _NOT_NAMES
+
+
+def _is_surname_word(token: str) -> bool:
+    return token[:1].isupper() and token.casefold() in _SHORT_SURNAMES
+
+
+def is_person_name(name: str) -> bool:
+    """Two to six name-shaped tokens, starting and ending with capitalised ones."""
+    tokens = name.split()
+    if not 2 <= len(tokens) <= 6:
+        return False
+    if not all(_is_name_token(t) for t in tokens[:-1]):
+        return False
+    if not (_is_name_token(tokens[-1]) or _is_surname_word(tokens[-1])):
+        return False
+    if not tokens[0][:1].isupper():
+        return False
+    last = tokens[-1].rstrip(".")
+    if last.casefold() in {"jr", "sr", "ii", "iii", "iv"} and len(tokens) > 2:
+        last = tokens[-2].rstrip(".")
+    return _is_capitalised(last) and not _INITIAL.match(last)
+
+
+def parse_name_list(text: str) -> list[str] | None:
+    """The display names in `text` if it is nothing but a list of people's names, else None."""
+    text = text.strip()
+    if not text or len(text) > 2000 or text.endswith((",", ":", ";")):
+        return None
+    names = split_authors(text)
+    if names and all(is_person_name(n) for n in names):
+        return names
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class NameRun:
+    """Names read from running text; `end` is where reading stopped, `next_word` the word found there."""
+
+    names: list[str]
+    end: int
+    next_word: str
+
+
+def read_name_run(text: str, pos: int, limit: int = 60) -> NameRun | None:
+    """Read "A, B, and C (Affiliation)." starting at `pos`; None unless every name looks like one.
+
+    Reading stops at a sentence's full stop (not an initial's), at a parenthesis (an affiliation,
+    skipped) or at a word that cannot be part of a name ("used", "shows", "In").
+    """
+    names: list[str] = []
+    current: list[str] = []
+    end = pos
+    next_word = ""
+
+    def close() -> None:
+        if current:
+            names.append(" ".join(current))
+            current.clear()
+
+    tokens = list(_TOKEN.finditer(text, pos))
+    for position, m in enumerate(tokens):
+        token = m.group(0)
+        if token in {",", "&", "and"}:
+            close()
+            if len(names) > limit:
+                return None
+            end = m.end()
+            continue
+        if token == "(":
+            close_at = text.find(")", m.end(), m.end() + 200)
+            end = close_at + 1 if close_at >= 0 else m.start()
+            break
+        word = token.rstrip(".;:!?")
+        trailing = token[len(word):]
+        is_initial = trailing.startswith(".") and bool(_INITIAL.match(word + "."))
+        if is_initial:
+            word += "."
+        ends_name = bool(trailing) or position + 1 == len(tokens) or tokens[position + 1].group(0) in {
+            ",", "&", "and", "("}
+        surname = bool(current) and ends_name and _is_surname_word(word)
+        if not word or not (_is_name_token(word) or surname):
+            next_word = token
+            end = m.start()
+            break
+        current.append(word)
+        end = m.start() + len(word)
+        if trailing and not is_initial:
+            break  # "Martens." ends the sentence, "Le," or "Le:" ends the list
+    close()
+    shown = [display_name(n) for n in names if n]
+    if not shown or not all(is_person_name(n) for n in shown):
+        return None
+    return NameRun(shown, end, next_word)
