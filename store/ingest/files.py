@@ -10,7 +10,7 @@ import stat
 from pathlib import Path
 
 from store.ingest.detect import parse_text
-from store.ingest.limits import MAX_FILE_BYTES
+from store.ingest.limits import max_bytes
 from store.records import Parsed, Problem
 
 
@@ -27,19 +27,19 @@ def parse_file(path: Path, source: str) -> Parsed:
 
 def read_limited(path: Path, source: str) -> bytes | Problem:
     """The file's bytes, or the reason they cannot be used."""
+    limit = max_bytes(path.suffix)
     try:
         info = path.stat()  # follows symlinks; a loop raises OSError (ELOOP)
         if not stat.S_ISREG(info.st_mode):
             return Problem(source, 0, "not a regular file; skipped")
-        if info.st_size > MAX_FILE_BYTES:
-            return Problem(source, 0, f"file is {_size(info.st_size)}, over the {_size(MAX_FILE_BYTES)} "
-                                      "limit; skipped")
+        if info.st_size > limit:
+            return Problem(source, 0, f"file is {_size(info.st_size)}, over the {_size(limit)} limit; skipped")
         with path.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
+            data = handle.read(limit + 1)
     except OSError as exc:
         return Problem(source, 0, f"could not be read: {exc.strerror or exc}")
-    if len(data) > MAX_FILE_BYTES:
-        return Problem(source, 0, f"file grew past the {_size(MAX_FILE_BYTES)} limit while read; skipped")
+    if len(data) > limit:
+        return Problem(source, 0, f"file grew past the {_size(limit)} limit while read; skipped")
     if not data.strip():
         return Problem(source, 0, "empty file: nothing to read")
     return data

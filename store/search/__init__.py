@@ -1,0 +1,5 @@
+"""Search over the papers: BM25 (store/search/bm25.py) behind /paper, /topic, /ask; names behind /author."""
+
+from store.search.index import SearchIndex
+
+__all__ = ["SearchIndex"]

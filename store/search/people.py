@@ -1,0 +1,118 @@
+"""Who wrote what: the /author look-up.
+
+A query names a person however a member remembers them: "Bengio", "Yoshua Bengio", "Bengio, Yoshua",
+"Y. Bengio", "Aaron van den Oord" for "Aäron van den Oord", "Sohl Dickstein". The answer is exactly the
+papers of the people who fit, never padded with anyone else's.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from store.names import display_name, fold, name_parts, person_key, surname_key
+from store.results import PaperView
+
+
+def _squash(text: str) -> str:
+    return fold(text).replace("-", "").replace(" ", "")
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    key: str
+    name: str  # the fullest display form
+    first: str  # folded first given name ("" when unknown)
+    surname: str  # folded surname without particles
+    surname_full: str  # squashed full surname with particles ("vandenoord")
+    papers: tuple[int, ...]  # positions in the index's paper list
+
+
+class People:
+    def __init__(self, papers: Sequence[PaperView]) -> None:
+        names: dict[str, list[str]] = defaultdict(list)
+        wrote: dict[str, list[int]] = defaultdict(list)
+        for pos, paper in enumerate(papers):
+            for name in paper.authors:
+                key = person_key(name)
+                if key:
+                    names[key].append(name)
+                    if not wrote[key] or wrote[key][-1] != pos:
+                        wrote[key].append(pos)
+        self.people: list[Person] = []
+        for key, forms in names.items():
+            name = max(forms, key=lambda n: (len(n.split()), len(n)))
+            first, _mid, surname = name_parts(name)
+            self.people.append(Person(key, name, fold(first).rstrip("."), surname_key(name), _squash(surname),
+                                      tuple(wrote[key])))
+        self.by_surname: dict[str, list[Person]] = defaultdict(list)
+        for p in self.people:
+            self.by_surname[_squash(p.surname)].append(p)
+            if p.surname_full != _squash(p.surname):
+                self.by_surname[p.surname_full].append(p)
+        # Autocomplete: folded "first last" and "last" keys, sorted for prefix search with bisect.
+        entries = []
+        for i, p in enumerate(self.people):
+            entries.append((fold(p.name), i))
+            entries.append((fold(name_parts(p.name)[2]), i))
+        entries.sort()
+        self._complete_keys = [k for k, _ in entries]
+        self._complete_ids = [i for _, i in entries]
+        self._by_count = sorted(range(len(self.people)), key=lambda i: (-len(self.people[i].papers),
+                                                                         self.people[i].name))
+
+    def match(self, query: str) -> list[tuple[Person, bool]]:
+        """People who fit the query, with whether the match is exact (full name) rather than partial."""
+        raw = " ".join(query.split()).strip(" .,;")
+        if not raw:
+            return []
+        shown = display_name(raw) if raw.count(",") == 1 else raw
+        tokens = fold(shown).replace(".", " ").split()
+        if not tokens:
+            return []
+        whole = _squash(shown)
+        found: dict[str, tuple[Person, bool]] = {}
+        # The whole query as a surname: "Bengio", "van den Oord", "Sohl Dickstein".
+        for p in self.by_surname.get(whole, []):
+            found[p.key] = (p, False)
+        # Given name(s) then surname: "Yoshua Bengio", "Y. Bengio", "Aaron van den Oord".
+        for cut in range(1, len(tokens)):
+            first, surname = tokens[0], _squash("".join(tokens[cut:]))
+            for p in self.by_surname.get(surname, []):
+                if _given_fits(first, p.first):
+                    exact = first == p.first.replace("-", "") or first == p.first
+                    found[p.key] = (p, exact or found.get(p.key, (p, False))[1])
+        return sorted(found.values(), key=lambda pe: (not pe[1], -len(pe[0].papers), pe[0].name))
+
+    def complete(self, prefix: str, limit: int) -> list[str]:
+        key = fold(prefix).strip()
+        if not key:
+            return [self.people[i].name for i in self._by_count[:limit]]
+        lo = bisect.bisect_left(self._complete_keys, key)
+        out: dict[str, None] = {}
+        for k, i in zip(self._complete_keys[lo:], self._complete_ids[lo:], strict=False):
+            if not k.startswith(key) or len(out) >= limit:
+                break
+            out[self.people[i].name] = None
+        return list(out)
+
+    def suggest(self, query: str, n: int = 5) -> list[str]:
+        """Close spellings of the query among known names (full names and surnames)."""
+        q = fold(query)
+        pool = {fold(p.name): p.name for p in self.people}
+        pool.update({fold(name_parts(p.name)[2]): p.name for p in self.people})
+        close = difflib.get_close_matches(q, list(pool), n=n, cutoff=0.6)
+        return list(dict.fromkeys(pool[c] for c in close))
+
+
+def _given_fits(typed: str, known: str) -> bool:
+    """"Yoshua" fits "yoshua"; "y" fits "yoshua"; "yoshua" fits an initial "y"."""
+    typed, known = typed.rstrip("."), known.rstrip(".")
+    if not typed or not known:
+        return False
+    if len(typed) == 1 or len(known) == 1:
+        return typed[0] == known[0]
+    return typed.replace("-", "") == known.replace("-", "")

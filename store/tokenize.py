@@ -1,0 +1,80 @@
+"""Words to index terms for English scientific text.
+
+Case and accents are folded, English stop words dropped, and every word stemmed with Snowball
+(PyStemmer). A hyphenated word ("out-of-distribution", "10,000-layer") yields its joined form and its
+parts, so it matches whether a member types it whole or in pieces. Each distinct surface word is
+analysed once and cached: tokenising 100,000 abstracts is then mostly dictionary look-ups.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+
+STOP_WORDS = frozenset("""
+a about above after again against all also am an and any are aren't as at be because been before being below
+between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down during each
+few for from further had hadn't has hasn't have haven't having he he'd he'll he's her here here's hers herself
+him himself his how how's i i'd i'll i'm i've if in into is isn't it it's its itself let's me more most
+mustn't my myself no nor not of off on once only or other ought our ours ourselves out over own same shan't
+she she'd she'll she's should shouldn't so some such than that that's the their theirs them themselves then
+there there's these they they'd they'll they're they've this those through to too under until up very was
+wasn't we we'd we'll we're we've were weren't what what's when when's where where's which while who who's
+whom why why's will with won't would wouldn't you you'd you'll you're you've your yours yourself yourselves
+via using use used et al e g eg i e ie vs etc paper papers
+""".split())
+
+_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*|\d+(?:,\d{3})+")
+_STEMMER = Stemmer.Stemmer("english")
+_CACHE: dict[str, tuple[str, ...]] = {}
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: "Aäron" -> "aaron"."""
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    return _STEMMER.stemWord(word)
+
+
+def analyse(word: str) -> tuple[str, ...]:
+    """The index terms of one surface word (cached)."""
+    terms = _CACHE.get(word)
+    if terms is not None:
+        return terms
+    w = fold(word).replace("’", "'")
+    if "," in w and w.replace(",", "").isdigit():
+        w = w.replace(",", "")
+    w = w.removesuffix("'s").replace("'", "")
+    parts = [p.replace(",", "") for p in w.split("-") if p]
+    out: list[str] = []
+    if len(parts) > 1:
+        joined = "".join(parts)
+        out.append(_stem(joined))
+        out.extend(_stem(p) for p in parts if p not in STOP_WORDS)
+    elif parts and parts[0] not in STOP_WORDS and (len(parts[0]) > 1 or parts[0].isdigit()):
+        out.append(_stem(parts[0]))
+    terms = tuple(dict.fromkeys(out))
+    if len(_CACHE) < 2_000_000:
+        _CACHE[word] = terms
+    return terms
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def tokenize(text: str) -> list[str]:
+    """Index terms of a text, in order, with repeats (term frequency matters to BM25)."""
+    return [t for w in _WORD.findall(text) for t in analyse(w)]
+
+
+def query_terms(text: str) -> list[tuple[str, tuple[str, ...]]]:
+    """(word as typed, its terms) for each meaningful query word: the basis of "why it matched"."""
+    return [(w, ts) for w in _WORD.findall(text) if (ts := analyse(w))]
