@@ -14,7 +14,8 @@ from functools import lru_cache
 
 import Stemmer
 
-STOP_WORDS = frozenset("""
+STOP_WORDS = frozenset(
+    """
 a about above after again against all also am an and any are aren't as at be because been before being below
 between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down during each
 few for from further had hadn't has hasn't have haven't having he he'd he'll he's her here here's hers herself
@@ -22,12 +23,14 @@ him himself his how how's i i'd i'll i'm i've if in into is isn't it it's its it
 mustn't my myself no nor not of off on once only or other ought our ours ourselves out over own same shan't
 she she'd she'll she's should shouldn't so some such than that that's the their theirs them themselves then
 there there's these they they'd they'll they're they've this those through to too under until up very was
-wasn't we we'd we'll we're we've were weren't what what's when when's where where's which while who who's
-whom why why's will with won't would wouldn't you you'd you'll you're you've your yours yourself yourselves
-via using use used et al e g eg i e ie vs etc paper papers
-""".split())
+wasn't we we'd we'll we're we've were weren't what what's when when's where where's which while who who's whom
+why why's will with won't would wouldn't you you'd you'll you're you've your yours yourself yourselves via
+using use used et al e g eg i e ie vs etc paper papers
+"""  # noqa: SIM905 (a word list reads best as text)
+    .split()
+)
 
-_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*|\d+(?:,\d{3})+")
+_WORD = re.compile(r"\d{1,3}(?:,\d{3})+(?:-[^\W_]+)*|[^\W_]+(?:[-'’][^\W_]+)*")
 _STEMMER = Stemmer.Stemmer("english")
 _CACHE: dict[str, tuple[str, ...]] = {}
 
@@ -49,8 +52,7 @@ def analyse(word: str) -> tuple[str, ...]:
     if terms is not None:
         return terms
     w = fold(word).replace("’", "'")
-    if "," in w and w.replace(",", "").isdigit():
-        w = w.replace(",", "")
+    w = re.sub(r"(?<=\d),(?=\d{3})", "", w)
     w = w.removesuffix("'s").replace("'", "")
     parts = [p.replace(",", "") for p in w.split("-") if p]
     out: list[str] = []

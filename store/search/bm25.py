@@ -55,7 +55,7 @@ class BM25Matrix:
                k1: float, b: float, epsilon: float) -> BM25Matrix:
         n_docs, n_terms = len(lengths), max(len(vocab), 1)
         if n_docs == 0 or term_ids.size == 0:
-            return cls(sparse.csr_matrix((n_terms, n_docs), dtype=np.float32), vocab, n_docs)
+            return cls(sparse.csr_matrix((n_terms, n_docs), dtype=np.float64), vocab, n_docs)
         tf = sparse.coo_matrix((np.ones(term_ids.size, dtype=np.float32), (term_ids, doc_ids)),
                                shape=(n_terms, n_docs)).tocsr()
         tf.sum_duplicates()
@@ -66,7 +66,7 @@ class BM25Matrix:
         data = tf.data.astype(np.float64)
         rows = np.repeat(np.arange(n_terms), np.diff(tf.indptr))
         data = idf[rows] * data * (k1 + 1) / (data + norm[tf.indices])
-        weights = sparse.csr_matrix((data.astype(np.float32), tf.indices, tf.indptr), shape=tf.shape)
+        weights = sparse.csr_matrix((data, tf.indices, tf.indptr), shape=tf.shape)
         return cls(weights, vocab, n_docs)
 
     def scores(self, terms: Iterable[str]) -> np.ndarray:
@@ -89,4 +89,7 @@ def top_k(scores: np.ndarray, k: int) -> list[int]:
     if k <= 0:
         return []
     part = np.argpartition(-scores, k - 1)[:k]
-    return sorted(part.tolist(), key=lambda i: (-scores[i], i))
+    kth = scores[part].min()
+    tied = np.flatnonzero(scores >= kth)  # ties at the cut are broken by position, not by chance
+    order = np.lexsort((tied, -scores[tied]))
+    return tied[order[:k]].tolist()

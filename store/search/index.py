@@ -108,7 +108,8 @@ class SearchIndex:
         phrase = f" {' '.join(fold(w) for w in words(query))} "
         ranked = []
         for i in top_k(scores, max(limit, RERANK)):
-            bonus = PHRASE_BONUS * FIELD_WEIGHTS["title"] * title[i] if phrase.strip() and phrase in self._title_words[i] else 0
+            verbatim = phrase.strip() and phrase in self._title_words[i]
+            bonus = PHRASE_BONUS * FIELD_WEIGHTS["title"] * title[i] if verbatim else 0.0
             ranked.append((float(scores[i]) + bonus, i))
         ranked.sort(key=lambda si: (-si[0], si[1]))
         hits = [Hit(self.papers[i], score, self._why(self.papers[i], query)) for score, i in ranked[:limit]]

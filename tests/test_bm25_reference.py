@@ -1,0 +1,79 @@
+"""The fast BM25 matrix against rank-bm25's BM25Okapi, the definition of the score, and its traps."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from rank_bm25 import BM25Okapi
+
+from store.search.bm25 import EPSILON, BM25Matrix, idf_weights, top_k
+
+
+def corpus(n_docs: int, seed: int = 7) -> list[list[str]]:
+    rng = random.Random(seed)
+    vocab = [f"w{i}" for i in range(3000)]
+    weights = [1.0 / (i + 10) for i in range(len(vocab))]  # Zipf-like: few common words, many rare
+    return [rng.choices(vocab, weights, k=rng.randint(20, 200)) for _ in range(n_docs)]
+
+
+def test_same_top10_and_proportional_scores_as_rank_bm25() -> None:
+    docs = corpus(3000)
+    ours, ref = BM25Matrix.from_tokens(docs), BM25Okapi(docs)
+    rng = random.Random(1)
+    doc_freq: dict[str, int] = {}
+    for d in docs:
+        for t in set(d):
+            doc_freq[t] = doc_freq.get(t, 0) + 1
+    usable = [t for t, n in doc_freq.items() if n < len(docs) / 2]  # below rank-bm25's epsilon floor
+    assert len(usable) > 1000
+    for _ in range(60):
+        query = rng.sample(usable, rng.randint(1, 5))
+        expected, got = ref.get_scores(query), ours.scores(query)
+        np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-9)
+        assert top_k(got, 10) == sorted(np.argsort(-expected, kind="stable")[:10].tolist(),
+                                        key=lambda i: (-expected[i], i))
+
+
+def test_departure_a_very_common_term_never_outweighs_a_rare_one() -> None:
+    # "model" is in every document but one; "zebra" in one. rank-bm25 gives the common word
+    # 0.25 x the mean IDF (its issue #39), which here is more than the rare word's IDF.
+    docs = [["model", "x"]] * 4 + [["zebra", "x", "y"]] + [["q", "r"]] * 5 + [["model", "r"]] * 5
+    ref = BM25Okapi(docs)
+    ours = BM25Matrix.from_tokens(docs)
+    ref_common, ref_rare = ref.idf["model"], ref.idf["zebra"]
+    idf = idf_weights(np.diff(ours.weights.indptr).astype(float), len(docs))
+    vocab = ours.vocabulary
+    assert idf[vocab["model"]] <= idf[vocab["zebra"]]
+    assert idf[vocab["model"]] > 0
+    # Where rank-bm25 keeps the IDF, we agree exactly.
+    assert idf[vocab["zebra"]] == pytest.approx(ref_rare)
+    assert ref_common != pytest.approx(idf[vocab["model"]]) or ref_common <= ref_rare
+
+
+def test_empty_corpus_has_no_results_instead_of_zero_division() -> None:
+    with pytest.raises(ZeroDivisionError):
+        BM25Okapi([])
+    empty = BM25Matrix.from_tokens([])
+    assert empty.scores(["anything"]).size == 0 and top_k(empty.scores(["anything"]), 10) == []
+
+
+@pytest.mark.parametrize("docs", [[["lottery", "ticket"]],
+                                  [["lottery", "ticket"], ["policy", "gradient"]]])
+def test_one_or_two_documents_are_still_found(docs: list[list[str]]) -> None:
+    assert max(BM25Okapi(docs).get_scores(["lottery"])) <= 0  # rank-bm25: nothing scores above zero
+    ours = BM25Matrix.from_tokens(docs)
+    assert top_k(ours.scores(["lottery"]), 10) == [0]
+    assert ours.scores(["lottery"])[0] == pytest.approx(
+        EPSILON * 1.0 * 1 * (1.5 + 1) / (1 + 1.5 * (1 - 0.75 + 0.75 * 2 / 2)))
+
+
+def test_the_library_never_passes_a_tokenizer_to_rank_bm25() -> None:
+    # rank-bm25's tokenizer= argument opens a multiprocessing Pool that is never closed.
+    import pathlib
+
+    import store
+
+    for path in pathlib.Path(store.__file__).parent.rglob("*.py"):
+        assert "BM25Okapi(" not in path.read_text(encoding="utf-8"), path
