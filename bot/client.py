@@ -1,0 +1,68 @@
+"""The Discord bot: a `commands.Bot` whose `setup_hook` loads one cog per feature."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import discord
+from discord.ext import commands
+from sqlalchemy import select
+
+from bot.config import Settings
+from bot.errors import on_app_command_error
+from bot.permissions import is_admin
+from store.library import Library
+from store.models import GuildSettings
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = ("bot.cogs.search", "bot.cogs.admin", "bot.cogs.help", "bot.cogs.digest")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class PaperBot(commands.Bot):
+    def __init__(self, library: Library, settings: Settings, *, clock: Callable[[], datetime] = utc_now,
+                 sync_commands: bool = True) -> None:
+        intents = discord.Intents.default()
+        intents.message_content = False
+        intents.members = False
+        intents.presences = False
+        super().__init__(command_prefix=commands.when_mentioned, intents=intents, help_command=None,
+                         allowed_mentions=discord.AllowedMentions.none())
+        self.library = library
+        self.settings = settings
+        self.clock = clock
+        self.sync_on_start = sync_commands
+        self.tree.on_error = on_app_command_error
+
+    async def setup_hook(self) -> None:
+        for name in EXTENSIONS:
+            if importlib.util.find_spec(name) is not None:
+                await self.load_extension(name)
+        if self.sync_on_start:
+            from bot.commands_sync import sync_if_changed
+
+            await sync_if_changed(self)
+
+    def is_admin(self, interaction: discord.Interaction) -> bool:
+        return is_admin(interaction, self.settings)
+
+    async def pop_admin_notice(self, guild_id: int | None) -> str | None:
+        """A problem the digest met since an admin last looked (shown once, then cleared)."""
+        if guild_id is None:
+            return None
+        async with self.library.session() as session, session.begin():
+            row = await session.scalar(select(GuildSettings).where(GuildSettings.guild_id == guild_id))
+            if row is None or not row.last_error:
+                return None
+            notice, row.last_error = row.last_error, None
+        return f"⚠ Since you last looked: {notice}"
+
+    async def on_ready(self) -> None:
+        log.info("ready as %s in %d server(s); %d papers", self.user, len(self.guilds), len(self.library.index))

@@ -1,0 +1,43 @@
+"""/reload: re-read the corpus folder and swap the index, for admins only."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.render import report_message
+
+if TYPE_CHECKING:
+    from bot.client import PaperBot
+
+log = logging.getLogger(__name__)
+
+
+class Admin(commands.Cog):
+    def __init__(self, bot: PaperBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="reload", description="Re-read the summaries folder and update the index (admins)")
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.guild_only()
+    async def reload(self, interaction: discord.Interaction) -> None:
+        if not self.bot.is_admin(interaction):
+            log.warning("refused /reload for user %s in guild %s", interaction.user.id, interaction.guild_id)
+            await interaction.response.send_message("Only server admins can reload the corpus.", ephemeral=True)
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        report = await self.bot.library.reload()
+        log.info("reload by %s: %s", interaction.user.id, report.summary_line())
+        text = report_message(report)
+        notice = await self.bot.pop_admin_notice(interaction.guild_id)
+        if notice:
+            text = f"{notice}\n\n{text}"[:2000]
+        await interaction.followup.send(text, ephemeral=True)
+
+
+async def setup(bot: PaperBot) -> None:
+    await bot.add_cog(Admin(bot))

@@ -1,0 +1,47 @@
+"""/help: what the bot can do, with examples that work on the current corpus."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.render import COLOUR, safe
+from bot.text import help_examples
+
+if TYPE_CHECKING:
+    from bot.client import PaperBot
+
+
+def help_embed(examples: dict[str, str], papers: int, topics: list[str]) -> discord.Embed:
+    e = discord.Embed(title="paperbot", colour=COLOUR,
+                      description=f"I answer questions about the reading group's {papers} summarised papers.")
+    e.add_field(name="/paper", value=f"Find papers by title or content — `/paper {safe(examples['paper'])}`",
+                inline=False)
+    e.add_field(name="/author", value=f"Papers by a person — `/author {safe(examples['author'])}`", inline=False)
+    e.add_field(name="/topic", value=f"Papers on a topic — `/topic {safe(examples['topic'])}`", inline=False)
+    e.add_field(name="/ask", value=f"Sentences that answer a question — `/ask {safe(examples['ask'])}`",
+                inline=False)
+    e.add_field(name="/digest preview", value="This week's digest, just for you", inline=False)
+    if topics:
+        e.add_field(name="Topics", value=safe(", ".join(topics))[:1024], inline=False)
+    e.set_footer(text="Admins: /reload after adding summaries; /digest channel, schedule, now.")
+    return e
+
+
+class Help(commands.Cog):
+    def __init__(self, bot: PaperBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="help", description="What this bot can do, with examples")
+    async def help(self, interaction: discord.Interaction) -> None:
+        lib = self.bot.library
+        examples = help_examples(lib.index, lib.catalog)
+        topics = [t for t, _ in lib.index.topic_counts()[:15]]
+        await interaction.response.send_message(embed=help_embed(examples, len(lib.index), topics), ephemeral=True)
+
+
+async def setup(bot: PaperBot) -> None:
+    await bot.add_cog(Help(bot))

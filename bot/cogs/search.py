@@ -1,0 +1,70 @@
+"""/paper, /author, /topic, /ask: the reading group's questions, answered from the index."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.render import no_result_message
+from bot.text import clip
+from bot.views import ResultsView
+
+if TYPE_CHECKING:
+    from bot.client import PaperBot
+
+QUERY_MAX = 300
+RESULTS = 15  # results fetched per query: five pages of three
+
+
+class Search(commands.Cog):
+    def __init__(self, bot: PaperBot) -> None:
+        self.bot = bot
+
+    async def _answer(self, interaction: discord.Interaction, kind: str, query: str, what: str) -> None:
+        # Defer first: the 3-second window is Discord's, the search time is ours.
+        await interaction.response.defer(thinking=True)
+        result = await getattr(self.bot.library, kind)(query, RESULTS)
+        if not result.hits:
+            await interaction.followup.send(no_result_message(result, query, what), ephemeral=True)
+            return
+        view = ResultsView(result.hits, interaction.user.id)
+        count = len(result.hits)
+        header = f"{count} result{'s' if count != 1 else ''} for “{discord.utils.escape_mentions(clip(query, 200))}”"
+        view.message = await interaction.followup.send(content=discord.utils.escape_markdown(header),
+                                                       embeds=view.embeds(), view=view, wait=True)
+
+    @app_commands.command(name="paper", description="Find papers by title or content words")
+    @app_commands.describe(query="Words from the title or the summary, e.g. lottery ticket")
+    async def paper(self, interaction: discord.Interaction,
+                    query: app_commands.Range[str, 1, QUERY_MAX]) -> None:
+        await self._answer(interaction, "paper", query, "paper")
+
+    @app_commands.command(name="author", description="Papers written by a person")
+    @app_commands.describe(name="A surname (Bengio), a full name (Yoshua Bengio) or initials (Y. Bengio)")
+    async def author(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 100]) -> None:
+        await self._answer(interaction, "author", name, "author")
+
+    @app_commands.command(name="topic", description="Papers on a topic")
+    @app_commands.describe(topic="A topic, e.g. reinforcement learning")
+    async def topic(self, interaction: discord.Interaction, topic: app_commands.Range[str, 1, 100]) -> None:
+        await self._answer(interaction, "topic", topic, "paper on that topic")
+
+    @app_commands.command(name="ask", description="Sentences from the summaries that answer a question")
+    @app_commands.describe(question="A question, e.g. how are generative models evaluated?")
+    async def ask(self, interaction: discord.Interaction, question: app_commands.Range[str, 1, QUERY_MAX]) -> None:
+        await self._answer(interaction, "ask", question, "passage")
+
+    @author.autocomplete("name")
+    async def _author_names(self, _interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=n[:100], value=n[:100]) for n in self.bot.library.complete_author(current, 25)]
+
+    @topic.autocomplete("topic")
+    async def _topic_labels(self, _interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=t[:100], value=t[:100]) for t in self.bot.library.complete_topic(current, 25)]
+
+
+async def setup(bot: PaperBot) -> None:
+    await bot.add_cog(Search(bot))

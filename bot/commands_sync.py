@@ -1,0 +1,52 @@
+"""Register slash commands only when their definitions changed: Discord rate-limits command creation."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from sqlalchemy import select
+
+from store.models import Setting
+
+if TYPE_CHECKING:
+    from bot.client import PaperBot
+
+log = logging.getLogger(__name__)
+
+
+def commands_payload(bot: PaperBot) -> list[dict]:
+    return [c.to_dict(bot.tree) for c in bot.tree.get_commands()]
+
+
+def payload_hash(payload: list[dict]) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+async def sync_if_changed(bot: PaperBot, *, force: bool = False) -> bool:
+    """Sync to GUILD_ID (instant) or globally; returns whether anything was sent to Discord."""
+    guild_id = bot.settings.guild_id
+    scope = f"command_hash:{guild_id or 'global'}"
+    digest = payload_hash(commands_payload(bot))
+    async with bot.library.session() as session:
+        stored = await session.get(Setting, scope)
+        if stored is not None and stored.value == digest and not force:
+            log.info("slash commands unchanged since the last sync; not syncing")
+            return False
+    if guild_id:
+        guild = discord.Object(id=guild_id)
+        bot.tree.copy_global_to(guild=guild)
+        synced = await bot.tree.sync(guild=guild)
+    else:
+        synced = await bot.tree.sync()
+    async with bot.library.session() as session, session.begin():
+        row = await session.scalar(select(Setting).where(Setting.key == scope))
+        if row is None:
+            session.add(Setting(key=scope, value=digest))
+        else:
+            row.value = digest
+    log.info("synced %d slash commands (%s)", len(synced), f"guild {guild_id}" if guild_id else "global")
+    return True

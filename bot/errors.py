@@ -1,0 +1,36 @@
+"""One error handler for every application command: a short ephemeral reply, the details in the log."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+
+log = logging.getLogger(__name__)
+
+
+def message_for(error: app_commands.AppCommandError) -> str:
+    if isinstance(error, app_commands.CheckFailure):
+        return "You don't have permission to use this command."
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Slow down: try again in {error.retry_after:.0f} s."
+    if isinstance(error, app_commands.TransformerError):
+        return f"I couldn't understand {error.value!r} for that option."
+    return "Sorry, something went wrong answering that. The admins can find the details in the bot's log."
+
+
+async def on_app_command_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+    command = interaction.command.qualified_name if interaction.command else "?"
+    if isinstance(error, app_commands.CheckFailure):
+        log.info("refused /%s for user %s: %s", command, interaction.user.id, error)
+    else:
+        log.error("/%s failed for user %s", command, interaction.user.id, exc_info=error)
+    text = message_for(error)
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("could not tell user %s about the failure of /%s", interaction.user.id, command)

@@ -1,0 +1,121 @@
+"""Search results as Discord embeds, within Discord's limits. Pure: no network, easy to test."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import discord
+
+from bot.text import clip
+from store.report import IngestReport
+from store.results import Hit, PaperView, SearchResult
+
+# Discord's documented limits.
+CONTENT_MAX = 2000
+EMBED_TITLE_MAX = 256
+EMBED_DESCRIPTION_MAX = 4096
+EMBED_FIELD_NAME_MAX = 256
+EMBED_FIELD_VALUE_MAX = 1024
+EMBED_FOOTER_MAX = 2048
+EMBED_FIELDS_MAX = 25
+EMBEDS_PER_MESSAGE = 10
+EMBED_TOTAL_MAX = 6000
+SELECT_OPTIONS_MAX = 25
+SELECT_LABEL_MAX = 100
+
+EXTRACT_CHARS = 350
+PAGE_SIZE = 3  # results per page: three rich embeds stay well inside 6,000 characters
+COLOUR = discord.Colour.blurple()
+
+
+def safe(text: str) -> str:
+    """User or corpus text shown in Discord: no markdown tricks, no mentions."""
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+
+
+def authors_line(authors: Sequence[str], limit: int = 8) -> str:
+    if not authors:
+        return "unknown"
+    shown = ", ".join(authors[:limit])
+    return shown + (f" and {len(authors) - limit} more" if len(authors) > limit else "")
+
+
+def paper_embed(hit: Hit, position: int, total: int) -> discord.Embed:
+    p = hit.paper
+    body = f"> {clip(hit.passage, 700)}" if hit.passage else clip(p.summary, EXTRACT_CHARS)
+    embed = discord.Embed(title=clip(p.title, EMBED_TITLE_MAX), url=p.link or None,
+                          description=safe(body)[:EMBED_DESCRIPTION_MAX] or None, colour=COLOUR)
+    embed.add_field(name="Authors", value=clip(safe(authors_line(p.authors)), EMBED_FIELD_VALUE_MAX), inline=False)
+    where = " · ".join(str(x) for x in (p.venue, p.year) if x)
+    if where:
+        embed.add_field(name="Venue", value=where[:EMBED_FIELD_VALUE_MAX], inline=True)
+    if p.topics:
+        embed.add_field(name="Topics", value=clip(safe(", ".join(p.topics)), EMBED_FIELD_VALUE_MAX), inline=True)
+    if hit.why:
+        embed.add_field(name="Why it matched", value=clip(safe(hit.why_text()), EMBED_FIELD_VALUE_MAX),
+                        inline=False)
+    embed.set_footer(text=clip(f"{position}/{total} · source: {p.source}", EMBED_FOOTER_MAX))
+    return embed
+
+
+def page_embeds(hits: Sequence[Hit], page: int, page_size: int = PAGE_SIZE) -> list[discord.Embed]:
+    start = page * page_size
+    return [paper_embed(h, start + i + 1, len(hits)) for i, h in enumerate(hits[start:start + page_size])]
+
+
+def no_result_message(result: SearchResult, query: str, what: str) -> str:
+    if result.note:
+        return result.note
+    text = f"No {what} matches “{safe(clip(query, 200))}”."
+    if result.suggestions:
+        text += " Did you mean: " + "; ".join(f"**{safe(clip(s, 150))}**" for s in result.suggestions[:5]) + "?"
+    return text[:CONTENT_MAX]
+
+
+def full_summary_embeds(paper: PaperView) -> list[discord.Embed]:
+    """The whole summary, split across embeds (and messages: callers send 10 embeds at most per message)."""
+    chunks: list[str] = []
+    for s in paper.summaries:
+        text = safe(f"{s.text}\n\n— {s.source}:{s.line}")
+        while text:
+            cut = text[:EMBED_DESCRIPTION_MAX]
+            if len(text) > EMBED_DESCRIPTION_MAX and " " in cut:
+                cut = cut.rsplit(" ", 1)[0]
+            chunks.append(cut)
+            text = text[len(cut):].lstrip()
+    chunks = chunks or ["(no summary)"]
+    embeds = []
+    for i, chunk in enumerate(chunks):
+        title = clip(paper.title, EMBED_TITLE_MAX - 10) + (f" ({i + 1}/{len(chunks)})" if len(chunks) > 1 else "")
+        embeds.append(discord.Embed(title=title, url=paper.link or None, description=chunk, colour=COLOUR))
+    return embeds
+
+
+def batch_by_size(embeds: Sequence[discord.Embed]) -> list[list[discord.Embed]]:
+    """Group embeds into messages that respect 10 embeds and 6,000 characters each."""
+    batches: list[list[discord.Embed]] = [[]]
+    size = 0
+    for e in embeds:
+        n = len(e)
+        if batches[-1] and (len(batches[-1]) >= EMBEDS_PER_MESSAGE or size + n > EMBED_TOTAL_MAX):
+            batches.append([])
+            size = 0
+        batches[-1].append(e)
+        size += n
+    return [b for b in batches if b]
+
+
+def report_message(report: IngestReport, max_problems: int = 15) -> str:
+    lines = [f"**Reloaded.** {report.summary_line()}"]
+    for f in report.files:
+        if f.status != "unchanged":
+            lines.append(f"• `{safe(f.source)}`: {f.status} (+{f.added} / ~{f.updated} / −{f.removed})")
+    unchanged = sum(1 for f in report.files if f.status == "unchanged")
+    if unchanged:
+        lines.append(f"• {unchanged} file(s) unchanged")
+    for p in report.problems[:max_problems]:
+        lines.append(f"⚠ `{safe(p.source)}:{p.line}` {safe(clip(p.message, 200))}")
+    if len(report.problems) > max_problems:
+        lines.append(f"… and {len(report.problems) - max_problems} more problem(s): see `paperbot ingest`.")
+    text = "\n".join(lines)
+    return text if len(text) <= CONTENT_MAX else text[: CONTENT_MAX - 1] + "…"
