@@ -43,7 +43,7 @@ def authors_line(authors: Sequence[str], limit: int = 8) -> str:
 def paper_embed(hit: Hit, position: int, total: int) -> discord.Embed:
     p = hit.paper
     body = f"> {clip(hit.passage, 700)}" if hit.passage else clip(p.summary, EXTRACT_CHARS)
-    embed = discord.Embed(title=clip(p.title, EMBED_TITLE_MAX), url=p.link or None,
+    embed = discord.Embed(title=clip(safe(p.title), EMBED_TITLE_MAX), url=p.link or None,
                           description=safe(body)[:EMBED_DESCRIPTION_MAX] or None, colour=COLOUR)
     embed.add_field(name="Authors", value=clip(safe(authors_line(p.authors)), EMBED_FIELD_VALUE_MAX), inline=False)
     where = " · ".join(str(x) for x in (p.venue, p.year) if x)
@@ -86,7 +86,7 @@ def full_summary_embeds(paper: PaperView) -> list[discord.Embed]:
     chunks = chunks or ["(no summary)"]
     embeds = []
     for i, chunk in enumerate(chunks):
-        title = clip(paper.title, EMBED_TITLE_MAX - 10) + (f" ({i + 1}/{len(chunks)})" if len(chunks) > 1 else "")
+        title = clip(safe(paper.title), EMBED_TITLE_MAX - 10) + (f" ({i + 1}/{len(chunks)})" if len(chunks) > 1 else "")
         embeds.append(discord.Embed(title=title, url=paper.link or None, description=chunk, colour=COLOUR))
     return embeds
 
@@ -105,7 +105,8 @@ def batch_by_size(embeds: Sequence[discord.Embed]) -> list[list[discord.Embed]]:
     return [b for b in batches if b]
 
 
-def report_message(report: IngestReport, max_problems: int = 15) -> str:
+def report_message(report: IngestReport, budget: int = CONTENT_MAX) -> str:
+    """What /reload changed per file, then every problem line that fits in one message."""
     lines = [f"**Reloaded.** {report.summary_line()}"]
     for f in report.files:
         if f.status != "unchanged":
@@ -113,9 +114,14 @@ def report_message(report: IngestReport, max_problems: int = 15) -> str:
     unchanged = sum(1 for f in report.files if f.status == "unchanged")
     if unchanged:
         lines.append(f"• {unchanged} file(s) unchanged")
-    for p in report.problems[:max_problems]:
-        lines.append(f"⚠ `{safe(p.source)}:{p.line}` {safe(clip(p.message, 200))}")
-    if len(report.problems) > max_problems:
-        lines.append(f"… and {len(report.problems) - max_problems} more problem(s): see `paperbot ingest`.")
-    text = "\n".join(lines)
-    return text if len(text) <= CONTENT_MAX else text[: CONTENT_MAX - 1] + "…"
+    reserve = 120  # room for the "and N more" line
+    shown = 0
+    for p in report.problems:
+        line = f"⚠ `{safe(p.source)}:{p.line}` {safe(clip(p.message, 200))}"
+        if sum(len(x) + 1 for x in lines) + len(line) > budget - reserve:
+            break
+        lines.append(line)
+        shown += 1
+    if shown < len(report.problems):
+        lines.append(f"… and {len(report.problems) - shown} more problem(s): run `paperbot ingest` to see all.")
+    return "\n".join(lines)[:budget]

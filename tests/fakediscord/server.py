@@ -1,0 +1,552 @@
+"""A small Discord-compatible server: REST routes and the gateway websocket, on 127.0.0.1.
+
+discord.py talks to it over real sockets exactly as it talks to Discord. It keeps the state a test
+needs (guild, channels, members, registered commands, messages, interaction responses) and rejects
+what Discord rejects: over-long content and embeds, a second response to one interaction, a response
+after the 3-second window, an invalid command definition.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import logging
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from tests.fakediscord.limits import choices_errors, command_errors, message_errors
+
+log = logging.getLogger(__name__)
+
+_ids = itertools.count(1_300_000_000_000_000_000)
+
+
+def snowflake() -> int:
+    return next(_ids)
+
+
+MANAGE_GUILD = 1 << 5
+EPHEMERAL = 1 << 6
+ALL_PERMISSIONS = (1 << 50) - 1
+MEMBER_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 16) | (1 << 31)  # view, send, embed, history, use
+
+
+@dataclass
+class User:
+    id: int
+    username: str
+    bot: bool = False
+
+    def payload(self) -> dict[str, Any]:
+        return {"id": str(self.id), "username": self.username, "discriminator": "0", "global_name": self.username,
+                "avatar": None, "bot": self.bot, "public_flags": 0, "flags": 0}
+
+
+@dataclass
+class Member:
+    user: User
+    roles: list[int] = field(default_factory=list)
+    permissions: int = MEMBER_PERMISSIONS
+
+    def payload(self) -> dict[str, Any]:
+        return {"user": self.user.payload(), "roles": [str(r) for r in self.roles], "nick": None,
+                "joined_at": "2026-01-01T00:00:00+00:00", "deaf": False, "mute": False, "flags": 0,
+                "pending": False, "avatar": None, "premium_since": None}
+
+
+@dataclass
+class InteractionRecord:
+    """One interaction the server sent, and everything the bot answered to it."""
+
+    id: int
+    token: str
+    kind: int
+    payload: dict[str, Any]
+    sent_at: float
+    response: dict[str, Any] | None = None
+    response_delay: float | None = None
+    original: dict[str, Any] | None = None  # the message the initial response created or @original edits
+    followups: list[dict[str, Any]] = field(default_factory=list)
+    rejected: list[dict[str, Any]] = field(default_factory=list)  # what the server refused, and why
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def wait(self, predicate, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"interaction {self.id}: condition not met in {timeout}s "
+                                   f"(response={self.response}, rejected={self.rejected})")
+            self.changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.changed.wait(), left)
+
+    async def response_(self, timeout: float = 10.0) -> dict[str, Any]:
+        await self.wait(lambda: self.response is not None, timeout)
+        assert self.response is not None
+        return self.response
+
+    async def final(self, timeout: float = 10.0) -> dict[str, Any]:
+        """The message a member ends up seeing: the initial reply, or the first followup after a deferral."""
+        def done() -> bool:
+            r = self.response
+            if r is None:
+                return False
+            if r["type"] in (4, 7):
+                return True
+            return bool(self.followups) or (self.original is not None and self.original.get("_edited"))
+        await self.wait(done, timeout)
+        assert self.response is not None
+        if self.response["type"] in (5, 6) and self.followups:
+            return self.followups[0]
+        assert self.original is not None
+        return self.original
+
+
+class FakeDiscord:
+    """Start with `async with FakeDiscord() as fake:`; point discord.py at `fake.api_base` / `fake.gateway_url`."""
+
+    def __init__(self, *, response_window: float = 3.0) -> None:
+        self.response_window = response_window
+        self.app_id = snowflake()
+        self.bot_user = User(self.app_id, "paperbot", bot=True)
+        self.guild_id = snowflake()
+        self.owner = User(snowflake(), "owner")
+        self.admin = User(snowflake(), "admin")
+        self.member = User(snowflake(), "member")
+        self.other = User(snowflake(), "other")
+        self.admin_role = snowflake()
+        self.channels = {name: snowflake() for name in ("general", "reading-group")}
+        self.members: dict[int, Member] = {
+            self.owner.id: Member(self.owner, permissions=ALL_PERMISSIONS),
+            self.admin.id: Member(self.admin, [self.admin_role], MEMBER_PERMISSIONS | MANAGE_GUILD),
+            self.member.id: Member(self.member),
+            self.other.id: Member(self.other),
+            self.bot_user.id: Member(self.bot_user),
+        }
+        self.commands: dict[str, list[dict[str, Any]]] = {}  # "global" or guild id -> definitions
+        self.command_puts: list[tuple[str, list[dict[str, Any]]]] = []
+        self.messages: dict[int, list[dict[str, Any]]] = defaultdict(list)  # channel -> messages
+        self.interactions: dict[int, InteractionRecord] = {}
+        self.by_token: dict[str, InteractionRecord] = {}
+        self.requests: list[tuple[str, str]] = []
+        self.unknown_routes: list[tuple[str, str]] = []
+        self.faults: list[tuple[str, str, int, int]] = []  # method, path fragment, status, remaining
+        self.heartbeats: list[float] = []
+        self.identifies = 0
+        self.resumes = 0
+        self._ws: web.WebSocketResponse | None = None
+        self._seq = 0
+        self._session_id = "fake-session"
+        self._message_event = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # --- life cycle ---
+
+    async def __aenter__(self) -> FakeDiscord:
+        app = web.Application(middlewares=[self._record])
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._ws is not None:
+            await self._ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_base(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    # --- fault injection ---
+
+    def fail_next(self, method: str, path_fragment: str, status: int, times: int = 1) -> None:
+        """Make the next `times` requests whose path contains `path_fragment` fail with `status`."""
+        self.faults.append((method.upper(), path_fragment, status, times))
+
+    async def drop_gateway(self) -> None:
+        """Close the gateway connection as a network failure would; discord.py resumes."""
+        if self._ws is not None:
+            await self._ws.close(code=4000, message=b"dropped by the test")
+
+    # --- gateway ---
+
+    def _frame(self, op: int, d: Any, t: str | None = None) -> str:
+        if op == 0:
+            self._seq += 1
+        return json.dumps({"op": op, "d": d, "s": self._seq if op == 0 else None, "t": t})
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        if self._ws is None or self._ws.closed:
+            raise RuntimeError("no gateway connection")
+        await self._ws.send_str(self._frame(0, data, event))
+
+    def guild_payload(self) -> dict[str, Any]:
+        channels = [{"id": str(cid), "type": 0, "name": name, "position": i, "guild_id": str(self.guild_id),
+                     "permission_overwrites": [], "nsfw": False, "parent_id": None, "topic": None,
+                     "last_message_id": None, "rate_limit_per_user": 0, "flags": 0}
+                    for i, (name, cid) in enumerate(self.channels.items())]
+        roles = [{"id": str(self.guild_id), "name": "@everyone", "permissions": str(MEMBER_PERMISSIONS),
+                  "position": 0, "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0},
+                 {"id": str(self.admin_role), "name": "admin", "permissions": str(MANAGE_GUILD), "position": 1,
+                  "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}]
+        return {"id": str(self.guild_id), "name": "Reading Group", "icon": None, "owner_id": str(self.owner.id),
+                "channels": channels, "roles": roles, "members": [m.payload() for m in self.members.values()],
+                "member_count": len(self.members), "unavailable": False, "large": False, "features": [],
+                "emojis": [], "stickers": [], "voice_states": [], "presences": [], "threads": [],
+                "stage_instances": [], "guild_scheduled_events": [], "joined_at": "2026-01-01T00:00:00+00:00",
+                "verification_level": 0, "default_message_notifications": 0, "explicit_content_filter": 0,
+                "mfa_level": 0, "nsfw_level": 0, "premium_tier": 0, "preferred_locale": "en-US",
+                "system_channel_id": None, "afk_channel_id": None, "afk_timeout": 300, "application_id": None,
+                "description": None, "banner": None, "splash": None, "discovery_splash": None, "vanity_url_code": None}
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(heartbeat=None)
+        await ws.prepare(request)
+        self._ws = ws
+        await ws.send_str(self._frame(10, {"heartbeat_interval": 41250}))
+        async for msg in ws:
+            if msg.type != WSMsgType.TEXT:
+                continue
+            frame = json.loads(msg.data)
+            op = frame.get("op")
+            if op == 1:
+                self.heartbeats.append(time.monotonic())
+                await ws.send_str(self._frame(11, None))
+            elif op == 2:
+                self.identifies += 1
+                await ws.send_str(self._frame(0, {
+                    "v": 10, "user": self.bot_user.payload(), "session_id": self._session_id,
+                    "resume_gateway_url": self.gateway_url, "guilds": [{"id": str(self.guild_id), "unavailable": True}],
+                    "application": {"id": str(self.app_id), "flags": 0}, "shard": [0, 1]}, "READY"))
+                await ws.send_str(self._frame(0, self.guild_payload(), "GUILD_CREATE"))
+            elif op == 6:
+                self.resumes += 1
+                await ws.send_str(self._frame(0, {}, "RESUMED"))
+        if self._ws is ws:
+            self._ws = None
+        return ws
+
+    # --- REST ---
+
+    @web.middleware
+    async def _record(self, request: web.Request, handler):  # type: ignore[no-untyped-def]
+        self.requests.append((request.method, request.path))
+        for i, (method, fragment, status, times) in enumerate(self.faults):
+            if method == request.method and fragment in request.path and times > 0:
+                self.faults[i] = (method, fragment, status, times - 1)
+                return self._error(status)
+        return await handler(request)
+
+    @staticmethod
+    def _json(data: Any, status: int = 200) -> web.Response:
+        # discord.py compares the content type exactly: no "; charset=utf-8".
+        return web.Response(body=json.dumps(data).encode(), status=status, headers={"Content-Type": "application/json"})
+
+    def _error(self, status: int, code: int = 0, message: str = "", errors: Any = None) -> web.Response:
+        if status == 429:
+            body = {"message": "You are being rate limited.", "retry_after": 0.05, "global": False}
+            resp = self._json(body, 429)
+            resp.headers.update({"Retry-After": "0.05", "X-RateLimit-Scope": "user"})
+            return resp
+        defaults = {400: (50035, "Invalid Form Body"), 403: (50013, "Missing Permissions"),
+                    404: (10003, "Unknown Channel"), 500: (0, "Internal Server Error")}
+        dc, dm = defaults.get(status, (0, "error"))
+        body = {"code": code or dc, "message": message or dm}
+        if errors is not None:  # Discord's shape: nested objects ending in {"_errors": [...]}
+            body["errors"] = {str(i): {"_errors": [{"code": "INVALID", "message": e}]} for i, e in enumerate(errors)}
+            log.warning("fake Discord rejected a request: %s", errors)
+        return self._json(body, status)
+
+    async def _rest(self, request: web.Request) -> web.Response:
+        path = "/" + request.match_info["tail"]
+        parts = path.strip("/").split("/")
+        body: Any = None
+        if request.can_read_body:
+            raw = await request.read()
+            body = json.loads(raw) if raw and request.content_type == "application/json" else None
+        m = request.method
+        if path == "/users/@me" and m == "GET":
+            return self._json(self.bot_user.payload())
+        if path == "/oauth2/applications/@me" and m == "GET":
+            return self._json({"id": str(self.app_id), "name": "paperbot", "icon": None, "description": "",
+                               "bot_public": True, "bot_require_code_grant": False, "verify_key": "0" * 64,
+                               "owner": self.owner.payload(), "flags": 0, "team": None, "summary": ""})
+        if path in ("/gateway", "/gateway/bot"):
+            return self._json({"url": self.gateway_url, "shards": 1, "session_start_limit":
+                               {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}})
+        if parts[0] == "applications" and parts[-1] == "commands":
+            return self._commands(m, "global" if len(parts) == 3 else parts[3], body)
+        if parts[0] == "interactions" and parts[-1] == "callback":
+            return self._callback(int(parts[1]), parts[2], body or {})
+        if parts[0] == "webhooks" and len(parts) >= 3:
+            return self._webhook(m, parts[2], parts[3:], body or {})
+        if parts[0] == "channels":
+            return self._channel(m, int(parts[1]), parts[2:], body or {})
+        self.unknown_routes.append((m, path))
+        log.error("fake Discord: unknown route %s %s", m, path)
+        return self._error(404, 0, f"unknown route {m} {path}")
+
+    def _commands(self, method: str, scope: str, body: Any) -> web.Response:
+        if method == "GET":
+            return self._json(self.commands.get(scope, []))
+        if method != "PUT":
+            return self._error(405)
+        errors = [e for cmd in body for e in command_errors(cmd)]
+        if scope == "global" and len(body) > 100:
+            errors.append("at most 100 global commands")
+        names = [(c.get("type", 1), c.get("name")) for c in body]
+        if len(names) != len(set(names)):
+            errors.append("command names must be unique per type")
+        if errors:
+            return self._error(400, 50035, "Invalid Form Body", errors)
+        stored = [{**c, "id": str(snowflake()), "application_id": str(self.app_id), "version": str(snowflake()),
+                   **({"guild_id": scope} if scope != "global" else {})} for c in body]
+        self.commands[scope] = stored
+        self.command_puts.append((scope, body))
+        return self._json(stored)
+
+    def _message(self, channel_id: int, body: dict[str, Any], **extra: Any) -> dict[str, Any]:
+        return {"id": str(snowflake()), "channel_id": str(channel_id), "author": self.bot_user.payload(),
+                "content": body.get("content") or "", "embeds": body.get("embeds") or [],
+                "components": body.get("components") or [], "flags": body.get("flags") or 0,
+                "allowed_mentions": body.get("allowed_mentions"), "timestamp": "2026-01-01T00:00:00+00:00",
+                "edited_timestamp": None, "tts": False, "mention_everyone": False, "mentions": [],
+                "mention_roles": [], "attachments": [], "pinned": False, "type": 0, **extra}
+
+    def _callback(self, iid: int, token: str, body: dict[str, Any]) -> web.Response:
+        rec = self.interactions.get(iid)
+        if rec is None or rec.token != token:
+            return self._error(404, 10062, "Unknown interaction")
+        delay = time.monotonic() - rec.sent_at
+        if rec.response is not None:
+            rec.rejected.append({"reason": "second response", "body": body})
+            rec.changed.set()
+            return self._error(400, 40060, "Interaction has already been acknowledged.")
+        if delay > self.response_window:
+            rec.rejected.append({"reason": f"late response after {delay:.2f}s", "body": body})
+            rec.changed.set()
+            return self._error(404, 10062, "Unknown interaction")
+        kind, data = body.get("type"), body.get("data") or {}
+        if kind == 8:
+            errors = choices_errors(data.get("choices") or [])
+        elif kind in (4, 7):
+            errors = message_errors(data, editing=kind == 7)
+        else:
+            errors = []
+        if errors:
+            rec.rejected.append({"reason": "; ".join(errors), "body": body})
+            rec.changed.set()
+            return self._error(400, 50035, "Invalid Form Body", errors)
+        rec.response, rec.response_delay = body, delay
+        resource: dict[str, Any] = {"type": kind}
+        channel_id = int(rec.payload["channel_id"])
+        if kind == 4:
+            rec.original = self._message(channel_id, data, interaction_id=str(iid))
+            resource["message"] = rec.original
+            if not (data.get("flags") or 0) & EPHEMERAL:
+                self.messages[channel_id].append(rec.original)
+        elif kind == 5:
+            rec.original = self._message(channel_id, {"flags": data.get("flags") or 0}, interaction_id=str(iid))
+            resource["message"] = rec.original
+        elif kind == 7:
+            target = rec.payload.get("message") or {}
+            target.update({k: v for k, v in data.items() if k in ("content", "embeds", "components")})
+            target["_edited"] = True
+            rec.original = target
+            resource["message"] = target
+        rec.changed.set()
+        return self._json({"interaction": {"id": str(iid), "type": rec.kind, "response_message_id":
+                                           (resource.get("message") or {}).get("id"),
+                                           "response_message_loading": kind == 5,
+                                           "response_message_ephemeral": bool((data.get("flags") or 0) & EPHEMERAL)},
+                           "resource": resource})
+
+    def _webhook(self, method: str, token: str, rest: list[str], body: dict[str, Any]) -> web.Response:
+        rec = self.by_token.get(token)
+        if rec is None:
+            return self._error(404, 10015, "Unknown Webhook")
+        if rec.response is None:
+            return self._error(400, 40060, "The interaction has not been acknowledged")
+        channel_id = int(rec.payload["channel_id"])
+        if method == "POST" and not rest:
+            errors = message_errors(body)
+            if errors:
+                rec.rejected.append({"reason": "; ".join(errors), "body": body})
+                rec.changed.set()
+                return self._error(400, 50035, "Invalid Form Body", errors)
+            msg = self._message(channel_id, body, webhook_id=str(self.app_id))
+            rec.followups.append(msg)
+            if not (body.get("flags") or 0) & EPHEMERAL:
+                self.messages[channel_id].append(msg)
+            rec.changed.set()
+            return self._json(msg)
+        if len(rest) == 2 and rest[0] == "messages":
+            target = rec.original if rest[1] == "@original" else next(
+                (f for f in rec.followups if f["id"] == rest[1]), None)
+            if target is None:
+                return self._error(404, 10008, "Unknown Message")
+            if method == "GET":
+                return self._json(target)
+            if method == "DELETE":
+                return web.Response(status=204)
+            errors = message_errors({**target, **body}, editing=True)
+            if errors:
+                rec.rejected.append({"reason": "; ".join(errors), "body": body})
+                rec.changed.set()
+                return self._error(400, 50035, "Invalid Form Body", errors)
+            target.update({k: v for k, v in body.items() if k in ("content", "embeds", "components",
+                                                                  "allowed_mentions", "flags")})
+            target["_edited"] = True
+            rec.changed.set()
+            return self._json(target)
+        return self._error(404)
+
+    def _channel(self, method: str, channel_id: int, rest: list[str], body: dict[str, Any]) -> web.Response:
+        if channel_id not in self.channels.values():
+            return self._error(404, 10003, "Unknown Channel")
+        if not rest and method == "GET":
+            name = next(n for n, c in self.channels.items() if c == channel_id)
+            return self._json({"id": str(channel_id), "type": 0, "name": name, "guild_id": str(self.guild_id),
+                               "position": 0, "permission_overwrites": [], "nsfw": False, "parent_id": None})
+        if rest == ["messages"] and method == "POST":
+            errors = message_errors(body)
+            if errors:
+                return self._error(400, 50035, "Invalid Form Body", errors)
+            msg = self._message(channel_id, body, guild_id=str(self.guild_id))
+            self.messages[channel_id].append(msg)
+            self._message_event.set()
+            return self._json(msg)
+        if len(rest) == 2 and rest[0] == "messages":
+            msg = next((x for x in self.messages[channel_id] if x["id"] == rest[1]), None)
+            if msg is None:
+                return self._error(404, 10008, "Unknown Message")
+            if method == "PATCH":
+                errors = message_errors({**msg, **body}, editing=True)
+                if errors:
+                    return self._error(400, 50035, "Invalid Form Body", errors)
+                msg.update(body)
+            return self._json(msg)
+        return self._error(404, 0, "unsupported channel route")
+
+    async def wait_for_message(self, channel_id: int, count: int = 1, timeout: float = 10.0) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        while len(self.messages[channel_id]) < count:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"{count} message(s) expected in channel {channel_id}")
+            self._message_event.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._message_event.wait(), left)
+        return self.messages[channel_id]
+
+    # --- driving the bot as members would ---
+
+    def _command(self, name: str) -> dict[str, Any]:
+        for scope in (str(self.guild_id), "global"):
+            for cmd in self.commands.get(scope, []):
+                if cmd["name"] == name:
+                    return cmd
+        raise KeyError(f"/{name} was never registered (registered: "
+                       f"{[c['name'] for cs in self.commands.values() for c in cs]})")
+
+    async def _send(self, kind: int, data: dict[str, Any], user: User | None, channel: str = "general",
+                    message: dict[str, Any] | None = None) -> InteractionRecord:
+        user = user or self.member
+        member = self.members[user.id]
+        iid, token = snowflake(), f"token-{snowflake()}"
+        channel_id = self.channels[channel]
+        payload: dict[str, Any] = {
+            "id": str(iid), "application_id": str(self.app_id), "type": kind, "data": data, "token": token,
+            "version": 1, "guild_id": str(self.guild_id), "channel_id": str(channel_id),
+            "channel": {"id": str(channel_id), "type": 0, "guild_id": str(self.guild_id), "name": channel,
+                        "position": 0, "permission_overwrites": [], "nsfw": False, "parent_id": None},
+            "member": {**member.payload(), "permissions": str(member.permissions)},
+            "app_permissions": str(MEMBER_PERMISSIONS), "locale": "en-US", "guild_locale": "en-US",
+            "entitlements": [], "authorizing_integration_owners": {"0": str(self.guild_id)}, "context": 0,
+            "attachment_size_limit": 8388608,
+        }
+        if message is not None:
+            payload["message"] = message
+        rec = InteractionRecord(iid, token, kind, payload, time.monotonic())
+        self.interactions[iid] = rec
+        self.by_token[token] = rec
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return rec
+
+    def _options(self, cmd_options: list[dict[str, Any]], values: dict[str, Any]) -> list[dict[str, Any]]:
+        out = []
+        for name, value in values.items():
+            spec = next((o for o in cmd_options if o["name"] == name), None)
+            if spec is None:
+                raise KeyError(f"no option {name!r}")
+            out.append({"name": name, "type": spec["type"], "value": value})
+        return out
+
+    async def slash(self, command: str, user: User | None = None, channel: str = "general",
+                    **options: Any) -> InteractionRecord:
+        """Send `/command` (or "group sub") with options, as `user`."""
+        name, *sub = command.split()
+        cmd = self._command(name)
+        spec = cmd.get("options") or []
+        opts: list[dict[str, Any]]
+        if sub:
+            sub_spec = next(o for o in spec if o["name"] == sub[0])
+            opts = [{"name": sub[0], "type": 1, "options": self._options(sub_spec.get("options") or [], options)}]
+        else:
+            opts = self._options(spec, options)
+        data = {"id": cmd["id"], "name": name, "type": 1, "options": opts,
+                **({"guild_id": cmd["guild_id"]} if "guild_id" in cmd else {})}
+        return await self._send(2, data, user, channel)
+
+    async def autocomplete(self, command: str, option: str, partial: str, user: User | None = None
+                           ) -> list[dict[str, Any]]:
+        cmd = self._command(command)
+        spec = next(o for o in cmd.get("options") or [] if o["name"] == option)
+        data = {"id": cmd["id"], "name": command, "type": 1,
+                "options": [{"name": option, "type": spec["type"], "value": partial, "focused": True}]}
+        rec = await self._send(4, data, user)
+        response = await rec.response_()
+        assert response["type"] == 8, response
+        return response["data"]["choices"]
+
+    async def click(self, message: dict[str, Any], custom_id: str, user: User | None = None) -> InteractionRecord:
+        return await self._send(3, {"custom_id": custom_id, "component_type": 2}, user, message=message)
+
+    async def select(self, message: dict[str, Any], custom_id: str, values: list[str],
+                     user: User | None = None) -> InteractionRecord:
+        return await self._send(3, {"custom_id": custom_id, "component_type": 3, "values": values}, user,
+                                message=message)
+
+
+def would_ping(message: dict[str, Any]) -> bool:
+    """Whether Discord would notify anyone for this message, given its content and allowed_mentions."""
+    import re
+
+    content = message.get("content") or ""
+    allowed = message.get("allowed_mentions")
+    everyone = bool(re.search(r"@(everyone|here)", content))
+    users = bool(re.search(r"<@!?\d+>", content))
+    roles = bool(re.search(r"<@&\d+>", content))
+    if allowed is None:
+        return everyone or users or roles
+    parse = set(allowed.get("parse") or [])
+    return ((everyone and "everyone" in parse) or (users and ("users" in parse or allowed.get("users")))
+            or (roles and ("roles" in parse or allowed.get("roles"))))

@@ -1,0 +1,138 @@
+"""The real bot against the local Discord server: commands as members send them, replies as they see them."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.client import PaperBot
+from bot.config import Settings
+from store.library import BUNDLED_SEEDS, Library
+from tests.fakediscord import FakeDiscord, pointed_at, running, would_ping
+
+
+@pytest.fixture
+async def world(database_url: str, tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(BUNDLED_SEEDS, corpus)
+    library = Library(database_url, corpus)
+    await library.start()
+    async with FakeDiscord() as fake:
+        settings = Settings(guild_id=fake.guild_id)
+        with pointed_at(fake):
+            bot = PaperBot(library, settings)
+            async with running(bot):
+                yield fake, bot, corpus
+    await library.close()
+
+
+def titles(message: dict) -> list[str]:
+    return [e.get("title", "") for e in message.get("embeds") or []]
+
+
+async def test_commands_are_registered_once_and_valid(world) -> None:
+    fake, _bot, _ = world
+    names = {c["name"] for c in fake.commands[str(fake.guild_id)]}
+    assert {"paper", "author", "topic", "ask", "help", "reload"} <= names
+    reload = next(c for c in fake.commands[str(fake.guild_id)] if c["name"] == "reload")
+    assert int(reload["default_member_permissions"]) == 1 << 5  # Manage Server
+    assert len(fake.command_puts) == 1
+
+
+async def test_paper_answers_with_embeds_and_pages(world) -> None:
+    fake, _bot, _ = world
+    rec = await fake.slash("paper", query="lottery ticket", user=fake.member)
+    msg = await rec.final()
+    assert rec.response_delay is not None and rec.response_delay < 3.0 and not rec.rejected
+    assert "Lottery Ticket Hypothesis" in titles(msg)[0]
+    assert not would_ping(msg) and msg["allowed_mentions"]["parse"] == []
+    # Another member cannot drive the asker's buttons.
+    intruder = await fake.click(msg, "results:next", user=fake.other)
+    refused = await intruder.response_()
+    assert refused["type"] == 4 and refused["data"]["flags"] & 64
+
+
+async def test_pagination_buttons_move_through_results(world) -> None:
+    fake, _bot, _ = world
+    rec = await fake.slash("topic", topic="generative models", user=fake.member)
+    msg = await rec.final()
+    first = titles(msg)
+    nxt = await fake.click(msg, "results:next", user=fake.member)
+    page2 = await nxt.final()
+    assert (await nxt.response_())["type"] == 7 and titles(page2) != first
+    back = await fake.click(page2, "results:previous", user=fake.member)
+    assert titles(await back.final()) == first
+
+
+async def test_full_summary_select(world) -> None:
+    fake, bot, _ = world
+    rec = await fake.slash("paper", query="trust region policy optimization", user=fake.member)
+    msg = await rec.final()
+    paper = next(p for p in bot.library.catalog if p.title == "Trust Region Policy Optimization")
+    sel = await fake.select(msg, "results:full", [str(paper.id)], user=fake.member)
+    full = await sel.final()
+    text = " ".join(e.get("description", "") for e in full["embeds"])
+    assert "monotonic improvement" in text and full["flags"] & 64
+
+
+async def test_autocomplete_names_and_topics(world) -> None:
+    fake, _bot, _ = world
+    names = [c["name"] for c in await fake.autocomplete("author", "name", "beng")]
+    assert "Yoshua Bengio" in names and len(names) <= 25
+    topics = [c["name"] for c in await fake.autocomplete("topic", "topic", "rein")]
+    assert "Reinforcement Learning" in topics
+
+
+async def test_empty_and_unmatched_queries_get_ephemeral_hints(world) -> None:
+    fake, _bot, _ = world
+    rec = await fake.slash("paper", query="the of and", user=fake.member)
+    msg = await rec.final()
+    assert msg["flags"] & 64 and "no words" in msg["content"]
+    rec = await fake.slash("author", name="Bengoi", user=fake.member)
+    msg = await rec.final()
+    assert "Bengio" in msg["content"] and msg["flags"] & 64
+
+
+async def test_everyone_in_a_query_pings_nobody(world) -> None:
+    fake, _bot, _ = world
+    rec = await fake.slash("paper", query="@everyone <@&1> lottery", user=fake.member)
+    msg = await rec.final()
+    assert not would_ping(msg)
+    assert "@everyone" not in msg["content"].replace("@\u200beveryone", "")
+
+
+async def test_help_shows_examples_from_the_corpus(world) -> None:
+    fake, bot, _ = world
+    rec = await fake.slash("help", user=fake.member)
+    msg = await rec.final()
+    assert msg["flags"] & 64
+    body = str(msg["embeds"])
+    assert str(len(bot.library.index)) in body and "/paper" in body
+
+
+async def test_reload_by_admin_and_refusal_for_members(world) -> None:
+    fake, bot, corpus = world
+    (corpus / "new.md").write_text("---\ntitle: Attention Is All You Need\nauthors: Ashish Vaswani\n---\n"
+                                   "Transformers replace recurrence with attention.\n", encoding="utf-8")
+    (corpus / "broken.txt").write_bytes(b"\xff\xfe bad bytes")
+    refused = await fake.slash("reload", user=fake.member)
+    msg = await refused.final()
+    assert msg["flags"] & 64 and "Only server admins" in msg["content"]
+    assert "Attention Is All You Need" not in {p.title for p in bot.library.catalog}
+
+    rec = await fake.slash("reload", user=fake.admin)
+    assert (await rec.response_())["type"] == 5  # deferred at once: reloading may take a while
+    msg = await rec.final()
+    assert "new.md" in msg["content"] and "+1" in msg["content"] and "broken.txt" in msg["content"]
+    search = await fake.slash("paper", query="attention is all you need", user=fake.member)
+    assert titles(await search.final())[0] == "Attention Is All You Need"
+
+
+async def test_no_unknown_routes_and_no_rejections(world) -> None:
+    fake, _bot, _ = world
+    for q in ("adversarial", "policy gradient"):
+        await (await fake.slash("ask", question=f"what about {q}?", user=fake.member)).final()
+    assert not fake.unknown_routes
+    assert all(not r.rejected for r in fake.interactions.values())
