@@ -9,13 +9,12 @@ from datetime import UTC, datetime
 
 import discord
 from discord.ext import commands
-from sqlalchemy import select
 
 from bot.config import Settings
 from bot.errors import on_app_command_error
 from bot.permissions import is_admin
+from store.digest import pop_admin_notice
 from store.library import Library
-from store.models import GuildSettings
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +38,7 @@ class PaperBot(commands.Bot):
         self.settings = settings
         self.clock = clock
         self.sync_on_start = sync_commands
+        self.digest_poll_seconds = 60.0
         self.tree.on_error = on_app_command_error
 
     async def setup_hook(self) -> None:
@@ -58,11 +58,8 @@ class PaperBot(commands.Bot):
         if guild_id is None:
             return None
         async with self.library.session() as session, session.begin():
-            row = await session.scalar(select(GuildSettings).where(GuildSettings.guild_id == guild_id))
-            if row is None or not row.last_error:
-                return None
-            notice, row.last_error = row.last_error, None
-        return f"⚠ Since you last looked: {notice}"
+            notice = await pop_admin_notice(session, guild_id)
+        return f"⚠ Since you last looked: {notice}" if notice else None
 
     async def on_ready(self) -> None:
         log.info("ready as %s in %d server(s); %d papers", self.user, len(self.guilds), len(self.library.index))
