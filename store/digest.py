@@ -83,7 +83,8 @@ def plan_digest(papers: Sequence[PaperView], featured: set[int], cycle: int, sin
     if not papers:
         return digest
     if since is not None:
-        fresh = sorted((p for p in papers if p.added_at > since), key=lambda p: (p.added_at, p.id))
+        fresh = sorted((p for p in papers if p.added_at > since and p.id not in featured),
+                       key=lambda p: (p.added_at, p.id))
         digest.new = [Pick(p, "new since the last digest") for p in fresh[:new_max]]
     shown = {p.paper.id for p in digest.new}
     pool = [p for p in papers if p.id not in featured and p.id not in shown]

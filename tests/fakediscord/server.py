@@ -467,8 +467,9 @@ class FakeDiscord:
         raise KeyError(f"/{name} was never registered (registered: "
                        f"{[c['name'] for cs in self.commands.values() for c in cs]})")
 
-    async def _send(self, kind: int, data: dict[str, Any], user: User | None, channel: str = "general",
+    async def _send(self, kind: int, data: dict[str, Any], user: User | None, in_channel: str = "general",
                     message: dict[str, Any] | None = None) -> InteractionRecord:
+        channel = in_channel
         user = user or self.member
         member = self.members[user.id]
         iid, token = snowflake(), f"token-{snowflake()}"
@@ -500,9 +501,9 @@ class FakeDiscord:
             out.append({"name": name, "type": spec["type"], "value": value})
         return out
 
-    async def slash(self, command: str, user: User | None = None, channel: str = "general",
+    async def slash(self, command: str, user: User | None = None, in_channel: str = "general",
                     **options: Any) -> InteractionRecord:
-        """Send `/command` (or "group sub") with options, as `user`."""
+        """Send `/command` (or "group sub") with options, as `user`, from channel `in_channel`."""
         name, *sub = command.split()
         cmd = self._command(name)
         spec = cmd.get("options") or []
@@ -514,7 +515,16 @@ class FakeDiscord:
             opts = self._options(spec, options)
         data = {"id": cmd["id"], "name": name, "type": 1, "options": opts,
                 **({"guild_id": cmd["guild_id"]} if "guild_id" in cmd else {})}
-        return await self._send(2, data, user, channel)
+        leaves = opts[0]["options"] if sub else opts
+        channels = {str(o["value"]): self._channel_payload(int(o["value"])) for o in leaves if o["type"] == 7}
+        if channels:
+            data["resolved"] = {"channels": channels}
+        return await self._send(2, data, user, in_channel)
+
+    def _channel_payload(self, channel_id: int) -> dict[str, Any]:
+        name = next((n for n, c in self.channels.items() if c == channel_id), "deleted-channel")
+        return {"id": str(channel_id), "type": 0, "name": name, "guild_id": str(self.guild_id), "position": 0,
+                "permission_overwrites": [], "nsfw": False, "parent_id": None, "permissions": str(ALL_PERMISSIONS)}
 
     async def autocomplete(self, command: str, option: str, partial: str, user: User | None = None
                            ) -> list[dict[str, Any]]:

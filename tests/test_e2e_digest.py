@@ -1,0 +1,128 @@
+"""The weekly digest through the real bot and the local Discord server, with a controllable clock."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+
+from bot.client import PaperBot
+from bot.config import Settings
+from store.library import Library
+from tests.fakediscord import FakeDiscord, pointed_at, running, would_ping
+
+MONDAY_9 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+async def setup(database_url: str):
+    library = Library(database_url)
+    await library.start()
+    async with FakeDiscord() as fake:
+        with pointed_at(fake):
+            yield fake, library
+    await library.close()
+
+
+def make_bot(fake: FakeDiscord, library: Library, clock: Clock) -> PaperBot:
+    settings = Settings(guild_id=fake.guild_id, digest_channel_id=fake.channels["reading-group"], digest_weekday=0,
+                        digest_time=time(9, 0), digest_timezone="UTC")
+    bot = PaperBot(library, settings, clock=clock)
+    bot.digest_poll_seconds = 0.05
+    return bot
+
+
+async def settle(seconds: float = 0.4) -> None:
+    await asyncio.sleep(seconds)
+
+
+async def test_posted_once_at_the_slot_and_never_again_across_restarts(setup) -> None:
+    fake, library = setup
+    channel = fake.channels["reading-group"]
+    clock = Clock(MONDAY_9 - timedelta(days=2))  # Saturday: last week's slot...
+    async with running(make_bot(fake, library, clock)):
+        await fake.wait_for_message(channel, 1)  # ...was missed (fresh install): posted once on start
+        await settle()
+        assert len(fake.messages[channel]) == 1
+        clock.now = MONDAY_9 - timedelta(minutes=1)
+        await settle()
+        assert len(fake.messages[channel]) == 1  # not yet
+        clock.now = MONDAY_9 + timedelta(seconds=5)
+        await fake.wait_for_message(channel, 2)
+        await settle()
+        assert len(fake.messages[channel]) == 2  # once, however many ticks
+    message = fake.messages[channel][1]
+    embed = message["embeds"][0]
+    assert "digest" in embed["title"].lower() and "<t:" in embed["description"]
+    assert embed["fields"] and all("*" in f["value"] for f in embed["fields"])  # each pick says why
+    assert not would_ping(message) and message["allowed_mentions"]["parse"] == []
+    first = fake.messages[channel][0]["embeds"][0]["fields"]
+    assert not {f["name"] for f in embed["fields"]} & {f["name"] for f in first}  # no repeats in the rotation
+
+    async with running(make_bot(fake, library, clock)):  # restart right after posting
+        await settle()
+    assert len(fake.messages[channel]) == 2
+
+    clock.now = MONDAY_9 + timedelta(days=16)  # down over two slots: posted once, not once per week
+    async with running(make_bot(fake, library, clock)):
+        await fake.wait_for_message(channel, 3)
+        await settle()
+    assert len(fake.messages[channel]) == 3
+    assert not fake.messages[fake.channels["general"]]
+
+
+async def test_a_forbidden_channel_is_reported_to_the_next_admin_command(setup) -> None:
+    fake, library = setup
+    channel = fake.channels["reading-group"]
+    clock = Clock(MONDAY_9 + timedelta(hours=1))
+    fake.fail_next("POST", f"/channels/{channel}/messages", 403, times=1)
+    async with running(make_bot(fake, library, clock)) as bot:
+        for _ in range(50):
+            await settle(0.1)
+            if any(p.endswith(f"/channels/{channel}/messages") for _, p in fake.requests):
+                break
+        await settle()
+        assert not fake.messages[channel]
+        assert bot.digest_poll_seconds  # the loop is still alive after the failure
+        refused = await fake.slash("digest now", user=fake.member)
+        assert "Only server admins" in (await refused.final())["content"]
+        rec = await fake.slash("digest now", user=fake.admin)
+        reply = (await rec.final())["content"]
+        assert "Since you last looked" in reply and "missing permission" in reply
+        again = await fake.slash("digest channel", user=fake.admin, channel=str(channel))
+        assert "Since you last looked" not in (await again.final())["content"]  # shown once
+
+
+async def test_preview_schedule_and_channel(setup) -> None:
+    fake, library = setup
+    clock = Clock(MONDAY_9 - timedelta(days=3))
+    async with running(make_bot(fake, library, clock)):
+        rec = await fake.slash("digest preview", user=fake.member)
+        msg = await rec.final()
+        assert msg["flags"] & 64 and msg["embeds"] and "<t:" in msg["content"]
+        bad = await fake.slash("digest schedule", user=fake.admin, weekday=4, time="25:00", timezone="UTC")
+        assert "HH:MM" in (await bad.final())["content"]
+        ok = await fake.slash("digest schedule", user=fake.admin, weekday=4, time="17:30", timezone="Europe/Paris")
+        assert "Friday at 17:30 (Europe/Paris)" in (await ok.final())["content"]
+        general = fake.channels["general"]
+        moved = await fake.slash("digest channel", user=fake.admin, channel=str(general))
+        assert str(general) in (await moved.final())["content"]
+        # This week's digest already went out on start (Monday's slot was missed); the next one is due
+        # on Friday of the following week, 17:30 in Paris (16:30 UTC), in the new channel.
+        clock.now = datetime(2026, 11, 27, 16, 29, tzinfo=UTC)
+        await settle()
+        assert not fake.messages[general]
+        clock.now = datetime(2026, 11, 27, 16, 31, tzinfo=UTC)
+        with contextlib.suppress(TimeoutError):
+            await fake.wait_for_message(general, 1, timeout=5)
+        assert len(fake.messages[general]) == 1
