@@ -136,3 +136,30 @@ async def test_no_unknown_routes_and_no_rejections(world) -> None:
         await (await fake.slash("ask", question=f"what about {q}?", user=fake.member)).final()
     assert not fake.unknown_routes
     assert all(not r.rejected for r in fake.interactions.values())
+
+
+async def test_commands_are_synced_only_when_their_definitions_change(database_url: str) -> None:
+    library = Library(database_url)
+    await library.start()
+    try:
+        async with FakeDiscord() as fake:
+            with pointed_at(fake):
+                for _ in range(2):  # a restart with the same definitions: no second upload
+                    async with running(PaperBot(library, Settings(guild_id=fake.guild_id))):
+                        pass
+                assert [scope for scope, _ in fake.command_puts] == [str(fake.guild_id)]
+                bot = PaperBot(library, Settings(guild_id=fake.guild_id))
+                # The definitions change: a new command appears.
+                from discord import app_commands
+
+                @app_commands.command(name="ping", description="Changed definitions")
+                async def ping(interaction) -> None:  # type: ignore[no-untyped-def]
+                    await interaction.response.send_message("pong")
+
+                bot.tree.add_command(ping)
+                async with running(bot):
+                    pass
+                assert len(fake.command_puts) == 2
+                assert "ping" in {c["name"] for c in fake.commands[str(fake.guild_id)]}
+    finally:
+        await library.close()

@@ -492,6 +492,14 @@ class FakeDiscord:
         await self.dispatch("INTERACTION_CREATE", payload)
         return rec
 
+    async def _send_detached(self) -> InteractionRecord:
+        """An interaction the server issued without a connected bot: for testing the server's own rules."""
+        iid, token = snowflake(), f"token-{snowflake()}"
+        rec = InteractionRecord(iid, token, 2, {"channel_id": str(self.channels["general"])}, time.monotonic())
+        self.interactions[iid] = rec
+        self.by_token[token] = rec
+        return rec
+
     def _options(self, cmd_options: list[dict[str, Any]], values: dict[str, Any]) -> list[dict[str, Any]]:
         out = []
         for name, value in values.items():
