@@ -26,7 +26,7 @@ def rss_mb() -> float:
 
 def pct(values: list[float], q: float) -> float:
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(q / 100 * (len(values) - 1)))]
 
 
 def timed(fn, args: list) -> list[float]:  # type: ignore[no-untyped-def]
@@ -86,7 +86,7 @@ async def measure(n: int, n_queries: int, baseline_queries: int) -> dict:
         res["rank_bm25_build_s"] = time.perf_counter() - t
         lat = timed(lambda q: np.argsort(-okapi.get_scores(q))[:10], bq)
         res["rank_bm25"] = (statistics.median(lat), pct(lat, 95))
-        del okapi
+        okapi = None  # free the baseline's memory before the next one
         import bm25s
 
         t = time.perf_counter()
@@ -108,9 +108,11 @@ def table(rows: list[dict]) -> str:
     for r in rows:
         f3 = lambda t: "/".join(f"{x:.2f}" for x in t)  # noqa: E731
         out.append(
-            f"| {r['n']:,} | {r['ingest_per_s']:,.0f} | {r['startup_s']:.2f} | {r['build_s']:.2f} | {r['rss_mb']:.0f} | "
+            f"| {r['n']:,} | {r['ingest_per_s']:,.0f} | {r['startup_s']:.2f} | {r['build_s']:.2f} "
+            f"| {r['rss_mb']:.0f} | "
             f"{f3(r['paper'])} | {f3(r['topic'])} | {f3(r['ask'])} | {f3(r['author'][:2])} | "
-            f"{r['complete_author'][1]:.2f}/{r['complete_topic'][1]:.2f} | {f3(r['rank_bm25'])} ({r['rank_bm25_build_s']:.1f}) | "
+            f"{r['complete_author'][1]:.2f}/{r['complete_topic'][1]:.2f} | "
+            f"{f3(r['rank_bm25'])} ({r['rank_bm25_build_s']:.1f}) | "
             f"{f3(r['bm25s'])} ({r['bm25s_build_s']:.1f}) | {f3(r['ours_plain'])} | "
             f"{r['rank_bm25'][1] / r['paper'][1]:.0f}× faster | {r['paper'][1] / r['bm25s'][1]:.1f}× bm25s time |")
     return "\n".join(out)
