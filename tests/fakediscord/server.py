@@ -264,7 +264,8 @@ class FakeDiscord:
         if status == 429:
             body = {"message": "You are being rate limited.", "retry_after": 0.05, "global": False}
             resp = self._json(body, 429)
-            resp.headers.update({"Retry-After": "0.05", "X-RateLimit-Scope": "user"})
+            # Discord answers through its proxy ("Via"); a 429 without it is a Cloudflare ban to discord.py.
+            resp.headers.update({"Retry-After": "0.05", "X-RateLimit-Scope": "user", "Via": "1.1 google"})
             return resp
         defaults = {400: (50035, "Invalid Form Body"), 403: (50013, "Missing Permissions"),
                     404: (10003, "Unknown Channel"), 500: (0, "Internal Server Error")}
