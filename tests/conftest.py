@@ -40,3 +40,14 @@ async def database_url(tmp_path: Path) -> AsyncIterator[str]:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await conn.close()
+
+
+@pytest.fixture
+async def seeded_library(database_url: str):
+    """A Library on a fresh database, started: the bundled seeds ingested and the index built."""
+    from store.library import Library
+
+    lib = Library(database_url)
+    await lib.start()
+    yield lib
+    await lib.close()

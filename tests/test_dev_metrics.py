@@ -17,11 +17,8 @@ JUDGMENTS = json.loads((Path(__file__).parent / "data" / "dev-queries.json").rea
 
 
 @pytest.fixture
-async def library(database_url: str):
-    lib = Library(database_url)
-    await lib.start()
-    yield lib
-    await lib.close()
+def library(seeded_library):
+    return seeded_library
 
 
 def reciprocal_rank(ranked: list[str], relevant: set[str]) -> float:

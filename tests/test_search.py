@@ -9,11 +9,8 @@ from store.tokenize import tokenize
 
 
 @pytest.fixture
-async def library(database_url: str):
-    lib = Library(database_url)
-    await lib.start()
-    yield lib
-    await lib.close()
+def library(seeded_library):
+    return seeded_library
 
 
 def test_tokenizer_folds_stems_drops_stop_words_and_splits_hyphens() -> None:
