@@ -2,7 +2,7 @@
 # Start a throwaway PostgreSQL server on 127.0.0.1 for the test suite's second pass.
 # Installs the distribution's package when it is missing. Prints the admin URL on stdout.
 set -euo pipefail
-port="${PGPORT_TEST:-54329}"
+port="${PGPORT_TEST:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 if ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql) >&2
 fi
