@@ -44,7 +44,8 @@ def parse_document(text: str, source: str) -> Parsed:
         nonlocal current
         if current is not None:
             current.record.summary = join_paragraphs(current.paragraphs) or current.fallback
-            records.append(current.record)
+            if current.record.title.strip(" *_:#"):  # markup alone ("**", "C12:") is not a title
+                records.append(current.record)
             current = None
 
     def open_paper(title: str, authors: list[str], line: int, link: str | None = None) -> _Open:
