@@ -181,9 +181,11 @@ async def _rederive(session: AsyncSession, paper_ids: set[int]) -> int:
             seen.add(key)
             people.setdefault(key, []).append(name)
             authorships.append((pid, key, pos))
+        labelled: set[str] = set()
         for label in dict.fromkeys(t for e in es for t in e.topics):
             tkey = fold(label)[:200]
-            if tkey and tkey not in {k for p, k in paper_topics if p == pid}:
+            if tkey and tkey not in labelled:
+                labelled.add(tkey)
                 topics.setdefault(tkey, []).append(label)
                 paper_topics.append((pid, tkey))
     for chunk in _chunks(paper_rows):
