@@ -5,10 +5,9 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
-from store.search import SearchIndex
-
 from store.report import IngestReport
 from store.results import Hit, PaperView, SearchResult
+from store.search import SearchIndex
 
 EXTRACT_CHARS = 280
 
