@@ -65,6 +65,7 @@ class SearchIndex:
                 topic_papers[key].append(i)
         self.topic_labels = labels
         self.topic_papers = dict(topic_papers)
+        self.topic_arrays = {k: np.asarray(v, dtype=np.int64) for k, v in topic_papers.items()}
         self.topic_terms = {k: frozenset(tokenize(v)) for k, v in labels.items()}
         self._titles = {fold(p.title): p.title for p in self.papers}
         self._title_words = [f" {' '.join(fold(w) for w in words(p.title))} " for p in self.papers]
@@ -163,22 +164,14 @@ class SearchIndex:
     def topic(self, query: str, limit: int = 10) -> SearchResult:
         if (empty := self._no_words(query)) is not None:
             return empty
-        labelled: list[int] = []
-        for key in self._labels_for(query):
-            labelled.extend(self.topic_papers[key])
-        labelled = list(dict.fromkeys(labelled))
         scores = self.text.scores(tokenize(query))
-        labelled.sort(key=lambda i: (-scores[i], i))
-        chosen = labelled[:limit]
-        seen = set(chosen)
-        for i in top_k(scores, limit + len(chosen)):
-            if len(chosen) >= limit:
-                break
-            if i not in seen:
-                chosen.append(i)
-                seen.add(i)
-        hits = [Hit(self.papers[i], float(scores[i]) + (1000.0 if i in labelled else 0.0),
-                    self._why(self.papers[i], query)) for i in chosen]
+        ranking = scores.copy()
+        keys = self._labels_for(query)
+        if keys:  # papers carrying the label come first, in text-score order
+            labelled = np.unique(np.concatenate([self.topic_arrays[k] for k in keys]))
+            ranking[labelled] += float(scores.max(initial=0.0)) + 1.0  # above every text-only match
+        hits = [Hit(self.papers[i], float(ranking[i]), self._why(self.papers[i], query))
+                for i in top_k(ranking, limit)]
         if hits:
             return SearchResult(hits)
         close = difflib.get_close_matches(fold(query), list(self.topic_labels), n=5, cutoff=0.5)
