@@ -42,10 +42,12 @@ class SearchIndex:
         self.papers: tuple[PaperView, ...] = tuple(papers)
         self._pos = {p.id: i for i, p in enumerate(self.papers)}
         vocab: dict[str, int] = {}
-        self.fields = {f: BM25Matrix.from_tokens([tokenize(_field_text(p, f)) for p in self.papers], vocab)
-                       for f in FIELD_WEIGHTS}
+        tokens = {f: [tokenize(_field_text(p, f)) for p in self.papers] for f in FIELD_WEIGHTS}
+        self.fields = {f: BM25Matrix.from_tokens(tokens[f], vocab) for f in FIELD_WEIGHTS}
+        # Title, topics and summary together, for /topic and /ask: the field tokens reused, not re-tokenised.
         self.text = BM25Matrix.from_tokens(
-            [tokenize(f"{p.title}. {' '.join(p.topics)}. {p.summary}") for p in self.papers], vocab)
+            [t + k + s for t, k, s in zip(tokens["title"], tokens["topics"], tokens["summary"], strict=True)], vocab)
+        del tokens
         sent_text: list[str] = []
         sent_owner: list[int] = []
         for i, p in enumerate(self.papers):
