@@ -28,6 +28,16 @@ def seed_material() -> tuple[list[str], list[int], list[str], list[str], list[st
     return list(vocab), list(counts), title_words, firsts, lasts
 
 
+def _abstract(rng: random.Random, vocab: list[str], counts: list[int]) -> str:
+    """110 to 200 words in sentences of 10 to 28 words, as abstracts are written."""
+    target, out, n = rng.randint(110, 200), [], 0
+    while n < target:
+        sentence = rng.choices(vocab, counts, k=min(rng.randint(10, 28), target - n + 3))
+        out.append(" ".join([sentence[0].capitalize(), *sentence[1:]]) + ".")
+        n += len(sentence)
+    return " ".join(out)
+
+
 def generate(n: int, folder: Path, seed: int = 1234, per_file: int = 25_000) -> list[dict]:
     rng = random.Random(seed)
     vocab, counts, title_words, firsts, lasts = seed_material()
@@ -35,7 +45,7 @@ def generate(n: int, folder: Path, seed: int = 1234, per_file: int = 25_000) -> 
     for i in range(n):
         title = " ".join(rng.choice(title_words) for _ in range(rng.randint(4, 10))).strip(":,.")
         authors = ", ".join(f"{rng.choice(firsts)} {rng.choice(lasts)}" for _ in range(rng.randint(1, 8)))
-        abstract = " ".join(rng.choices(vocab, counts, k=rng.randint(110, 200))) + "."
+        abstract = _abstract(rng, vocab, counts)
         out.append({"id": f"{1000 + i // 100000}.{i % 100000:05d}", "title": f"{title} {i}", "authors": authors,
                     "abstract": abstract, "categories": " ".join(rng.sample(CATEGORIES, rng.randint(1, 3)))})
     folder.mkdir(parents=True, exist_ok=True)

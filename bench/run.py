@@ -1,9 +1,13 @@
-"""Benchmark: ingest, start-up, per-command latency and memory at N papers, beside rank-bm25 and bm25s.
+"""Benchmark: ingest, index build, start-up, per-command latency, reload and memory at N papers, beside
+plain rank-bm25 and bm25s measured in the same run on the same documents and tokens.
 
     .venv/bin/pip install -e '.[bench]' && .venv/bin/python -m bench.run --sizes 1000,10000,100000
 
-Each size runs in its own process so memory figures are not mixed. The baselines score the same
-documents with the same tokens (title, topics and summary through store.tokenize) in the same run.
+Each phase runs in a fresh process, so start-up and memory are what a restarted bot would see:
+prepare (generate the corpus, ingest it through Library.ingest, build and save the index),
+build (read every paper from the database and build the index, no snapshot), serve (start the
+Library as the bot does, measure memory and every command, then a forced rebuild while queries keep
+coming), baselines (rank-bm25, bm25s and our BM25 matrix with the very same tokens and queries).
 """
 
 from __future__ import annotations
@@ -11,12 +15,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 
 def rss_mb() -> float:
@@ -24,9 +30,17 @@ def rss_mb() -> float:
         return int(fh.read().split()[1]) * 4096 / 2**20
 
 
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def pct(values: list[float], q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, round(q / 100 * (len(values) - 1)))]
+
+
+def summary(lat: list[float]) -> list[float]:
+    return [statistics.median(lat), pct(lat, 95), pct(lat, 99)]
 
 
 def timed(fn, args: list) -> list[float]:  # type: ignore[no-untyped-def]
@@ -38,83 +52,181 @@ def timed(fn, args: list) -> list[float]:  # type: ignore[no-untyped-def]
     return out
 
 
-async def measure(n: int, n_queries: int, baseline_queries: int) -> dict:
+def url(folder: Path) -> str:
+    return f"sqlite+aiosqlite:///{folder}/bench.sqlite3"
+
+
+async def prepare(n: int, folder: Path, n_queries: int) -> dict[str, Any]:
     from bench.corpus import generate, queries
+    from store.library import Library
+
+    records = generate(n, folder / "corpus")
+    (folder / "queries.json").write_text(json.dumps(queries(records, n_queries)), encoding="utf-8")
+    del records
+    lib = Library(url(folder), folder / "corpus")
+    await lib.start(ingest_if_empty=False)
+    t = time.perf_counter()
+    report = await lib.ingest([folder / "corpus"])
+    ingest_s = time.perf_counter() - t
+    assert report.papers_total == n, report.papers_total
+    await lib.refresh()  # builds the index and saves the snapshot a restart will load
+    await lib.close()
+    return {"ingest_per_s": n / ingest_s}
+
+
+async def build(folder: Path) -> dict[str, Any]:
     from store.library import Library
     from store.search import SearchIndex
 
-    res: dict = {"n": n}
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "corpus"
-        records = generate(n, folder)
-        qs = queries(records, n_queries)
-        url = f"sqlite+aiosqlite:///{tmp}/bench.sqlite3"
-        lib = Library(url, folder)
-        t = time.perf_counter()
-        await lib.start(ingest_if_empty=False)
-        await lib.ingest([folder])
-        res["ingest_per_s"] = n / (time.perf_counter() - t)
-        await lib.close()
+    lib = Library(url(folder))
+    t = time.perf_counter()
+    views = await lib.papers()
+    read_s = time.perf_counter() - t
+    t = time.perf_counter()
+    SearchIndex.build(views)
+    build_s = time.perf_counter() - t
+    await lib.close()
+    return {"read_s": read_s, "build_s": build_s}
 
-        base_rss = rss_mb()
-        lib = Library(url, folder)
-        t = time.perf_counter()
-        await lib.start()
-        res["startup_s"] = time.perf_counter() - t
-        res["rss_mb"] = rss_mb()
-        res["rss_delta_mb"] = res["rss_mb"] - base_rss
-        views = list(lib.catalog)
-        t = time.perf_counter()
-        SearchIndex.build(views)
-        res["build_s"] = time.perf_counter() - t
-        idx = lib.index
-        for cmd in ("paper", "topic", "ask", "author", "complete_author", "complete_topic"):
-            lat = timed(getattr(idx, cmd), qs[cmd])
-            res[cmd] = (statistics.median(lat), pct(lat, 95), pct(lat, 99))
-        await lib.close()
 
-        # Baselines on the same tokens.
-        from store.tokenize import tokenize
+async def serve(folder: Path) -> dict[str, Any]:
+    from store.library import Library
 
-        docs = [tokenize(f"{v.title}. {' '.join(v.topics)}. {v.summary}") for v in views]
-        bq = [tokenize(q) for q in qs["paper"][:baseline_queries]]
-        import numpy as np
-        from rank_bm25 import BM25Okapi
+    qs = json.loads((folder / "queries.json").read_text(encoding="utf-8"))
+    base = rss_mb()
+    lib = Library(url(folder))
+    t = time.perf_counter()
+    await lib.start()
+    res: dict[str, Any] = {"startup_s": time.perf_counter() - t, "startup_source": lib.index_source,
+                           "base_rss_mb": base}
+    idx = lib.index
+    for cmd in ("paper", "topic", "ask", "author", "complete_author", "complete_topic"):
+        res[cmd] = summary(timed(getattr(idx, cmd), qs[cmd]))
+    res["rss_mb"] = rss_mb()
 
-        t = time.perf_counter()
-        okapi = BM25Okapi(docs)
-        res["rank_bm25_build_s"] = time.perf_counter() - t
-        lat = timed(lambda q: np.argsort(-okapi.get_scores(q))[:10], bq)
-        res["rank_bm25"] = (statistics.median(lat), pct(lat, 95))
-        okapi = None  # free the baseline's memory before the next one
-        import bm25s
+    # /reload: a full rebuild from the database while members keep asking; measure what they see.
+    lags: list[float] = []
+    answered: list[float] = []
+    failures = 0
+    done = asyncio.Event()
 
-        t = time.perf_counter()
-        retriever = bm25s.BM25(method="robertson")
-        retriever.index(docs, show_progress=False)
-        res["bm25s_build_s"] = time.perf_counter() - t
-        lat = timed(lambda q: retriever.retrieve([q], k=10, show_progress=False), [q for q in bq if q])
-        res["bm25s"] = (statistics.median(lat), pct(lat, 95))
-        ours = timed(lambda q: idx.text.scores(q), bq)
-        res["ours_plain"] = (statistics.median(ours), pct(ours, 95))
+    async def heartbeat() -> None:  # what the gateway's heartbeat would suffer: event-loop lag
+        while not done.is_set():
+            t0 = time.perf_counter()
+            await asyncio.sleep(0.01)
+            lags.append((time.perf_counter() - t0 - 0.01) * 1000)
+
+    expected = {q: [h.paper.id for h in idx.paper(q).hits] for q in qs["paper"]}
+
+    async def member() -> None:  # the corpus is unchanged, so every answer must equal the one before
+        nonlocal failures
+        i = 0
+        while not done.is_set():
+            q = qs["paper"][i % len(qs["paper"])]
+            t0 = time.perf_counter()
+            try:
+                result = await lib.paper(q)
+                failures += [h.paper.id for h in result.hits] != expected[q]
+            except Exception:
+                failures += 1
+            answered.append((time.perf_counter() - t0) * 1000)
+            i += 1
+
+    tasks = [asyncio.create_task(heartbeat()), asyncio.create_task(member())]
+    t = time.perf_counter()
+    before = lib.generation
+    await lib.refresh(rebuild=True)
+    res["reload_s"] = time.perf_counter() - t
+    done.set()
+    await asyncio.gather(*tasks)
+    assert lib.generation == before + 1
+    res["reload_queries"] = len(answered)
+    res["reload_failures"] = failures
+    res["reload_query_p95"] = pct(answered, 95) if answered else 0.0
+    res["reload_loop_lag_max"] = max(lags, default=0.0)
+    res["peak_rss_mb"] = peak_mb()
+    await lib.close()
     return res
 
 
-def table(rows: list[dict]) -> str:
-    out = ["| N | ingest /s | start-up s | build s | RSS MB | /paper p50/p95/p99 ms | /topic p50/p95/p99 | "
-           "/ask p50/p95/p99 | /author p50/p95 | autocomplete p95 (names/topics) | rank-bm25 p50/p95 ms (build s) | "
-           "bm25s p50/p95 ms (build s) | same-scoring ours p50/p95 | /paper vs rank-bm25 | vs bm25s |",
-           "|" + "---|" * 15]
+async def baselines(folder: Path, n_queries: int) -> dict[str, Any]:
+    import numpy as np
+
+    from store.library import Library
+    from store.search.bm25 import BM25Matrix, top_k
+    from store.tokenize import tokenize
+
+    qs = json.loads((folder / "queries.json").read_text(encoding="utf-8"))
+    lib = Library(url(folder))
+    views = await lib.papers()
+    await lib.close()
+    docs = [tokenize(f"{v.title}. {' '.join(v.topics)}. {v.summary}") for v in views]
+    del views
+    bq = [q for q in (tokenize(q) for q in qs["paper"][:n_queries]) if q]
+    res: dict[str, Any] = {}
+
+    t = time.perf_counter()
+    ours = BM25Matrix.from_tokens(docs)
+    res["plain_build_s"] = time.perf_counter() - t
+    res["plain"] = summary(timed(lambda q: top_k(ours.scores(q), 10), bq))
+    ours = None  # type: ignore[assignment]  # free it before the next baseline
+
+    from rank_bm25 import BM25Okapi
+
+    t = time.perf_counter()
+    okapi = BM25Okapi(docs)
+    res["rank_bm25_build_s"] = time.perf_counter() - t
+    res["rank_bm25"] = summary(timed(lambda q: np.argsort(-okapi.get_scores(q))[:10], bq))
+    okapi = None  # type: ignore[assignment]
+
+    import bm25s
+
+    t = time.perf_counter()
+    retriever = bm25s.BM25(method="robertson")
+    retriever.index(docs, show_progress=False)
+    res["bm25s_build_s"] = time.perf_counter() - t
+    res["bm25s"] = summary(timed(lambda q: retriever.retrieve([q], k=10, show_progress=False), bq))
+    return res
+
+
+def phase(name: str, *args: str) -> dict[str, Any]:
+    proc = subprocess.run([sys.executable, "-m", "bench.run", "--phase", name, *args], capture_output=True, text=True)
+    if proc.returncode:
+        sys.exit(f"phase {name} failed:\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def measure(n: int, n_queries: int, baseline_queries: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        res: dict[str, Any] = {"n": n}
+        res.update(phase("prepare", tmp, str(n), str(n_queries)))
+        res.update(phase("build", tmp))
+        res.update(phase("serve", tmp))
+        res.update(phase("baselines", tmp, str(baseline_queries)))
+    return res
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    f3 = lambda t: "/".join(f"{x:.2f}" for x in t)  # noqa: E731
+    out = ["| N | ingest /s | build s | start-up s | RSS MB | /paper ms p50/p95/p99 | /topic | /ask | /author | "
+           "autocomplete p95 names/topics | reload s: queries answered, failed, p95 ms, max loop lag ms |",
+           "|" + "---|" * 11]
     for r in rows:
-        f3 = lambda t: "/".join(f"{x:.2f}" for x in t)  # noqa: E731
         out.append(
-            f"| {r['n']:,} | {r['ingest_per_s']:,.0f} | {r['startup_s']:.2f} | {r['build_s']:.2f} "
+            f"| {r['n']:,} | {r['ingest_per_s']:,.0f} | {r['build_s']:.2f} | {r['startup_s']:.2f} "
             f"| {r['rss_mb']:.0f} | "
-            f"{f3(r['paper'])} | {f3(r['topic'])} | {f3(r['ask'])} | {f3(r['author'][:2])} | "
+            f"{f3(r['paper'])} | {f3(r['topic'])} | {f3(r['ask'])} | {f3(r['author'])} | "
             f"{r['complete_author'][1]:.2f}/{r['complete_topic'][1]:.2f} | "
-            f"{f3(r['rank_bm25'])} ({r['rank_bm25_build_s']:.1f}) | "
-            f"{f3(r['bm25s'])} ({r['bm25s_build_s']:.1f}) | {f3(r['ours_plain'])} | "
-            f"{r['rank_bm25'][1] / r['paper'][1]:.0f}× faster | {r['paper'][1] / r['bm25s'][1]:.1f}× bm25s time |")
+            f"{r['reload_s']:.1f}: {r['reload_queries']:,}, {r['reload_failures']}, {r['reload_query_p95']:.1f}, "
+            f"{r['reload_loop_lag_max']:.0f} |")
+    out += ["", "Baselines, same documents (title, topics, summary), same tokens, same queries, same run:", "",
+            "| N | rank-bm25 p50/p95/p99 ms (build s) | bm25s p50/p95/p99 ms (build s) | our BM25 matrix, same scoring "
+            "(build s) | /paper p95 vs rank-bm25 | /paper p95 vs bm25s |", "|" + "---|" * 6]
+    for r in rows:
+        out.append(
+            f"| {r['n']:,} | {f3(r['rank_bm25'])} ({r['rank_bm25_build_s']:.1f}) | {f3(r['bm25s'])} "
+            f"({r['bm25s_build_s']:.1f}) | {f3(r['plain'])} ({r['plain_build_s']:.1f}) | "
+            f"{r['rank_bm25'][1] / r['paper'][1]:.0f}× faster | {r['paper'][1] / r['bm25s'][1]:.2f}× bm25s's time |")
     return "\n".join(out)
 
 
@@ -123,19 +235,19 @@ def main() -> None:
     ap.add_argument("--sizes", default="1000,10000")
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--baseline-queries", type=int, default=30)
-    ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--phase", nargs="+", help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
-    if args.one:
-        print(json.dumps(asyncio.run(measure(args.one, args.queries, args.baseline_queries))))
+    if args.phase:
+        name, folder, *rest = args.phase
+        runs = {"prepare": lambda: prepare(int(rest[0]), Path(folder), int(rest[1])),
+                "build": lambda: build(Path(folder)), "serve": lambda: serve(Path(folder)),
+                "baselines": lambda: baselines(Path(folder), int(rest[0]))}
+        print(json.dumps(asyncio.run(runs[name]())))
         return
     rows = []
     for n in (int(x) for x in args.sizes.split(",")):
-        proc = subprocess.run([sys.executable, "-m", "bench.run", "--one", str(n), "--queries", str(args.queries),
-                               "--baseline-queries", str(args.baseline_queries)], capture_output=True, text=True)
-        if proc.returncode:
-            sys.exit(proc.stderr)
-        rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+        rows.append(measure(n, args.queries, args.baseline_queries))
         print(f"N={n:,} done", file=sys.stderr)
     text = table(rows)
     print(text)

@@ -20,11 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from store.db import create_schema, database_url, make_engine, make_sessionmaker, redact
 from store.ingest.corpus import collect
-from store.ingest.sync import sync_files
-from store.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Topic
+from store.ingest.sync import CORPUS_VERSION, renew_corpus_version, sync_files
+from store.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Setting, Topic
 from store.report import IngestReport
 from store.results import PaperView, SearchResult, SummaryView
-from store.search import SearchIndex
+from store.search import SearchIndex, snapshot
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,8 @@ class Library:
         self._state: tuple[SearchIndex, tuple[PaperView, ...]] = (SearchIndex.build([]), ())
         self._write_lock = asyncio.Lock()
         self.generation = 0  # bumped at every index swap
+        self.snapshot: Path | None = snapshot.snapshot_path(self.url)
+        self.index_source = "empty"  # then "snapshot" or "rebuilt": where the current index came from
 
     def __repr__(self) -> str:
         return f"Library({redact(self.url)!r}, corpus_dir={str(self.corpus_dir)!r})"
@@ -88,36 +90,51 @@ class Library:
             await self.refresh()
         return report
 
-    async def refresh(self) -> None:
-        """Rebuild the index from the database and swap it in."""
-        views = await self.papers()
-        index = await asyncio.to_thread(SearchIndex.build, views)
-        self._state = (index, tuple(views))  # one assignment: readers see old or new, never a mix
+    async def refresh(self, *, rebuild: bool = False) -> None:
+        """Load the snapshot of the current corpus version, or rebuild the index from the database; swap it in."""
+        async with self.session() as s, s.begin():  # one read transaction: the stamp matches the papers
+            version = await s.scalar(select(Setting.value).where(Setting.key == CORPUS_VERSION))
+            if version is None:
+                version = await renew_corpus_version(s)
+            index = None
+            if self.snapshot and not rebuild:
+                index = await asyncio.to_thread(snapshot.load, self.snapshot, version)
+            views = None if index is not None else await self._views(s)
+        if index is None:
+            index = await asyncio.to_thread(SearchIndex.build, views or [])
+            if self.snapshot:
+                await asyncio.to_thread(snapshot.save, index, self.snapshot, version)
+        self._state = (index, index.papers)  # one assignment: readers see old or new, never a mix
         self.generation += 1
-        log.info("index ready: %d papers", len(index))
+        self.index_source = "rebuilt" if views is not None else "snapshot"
+        log.info("index ready: %d papers (%s)", len(index), self.index_source)
 
     async def papers(self) -> list[PaperView]:
         """Every paper as a plain view, read in four queries (no per-paper round trips)."""
         async with self.session() as s:
-            papers = (await s.execute(select(Paper.id, Paper.title, Paper.venue, Paper.year, Paper.link,
-                                             Paper.added_at).order_by(Paper.id))).all()
-            summaries: defaultdict[int, list[SummaryView]] = defaultdict(list)
-            rows = await s.execute(select(Entry.paper_id, Document.name, Entry.line, Entry.summary)
-                                   .join(Document, Entry.document_id == Document.id)
-                                   .order_by(Document.name, Entry.line))
-            for pid, name, line, text in rows.all():
-                summaries[pid].append(SummaryView(name, line, text))
-            authors: defaultdict[int, list[str]] = defaultdict(list)
-            rows = await s.execute(select(Authorship.paper_id, Person.name)
-                                   .join(Person, Authorship.person_id == Person.id)
-                                   .order_by(Authorship.paper_id, Authorship.position))
-            for pid, name in rows.all():
-                authors[pid].append(name)
-            topics: defaultdict[int, list[str]] = defaultdict(list)
-            rows = await s.execute(select(PaperTopic.paper_id, Topic.label)
-                                   .join(Topic, PaperTopic.topic_id == Topic.id).order_by(Topic.label))
-            for pid, label in rows.all():
-                topics[pid].append(label)
+            return await self._views(s)
+
+    @staticmethod
+    async def _views(s: AsyncSession) -> list[PaperView]:
+        papers = (await s.execute(select(Paper.id, Paper.title, Paper.venue, Paper.year, Paper.link,
+                                         Paper.added_at).order_by(Paper.id))).all()
+        summaries: defaultdict[int, list[SummaryView]] = defaultdict(list)
+        rows = await s.execute(select(Entry.paper_id, Document.name, Entry.line, Entry.summary)
+                               .join(Document, Entry.document_id == Document.id)
+                               .order_by(Document.name, Entry.line))
+        for pid, name, line, text in rows.all():
+            summaries[pid].append(SummaryView(name, line, text))
+        authors: defaultdict[int, list[str]] = defaultdict(list)
+        rows = await s.execute(select(Authorship.paper_id, Person.name)
+                               .join(Person, Authorship.person_id == Person.id)
+                               .order_by(Authorship.paper_id, Authorship.position))
+        for pid, name in rows.all():
+            authors[pid].append(name)
+        topics: defaultdict[int, list[str]] = defaultdict(list)
+        rows = await s.execute(select(PaperTopic.paper_id, Topic.label)
+                               .join(Topic, PaperTopic.topic_id == Topic.id).order_by(Topic.label))
+        for pid, label in rows.all():
+            topics[pid].append(label)
         return [PaperView(id=pid, title=title, authors=tuple(authors[pid]), venue=venue, year=year,
                           topics=tuple(topics[pid]), link=link, summaries=tuple(summaries[pid]),
                           added_at=added)

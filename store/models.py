@@ -104,7 +104,9 @@ class Authorship(Base):
     __tablename__ = "authorships"
 
     paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    # Indexed on its own: "papers by this person" and the prune of people with no papers look it up.
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True,
+                                           index=True)
     position: Mapped[int] = mapped_column(Integer)
 
     paper: Mapped[Paper] = relationship(back_populates="authorships")
@@ -123,7 +125,8 @@ class PaperTopic(Base):
     __tablename__ = "paper_topics"
 
     paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True)
-    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True,
+                                          index=True)
 
     paper: Mapped[Paper] = relationship(back_populates="topic_links")
     topic: Mapped[Topic] = relationship(lazy="joined")

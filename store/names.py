@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Letters that NFKD does not decompose into ASCII plus a combining mark.
 _SPECIAL = str.maketrans({"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ß": "ss",
@@ -18,12 +19,18 @@ _PARTICLES = frozenset({"van", "von", "der", "den", "de", "del", "della", "di", 
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 
 
+_PUNCTUATION = re.compile(r"[^\w\s-]")
+_HYPHEN = re.compile(r"\s*-\s*")
+
+
 def fold(text: str) -> str:
     """Lower-case, accent-free, punctuation-free text: the form names and titles are compared in."""
-    text = unicodedata.normalize("NFKD", text.translate(_SPECIAL))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    text = re.sub(r"[^\w\s-]", " ", text)
-    text = re.sub(r"\s*-\s*", "-", text).strip("-")
+    if text.isascii():  # most names and titles: no accents to strip, and casefold() is lower()
+        text = text.lower()
+    else:
+        text = unicodedata.normalize("NFKD", text.translate(_SPECIAL))
+        text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = _HYPHEN.sub("-", _PUNCTUATION.sub(" ", text)).strip("-")
     return " ".join(text.split())
 
 
@@ -57,6 +64,7 @@ def name_parts(display: str) -> tuple[str, list[str], str]:
     return tokens[0], tokens[1:start], " ".join(tokens[start:])
 
 
+@lru_cache(maxsize=1 << 18)
 def surname_key(display: str) -> str:
     """The folded surname without particles: "Aäron van den Oord" -> "oord"."""
     surname = name_parts(display_name(display))[2]
@@ -64,6 +72,7 @@ def surname_key(display: str) -> str:
     return words[-1] if words else fold(surname)
 
 
+@lru_cache(maxsize=1 << 18)  # the same names recur across thousands of papers
 def person_key(display: str) -> str:
     """Identity of a person for the database: folded first given name and surname.
 

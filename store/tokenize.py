@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
+from itertools import chain
 
 import Stemmer
 
@@ -72,9 +74,55 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+# ASCII characters that can never be part of a word become spaces, so `str.split()` (fast, in C) cuts
+# the text into chunks no word crosses; the regex then runs once per distinct chunk, not once per text.
+_BREAKS = str.maketrans({c: " " for c in map(chr, range(128)) if not (c.isalnum() or c in "-',")})
+_CACHE_LIMIT = 2_000_000
+
+
+class _ChunkTerms(dict[str, tuple[str, ...]]):
+    """Index terms of one whitespace-delimited chunk ("learning," or "out-of-distribution"), cached."""
+
+    def __missing__(self, chunk: str) -> tuple[str, ...]:
+        terms = tuple(t for w in _WORD.findall(chunk) for t in analyse(w))
+        if len(self) < _CACHE_LIMIT:
+            self[chunk] = terms
+        return terms
+
+
+_CHUNKS = _ChunkTerms()
+
+
+def chunks(text: str) -> list[str]:
+    """The text cut at characters that are never inside a word."""
+    return text.translate(_BREAKS).split()
+
+
 def tokenize(text: str) -> list[str]:
     """Index terms of a text, in order, with repeats (term frequency matters to BM25)."""
-    return [t for w in _WORD.findall(text) for t in analyse(w)]
+    return list(chain.from_iterable(map(_CHUNKS.__getitem__, chunks(text))))
+
+
+class TermIds(dict[str, tuple[int, ...]]):
+    """Chunk -> term ids for one index build: the vocabulary grows as new terms are met.
+
+    Building an index maps some twenty million words to ids; through this cache each distinct
+    chunk is analysed and looked up once, and the rest is C-level dictionary access.
+    """
+
+    def __init__(self, vocabulary: dict[str, int] | None = None) -> None:
+        super().__init__()
+        self.vocabulary: dict[str, int] = {} if vocabulary is None else vocabulary
+
+    def __missing__(self, chunk: str) -> tuple[int, ...]:
+        vocab = self.vocabulary
+        ids = tuple(vocab.setdefault(t, len(vocab)) for t in _CHUNKS[chunk])
+        self[chunk] = ids
+        return ids
+
+    def of(self, text: str) -> Iterator[int]:
+        """Term ids of a text, in order, with repeats."""
+        return chain.from_iterable(map(self.__getitem__, chunks(text)))
 
 
 def query_terms(text: str) -> list[tuple[str, tuple[str, ...]]]:

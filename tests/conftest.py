@@ -25,6 +25,12 @@ if os.environ.get("CI"):
 POSTGRES_ADMIN_URL = os.environ.get("PAPERBOT_TEST_POSTGRES", "")
 
 
+@pytest.fixture(autouse=True)
+def _private_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Index snapshots of server databases go to the data folder: keep each test's in its tmp_path."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+
+
 @pytest.fixture
 async def database_url(tmp_path: Path) -> AsyncIterator[str]:
     if not POSTGRES_ADMIN_URL:

@@ -77,3 +77,21 @@ def test_the_library_never_passes_a_tokenizer_to_rank_bm25() -> None:
 
     for path in pathlib.Path(store.__file__).parent.rglob("*.py"):
         assert "BM25Okapi(" not in path.read_text(encoding="utf-8"), path
+
+
+def test_bm25f_with_one_field_is_bm25_and_leaves_its_input_alone() -> None:
+    docs = corpus(300, seed=3)
+    vocab: dict[str, int] = {}
+    flat = np.fromiter((vocab.setdefault(t, len(vocab)) for d in docs for t in d), dtype=np.int32)
+    lengths = np.array([len(d) for d in docs])
+    kept = flat.copy()
+    single = BM25Matrix.from_fields([(flat, lengths, 1.0)], vocab)
+    assert np.array_equal(flat, kept)  # the caller's arrays are reused for the next field
+    ref = BM25Okapi(docs)
+    query = ["w100", "w2000", "w42"]
+    np.testing.assert_allclose(single.scores(query), ref.get_scores(query), rtol=1e-6, atol=1e-9)
+    # Two fields: a word in both adds evidence, but saturates instead of counting twice in full.
+    double = BM25Matrix.from_fields([(flat, lengths, 1.0), (flat, lengths, 1.0)], vocab)
+    s1, s2 = single.scores(["w100"]), double.scores(["w100"])
+    hit = s1 > 0
+    assert np.all(s2[hit] > s1[hit]) and np.all(s2[hit] < 2 * s1[hit])

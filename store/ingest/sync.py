@@ -9,15 +9,16 @@ leaves the previous corpus in place.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Row, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Topic
+from store.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Setting, Topic
 from store.names import fold, person_key
 from store.records import PaperRecord, Parsed
 from store.report import FileChange, IngestReport
@@ -123,8 +124,8 @@ async def _sync_document(session: AsyncSession, doc: Document, records: dict[str
             touched.add(pid)
         elif entry.line != values["line"]:
             entry.line = values["line"]  # moved within the file: provenance only, not an update
-    for chunk in _chunks(new_rows):
-        await session.execute(insert(Entry), list(chunk))
+    if new_rows:  # Core executemany on the table: no ORM bookkeeping per row in a bulk import
+        await session.execute(insert(Entry.__table__), new_rows)
     if existing:
         gone = list(existing)
         for chunk in _chunks(gone):
@@ -143,12 +144,13 @@ def _fullest(names: Iterable[str]) -> str:
 async def _rederive(session: AsyncSession, paper_ids: set[int]) -> int:
     """Recompute papers from their remaining entries; delete the ones with none. Returns deletions."""
     ids = sorted(paper_ids)
-    entries: dict[int, list[Entry]] = {pid: [] for pid in ids}
-    for chunk in _chunks(ids):
+    entries: dict[int, list[Row[Any]]] = {pid: [] for pid in ids}
+    for chunk in _chunks(ids):  # plain rows, not ORM objects: this touches every paper of a bulk import
         rows = await session.execute(
-            select(Entry, Document.name).join(Document, Entry.document_id == Document.id)
+            select(Entry.paper_id, Entry.title, Entry.authors, Entry.venue, Entry.year, Entry.link, Entry.topics)
+            .join(Document, Entry.document_id == Document.id)
             .where(Entry.paper_id.in_(chunk)).order_by(Document.name, Entry.line))
-        for entry, _name in rows.all():
+        for entry in rows.all():
             entries[entry.paper_id].append(entry)
     orphans = [pid for pid, es in entries.items() if not es]
     for chunk in _chunks(orphans):
@@ -163,15 +165,17 @@ async def _rederive(session: AsyncSession, paper_ids: set[int]) -> int:
     paper_rows: list[dict[str, Any]] = []
     authorships: list[tuple[int, str, int]] = []
     paper_topics: list[tuple[int, str]] = []
+    topic_keys: dict[str, str] = {}  # a bulk import repeats a handful of labels on every paper
     for pid in live:
         es = entries[pid]
         authors = max((e.authors for e in es), key=len)
         paper_rows.append({
-            "id": pid,
-            "title": max((e.title for e in es), key=lambda t: (sum(c.isupper() for c in t), len(t))),
-            "venue": next((e.venue for e in es if e.venue), None),
-            "year": next((e.year for e in es if e.year), None),
-            "link": next((e.link for e in es if e.link), None),
+            "pid": pid,
+            "new_title": es[0].title if len(es) == 1 else max((e.title for e in es),
+                                                           key=lambda t: (sum(c.isupper() for c in t), len(t))),
+            "new_venue": next((e.venue for e in es if e.venue), None),
+            "new_year": next((e.year for e in es if e.year), None),
+            "new_link": next((e.link for e in es if e.link), None),
         })
         seen: set[str] = set()
         for pos, name in enumerate(authors):
@@ -183,21 +187,26 @@ async def _rederive(session: AsyncSession, paper_ids: set[int]) -> int:
             authorships.append((pid, key, pos))
         labelled: set[str] = set()
         for label in dict.fromkeys(t for e in es for t in e.topics):
-            tkey = fold(label)[:200]
+            tkey = topic_keys.get(label)
+            if tkey is None:
+                tkey = topic_keys[label] = fold(label)[:200]
             if tkey and tkey not in labelled:
                 labelled.add(tkey)
                 topics.setdefault(tkey, []).append(label)
                 paper_topics.append((pid, tkey))
-    for chunk in _chunks(paper_rows):
-        await session.execute(update(Paper), list(chunk))  # ORM bulk UPDATE by primary key
+    if paper_rows:
+        papers = Paper.__table__
+        await session.execute(update(papers).where(papers.c.id == bindparam("pid"))
+                              .values(title=bindparam("new_title"), venue=bindparam("new_venue"),
+                                      year=bindparam("new_year"), link=bindparam("new_link")), paper_rows)
     person_ids = await _upsert_named(session, Person, "name", people)
     topic_ids = await _upsert_named(session, Topic, "label", topics)
     rows_a = [{"paper_id": p, "person_id": person_ids[k], "position": pos} for p, k, pos in authorships]
-    for chunk in _chunks(rows_a):
-        await session.execute(insert(Authorship), list(chunk))
+    if rows_a:
+        await session.execute(insert(Authorship.__table__), rows_a)
     rows_t = [{"paper_id": p, "topic_id": topic_ids[k]} for p, k in paper_topics]
-    for chunk in _chunks(rows_t):
-        await session.execute(insert(PaperTopic), list(chunk))
+    if rows_t:
+        await session.execute(insert(PaperTopic.__table__), rows_t)
     return len(orphans)
 
 
@@ -228,6 +237,19 @@ async def _prune_unreferenced(session: AsyncSession) -> None:
                                                 .where(Authorship.person_id == Person.id).exists()))
     await session.execute(delete(Topic).where(~select(PaperTopic.topic_id)
                                                .where(PaperTopic.topic_id == Topic.id).exists()))
+
+
+CORPUS_VERSION = "corpus_version"
+
+
+async def renew_corpus_version(session: AsyncSession) -> str:
+    """Stamp the corpus as changed; index snapshots built from an older stamp are then stale."""
+    version = uuid.uuid4().hex
+    updated = await session.execute(update(Setting).where(Setting.key == CORPUS_VERSION).values(value=version))
+    if not updated.rowcount:  # type: ignore[attr-defined]
+        session.add(Setting(key=CORPUS_VERSION, value=version))
+        await session.flush()
+    return version
 
 
 async def sync_files(session: AsyncSession, files: Sequence[ParsedFile], prune_roots: Iterable[str] = (),
@@ -274,5 +296,6 @@ async def sync_files(session: AsyncSession, files: Sequence[ParsedFile], prune_r
         await session.flush()
         await _rederive(session, touched)
         await _prune_unreferenced(session)
+        await renew_corpus_version(session)
     report.papers_total = await session.scalar(select(func.count()).select_from(Paper)) or 0
     return report

@@ -35,39 +35,57 @@ def idf_weights(df: np.ndarray, n_docs: int, epsilon: float = EPSILON) -> np.nda
 class BM25Matrix:
     """Immutable BM25 index over pre-tokenised documents (term ids or strings)."""
 
-    def __init__(self, weights: sparse.csr_matrix, vocabulary: dict[str, int], n_docs: int) -> None:
+    def __init__(self, weights: sparse.csr_matrix, vocabulary: dict[str, int], n_docs: int,
+                 idf: np.ndarray | None = None) -> None:
         self.weights = weights  # (n_terms, n_docs), CSR: one row per term
         self.vocabulary = vocabulary
         self.n_docs = n_docs
+        self.idf = np.zeros(weights.shape[0], dtype=np.float32) if idf is None else idf
 
     @classmethod
     def from_tokens(cls, docs: Sequence[Sequence[str]], vocabulary: dict[str, int] | None = None,
                     k1: float = K1, b: float = B, epsilon: float = EPSILON) -> BM25Matrix:
         vocab: dict[str, int] = {} if vocabulary is None else vocabulary
         lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
-        flat = np.fromiter((vocab.setdefault(t, len(vocab)) for d in docs for t in d), dtype=np.int64,
+        flat = np.fromiter((vocab.setdefault(t, len(vocab)) for d in docs for t in d), dtype=np.int32,
                            count=int(lengths.sum()))
-        doc_ids = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
-        return cls._build(flat, doc_ids, lengths, vocab, k1, b, epsilon)
+        return cls.from_ids(flat, lengths, vocab, k1, b, epsilon)
 
     @classmethod
-    def _build(cls, term_ids: np.ndarray, doc_ids: np.ndarray, lengths: np.ndarray, vocab: dict[str, int],
-               k1: float, b: float, epsilon: float) -> BM25Matrix:
-        n_docs, n_terms = len(lengths), max(len(vocab), 1)
-        if n_docs == 0 or term_ids.size == 0:
-            return cls(sparse.csr_matrix((n_terms, n_docs), dtype=np.float64), vocab, n_docs)
-        tf = sparse.coo_matrix((np.ones(term_ids.size, dtype=np.float32), (term_ids, doc_ids)),
-                               shape=(n_terms, n_docs)).tocsr()
-        tf.sum_duplicates()
-        df = np.diff(tf.indptr).astype(np.float64)
+    def from_ids(cls, flat: np.ndarray, lengths: np.ndarray, vocabulary: dict[str, int],
+                 k1: float = K1, b: float = B, epsilon: float = EPSILON) -> BM25Matrix:
+        """Build from every document's term ids laid end to end (`lengths` says where each ends)."""
+        return cls.from_fields([(flat, lengths, 1.0)], vocabulary, k1, b, epsilon)
+
+    @classmethod
+    def from_fields(cls, fields: Sequence[tuple[np.ndarray, np.ndarray, float]], vocabulary: dict[str, int],
+                    k1: float = K1, b: float = B, epsilon: float = EPSILON) -> BM25Matrix:
+        """BM25F: each field's term frequencies, length-normalised within the field and weighted, are
+        added before the saturation, so a word found in the title and the summary is not counted as
+        two independent pieces of evidence. With one field of weight 1 this is exactly BM25Okapi.
+
+        `fields` holds (term ids laid end to end, per-document lengths, weight) for each field.
+        """
+        n_docs, n_terms = len(fields[0][1]) if fields else 0, max(len(vocabulary), 1)
+        total: sparse.csr_matrix | None = None
+        for flat, lengths, weight in fields:
+            if flat.size == 0:
+                continue
+            tf = _term_frequencies(flat, lengths, n_terms)
+            avgdl = float(lengths.mean()) or 1.0
+            norm = 1 - b + b * lengths / avgdl  # per document
+            tf.data = (weight * tf.data.astype(np.float64) / norm[tf.indices]).astype(np.float32)
+            total = tf if total is None else total + tf
+        if n_docs == 0 or total is None:
+            return cls(sparse.csr_matrix((n_terms, n_docs), dtype=np.float32), vocabulary, n_docs)
+        df = np.diff(total.indptr).astype(np.float64)
         idf = idf_weights(df, n_docs, epsilon)
-        avgdl = float(lengths.mean()) or 1.0
-        norm = k1 * (1 - b + b * lengths / avgdl)  # per document
-        data = tf.data.astype(np.float64)
-        rows = np.repeat(np.arange(n_terms), np.diff(tf.indptr))
-        data = idf[rows] * data * (k1 + 1) / (data + norm[tf.indices])
-        weights = sparse.csr_matrix((data, tf.indices, tf.indptr), shape=tf.shape)
-        return cls(weights, vocab, n_docs)
+        rows = np.repeat(np.arange(n_terms), np.diff(total.indptr))
+        data = total.data.astype(np.float64)
+        # Stored as float32: half the memory, and a relative error (6e-8) far below any score gap.
+        weights = (idf[rows] * data * (k1 + 1) / (data + k1)).astype(np.float32)
+        return cls(sparse.csr_matrix((weights, total.indices, total.indptr), shape=total.shape), vocabulary,
+                   n_docs, idf.astype(np.float32))
 
     def scores(self, terms: Iterable[str]) -> np.ndarray:
         """BM25 score of every document for the query terms (repeats count, unknown terms add 0)."""
@@ -81,6 +99,18 @@ class BM25Matrix:
             lo, hi = w.indptr[i], w.indptr[i + 1]
             out[w.indices[lo:hi]] += w.data[lo:hi]
         return out
+
+
+def _term_frequencies(flat: np.ndarray, lengths: np.ndarray, n_terms: int) -> sparse.csr_matrix:
+    """(terms x documents) counts. The ids are grouped by document already, so a CSR matrix with a
+    row per document needs no sort; summing duplicates counts, and one transpose gives a row per term."""
+    indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    # A copy: summing duplicates sorts and compacts the indices in place, and the caller may reuse `flat`.
+    by_doc = sparse.csr_matrix((np.ones(flat.size, dtype=np.float32), flat.copy(), indptr),
+                               shape=(len(lengths), n_terms))
+    by_doc.sum_duplicates()
+    return by_doc.T.tocsr()
 
 
 def top_k(scores: np.ndarray, k: int) -> list[int]:

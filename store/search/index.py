@@ -1,28 +1,36 @@
 """The search index the bot and the command line query: built once, immutable, swapped whole.
 
 /paper combines BM25 over four fields, so a word in the title counts more than the same word deep in a
-summary; /topic puts papers carrying the topic label first, then text matches; /ask ranks sentences;
-/author is exact name matching (people.py). Every hit says which query words matched in which field.
+summary; /topic puts papers carrying the topic label first, then the same fielded score; /ask finds the
+papers first, then ranks their sentences; /author is exact name matching (people.py). Every hit says
+which query words matched in which field.
+
+Building reads every word of the corpus once: each field is mapped to term ids through a cache of
+distinct chunks (store.tokenize.TermIds) and laid out as sparse BM25 matrices (bm25.py).
 """
 
 from __future__ import annotations
 
 import difflib
+import heapq
+from array import array
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
 from store.names import fold
 from store.results import Hit, Match, PaperView, SearchResult
-from store.search.bm25 import BM25Matrix, top_k
+from store.search.bm25 import K1, B, BM25Matrix, top_k
 from store.search.people import People
-from store.search.sentences import sentences
-from store.tokenize import query_terms, tokenize, words
+from store.search.sentences import split_sentences
+from store.tokenize import TermIds, query_terms, tokenize, words
 
-FIELD_WEIGHTS = {"title": 3.0, "topics": 1.0, "authors": 0.5, "summary": 1.0}
-PHRASE_BONUS = 0.5  # the query typed verbatim inside a title: a title fragment, the strongest signal
+FIELD_WEIGHTS = {"title": 2.0, "topics": 1.0, "authors": 0.5, "summary": 1.0}
+PHRASE_BONUS = 1.0  # the query typed verbatim inside a title: a title fragment, the strongest signal
 RERANK = 50  # candidates checked for the phrase bonus
+ASK_PAPERS = 24  # /ask reads the sentences of this many best-matching papers
+ASK_PAPER_WEIGHT = 0.1  # how much the paper's own score lifts its sentences
 NO_WORDS = ("That query has no words to search for (only punctuation or very common words). "
             "Try words from a title, an author's name or a topic.")
 
@@ -37,27 +45,40 @@ def _field_text(p: PaperView, field: str) -> str:
     return p.summary
 
 
+def _phrase(text: str) -> str:
+    """Folded words between spaces: the form a verbatim title fragment is looked for in."""
+    return f" {fold(' '.join(words(text)))} "
+
+
+def _field_ids(ids: TermIds, texts: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
+    flat, lengths = array("i"), array("q")
+    for text in texts:
+        before = len(flat)
+        flat.extend(ids.of(text))
+        lengths.append(len(flat) - before)
+    return np.frombuffer(flat, dtype=np.int32), np.frombuffer(lengths, dtype=np.int64)
+
+
 class SearchIndex:
     def __init__(self, papers: Sequence[PaperView]) -> None:
         self.papers: tuple[PaperView, ...] = tuple(papers)
         self._pos = {p.id: i for i, p in enumerate(self.papers)}
-        vocab: dict[str, int] = {}
-        tokens = {f: [tokenize(_field_text(p, f)) for p in self.papers] for f in FIELD_WEIGHTS}
-        self.fields = {f: BM25Matrix.from_tokens(tokens[f], vocab) for f in FIELD_WEIGHTS}
-        # Title, topics and summary together, for /topic and /ask: the field tokens reused, not re-tokenised.
-        self.text = BM25Matrix.from_tokens(
-            [t + k + s for t, k, s in zip(tokens["title"], tokens["topics"], tokens["summary"], strict=True)], vocab)
-        del tokens
-        sent_text: list[str] = []
-        sent_owner: list[int] = []
-        for i, p in enumerate(self.papers):
-            for s in sentences(p.summary):
-                sent_text.append(s)
-                sent_owner.append(i)
-        self.sentence_text = sent_text
-        self.sentence_owner = np.asarray(sent_owner, dtype=np.int64)
-        self.sentences = BM25Matrix.from_tokens([tokenize(s) for s in sent_text], vocab)
-        self.people = People(self.papers)
+        ids = TermIds()
+        laid_out = {f: _field_ids(ids, (_field_text(p, f) for p in self.papers)) for f in FIELD_WEIGHTS}
+        self.vocabulary = ids.vocabulary
+        del ids
+        # One BM25F matrix over the four fields answers /paper, /topic and /ask; the title's own BM25
+        # is kept beside it for the verbatim-title bonus.
+        self.combined = BM25Matrix.from_fields([(*laid_out[f], w) for f, w in FIELD_WEIGHTS.items()],
+                                               self.vocabulary)
+        self.title = BM25Matrix.from_ids(*laid_out["title"], self.vocabulary)
+        del laid_out
+        self.sentence_avgdl = self._sentence_length()
+        # /author lists newest first: each paper's place in that order, computed once.
+        order = sorted(range(len(self.papers)), key=lambda i: (-(self.papers[i].year or 0), self.papers[i].title))
+        self._recency = np.empty(len(self.papers), dtype=np.int64)
+        self._recency[order] = np.arange(len(self.papers))
+        self.people = People(self.papers, order=self._recency)
         topic_papers: dict[str, list[int]] = defaultdict(list)
         labels: dict[str, str] = {}
         for i, p in enumerate(self.papers):
@@ -66,11 +87,11 @@ class SearchIndex:
                 labels.setdefault(key, label)
                 topic_papers[key].append(i)
         self.topic_labels = labels
-        self.topic_papers = dict(topic_papers)
-        self.topic_arrays = {k: np.asarray(v, dtype=np.int64) for k, v in topic_papers.items()}
+        self.topic_papers = {k: np.asarray(v, dtype=np.int64) for k, v in topic_papers.items()}
         self.topic_terms = {k: frozenset(tokenize(v)) for k, v in labels.items()}
+        self._topics_ranked = sorted(labels.items(), key=lambda kv: (-len(self.topic_papers[kv[0]]), kv[1]))
         self._titles = {fold(p.title): p.title for p in self.papers}
-        self._title_words = [f" {' '.join(fold(w) for w in words(p.title))} " for p in self.papers]
+        self._title_phrases = [_phrase(p.title) for p in self.papers]
 
     @classmethod
     def build(cls, papers: Sequence[PaperView]) -> SearchIndex:
@@ -82,6 +103,13 @@ class SearchIndex:
     def get(self, paper_id: int) -> PaperView | None:
         pos = self._pos.get(paper_id)
         return None if pos is None else self.papers[pos]
+
+    def _sentence_length(self, sample: int = 500) -> float:
+        """Mean terms per quotable sentence, from an even sample of the summaries."""
+        step = max(1, len(self.papers) // sample)
+        lengths = [len(tokenize(s)) for p in self.papers[::step] for s, quotable in split_sentences(p.summary)
+                   if quotable]
+        return float(np.mean(lengths)) if lengths else 1.0
 
     # --- explanations ---
 
@@ -98,21 +126,21 @@ class SearchIndex:
             return SearchResult(note=NO_WORDS)
         return None
 
+    def _scores(self, terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """BM25F of every paper over its fields, and the title's own BM25 (for the phrase bonus)."""
+        return self.combined.scores(terms), self.title.scores(terms)
+
     # --- /paper ---
 
     def paper(self, query: str, limit: int = 10) -> SearchResult:
         if (empty := self._no_words(query)) is not None:
             return empty
-        terms = tokenize(query)
-        scores = np.zeros(len(self.papers))
-        title = self.fields["title"].scores(terms)
-        for field, weight in FIELD_WEIGHTS.items():
-            scores += weight * (title if field == "title" else self.fields[field].scores(terms))
-        phrase = f" {' '.join(fold(w) for w in words(query))} "
+        scores, title = self._scores(tokenize(query))
+        phrase = _phrase(query)
         ranked = []
         for i in top_k(scores, max(limit, RERANK)):
-            verbatim = phrase.strip() and phrase in self._title_words[i]
-            bonus = PHRASE_BONUS * FIELD_WEIGHTS["title"] * title[i] if verbatim else 0.0
+            verbatim = phrase.strip() and phrase in self._title_phrases[i]
+            bonus = PHRASE_BONUS * title[i] if verbatim else 0.0
             ranked.append((float(scores[i]) + bonus, i))
         ranked.sort(key=lambda si: (-si[0], si[1]))
         hits = [Hit(self.papers[i], score, self._why(self.papers[i], query)) for score, i in ranked[:limit]]
@@ -123,16 +151,26 @@ class SearchIndex:
     def _suggest_titles(self, query: str, n: int = 5) -> list[str]:
         """Titles close to the query, or titles matching the query with its words respelt."""
         q = fold(query)
-        close = [self._titles[t] for t in difflib.get_close_matches(q, list(self._titles), n=n, cutoff=0.5)]
-        vocabulary = {w for t in self._titles for w in t.split()}
+        pool = [t for t in self._titles if t[:1] == q[:1]]  # one initial letter: bounded work at any size
+        close = [self._titles[t] for t in difflib.get_close_matches(q, pool, n=n, cutoff=0.5)]
         respelt = []
         for word in q.split():
-            m = difflib.get_close_matches(word, list(vocabulary), n=1, cutoff=0.75)
+            m = difflib.get_close_matches(word, self._title_vocabulary(word[:1]), n=1, cutoff=0.75)
             respelt.append(m[0] if m else word)
         if respelt != q.split():
             result = self.paper(" ".join(respelt), n) if query_terms(" ".join(respelt)) else SearchResult()
             close.extend(h.paper.title for h in result.hits)
         return list(dict.fromkeys(close))[:n]
+
+    def _title_vocabulary(self, initial: str) -> list[str]:
+        by_initial = self.__dict__.get("_title_words_by_initial")
+        if by_initial is None:  # built on the first unmatched query, not at every start-up
+            grouped: dict[str, set[str]] = defaultdict(set)
+            for t in self._titles:
+                for w in t.split():
+                    grouped[w[:1]].add(w)
+            by_initial = self.__dict__["_title_words_by_initial"] = {k: sorted(v) for k, v in grouped.items()}
+        return by_initial.get(initial, [])
 
     # --- /author ---
 
@@ -143,13 +181,20 @@ class SearchIndex:
         matched = self.people.match(query)
         if not matched:
             return SearchResult(suggestions=self.people.suggest(query))
-        ranked: dict[int, tuple[bool, PaperView, str]] = {}
-        for person, exact in matched:
-            for pos in person.papers:
-                if pos not in ranked or (exact and not ranked[pos][0]):
-                    ranked[pos] = (exact, self.papers[pos], person.name)
-        order = sorted(ranked.values(), key=lambda e: (not e[0], -(e[1].year or 0), e[1].title))
-        hits = [Hit(p, 2.0 if exact else 1.0, (Match(name, "authors"),)) for exact, p, name in order[:limit]]
+        # Each person's papers are stored newest first; merging the streams (full-name matches before
+        # surname-only ones) reads only as far as the page needs, however prolific the surname.
+        recency = self._recency
+        streams = [((not exact, int(recency[pos]), pos, person.name) for pos in person.papers)
+                   for person, exact in matched]
+        hits: list[Hit] = []
+        seen: set[int] = set()
+        for partial, _rank, pos, name in heapq.merge(*streams):
+            if pos in seen:
+                continue
+            seen.add(pos)
+            hits.append(Hit(self.papers[pos], 1.0 if partial else 2.0, (Match(name, "authors"),)))
+            if len(hits) >= limit:
+                break
         return SearchResult(hits)
 
     def complete_author(self, prefix: str, limit: int = 25) -> list[str]:
@@ -166,14 +211,13 @@ class SearchIndex:
     def topic(self, query: str, limit: int = 10) -> SearchResult:
         if (empty := self._no_words(query)) is not None:
             return empty
-        scores = self.text.scores(tokenize(query))
-        ranking = scores.copy()
+        scores, _title = self._scores(tokenize(query))
         keys = self._labels_for(query)
-        if keys:  # papers carrying the label come first, in text-score order
-            labelled = np.unique(np.concatenate([self.topic_arrays[k] for k in keys]))
-            ranking[labelled] += float(scores.max(initial=0.0)) + 1.0  # above every text-only match
-        hits = [Hit(self.papers[i], float(ranking[i]), self._why(self.papers[i], query))
-                for i in top_k(ranking, limit)]
+        if keys:  # papers carrying the label come first, in score order
+            labelled = np.unique(np.concatenate([self.topic_papers[k] for k in keys]))
+            scores[labelled] += float(scores.max(initial=0.0)) + 1.0  # above every text-only match
+        hits = [Hit(self.papers[i], float(scores[i]), self._why(self.papers[i], query))
+                for i in top_k(scores, limit)]
         if hits:
             return SearchResult(hits)
         close = difflib.get_close_matches(fold(query), list(self.topic_labels), n=5, cutoff=0.5)
@@ -181,31 +225,54 @@ class SearchIndex:
 
     def complete_topic(self, prefix: str, limit: int = 25) -> list[str]:
         key = fold(prefix).strip()
-        ranked = sorted(self.topic_labels.items(), key=lambda kv: (-len(self.topic_papers[kv[0]]), kv[1]))
-        starts = [label for k, label in ranked if k.startswith(key) or any(w.startswith(key) for w in k.split())]
-        return starts[:limit]
+        out: list[str] = []
+        for k, label in self._topics_ranked:
+            if k.startswith(key) or any(w.startswith(key) for w in k.split()):
+                out.append(label)
+                if len(out) >= limit:
+                    break
+        return out
 
     def topic_counts(self) -> list[tuple[str, int]]:
-        return sorted(((label, len(self.topic_papers[k])) for k, label in self.topic_labels.items()),
-                      key=lambda lc: (-lc[1], lc[0]))
+        return [(label, len(self.topic_papers[k])) for k, label in self._topics_ranked]
 
     # --- /ask ---
 
     def ask(self, query: str, limit: int = 5) -> SearchResult:
+        """The sentences that best answer the question, one per paper.
+
+        The papers come first (BM25F); their sentences are then scored with BM25 as passages: the
+        corpus's IDF, each sentence's length against the corpus's mean sentence length.
+        """
         if (empty := self._no_words(query)) is not None:
             return empty
         terms = tokenize(query)
-        sent_scores = self.sentences.scores(terms)
-        paper_scores = self.text.scores(terms)
-        best: dict[int, tuple[float, int]] = {}
-        for s in top_k(sent_scores, max(limit * 8, 40)):
-            owner = int(self.sentence_owner[s])
-            score = float(sent_scores[s]) + 0.3 * float(paper_scores[owner])
-            if owner not in best or score > best[owner][0]:
-                best[owner] = (score, s)
-        order = sorted(best.items(), key=lambda kv: -kv[1][0])[:limit]
-        hits = [Hit(self.papers[o], sc, self._why(self.papers[o], query), passage=self.sentence_text[s])
-                for o, (sc, s) in order]
+        paper_scores, _title = self._scores(terms)
+        combined = self.combined
+        idf = {t: float(combined.idf[i]) for t in set(terms) if (i := self.vocabulary.get(t)) is not None
+               and i < combined.idf.size}
+        best: list[tuple[float, int, str]] = []
+        for pos in top_k(paper_scores, max(limit * 4, ASK_PAPERS)):
+            top: tuple[float, str] | None = None
+            for sentence, quotable in split_sentences(self.papers[pos].summary):
+                if not quotable:
+                    continue
+                score = self._passage_score(tokenize(sentence), terms, idf)
+                if score > 0 and (top is None or score > top[0]):
+                    top = (score, sentence)
+            if top is not None:
+                best.append((top[0] + ASK_PAPER_WEIGHT * float(paper_scores[pos]), pos, top[1]))
+        best.sort(key=lambda e: (-e[0], e[1]))
+        hits = [Hit(self.papers[pos], score, self._why(self.papers[pos], query), passage=sentence)
+                for score, pos, sentence in best[:limit]]
         if hits:
             return SearchResult(hits)
         return SearchResult(suggestions=self._suggest_titles(query))
+
+    def _passage_score(self, tokens: list[str], terms: list[str], idf: dict[str, float]) -> float:
+        norm = K1 * (1 - B + B * len(tokens) / self.sentence_avgdl)
+        score = 0.0
+        for t in terms:
+            if t in idf and (tf := tokens.count(t)):
+                score += idf[t] * tf * (K1 + 1) / (tf + norm)
+        return score

@@ -18,7 +18,11 @@ from store.results import PaperView
 
 
 def _squash(text: str) -> str:
-    return fold(text).replace("-", "").replace(" ", "")
+    return _unspace(fold(text))
+
+
+def _unspace(folded: str) -> str:
+    return folded.replace("-", "").replace(" ", "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,36 +32,38 @@ class Person:
     first: str  # folded first given name ("" when unknown)
     surname: str  # folded surname without particles
     surname_full: str  # squashed full surname with particles ("vandenoord")
-    papers: tuple[int, ...]  # positions in the index's paper list
+    papers: tuple[int, ...]  # positions in the index's paper list, in the index's chosen order
 
 
 class People:
-    def __init__(self, papers: Sequence[PaperView]) -> None:
-        names: dict[str, list[str]] = defaultdict(list)
+    def __init__(self, papers: Sequence[PaperView], order: Sequence[int] | None = None) -> None:
+        """`order` ranks the papers (position -> rank); each person's papers are kept in that order."""
+        names: dict[str, dict[str, None]] = defaultdict(dict)  # key -> the distinct spellings seen
         wrote: dict[str, list[int]] = defaultdict(list)
         for pos, paper in enumerate(papers):
             for name in paper.authors:
                 key = person_key(name)
                 if key:
-                    names[key].append(name)
+                    names[key][name] = None
                     if not wrote[key] or wrote[key][-1] != pos:
                         wrote[key].append(pos)
         self.people: list[Person] = []
+        self.by_surname: dict[str, list[Person]] = defaultdict(list)
+        entries: list[tuple[str, int]] = []  # autocomplete: folded "first last" and "last", sorted for bisect
         for key, forms in names.items():
             name = max(forms, key=lambda n: (len(n.split()), len(n)))
             first, _mid, surname = name_parts(name)
-            self.people.append(Person(key, name, fold(first).rstrip("."), surname_key(name), _squash(surname),
-                                      tuple(wrote[key])))
-        self.by_surname: dict[str, list[Person]] = defaultdict(list)
-        for p in self.people:
-            self.by_surname[_squash(p.surname)].append(p)
-            if p.surname_full != _squash(p.surname):
-                self.by_surname[p.surname_full].append(p)
-        # Autocomplete: folded "first last" and "last" keys, sorted for prefix search with bisect.
-        entries = []
-        for i, p in enumerate(self.people):
-            entries.append((fold(p.name), i))
-            entries.append((fold(name_parts(p.name)[2]), i))
+            mine = wrote[key] if order is None else sorted(wrote[key], key=order.__getitem__)
+            folded_surname = fold(surname)
+            person = Person(key, name, fold(first).rstrip("."), surname_key(name), _unspace(folded_surname),
+                            tuple(mine))
+            short = _unspace(person.surname)  # surname_key is folded already
+            self.by_surname[short].append(person)
+            if person.surname_full != short:
+                self.by_surname[person.surname_full].append(person)
+            entries.append((fold(name), len(self.people)))
+            entries.append((folded_surname, len(self.people)))
+            self.people.append(person)
         entries.sort()
         self._complete_keys = [k for k, _ in entries]
         self._complete_ids = [i for _, i in entries]

@@ -4,24 +4,48 @@ from __future__ import annotations
 
 import re
 
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“(\[]?[A-Z0-9$])|\n\s*\n|\s+\*\s+")
+# A sentence ends at . ! or ? (closing quotes and brackets go with it) before a capital or a digit,
+# at a blank line, or at a " * " bullet. Every alternative opens with a character class, so the regex
+# engine jumps between candidates instead of trying every position of a long summary.
+_BOUNDARY = re.compile(r"[.!?][\"”’)\]]*\s+(?=[\"“(\[]?[A-Z0-9$])|\n\s*\n|\s\*\s+")
 _ABBREV = re.compile(r"\b(?:e\.g|i\.e|et al|etc|vs|Fig|Eq|al|cf|resp)\.$", re.IGNORECASE)
 MIN_WORDS = 5
 MAX_CHARS = 600
 
 
-def sentences(text: str) -> list[str]:
+def _pieces(text: str) -> list[str]:
     out: list[str] = []
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        end = m.start() + 1 if text[m.start()] in ".!?" else m.start()
+        out.append(text[start:end])
+        start = m.end()
+    out.append(text[start:])
+    return out
+
+
+def split_sentences(text: str) -> list[tuple[str, bool]]:
+    """All of `text`, in order, as (sentence, quotable) pairs.
+
+    Nothing is dropped, so the words of the sentences are exactly the words of the text (the index
+    tokenises a summary once, sentence by sentence); `quotable` marks the ones /ask may quote.
+    """
+    out: list[tuple[str, bool]] = []
     pending = ""
-    for piece in _BOUNDARY.split(text):
+    for piece in _pieces(text):
         piece = " ".join(piece.split())
         if not piece:
             continue
-        pending = f"{pending} {piece}".strip() if pending else piece
-        if _ABBREV.search(pending):
+        pending = f"{pending} {piece}" if pending else piece
+        if _ABBREV.search(pending, max(0, len(pending) - 12)):  # only the end can be an abbreviation
             continue  # "e.g." is not the end of a sentence
-        out.append(pending)
+        out.append((pending, len(pending.split()) >= MIN_WORDS))
         pending = ""
     if pending:
-        out.append(pending)
-    return [s[:MAX_CHARS] for s in out if len(s.split()) >= MIN_WORDS]
+        out.append((pending, len(pending.split()) >= MIN_WORDS))
+    return out
+
+
+def sentences(text: str) -> list[str]:
+    """The quotable sentences of `text`, each cut to a quotable length."""
+    return [s[:MAX_CHARS] for s, quotable in split_sentences(text) if quotable]

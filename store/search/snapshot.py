@@ -1,0 +1,64 @@
+"""The built index on disk, so a restart loads it in about a second instead of rebuilding it.
+
+A snapshot is stamped with the corpus version the database held when its papers were read: a random
+token that every ingest which changes a paper renews, in the same transaction (store.ingest.sync).
+A snapshot with another stamp, or one that cannot be read, is ignored and rebuilt: it is a cache,
+never the source of truth. It is a pickle, written and read only by paperbot, beside its own data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from store.db import default_data_dir, redact
+from store.search.index import SearchIndex
+
+log = logging.getLogger(__name__)
+
+FORMAT = 2  # bump whenever SearchIndex's layout changes: old snapshots are then rebuilt
+
+
+def snapshot_path(url: str) -> Path | None:
+    """Beside a SQLite file; in the data folder for a server database; nowhere for an in-memory one."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if not parsed.database or parsed.database == ":memory:":
+            return None
+        return Path(f"{Path(parsed.database).expanduser()}.index")
+    digest = hashlib.sha256(redact(url).encode()).hexdigest()[:16]
+    return default_data_dir() / f"index-{digest}.pickle"
+
+
+def save(index: SearchIndex, path: Path, version: str) -> None:
+    """Write atomically: a crash mid-write leaves the previous snapshot, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("wb") as fh:
+            pickle.dump((FORMAT, version), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.warning("could not save the index snapshot %s: %s", path, exc)
+        tmp.unlink(missing_ok=True)
+
+
+def load(path: Path, version: str) -> SearchIndex | None:
+    """The snapshot's index if it was built from this corpus version, else None."""
+    try:
+        with path.open("rb") as fh:
+            if pickle.load(fh) != (FORMAT, version):
+                return None
+            index = pickle.load(fh)
+    except FileNotFoundError:
+        return None
+    except Exception as exc:  # a truncated or foreign file: rebuild, and say so
+        log.warning("ignoring the index snapshot %s: %s", path, exc)
+        return None
+    return index if isinstance(index, SearchIndex) else None
