@@ -120,6 +120,10 @@ def top_k(scores: np.ndarray, k: int) -> list[int]:
         return []
     part = np.argpartition(-scores, k - 1)[:k]
     kth = scores[part].min()
-    tied = np.flatnonzero(scores >= kth)  # ties at the cut are broken by position, not by chance
-    order = np.lexsort((tied, -scores[tied]))
-    return tied[order[:k]].tolist()
+    above = np.flatnonzero(scores > kth)  # fewer than k
+    # Ties at the cut are broken by position, not by chance: flatnonzero lists the lowest first. A label
+    # shared by half the corpus ties thousands of papers, so only as many as needed are taken.
+    tied = np.flatnonzero(scores == kth)[: k - above.size]
+    chosen = np.concatenate([above, tied])
+    order = np.lexsort((chosen, -scores[chosen]))
+    return chosen[order].tolist()

@@ -29,7 +29,7 @@ from store.tokenize import TermIds, query_terms, tokenize, words
 FIELD_WEIGHTS = {"title": 2.0, "topics": 1.0, "authors": 0.5, "summary": 1.0}
 PHRASE_BONUS = 1.0  # the query typed verbatim inside a title: a title fragment, the strongest signal
 RERANK = 50  # candidates checked for the phrase bonus
-ASK_PAPERS = 24  # /ask reads the sentences of this many best-matching papers
+ASK_PAPERS = 16  # /ask reads the sentences of this many best-matching papers
 ASK_PAPER_WEIGHT = 0.1  # how much the paper's own score lifts its sentences
 NO_WORDS = ("That query has no words to search for (only punctuation or very common words). "
             "Try words from a title, an author's name or a topic.")
@@ -62,7 +62,6 @@ def _field_ids(ids: TermIds, texts: Iterable[str]) -> tuple[np.ndarray, np.ndarr
 class SearchIndex:
     def __init__(self, papers: Sequence[PaperView]) -> None:
         self.papers: tuple[PaperView, ...] = tuple(papers)
-        self._pos = {p.id: i for i, p in enumerate(self.papers)}
         ids = TermIds()
         laid_out = {f: _field_ids(ids, (_field_text(p, f) for p in self.papers)) for f in FIELD_WEIGHTS}
         self.vocabulary = ids.vocabulary
@@ -90,8 +89,6 @@ class SearchIndex:
         self.topic_papers = {k: np.asarray(v, dtype=np.int64) for k, v in topic_papers.items()}
         self.topic_terms = {k: frozenset(tokenize(v)) for k, v in labels.items()}
         self._topics_ranked = sorted(labels.items(), key=lambda kv: (-len(self.topic_papers[kv[0]]), kv[1]))
-        self._titles = {fold(p.title): p.title for p in self.papers}
-        self._title_phrases = [_phrase(p.title) for p in self.papers]
 
     @classmethod
     def build(cls, papers: Sequence[PaperView]) -> SearchIndex:
@@ -101,8 +98,19 @@ class SearchIndex:
         return len(self.papers)
 
     def get(self, paper_id: int) -> PaperView | None:
-        pos = self._pos.get(paper_id)
+        pos = self._lazy("_pos", lambda: {p.id: i for i, p in enumerate(self.papers)}).get(paper_id)
         return None if pos is None else self.papers[pos]
+
+    def _lazy(self, name: str, make):  # type: ignore[no-untyped-def]
+        """A look-up table built on first use: most are needed rarely, and memory is the bot's budget."""
+        value = self.__dict__.get(name)
+        if value is None:
+            value = self.__dict__[name] = make()
+        return value
+
+    @property
+    def _titles(self) -> dict[str, str]:
+        return self._lazy("_folded_titles", lambda: {fold(p.title): p.title for p in self.papers})
 
     def _sentence_length(self, sample: int = 500) -> float:
         """Mean terms per quotable sentence, from an even sample of the summaries."""
@@ -139,7 +147,7 @@ class SearchIndex:
         phrase = _phrase(query)
         ranked = []
         for i in top_k(scores, max(limit, RERANK)):
-            verbatim = phrase.strip() and phrase in self._title_phrases[i]
+            verbatim = phrase.strip() and phrase in _phrase(self.papers[i].title)
             bonus = PHRASE_BONUS * title[i] if verbatim else 0.0
             ranked.append((float(scores[i]) + bonus, i))
         ranked.sort(key=lambda si: (-si[0], si[1]))
@@ -163,14 +171,14 @@ class SearchIndex:
         return list(dict.fromkeys(close))[:n]
 
     def _title_vocabulary(self, initial: str) -> list[str]:
-        by_initial = self.__dict__.get("_title_words_by_initial")
-        if by_initial is None:  # built on the first unmatched query, not at every start-up
+        def make() -> dict[str, list[str]]:
             grouped: dict[str, set[str]] = defaultdict(set)
             for t in self._titles:
                 for w in t.split():
                     grouped[w[:1]].add(w)
-            by_initial = self.__dict__["_title_words_by_initial"] = {k: sorted(v) for k, v in grouped.items()}
-        return by_initial.get(initial, [])
+            return {k: sorted(v) for k, v in grouped.items()}
+
+        return self._lazy("_title_words_by_initial", make).get(initial, [])
 
     # --- /author ---
 
@@ -252,7 +260,7 @@ class SearchIndex:
         idf = {t: float(combined.idf[i]) for t in set(terms) if (i := self.vocabulary.get(t)) is not None
                and i < combined.idf.size}
         best: list[tuple[float, int, str]] = []
-        for pos in top_k(paper_scores, max(limit * 4, ASK_PAPERS)):
+        for pos in top_k(paper_scores, max(limit * 3, ASK_PAPERS)):
             top: tuple[float, str] | None = None
             for sentence, quotable in split_sentences(self.papers[pos].summary):
                 if not quotable:

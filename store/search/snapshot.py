@@ -21,7 +21,10 @@ from store.search.index import SearchIndex
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2  # bump whenever SearchIndex's layout changes: old snapshots are then rebuilt
+FORMAT = 3  # bump whenever SearchIndex's layout changes: old snapshots are then rebuilt
+CHUNK = 5_000  # papers per pickle: each dump or load holds the GIL only briefly (a reload runs in a
+# thread beside the event loop that keeps the gateway alive)
+_REBUILT_ON_USE = ("_pos", "_folded_titles", "_title_words_by_initial")
 
 
 def snapshot_path(url: str) -> Path | None:
@@ -40,9 +43,15 @@ def save(index: SearchIndex, path: Path, version: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
+        state = {k: v for k, v in index.__dict__.items() if k not in _REBUILT_ON_USE}
+        papers, people = state.pop("papers"), state.pop("people")
         with tmp.open("wb") as fh:
-            pickle.dump((FORMAT, version), fh, protocol=pickle.HIGHEST_PROTOCOL)
-            pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((FORMAT, version), fh)
+            pickle.dump(len(papers), fh)
+            for start in range(0, len(papers), CHUNK):
+                pickle.dump(papers[start : start + CHUNK], fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(people, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except OSError as exc:
         log.warning("could not save the index snapshot %s: %s", path, exc)
@@ -55,10 +64,19 @@ def load(path: Path, version: str) -> SearchIndex | None:
         with path.open("rb") as fh:
             if pickle.load(fh) != (FORMAT, version):
                 return None
-            index = pickle.load(fh)
+            count = pickle.load(fh)
+            papers: list = []
+            for _ in range(0, count, CHUNK):
+                papers.extend(pickle.load(fh))
+            if len(papers) != count:
+                raise ValueError(f"{len(papers)} papers where the header says {count}")
+            people = pickle.load(fh)
+            state = pickle.load(fh)
     except FileNotFoundError:
         return None
     except Exception as exc:  # a truncated or foreign file: rebuild, and say so
         log.warning("ignoring the index snapshot %s: %s", path, exc)
         return None
-    return index if isinstance(index, SearchIndex) else None
+    index = SearchIndex.__new__(SearchIndex)
+    index.__dict__.update(state, papers=tuple(papers), people=people)
+    return index

@@ -112,8 +112,9 @@ class InteractionRecord:
 class FakeDiscord:
     """Start with `async with FakeDiscord() as fake:`; point discord.py at `fake.api_base` / `fake.gateway_url`."""
 
-    def __init__(self, *, response_window: float = 3.0) -> None:
+    def __init__(self, *, response_window: float = 3.0, heartbeat_interval: float = 41.25) -> None:
         self.response_window = response_window
+        self.heartbeat_interval = heartbeat_interval  # seconds, sent in HELLO as Discord does (41.25 s)
         self.app_id = snowflake()
         self.bot_user = User(self.app_id, "paperbot", bot=True)
         self.guild_id = snowflake()
@@ -221,7 +222,7 @@ class FakeDiscord:
         ws = web.WebSocketResponse(heartbeat=None)
         await ws.prepare(request)
         self._ws = ws
-        await ws.send_str(self._frame(10, {"heartbeat_interval": 41250}))
+        await ws.send_str(self._frame(10, {"heartbeat_interval": round(self.heartbeat_interval * 1000)}))
         async for msg in ws:
             if msg.type != WSMsgType.TEXT:
                 continue
