@@ -103,6 +103,31 @@ async def test_a_forbidden_channel_is_reported_to_the_next_admin_command(setup) 
         assert "Since you last looked" not in (await again.final())["content"]  # shown once
 
 
+async def test_a_deleted_channel_is_reported_and_the_digest_goes_out_once_a_new_one_is_set(setup) -> None:
+    fake, library = setup
+    clock = Clock(MONDAY_9 + timedelta(hours=1))
+    bot = make_bot(fake, library, clock)
+    deleted = fake.channels.pop("reading-group")  # the digest channel was deleted while the bot was away
+    async with running(bot):
+        for _ in range(50):
+            await settle(0.1)
+            if any(p.endswith(f"/channels/{deleted}") or p.endswith(f"/channels/{deleted}/messages")
+                   for _, p in fake.requests):
+                break
+        await settle()
+        assert not fake.messages[deleted] and bot.digest_poll_seconds  # a 404, survived
+        rec = await fake.slash("digest channel", user=fake.admin, channel=str(fake.channels["general"]))
+        reply = (await rec.final())["content"]
+        assert "Since you last looked" in reply and "channel not found" in reply
+        # The week's claim was never posted: once its lease runs out it is taken again, into the new channel.
+        clock.now += timedelta(minutes=11)
+        posted = await fake.wait_for_message(fake.channels["general"], timeout=10)
+        assert len(posted) == 1 and not would_ping(posted[0])
+        clock.now += timedelta(minutes=30)
+        await settle()
+        assert len(fake.messages[fake.channels["general"]]) == 1  # and only once
+
+
 async def test_preview_schedule_and_channel(setup) -> None:
     fake, library = setup
     clock = Clock(MONDAY_9 - timedelta(days=3))
