@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
+import sys
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bot.client import PaperBot
 from bot.config import Settings
 from store.library import Library
+from store.models import DigestRun
 from tests.fakediscord import FakeDiscord, pointed_at, running, would_ping
 
 MONDAY_9 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -152,3 +157,34 @@ async def test_preview_schedule_and_channel(setup) -> None:
         with contextlib.suppress(TimeoutError):
             await fake.wait_for_message(general, 1, timeout=5)
         assert len(fake.messages[general]) == 1
+
+
+@pytest.mark.timeout(120)
+async def test_two_bot_processes_sharing_the_database_post_the_digest_once(setup, database_url: str) -> None:
+    fake, _library = setup  # the fixture's Library ingested the seeds into the shared database
+    channel = fake.channels["reading-group"]
+    now = (MONDAY_9 + timedelta(minutes=5)).isoformat()
+    args = [sys.executable, "-m", "tests.digest_process", fake.api_base, fake.gateway_url, database_url,
+            str(fake.guild_id), str(channel), now]
+    root = Path(__file__).resolve().parent.parent
+    procs = [await asyncio.create_subprocess_exec(*args, cwd=root, stdout=asyncio.subprocess.PIPE,
+                                                  stderr=asyncio.subprocess.PIPE) for _ in range(2)]
+    try:
+        for proc in procs:
+            assert proc.stdout is not None
+            line = await asyncio.wait_for(proc.stdout.readline(), 60)
+            assert line.strip() == b"ready", (line, await proc.stderr.read(2000) if proc.stderr else b"")
+        assert fake.identifies >= 2  # two live gateway sessions
+        await fake.wait_for_message(channel, timeout=20)
+        await settle(2.0)  # both loops keep polling at 50 ms: time enough for a second post to show up
+        assert len(fake.messages[channel]) == 1
+        async with _library.session() as s:
+            runs = (await s.scalars(select(DigestRun).where(DigestRun.guild_id == fake.guild_id))).all()
+        assert len(runs) == 1 and runs[0].posted_at is not None
+        assert runs[0].message_id == int(fake.messages[channel][0]["id"])
+    finally:
+        for proc in procs:
+            if proc.returncode is None:
+                proc.send_signal(signal.SIGTERM)
+        codes = [await asyncio.wait_for(proc.wait(), 30) for proc in procs]
+    assert codes == [0, 0]
