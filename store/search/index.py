@@ -219,11 +219,14 @@ class SearchIndex:
     def topic(self, query: str, limit: int = 10) -> SearchResult:
         if (empty := self._no_words(query)) is not None:
             return empty
-        scores, _title = self._scores(tokenize(query))
+        scores = self.combined.scores(tokenize(query))
         keys = self._labels_for(query)
         if keys:  # papers carrying the label come first, in score order
-            labelled = np.unique(np.concatenate([self.topic_papers[k] for k in keys]))
-            scores[labelled] += float(scores.max(initial=0.0)) + 1.0  # above every text-only match
+            lift = float(scores.max(initial=0.0)) + 1.0  # above every text-only match
+            labelled = np.zeros(len(scores), dtype=bool)
+            for k in keys:
+                labelled[self.topic_papers[k]] = True
+            scores[labelled] += lift
         hits = [Hit(self.papers[i], float(scores[i]), self._why(self.papers[i], query))
                 for i in top_k(scores, limit)]
         if hits:
