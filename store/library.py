@@ -77,8 +77,25 @@ class Library:
     async def ingest(self, paths: Sequence[Path] | None = None) -> IngestReport:
         """Read, parse and store the files under `paths` (default: the corpus folder) in one transaction."""
         targets = list(paths) if paths else [self.corpus_dir]
+        async with self._write_lock:
+            if self.snapshot is None:  # an in-memory database lives on this loop's connection only
+                return await self._ingest(targets, self.sessionmaker)
+            # Parsing and the ORM's bookkeeping for a bulk import are seconds of Python: they run on a
+            # worker thread with its own event loop and engine, so the loop that keeps the Discord
+            # gateway alive is never stalled by them.
+            return await asyncio.to_thread(asyncio.run, self._ingest_with_own_engine(targets))
+
+    async def _ingest_with_own_engine(self, targets: list[Path]) -> IngestReport:
+        engine = make_engine(self.url)
+        try:
+            return await self._ingest(targets, make_sessionmaker(engine))
+        finally:
+            await engine.dispose()
+
+    @staticmethod
+    async def _ingest(targets: list[Path], sessions: async_sessionmaker[AsyncSession]) -> IngestReport:
         files, roots, problems = await asyncio.to_thread(collect, targets)
-        async with self._write_lock, self.session() as session, session.begin():
+        async with sessions() as session, session.begin():  # one transaction: all of it or none
             report = await sync_files(session, files, roots)
         report.problems[:0] = problems
         return report
