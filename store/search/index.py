@@ -23,7 +23,7 @@ from store.names import fold
 from store.results import Hit, Match, PaperView, SearchResult
 from store.search.bm25 import K1, B, BM25Matrix, top_k
 from store.search.people import People
-from store.search.sentences import split_sentences
+from store.search.sentences import MAX_CHARS, split_sentences
 from store.tokenize import TermIds, query_terms, tokenize, words
 
 FIELD_WEIGHTS = {"title": 2.0, "topics": 1.0, "authors": 0.5, "summary": 1.0}
@@ -274,7 +274,7 @@ class SearchIndex:
             if top is not None:
                 best.append((top[0] + ASK_PAPER_WEIGHT * float(paper_scores[pos]), pos, top[1]))
         best.sort(key=lambda e: (-e[0], e[1]))
-        hits = [Hit(self.papers[pos], score, self._why(self.papers[pos], query), passage=sentence)
+        hits = [Hit(self.papers[pos], score, self._why(self.papers[pos], query), passage=sentence[:MAX_CHARS])
                 for score, pos, sentence in best[:limit]]
         if hits:
             return SearchResult(hits)

@@ -44,8 +44,3 @@ def split_sentences(text: str) -> list[tuple[str, bool]]:
     if pending:
         out.append((pending, len(pending.split()) >= MIN_WORDS))
     return out
-
-
-def sentences(text: str) -> list[str]:
-    """The quotable sentences of `text`, each cut to a quotable length."""
-    return [s[:MAX_CHARS] for s, quotable in split_sentences(text) if quotable]
