@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,6 +23,8 @@ def _files_under(folder: Path) -> list[Path]:
 
 def _digest(path: Path) -> str | None:
     try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a named pipe blocks on open, /dev/zero never ends
+            return None
         h = hashlib.sha256()
         with path.open("rb") as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):
@@ -53,6 +56,10 @@ def collect(paths: Sequence[Path]) -> tuple[list[ParsedFile], list[str], list[Pr
             problems.append(Problem(str(given), 0, "no such file or folder"))
             continue
         for file, name in candidates:
+            shown = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            if shown != name:  # names are stored as UTF-8: one that is not would fail the whole transaction
+                problems.append(Problem(shown, 0, "skipped: the file name is not UTF-8; rename the file"))
+                continue
             if file.suffix.lower() not in SUPPORTED_SUFFIXES:
                 problems.append(Problem(name, 0, f"skipped: not a summary file type "
                                                  f"({', '.join(sorted(SUPPORTED_SUFFIXES))})"))

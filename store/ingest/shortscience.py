@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from store.ingest.blocks import Block, unwrap
 from store.ingest.categories import topic_labels
 from store.ingest.chrome import is_toggle
+from store.ingest.headings import markdown_heading
 from store.ingest.venues import short_venue
 from store.names import split_authors
 
@@ -58,10 +59,11 @@ def match_entry(blocks: list[Block], index: int) -> Entry | None:
     if len(head) < 3 or head[0][0] != index:
         return None
     (_, title_line, title), (_, _, author_text), (venue_block, _, venue_text) = head
-    venue = VENUE_LINE.match(venue_text)
+    title = _unmarked(title)
+    venue = VENUE_LINE.match(_unmarked(venue_text))
     if venue is None or VENUE_LINE.match(title) or not title or len(title) > 500:
         return None
-    authors = split_authors(author_text)
+    authors = split_authors(_unmarked(author_text))
     if not authors:
         return None
     entry = Entry(title=title.strip("*_ "), authors=authors, venue=short_venue(venue.group("venue")),
@@ -69,6 +71,12 @@ def match_entry(blocks: list[Block], index: int) -> Entry | None:
                   next_block=venue_block + 1)
     _consume_chrome(blocks, entry, author_text, venue_block, head)
     return entry
+
+
+def _unmarked(line: str) -> str:
+    """The line without Markdown heading marks: "## Title" is the title "Title", not "## Title"."""
+    heading = markdown_heading(line)
+    return heading[1] if heading else line
 
 
 def _consume_chrome(blocks: list[Block], entry: Entry, author_text: str, venue_block: int,
