@@ -12,12 +12,14 @@ import asyncio
 import logging
 import os
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from store import collector
 from store.db import create_schema, database_url, make_engine, make_sessionmaker, redact
 from store.ingest.corpus import collect
 from store.ingest.sync import CORPUS_VERSION, renew_corpus_version, sync_files
@@ -27,6 +29,7 @@ from store.results import PaperView, SearchResult, SummaryView
 from store.search import SearchIndex, snapshot
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 BUNDLED_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -78,19 +81,28 @@ class Library:
         """Read, parse and store the files under `paths` (default: the corpus folder) in one transaction."""
         targets = list(paths) if paths else [self.corpus_dir]
         async with self._write_lock:
-            if self.snapshot is None:  # an in-memory database lives on this loop's connection only
-                return await self._ingest(targets, self.sessionmaker)
-            # Parsing and the ORM's bookkeeping for a bulk import are seconds of Python: they run on a
-            # worker thread with its own event loop and engine, so the loop that keeps the Discord
-            # gateway alive is never stalled by them.
-            return await asyncio.to_thread(asyncio.run, self._ingest_with_own_engine(targets))
+            return await self._off_the_loop(lambda sessions: self._ingest(targets, sessions))
 
-    async def _ingest_with_own_engine(self, targets: list[Path]) -> IngestReport:
-        engine = make_engine(self.url)
-        try:
-            return await self._ingest(targets, make_sessionmaker(engine))
-        finally:
-            await engine.dispose()
+    async def _off_the_loop(self, work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[T]]) -> T:
+        """Run bulk database work on a worker thread with its own event loop and engine.
+
+        Parsing a bulk import, reading 100,000 papers back and building their index are seconds of
+        Python: on the event loop they would stall the Discord gateway. An in-memory SQLite database
+        lives on this loop's connection only, so it is the exception (it only ever holds small corpora).
+        """
+        if self.snapshot is None:
+            with collector.paused():
+                return await work(self.sessionmaker)
+
+        async def own_engine() -> T:
+            engine = make_engine(self.url)
+            try:
+                with collector.paused():
+                    return await work(make_sessionmaker(engine))
+            finally:
+                await engine.dispose()
+
+        return await asyncio.to_thread(asyncio.run, own_engine())
 
     @staticmethod
     async def _ingest(targets: list[Path], sessions: async_sessionmaker[AsyncSession]) -> IngestReport:
@@ -109,22 +121,26 @@ class Library:
 
     async def refresh(self, *, rebuild: bool = False) -> None:
         """Load the snapshot of the current corpus version, or rebuild the index from the database; swap it in."""
-        async with self.session() as s, s.begin():  # one read transaction: the stamp matches the papers
+        index, source = await self._off_the_loop(lambda sessions: self._load_index(sessions, rebuild))
+        self._state = (index, index.papers)  # one assignment: readers see old or new, never a mix
+        self.generation += 1
+        self.index_source = source
+        log.info("index ready: %d papers (%s)", len(index), self.index_source)
+
+    async def _load_index(self, sessions: async_sessionmaker[AsyncSession], rebuild: bool) -> tuple[SearchIndex, str]:
+        async with sessions() as s, s.begin():  # one read transaction: the stamp matches the papers
             version = await s.scalar(select(Setting.value).where(Setting.key == CORPUS_VERSION))
             if version is None:
                 version = await renew_corpus_version(s)
-            index = None
             if self.snapshot and not rebuild:
                 index = await asyncio.to_thread(snapshot.load, self.snapshot, version)
-            views = None if index is not None else await self._views(s)
-        if index is None:
-            index = await asyncio.to_thread(SearchIndex.build, views or [])
-            if self.snapshot:
-                await asyncio.to_thread(snapshot.save, index, self.snapshot, version)
-        self._state = (index, index.papers)  # one assignment: readers see old or new, never a mix
-        self.generation += 1
-        self.index_source = "rebuilt" if views is not None else "snapshot"
-        log.info("index ready: %d papers (%s)", len(index), self.index_source)
+                if index is not None:
+                    return index, "snapshot"
+            views = await self._views(s)
+        index = await asyncio.to_thread(SearchIndex.build, views)
+        if self.snapshot:
+            await asyncio.to_thread(snapshot.save, index, self.snapshot, version)
+        return index, "rebuilt"
 
     async def papers(self) -> list[PaperView]:
         """Every paper as a plain view, read in four queries (no per-paper round trips)."""
