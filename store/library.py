@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from store import collector
 from store.db import create_schema, database_url, make_engine, make_sessionmaker, redact
-from store.ingest.corpus import collect
+from store.ingest.corpus import find, parsed
 from store.ingest.sync import CORPUS_VERSION, renew_corpus_version, sync_files
 from store.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Setting, Topic
 from store.report import IngestReport
@@ -106,9 +106,9 @@ class Library:
 
     @staticmethod
     async def _ingest(targets: list[Path], sessions: async_sessionmaker[AsyncSession]) -> IngestReport:
-        files, roots, problems = await asyncio.to_thread(collect, targets)
+        files, roots, problems = await asyncio.to_thread(find, targets)
         async with sessions() as session, session.begin():  # one transaction: all of it or none
-            report = await sync_files(session, files, roots)
+            report = await sync_files(session, parsed(files), roots)
         report.problems[:0] = problems
         return report
 

@@ -21,6 +21,9 @@ _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 
 _PUNCTUATION = re.compile(r"[^\w\s-]")
 _HYPHEN = re.compile(r"\s*-\s*")
+_AFFILIATION = re.compile(r"\([^)]*\)")
+_FINAL_INITIAL = re.compile(r"(?:^|[\s.-])[A-Z]\.$")
+_RUN_TOGETHER_INITIAL = re.compile(r"\b([A-Z])\.(?=[A-Z])")
 
 
 def fold(text: str) -> str:
@@ -37,13 +40,14 @@ def fold(text: str) -> str:
 def display_name(raw: str) -> str:
     """"Last, First" -> "First Last"; tidy spacing; keep accents, initials and hyphens."""
     name = " ".join(raw.replace("\u00a0", " ").split()).strip(" ,;")
-    if name.endswith(".") and not re.search(r"(?:^|[\s.-])[A-Z]\.$", name):
+    if name.endswith(".") and not _FINAL_INITIAL.search(name):
         name = name[:-1]  # a sentence's full stop, not an initial's
     if name.count(",") == 1:
         last, first = (part.strip() for part in name.split(","))
         if first and last and fold(first) not in _SUFFIXES:
             name = f"{first} {last}"
-    name = re.sub(r"\b([A-Z])\.(?=[A-Z])", r"\1. ", name)  # "S.M. Eslami" -> "S. M. Eslami"
+    if "." in name:
+        name = _RUN_TOGETHER_INITIAL.sub(r"\1. ", name)  # "S.M. Eslami" -> "S. M. Eslami"
     if name.endswith((" Jr", " Sr")):
         name += "."
     return name
@@ -94,9 +98,10 @@ def split_authors(text: str) -> list[str]:
     Handles "Last, First and Last, First" (ShortScience), "A, B and C" (blog prose),
     "A and B and C" and "A; B". A lone "Last, First" is one person.
     """
-    text = re.sub(r"\([^)]*\)", " ", text)  # affiliations: "(Facebook AI)"
+    if "(" in text:
+        text = _AFFILIATION.sub(" ", text)  # affiliations: "(Facebook AI)"
     text = " ".join(text.replace("\u00a0", " ").split()).strip(" ;")
-    if text.endswith(".") and not re.search(r"(?:^|[\s.-])[A-Z]\.$", text):
+    if text.endswith(".") and not _FINAL_INITIAL.search(text):
         text = text[:-1]
     if not text:
         return []

@@ -19,6 +19,7 @@ from store.records import PaperRecord, Parsed, Problem
 
 _NEW_ID = re.compile(r"^(?:[a-z-]+(?:\.[A-Z]{2})?/)?(?P<yy>\d\d)(?P<mm>\d\d)[.\d]")
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
+_PARAGRAPH = re.compile(r"\n\s*\n|\n(?=  +\S)")  # arXiv marks a new paragraph by an indented line
 
 
 def parse_jsonl(text: str, source: str) -> Parsed:
@@ -69,18 +70,25 @@ def _reason(exc: BaseException) -> str:
     return type(exc).__name__
 
 
+def _squeezed(text: str) -> str:
+    """Runs of whitespace as one space, no space at the ends; most texts already are, and checking is cheaper."""
+    if text.isascii() and text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text  # ASCII whitespace other than the space is unprintable
+    return " ".join(text.split())
+
+
 def _text(value: object) -> str:
     if not isinstance(value, str):
         return ""
-    return " ".join(decode_latex(value).split())
+    return _squeezed(decode_latex(value))
 
 
 def _abstract(value: object) -> str:
     if not isinstance(value, str):
         return ""
     # arXiv marks a new paragraph by an indented line; other line breaks are wrapping.
-    paragraphs = re.split(r"\n\s*\n|\n(?=  +\S)", value.strip())
-    return "\n\n".join(t for p in paragraphs if (t := " ".join(decode_latex(p).split())))
+    paragraphs = _PARAGRAPH.split(value.strip()) if "\n" in value else [value]
+    return "\n\n".join(t for p in paragraphs if (t := _squeezed(decode_latex(p))))
 
 
 def _authors(item: dict[str, Any]) -> list[str]:
@@ -108,6 +116,8 @@ def _parsed_name(entry: object) -> str | None:
 
 def _drop_parentheses(text: str) -> str:
     """Remove affiliations, including nested ones: "A (1) ((1) Univ. X, (2) Univ. Y)"."""
+    if "(" not in text and ")" not in text:
+        return text
     out: list[str] = []
     depth = 0
     for ch in text:

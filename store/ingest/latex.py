@@ -28,6 +28,8 @@ _MATH = re.compile(r"(\$\$.*?\$\$|\$[^$]*\$)", re.DOTALL)
 
 def decode_latex(text: str, *, drop_braces: bool = True) -> str:
     """Decode TeX accents and special letters outside math; optionally drop BibTeX case braces."""
+    if text.isascii() and "\\" not in text and "{" not in text and "$" not in text:
+        return text  # nothing to decode, and ASCII is already NFC: most abstracts, at bulk-import speed
     parts = _MATH.split(text)
     for i in range(0, len(parts), 2):  # even indexes are outside math
         parts[i] = _decode_plain(parts[i], drop_braces)
