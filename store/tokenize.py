@@ -84,7 +84,12 @@ class _ChunkTerms(dict[str, tuple[str, ...]]):
     """Index terms of one whitespace-delimited chunk ("learning," or "out-of-distribution"), cached."""
 
     def __missing__(self, chunk: str) -> tuple[str, ...]:
-        terms = tuple(t for w in _WORD.findall(chunk) for t in analyse(w))
+        if chunk.isascii() and chunk.isalnum():  # a plain word or number, most new chunks: `analyse` in short
+            word = chunk.lower()
+            terms: tuple[str, ...] = ((_stem(word),) if word not in STOP_WORDS and (len(word) > 1 or word.isdigit())
+                                      else ())
+        else:
+            terms = tuple(t for w in _WORD.findall(chunk) for t in analyse(w))
         if len(self) < _CACHE_LIMIT:
             self[chunk] = terms
         return terms
