@@ -38,6 +38,20 @@ def default_corpus_dir() -> Path:
     return Path(os.environ.get("CORPUS_DIR") or BUNDLED_SEEDS).expanduser()
 
 
+def _by_position(authors: list[tuple[int, str]] | None) -> tuple[str, ...]:
+    if not authors:
+        return ()
+    authors.sort()
+    return tuple(name for _, name in authors)
+
+
+def _by_document(summaries: list[SummaryView] | None) -> tuple[SummaryView, ...]:
+    if not summaries:
+        return ()
+    summaries.sort(key=lambda v: (v.source, v.line))  # most papers have one
+    return tuple(summaries)
+
+
 class Library:
     def __init__(self, url: str | None = None, corpus_dir: Path | None = None) -> None:
         self.url = database_url(url)
@@ -149,28 +163,33 @@ class Library:
 
     @staticmethod
     async def _views(s: AsyncSession) -> list[PaperView]:
-        papers = (await s.execute(select(Paper.id, Paper.title, Paper.venue, Paper.year, Paper.link,
-                                         Paper.added_at).order_by(Paper.id))).all()
+        """Every paper, read in four Core queries and put in order here rather than by the database.
+
+        Sorting 100 MB of summaries by document is work a database does in a temporary B-tree; here it
+        is a sort of each paper's one or two entries. Python's order is also the same on every backend
+        (code points), whatever the database's collation.
+        """
+        conn = await s.connection()  # Core rows: the ORM's per-row loading is not needed for plain columns
+        papers = (await conn.execute(select(Paper.id, Paper.title, Paper.venue, Paper.year, Paper.link,
+                                            Paper.added_at).order_by(Paper.id))).all()
         summaries: defaultdict[int, list[SummaryView]] = defaultdict(list)
-        rows = await s.execute(select(Entry.paper_id, Document.name, Entry.line, Entry.summary)
-                               .join(Document, Entry.document_id == Document.id)
-                               .order_by(Document.name, Entry.line))
-        for pid, name, line, text in rows.all():
+        rows = await conn.execute(select(Entry.paper_id, Document.name, Entry.line, Entry.summary)
+                                  .join(Document, Entry.document_id == Document.id))
+        for pid, name, line, text in rows:
             summaries[pid].append(SummaryView(name, line, text))
-        authors: defaultdict[int, list[str]] = defaultdict(list)
-        rows = await s.execute(select(Authorship.paper_id, Person.name)
-                               .join(Person, Authorship.person_id == Person.id)
-                               .order_by(Authorship.paper_id, Authorship.position))
-        for pid, name in rows.all():
-            authors[pid].append(name)
+        authors: defaultdict[int, list[tuple[int, str]]] = defaultdict(list)
+        rows = await conn.execute(select(Authorship.paper_id, Authorship.position, Person.name)
+                                  .join(Person, Authorship.person_id == Person.id))
+        for pid, position, name in rows:
+            authors[pid].append((position, name))
         topics: defaultdict[int, list[str]] = defaultdict(list)
-        rows = await s.execute(select(PaperTopic.paper_id, Topic.label)
-                               .join(Topic, PaperTopic.topic_id == Topic.id).order_by(Topic.label))
-        for pid, label in rows.all():
+        rows = await conn.execute(select(PaperTopic.paper_id, Topic.label)
+                                  .join(Topic, PaperTopic.topic_id == Topic.id))
+        for pid, label in rows:
             topics[pid].append(label)
-        return [PaperView(id=pid, title=title, authors=tuple(authors[pid]), venue=venue, year=year,
-                          topics=tuple(topics[pid]), link=link, summaries=tuple(summaries[pid]),
-                          added_at=added)
+        return [PaperView(id=pid, title=title, authors=_by_position(authors.get(pid)), venue=venue, year=year,
+                          topics=tuple(sorted(topics.get(pid, ()))), link=link,
+                          summaries=_by_document(summaries.get(pid)), added_at=added)
                 for pid, title, venue, year, link, added in papers]
 
     # --- queries: CPU work in a worker thread, never on the event loop ---
