@@ -33,14 +33,21 @@ def split_sentences(text: str) -> list[tuple[str, bool]]:
     out: list[tuple[str, bool]] = []
     pending = ""
     for piece in _pieces(text):
-        piece = " ".join(piece.split())
-        if not piece:
-            continue
+        if not _tidy(piece):
+            piece = " ".join(piece.split())
+            if not piece:
+                continue
         pending = f"{pending} {piece}" if pending else piece
         if _ABBREV.search(pending, max(0, len(pending) - 12)):  # only the end can be an abbreviation
             continue  # "e.g." is not the end of a sentence
-        out.append((pending, len(pending.split()) >= MIN_WORDS))
+        out.append((pending, pending.count(" ") >= MIN_WORDS - 1))  # tidy: words are spaces + 1
         pending = ""
     if pending:
-        out.append((pending, len(pending.split()) >= MIN_WORDS))
+        out.append((pending, pending.count(" ") >= MIN_WORDS - 1))
     return out
+
+
+def _tidy(piece: str) -> bool:
+    """Already single-spaced and trimmed: then `" ".join(piece.split())` would return it unchanged."""
+    return (piece.isascii() and piece.isprintable() and "  " not in piece and piece[:1] != " "
+            and piece[-1:] != " " and piece != "")
