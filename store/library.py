@@ -9,6 +9,7 @@ never from half of each.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 from collections import defaultdict
@@ -121,8 +122,9 @@ class Library:
     @staticmethod
     async def _ingest(targets: list[Path], sessions: async_sessionmaker[AsyncSession]) -> IngestReport:
         files, roots, problems = await asyncio.to_thread(find, targets)
-        async with sessions() as session, session.begin():  # one transaction: all of it or none
-            report = await sync_files(session, parsed(files), roots)
+        # One transaction: all of it or none. Closing `each` stops a parsing process if the sync fails.
+        async with sessions() as session, session.begin(), contextlib.aclosing(parsed(files)) as each:
+            report = await sync_files(session, each, roots)
         report.problems[:0] = problems
         return report
 

@@ -20,6 +20,8 @@ from store.records import Parsed, Problem
 
 log = logging.getLogger(__name__)
 
+PROCESS_WORTHWHILE_BYTES = 16 << 20  # below this, starting a parsing process costs more than it saves
+
 
 def _files_under(folder: Path) -> list[Path]:
     found: list[Path] = []
@@ -106,9 +108,10 @@ async def parsed(files: Sequence[CorpusFile]) -> AsyncIterator[ParsedFile]:
     """
     done = 0
     if (os.cpu_count() or 1) > 1 and _total_size(files) >= PROCESS_WORTHWHILE_BYTES:
-        async for result in _parsed_by_worker(files):
-            yield result
-            done += 1
+        async with contextlib.aclosing(_parsed_by_worker(files)) as by_worker:
+            async for result in by_worker:
+                yield result
+                done += 1
     for file in files[done:]:
         yield await asyncio.to_thread(read, file)
 
@@ -137,9 +140,6 @@ async def _parsed_by_worker(files: Sequence[CorpusFile]) -> AsyncIterator[Parsed
             with contextlib.suppress(ProcessLookupError):
                 proc.kill()
         await proc.wait()
-
-
-PROCESS_WORTHWHILE_BYTES = 16 << 20  # below this, starting a worker process costs more than it saves
 
 
 def _total_size(files: Sequence[CorpusFile]) -> int:

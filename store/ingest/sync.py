@@ -9,9 +9,8 @@ leaves the previous corpus in place.
 
 from __future__ import annotations
 
-import contextlib
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, TypeVar
@@ -343,18 +342,8 @@ async def renew_corpus_version(session: AsyncSession) -> str:
     return version
 
 
-async def _each(files: Iterable[ParsedFile] | AsyncIterable[ParsedFile]) -> AsyncIterator[ParsedFile]:
-    if isinstance(files, AsyncIterable):
-        async with contextlib.aclosing(files):  # type: ignore[type-var]
-            async for pf in files:
-                yield pf
-    else:
-        for pf in files:
-            yield pf
-
-
-async def sync_files(session: AsyncSession, files: Iterable[ParsedFile] | AsyncIterable[ParsedFile],
-                     prune_roots: Iterable[str] = (), now: datetime | None = None) -> IngestReport:
+async def sync_files(session: AsyncSession, files: AsyncIterable[ParsedFile], prune_roots: Iterable[str] = (),
+                     now: datetime | None = None) -> IngestReport:
     """Apply parsed files to the database inside the caller's transaction, each as soon as it is parsed."""
     now = now or datetime.now(UTC)
     report = IngestReport()
@@ -362,7 +351,7 @@ async def sync_files(session: AsyncSession, files: Iterable[ParsedFile] | AsyncI
     touched: set[int] = set()
     created: dict[int, list[_EntryFields]] = {}  # papers this transaction inserts, with their entries
     seen: set[str] = set()
-    async for pf in _each(files):
+    async for pf in files:
         seen.add(pf.name)
         report.problems.extend(pf.parsed.problems)
         doc = docs.get(pf.name)
