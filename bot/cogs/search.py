@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 import discord
@@ -17,24 +18,29 @@ if TYPE_CHECKING:
 
 QUERY_MAX = 300
 RESULTS = 15  # results fetched per query: five pages of three
+ANSWERS_AT_ONCE = 4  # searches and follow-ups in progress at once; acknowledgements never wait for a turn
 
 
 class Search(commands.Cog):
     def __init__(self, bot: PaperBot) -> None:
         self.bot = bot
+        self._answering = asyncio.Semaphore(ANSWERS_AT_ONCE)
 
     async def _answer(self, interaction: discord.Interaction, kind: str, query: str, what: str) -> None:
-        # Defer first: the 3-second window is Discord's, the search time is ours.
+        # Defer first: the 3-second window is Discord's, the search time is ours. Answers then take turns
+        # (ANSWERS_AT_ONCE), so in a burst the event loop's time goes to acknowledging everyone first.
         await interaction.response.defer(thinking=True)
-        result = await getattr(self.bot.library, kind)(query, RESULTS)
-        if not result.hits:
-            await interaction.followup.send(no_result_message(result, query, what), ephemeral=True)
-            return
-        view = ResultsView(result.hits, interaction.user.id)
-        count = len(result.hits)
-        header = f"{count} result{'s' if count != 1 else ''} for “{discord.utils.escape_mentions(clip(query, 200))}”"
-        view.message = await interaction.followup.send(content=discord.utils.escape_markdown(header),
-                                                       embeds=view.embeds(), view=view, wait=True)
+        async with self._answering:
+            result = await getattr(self.bot.library, kind)(query, RESULTS)
+            if not result.hits:
+                await interaction.followup.send(no_result_message(result, query, what), ephemeral=True)
+                return
+            view = ResultsView(result.hits, interaction.user.id)
+            count = len(result.hits)
+            header = (f"{count} result{'s' if count != 1 else ''} for "
+                      f"“{discord.utils.escape_mentions(clip(query, 200))}”")
+            view.message = await interaction.followup.send(content=discord.utils.escape_markdown(header),
+                                                           embeds=view.embeds(), view=view, wait=True)
 
     @app_commands.command(name="paper", description="Find papers by title or content words")
     @app_commands.describe(query="Words from the title or the summary, e.g. lottery ticket")
