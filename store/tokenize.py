@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from itertools import chain
 
@@ -33,7 +33,7 @@ using use used et al e g eg i e ie vs etc paper papers
 )
 
 _WORD = re.compile(r"\d{1,3}(?:,\d{3})+(?:-[^\W_]+)*|[^\W_]+(?:[-'’][^\W_]+)*")
-_STEMMER = Stemmer.Stemmer("english")
+_STEMMER = Stemmer.Stemmer("english", 0)  # no cache of its own: ours below hold every word met
 _CACHE: dict[str, tuple[str, ...]] = {}
 
 
@@ -109,10 +109,9 @@ def tokenize(text: str) -> list[str]:
 
 
 class TermIds(dict[str, tuple[int, ...]]):
-    """Chunk -> term ids for one index build: the vocabulary grows as new terms are met.
-
-    Building an index maps some twenty million words to ids; through this cache each distinct
-    chunk is analysed and looked up once, and the rest is C-level dictionary access.
+    """Chunk -> term ids, the vocabulary growing as new terms are met: text by text and chunk by chunk,
+    the plain statement of what an index build computes (store.search.layout does it at array speed,
+    and tests/test_layout.py holds it to this).
     """
 
     def __init__(self, vocabulary: dict[str, int] | None = None) -> None:
@@ -128,6 +127,35 @@ class TermIds(dict[str, tuple[int, ...]]):
     def of(self, text: str) -> Iterator[int]:
         """Term ids of a text, in order, with repeats."""
         return chain.from_iterable(map(self.__getitem__, chunks(text)))
+
+
+def chunk_terms(new: Sequence[str]) -> list[tuple[str, ...]]:
+    """The index terms of many chunks (`chunks` cuts a text into chunks), as `_CHUNKS` gives them.
+
+    An index build meets tens of thousands of new chunks at once; the plain words among them (most)
+    are stemmed in one call instead of one call each.
+    """
+    out: list[tuple[str, ...]] = []
+    plain: list[int] = []
+    for chunk in new:
+        terms = _CHUNKS.get(chunk)
+        if terms is None:
+            if chunk.isascii() and chunk.isalnum():
+                word = chunk.lower()
+                if word not in STOP_WORDS and (len(word) > 1 or word.isdigit()):
+                    plain.append(len(out))
+                terms = ()
+            else:
+                terms = _CHUNKS[chunk]
+        out.append(terms)
+    words = [new[i].lower() for i in plain]
+    for i, stem in zip(plain, _STEMMER.stemWords(words), strict=True):
+        out[i] = (stem,)
+    for i in plain:
+        if len(_CHUNKS) >= _CACHE_LIMIT:
+            break
+        _CHUNKS[new[i]] = out[i]
+    return out
 
 
 def query_terms(text: str) -> list[tuple[str, tuple[str, ...]]]:

@@ -16,6 +16,7 @@ from store.ingest.categories import topic_labels
 from store.ingest.latex import decode_latex
 from store.names import display_name, split_authors
 from store.records import PaperRecord, Parsed, Problem
+from store.spacing import single_spaced
 
 _NEW_ID = re.compile(r"^(?:[a-z-]+(?:\.[A-Z]{2})?/)?(?P<yy>\d\d)(?P<mm>\d\d)[.\d]")
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
@@ -70,17 +71,10 @@ def _reason(exc: BaseException) -> str:
     return type(exc).__name__
 
 
-def _squeezed(text: str) -> str:
-    """Runs of whitespace as one space, no space at the ends; most texts already are, and checking is cheaper."""
-    if text.isascii() and text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
-        return text  # ASCII whitespace other than the space is unprintable
-    return " ".join(text.split())
-
-
 def _text(value: object) -> str:
     if not isinstance(value, str):
         return ""
-    return _squeezed(decode_latex(value))
+    return single_spaced(decode_latex(value))
 
 
 def _abstract(value: object) -> str:
@@ -88,7 +82,7 @@ def _abstract(value: object) -> str:
         return ""
     # arXiv marks a new paragraph by an indented line; other line breaks are wrapping.
     paragraphs = _PARAGRAPH.split(value.strip()) if "\n" in value else [value]
-    return "\n\n".join(t for p in paragraphs if (t := _squeezed(decode_latex(p))))
+    return "\n\n".join(t for p in paragraphs if (t := single_spaced(decode_latex(p))))
 
 
 def _authors(item: dict[str, Any]) -> list[str]:

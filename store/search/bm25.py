@@ -55,62 +55,70 @@ class BM25Matrix:
     def from_ids(cls, flat: np.ndarray, lengths: np.ndarray, vocabulary: dict[str, int],
                  k1: float = K1, b: float = B, epsilon: float = EPSILON) -> BM25Matrix:
         """Build from every document's term ids laid end to end (`lengths` says where each ends)."""
-        return cls.from_fields([(flat, lengths, 1.0)], vocabulary, k1, b, epsilon)
+        return cls.from_fields(flat, np.asarray(lengths).reshape(-1, 1), [1.0], vocabulary, k1, b, epsilon)
 
     @classmethod
-    def from_fields(cls, fields: Sequence[tuple[np.ndarray, np.ndarray, float]], vocabulary: dict[str, int],
-                    k1: float = K1, b: float = B, epsilon: float = EPSILON) -> BM25Matrix:
+    def from_fields(cls, flat: np.ndarray, lengths: np.ndarray, weights: Sequence[float],
+                    vocabulary: dict[str, int], k1: float = K1, b: float = B,
+                    epsilon: float = EPSILON) -> BM25Matrix:
         """BM25F: each field's term frequencies, length-normalised within the field and weighted, are
         added before the saturation, so a word found in the title and the summary is not counted as
         two independent pieces of evidence. With one field of weight 1 this is exactly BM25Okapi.
 
-        `fields` holds (term ids laid end to end, per-document lengths, weight) for each field.
+        `flat` holds the term ids of document 0's fields in order, then document 1's, and so on;
+        `lengths[d, f]` is the number of ids of field f of document d; `weights[f]` its weight.
         """
-        n_docs, n_terms = len(fields[0][1]) if fields else 0, max(len(vocabulary), 1)
-        total: sparse.csr_matrix | None = None
-        for flat, lengths, weight in fields:
-            if flat.size == 0:
-                continue
-            tf = _term_frequencies(flat, lengths, n_terms)
-            avgdl = float(lengths.mean()) or 1.0
-            norm = 1 - b + b * lengths / avgdl  # per document
-            tf.data = (weight * tf.data.astype(np.float64) / norm[tf.indices]).astype(np.float32)
-            total = tf if total is None else total + tf
-        if n_docs == 0 or total is None:
+        n_docs = len(lengths)
+        n_terms = max(len(vocabulary), 1)
+        if n_docs == 0 or flat.size == 0:
             return cls(sparse.csr_matrix((n_terms, n_docs), dtype=np.float32), vocabulary, n_docs)
+        avgdl = lengths.mean(axis=0)
+        avgdl[avgdl == 0] = 1.0  # a field empty everywhere: no terms to normalise
+        # What one occurrence of a term in field f of document d adds to the document's frequency.
+        scale = np.asarray(weights, dtype=np.float64) / (1 - b + b * lengths / avgdl)
+        docs = np.repeat(np.arange(n_docs, dtype=np.int32), lengths.sum(axis=1))
+        # Occurrences come document by document, so placing each in its term's row (a counting sort,
+        # which keeps that order) leaves every row's documents sorted, and adding up the repeats of a
+        # term in a document is one linear pass: no sort anywhere.
+        total = sparse.csr_matrix((np.repeat(scale.ravel(), lengths.ravel()), (flat, docs)),
+                                  shape=(n_terms, n_docs))
         df = np.diff(total.indptr).astype(np.float64)
         idf = idf_weights(df, n_docs, epsilon)
         rows = np.repeat(np.arange(n_terms), np.diff(total.indptr))
-        data = total.data.astype(np.float64)
+        data = total.data
         # Stored as float32: half the memory, and a relative error (6e-8) far below any score gap.
-        weights = (idf[rows] * data * (k1 + 1) / (data + k1)).astype(np.float32)
-        return cls(sparse.csr_matrix((weights, total.indices, total.indptr), shape=total.shape), vocabulary,
+        weighted = (idf[rows] * data * (k1 + 1) / (data + k1)).astype(np.float32)
+        return cls(sparse.csr_matrix((weighted, total.indices, total.indptr), shape=total.shape), vocabulary,
                    n_docs, idf.astype(np.float32))
+
+    def _rows(self, terms: Iterable[str]) -> list[int]:
+        rows = self.weights.shape[0]  # the vocabulary may be shared with (and grown by) other matrices
+        return [i for t in terms if (i := self.vocabulary.get(t, rows)) < rows]
 
     def scores(self, terms: Iterable[str]) -> np.ndarray:
         """BM25 score of every document for the query terms (repeats count, unknown terms add 0)."""
-        out = np.zeros(self.n_docs, dtype=np.float64)
         w = self.weights
-        rows = w.shape[0]  # the vocabulary may be shared with (and grown by) other matrices
-        for t in terms:
-            i = self.vocabulary.get(t)
-            if i is None or i >= rows:
-                continue
+        rows = self._rows(terms)
+        if not rows:
+            return np.zeros(self.n_docs, dtype=np.float64)
+        # Every posting of every query term, summed per document in one pass.
+        spans = [slice(w.indptr[i], w.indptr[i + 1]) for i in rows]
+        return np.bincount(np.concatenate([w.indices[s] for s in spans]),
+                           weights=np.concatenate([w.data[s] for s in spans]), minlength=self.n_docs)
+
+    def scores_of(self, terms: Iterable[str], docs: Sequence[int]) -> np.ndarray:
+        """The scores of a few documents only: each looked up in the query terms' sorted postings."""
+        w = self.weights
+        docs = np.asarray(docs, dtype=np.int64)
+        out = np.zeros(docs.size, dtype=np.float64)
+        for i in self._rows(terms):
             lo, hi = w.indptr[i], w.indptr[i + 1]
-            out[w.indices[lo:hi]] += w.data[lo:hi]
+            if lo == hi or docs.size == 0:
+                continue
+            at = np.minimum(np.searchsorted(w.indices[lo:hi], docs), hi - lo - 1)
+            hit = w.indices[lo + at] == docs
+            out[hit] += w.data[lo + at[hit]]
         return out
-
-
-def _term_frequencies(flat: np.ndarray, lengths: np.ndarray, n_terms: int) -> sparse.csr_matrix:
-    """(terms x documents) counts. The ids are grouped by document already, so a CSR matrix with a
-    row per document needs no sort; summing duplicates counts, and one transpose gives a row per term."""
-    indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=indptr[1:])
-    # A copy: summing duplicates sorts and compacts the indices in place, and the caller may reuse `flat`.
-    by_doc = sparse.csr_matrix((np.ones(flat.size, dtype=np.float32), flat.copy(), indptr),
-                               shape=(len(lengths), n_terms))
-    by_doc.sum_duplicates()
-    return by_doc.T.tocsr()
 
 
 def top_k(scores: np.ndarray, k: int) -> list[int]:

@@ -5,26 +5,26 @@ summary; /topic puts papers carrying the topic label first, then the same fielde
 papers first, then ranks their sentences; /author is exact name matching (people.py). Every hit says
 which query words matched in which field.
 
-Building reads every word of the corpus once: each field is mapped to term ids through a cache of
-distinct chunks (store.tokenize.TermIds) and laid out as sparse BM25 matrices (bm25.py).
+Building reads every word of the corpus once: each field is laid out as term ids at array speed
+(layout.py) and the fields become sparse BM25 matrices (bm25.py).
 """
 
 from __future__ import annotations
 
 import difflib
 import heapq
-from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
 from store.names import fold
 from store.results import Hit, Match, PaperView, SearchResult
 from store.search.bm25 import K1, B, BM25Matrix, top_k
+from store.search.layout import FieldLayout
 from store.search.people import People
 from store.search.sentences import MAX_CHARS, split_sentences
-from store.tokenize import TermIds, query_terms, tokenize, words
+from store.tokenize import query_terms, tokenize, words
 
 FIELD_WEIGHTS = {"title": 2.0, "topics": 1.0, "authors": 0.5, "summary": 1.0}
 PHRASE_BONUS = 1.0  # the query typed verbatim inside a title: a title fragment, the strongest signal
@@ -50,39 +50,38 @@ def _phrase(text: str) -> str:
     return f" {fold(' '.join(words(text)))} "
 
 
-def _field_ids(ids: TermIds, texts: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
-    flat, lengths = array("i"), array("q")
-    for text in texts:
-        before = len(flat)
-        flat.extend(ids.of(text))
-        lengths.append(len(flat) - before)
-    return np.frombuffer(flat, dtype=np.int32), np.frombuffer(lengths, dtype=np.int64)
-
-
 class SearchIndex:
     def __init__(self, papers: Sequence[PaperView]) -> None:
         self.papers: tuple[PaperView, ...] = tuple(papers)
-        ids = TermIds()
-        laid_out = {f: _field_ids(ids, (_field_text(p, f) for p in self.papers)) for f in FIELD_WEIGHTS}
-        self.vocabulary = ids.vocabulary
-        del ids
+        # Every paper's fields in FIELD_WEIGHTS order, paper after paper: one pass lays out the corpus.
+        layout = FieldLayout()
+        flat, lengths = layout.lay_out([_field_text(p, f) for p in self.papers for f in FIELD_WEIGHTS])
+        self.vocabulary = layout.vocabulary
+        del layout
+        lengths = lengths.reshape(-1, len(FIELD_WEIGHTS))
         # One BM25F matrix over the four fields answers /paper, /topic and /ask; the title's own BM25
         # is kept beside it for the verbatim-title bonus.
-        self.combined = BM25Matrix.from_fields([(*laid_out[f], w) for f, w in FIELD_WEIGHTS.items()],
-                                               self.vocabulary)
-        self.title = BM25Matrix.from_ids(*laid_out["title"], self.vocabulary)
-        del laid_out
+        self.combined = BM25Matrix.from_fields(flat, lengths, list(FIELD_WEIGHTS.values()), self.vocabulary)
+        field = np.repeat(np.tile(np.arange(len(FIELD_WEIGHTS), dtype=np.int8), len(lengths)), lengths.ravel())
+        self.title = BM25Matrix.from_ids(flat[field == list(FIELD_WEIGHTS).index("title")], lengths[:, 0],
+                                         self.vocabulary)
+        del flat, field
         self.sentence_avgdl = self._sentence_length()
         # /author lists newest first: each paper's place in that order, computed once.
-        order = sorted(range(len(self.papers)), key=lambda i: (-(self.papers[i].year or 0), self.papers[i].title))
-        self._recency = np.empty(len(self.papers), dtype=np.int64)
-        self._recency[order] = np.arange(len(self.papers))
+        n = len(self.papers)
+        titles = [p.title for p in self.papers]
+        by_title = np.empty(n, dtype=np.int64)
+        by_title[sorted(range(n), key=titles.__getitem__)] = np.arange(n)
+        years = np.fromiter(((p.year or 0) for p in self.papers), dtype=np.int64, count=n)
+        self._recency = np.empty(n, dtype=np.int64)
+        self._recency[np.lexsort((by_title, -years))] = np.arange(n)
         self.people = People(self.papers, order=self._recency)
         topic_papers: dict[str, list[int]] = defaultdict(list)
         labels: dict[str, str] = {}
+        keys: dict[str, str] = {}  # label -> folded: a few dozen labels over the whole corpus
         for i, p in enumerate(self.papers):
             for label in p.topics:
-                key = fold(label)
+                key = keys.get(label) or keys.setdefault(label, fold(label))
                 labels.setdefault(key, label)
                 topic_papers[key].append(i)
         self.topic_labels = labels
@@ -134,22 +133,19 @@ class SearchIndex:
             return SearchResult(note=NO_WORDS)
         return None
 
-    def _scores(self, terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """BM25F of every paper over its fields, and the title's own BM25 (for the phrase bonus)."""
-        return self.combined.scores(terms), self.title.scores(terms)
-
     # --- /paper ---
 
     def paper(self, query: str, limit: int = 10) -> SearchResult:
         if (empty := self._no_words(query)) is not None:
             return empty
-        scores, title = self._scores(tokenize(query))
+        terms = tokenize(query)
+        scores = self.combined.scores(terms)
         phrase = _phrase(query)
-        ranked = []
-        for i in top_k(scores, max(limit, RERANK)):
-            verbatim = phrase.strip() and phrase in _phrase(self.papers[i].title)
-            bonus = PHRASE_BONUS * title[i] if verbatim else 0.0
-            ranked.append((float(scores[i]) + bonus, i))
+        candidates = top_k(scores, max(limit, RERANK))
+        # A title holding the query verbatim earns a bonus in proportion to the title's own BM25.
+        verbatim = [i for i in candidates if phrase.strip() and phrase in _phrase(self.papers[i].title)]
+        bonus = dict(zip(verbatim, (PHRASE_BONUS * self.title.scores_of(terms, verbatim)).tolist(), strict=True))
+        ranked = [(float(scores[i]) + bonus.get(i, 0.0), i) for i in candidates]
         ranked.sort(key=lambda si: (-si[0], si[1]))
         hits = [Hit(self.papers[i], score, self._why(self.papers[i], query)) for score, i in ranked[:limit]]
         if hits:
@@ -220,15 +216,16 @@ class SearchIndex:
         if (empty := self._no_words(query)) is not None:
             return empty
         scores = self.combined.scores(tokenize(query))
-        keys = self._labels_for(query)
-        if keys:  # papers carrying the label come first, in score order
-            lift = float(scores.max(initial=0.0)) + 1.0  # above every text-only match
-            labelled = np.zeros(len(scores), dtype=bool)
-            for k in keys:
-                labelled[self.topic_papers[k]] = True
-            scores[labelled] += lift
-        hits = [Hit(self.papers[i], float(scores[i]), self._why(self.papers[i], query))
-                for i in top_k(scores, limit)]
+        ranked: list[tuple[int, float]] = []
+        if keys := self._labels_for(query):  # papers carrying the label come first, in score order
+            members = (self.topic_papers[keys[0]] if len(keys) == 1
+                       else np.unique(np.concatenate([self.topic_papers[k] for k in keys])))
+            lifted = scores[members] + float(scores.max(initial=0.0)) + 1.0  # above every text-only match
+            ranked = [(int(members[j]), float(lifted[j])) for j in top_k(lifted, limit)]
+            if len(ranked) < limit:  # then the best text-only matches
+                scores[members] = 0.0
+        ranked += [(i, float(scores[i])) for i in top_k(scores, limit - len(ranked))] if len(ranked) < limit else []
+        hits = [Hit(self.papers[i], score, self._why(self.papers[i], query)) for i, score in ranked]
         if hits:
             return SearchResult(hits)
         close = difflib.get_close_matches(fold(query), list(self.topic_labels), n=5, cutoff=0.5)
@@ -258,7 +255,7 @@ class SearchIndex:
         if (empty := self._no_words(query)) is not None:
             return empty
         terms = tokenize(query)
-        paper_scores, _title = self._scores(terms)
+        paper_scores = self.combined.scores(terms)
         combined = self.combined
         idf = {t: float(combined.idf[i]) for t in set(terms) if (i := self.vocabulary.get(t)) is not None
                and i < combined.idf.size}

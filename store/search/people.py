@@ -12,6 +12,9 @@ import difflib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
+
+import numpy as np
 
 from store.names import display_name, fold, name_parts, person_key, surname_key
 from store.results import PaperView
@@ -36,27 +39,43 @@ class Person:
 
 
 class People:
-    def __init__(self, papers: Sequence[PaperView], order: Sequence[int] | None = None) -> None:
+    def __init__(self, papers: Sequence[PaperView], order: np.ndarray | None = None) -> None:
         """`order` ranks the papers (position -> rank); each person's papers are kept in that order."""
-        names: dict[str, dict[str, None]] = defaultdict(dict)  # key -> the distinct spellings seen
-        wrote: dict[str, list[int]] = defaultdict(list)
-        for pos, paper in enumerate(papers):
-            for name in paper.authors:
-                key = person_key(name)
-                if key:
-                    names[key][name] = None
-                    if not wrote[key] or wrote[key][-1] != pos:
-                        wrote[key].append(pos)
+        # Every byline name in paper order; each distinct spelling is keyed once, then the people's
+        # paper lists are grouped and ordered with numpy: a few Python steps per person, not per byline.
+        names = list(chain.from_iterable(p.authors for p in papers))
+        number: dict[str, int] = {}  # spelling -> person number, -1 when it names nobody
+        people: dict[str, int] = {}  # person key -> person number, in order of first appearance
+        forms: list[dict[str, None]] = []  # person number -> the distinct spellings seen
+        for name in dict.fromkeys(names):
+            key = person_key(name)
+            if not key:
+                number[name] = -1
+                continue
+            n = number[name] = people.setdefault(key, len(people))
+            if n == len(forms):
+                forms.append({})
+            forms[n][name] = None
+        who = np.fromiter(map(number.__getitem__, names), dtype=np.int64, count=len(names))
+        pos = np.repeat(np.arange(len(papers), dtype=np.int64),
+                        np.fromiter(map(len, (p.authors for p in papers)), dtype=np.int64, count=len(papers)))
+        rank = pos if order is None else np.asarray(order, dtype=np.int64)[pos]
+        by = np.lexsort((rank, who))  # by person, then in the chosen order
+        who, pos = who[by], pos[by]
+        keep = who >= 0
+        keep[1:] &= (who[1:] != who[:-1]) | (pos[1:] != pos[:-1])  # a name twice on one byline
+        who, pos = who[keep], pos[keep]
+        cuts = np.flatnonzero(who[1:] != who[:-1]) + 1
+        wrote = [tuple(group.tolist()) for group in np.split(pos, cuts)] if pos.size else []
         self.people: list[Person] = []
         self.by_surname: dict[str, list[Person]] = defaultdict(list)
         entries: list[tuple[str, int]] = []  # autocomplete: folded "first last" and "last", sorted for bisect
-        for key, forms in names.items():
-            name = max(forms, key=lambda n: (len(n.split()), len(n)))
+        for key, n in people.items():
+            name = max(forms[n], key=lambda f: (len(f.split()), len(f)))
             first, _mid, surname = name_parts(name)
-            mine = wrote[key] if order is None else sorted(wrote[key], key=order.__getitem__)
             folded_surname = fold(surname)
             person = Person(key, name, fold(first).rstrip("."), surname_key(name), _unspace(folded_surname),
-                            tuple(mine))
+                            wrote[n])
             short = _unspace(person.surname)  # surname_key is folded already
             self.by_surname[short].append(person)
             if person.surname_full != short:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from store.spacing import single_spaced
+
 # A sentence ends at . ! or ? (closing quotes and brackets go with it) before a capital or a digit,
 # at a blank line, or at a " * " bullet. Every alternative opens with a character class, so the regex
 # engine jumps between candidates instead of trying every position of a long summary.
@@ -33,10 +35,9 @@ def split_sentences(text: str) -> list[tuple[str, bool]]:
     out: list[tuple[str, bool]] = []
     pending = ""
     for piece in _pieces(text):
-        if not _tidy(piece):
-            piece = " ".join(piece.split())
-            if not piece:
-                continue
+        piece = single_spaced(piece)
+        if not piece:
+            continue
         pending = f"{pending} {piece}" if pending else piece
         if _ABBREV.search(pending, max(0, len(pending) - 12)):  # only the end can be an abbreviation
             continue  # "e.g." is not the end of a sentence
@@ -46,8 +47,3 @@ def split_sentences(text: str) -> list[tuple[str, bool]]:
         out.append((pending, pending.count(" ") >= MIN_WORDS - 1))
     return out
 
-
-def _tidy(piece: str) -> bool:
-    """Already single-spaced and trimmed: then `" ".join(piece.split())` would return it unchanged."""
-    return (piece.isascii() and piece.isprintable() and "  " not in piece and piece[:1] != " "
-            and piece[-1:] != " " and piece != "")

@@ -1,0 +1,217 @@
+"""A field's texts as term ids, at array speed: the inner loop of an index build.
+
+Building an index over 100,000 summaries meets some ten million words. Cut and looked up one at a time
+in Python (`store.tokenize.TermIds.of`), they took most of the build. Here a batch of texts is cut into
+chunks on its UTF-8 bytes with numpy, each chunk of up to 16 bytes is its own exact key (its bytes, as
+two 64-bit integers) in an open-addressing table of the chunks already met, and only new chunks and the
+rare longer ones reach Python, to be analysed as `tokenize` always does. The result is the ids
+`TermIds.of` gives, in the same order, with the same vocabulary; tests/test_layout.py checks that on
+real and random text.
+
+The chunks are `tokenize.chunks`'s, but for Unicode spaces, which stay inside a chunk here: the word
+pattern that analyses a chunk never matches across a space, so the terms come out the same.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left
+from collections.abc import Sequence
+from itertools import accumulate
+
+import numpy as np
+
+from store.tokenize import chunk_terms, chunks
+
+BATCH_CHARS = 1 << 20  # text per numpy pass: enough to amortise the calls, little enough for memory
+FIRST_BATCH_CHARS = 1 << 14
+KEY_BYTES = 16  # chunks up to this long are keyed by their bytes; longer ones (rare) go through a dict
+
+# 1 for a byte that can be inside a chunk, 0 for one that cuts: ASCII as `chunks` cuts it; every byte
+# of a multi-byte character belongs to a chunk.
+_IN_CHUNK = bytes(int(b >= 0x80 or chunks(chr(b)) == [chr(b)]) for b in range(256))
+_ALL = (1 << 64) - 1
+# Masks keeping a chunk's own bytes of the two 8-byte words read at its start (index: its size, <= 17).
+_LOW = np.array([_ALL if n >= 8 else (1 << 8 * n) - 1 for n in range(KEY_BYTES + 2)], dtype=np.uint64)
+_HIGH = np.array([_ALL if n >= 16 else (1 << 8 * max(n - 8, 0)) - 1 for n in range(KEY_BYTES + 2)],
+                 dtype=np.uint64)
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+class _ChunkTable:
+    """Chunks met so far, keyed by their bytes: open addressing with linear probing over numpy arrays.
+
+    Slot i holds a key (`low[i]`, `high[i]`) and its chunk's terms (`first[i]`, `count[i]`). A chunk's
+    bytes are never NUL, so a zero low key marks a free slot, and zero-padding makes every chunk of up
+    to 16 bytes a distinct key.
+    """
+
+    def __init__(self, bits: int = 16) -> None:
+        self._bits = bits
+        self.low = np.zeros(1 << bits, dtype=np.uint64)
+        self.high = np.zeros(1 << bits, dtype=np.uint64)
+        self.first = np.zeros(1 << bits, dtype=np.int64)
+        self.count = np.zeros(1 << bits, dtype=np.int64)
+        self._used = 0
+
+    def _slots(self, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+        h = (low ^ (high >> np.uint64(7)) ^ (high << np.uint64(29))) * _MIX
+        return (h >> np.uint64(64 - self._bits)).view(np.int64)
+
+    def find(self, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+        """The slot of every key, -1 where the key is not in the table."""
+        slot = self._slots(low, high)
+        # Nearly every key sits in its first slot: one pass for all, then a probe loop for the rest.
+        pending = np.flatnonzero((self.low[slot] != low) | (self.high[slot] != high))
+        mask = (1 << self._bits) - 1
+        while pending.size:
+            at = slot[pending]
+            free = self.low[at] == 0
+            slot[pending[free]] = -1
+            pending = pending[~free]
+            at = (slot[pending] + 1) & mask
+            slot[pending] = at
+            pending = pending[(self.low[at] != low[pending]) | (self.high[at] != high[pending])]
+        return slot
+
+    def add(self, low: np.ndarray, high: np.ndarray, first: np.ndarray, count: np.ndarray) -> None:
+        """Insert distinct keys that are not in the table yet."""
+        if (self._used + low.size) * 2 > self.low.size:  # at most half full: probes stay short
+            self._grow(self._used + low.size)
+        self._used += low.size
+        mask = (1 << self._bits) - 1
+        pending = np.arange(low.size)
+        slot = self._slots(low, high)
+        while pending.size:
+            free = self.low[slot] == 0
+            # Of the keys aiming at one free slot, the first takes it; the others move on.
+            _, first_claim = np.unique(slot[free], return_index=True)
+            won = np.flatnonzero(free)[first_claim]
+            at, key = slot[won], pending[won]
+            self.low[at], self.high[at], self.first[at], self.count[at] = low[key], high[key], first[key], \
+                count[key]
+            left = np.ones(pending.size, dtype=bool)
+            left[won] = False
+            pending, slot = pending[left], (slot[left] + 1) & mask
+
+    def _grow(self, needed: int) -> None:
+        used = np.flatnonzero(self.low)
+        old = self.low[used], self.high[used], self.first[used], self.count[used]
+        bits = self._bits
+        while (1 << bits) < needed * 2:
+            bits += 1
+        self.__init__(bits)  # type: ignore[misc]
+        self.add(*old)
+
+
+class FieldLayout:
+    """Lays out fields of text as term ids in one vocabulary (term -> id), which grows as terms are met."""
+
+    def __init__(self, vocabulary: dict[str, int] | None = None) -> None:
+        self.vocabulary: dict[str, int] = {} if vocabulary is None else vocabulary
+        self._table = _ChunkTable()
+        self._long: dict[bytes, tuple[int, int]] = {}  # chunks over KEY_BYTES long -> (first term, count)
+        self._terms = array("i")  # the terms of every chunk met, a slice per chunk
+
+    def lay_out(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(every text's term ids end to end as int32, the number of ids of each text as int64)."""
+        flats: list[np.ndarray] = []
+        lengths: list[np.ndarray] = []
+        ends = list(accumulate(map(len, texts)))
+        start, batch = 0, FIRST_BATCH_CHARS
+        while start < len(texts) or not flats:
+            # Texts up to `batch` characters past this batch's start, and at least one. The first batches
+            # are small: what they teach the table (the common words) spares the next ones most of the
+            # slow path through Python.
+            stop = max(start + 1, bisect_left(ends, (ends[start - 1] if start else 0) + batch))
+            stop = min(stop, len(texts))
+            batch = min(batch * 2, BATCH_CHARS)
+            flat, length = self._lay_out_batch(texts[start:stop])
+            flats.append(flat)
+            lengths.append(length)
+            start = stop
+        return np.concatenate(flats).astype(np.int32, copy=False), np.concatenate(lengths)
+
+    def _lay_out_batch(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        # One space before, between and after the texts: no chunk crosses from one text to the next, and
+        # the 16-byte reads at a chunk's start stay inside the buffer.
+        joined = " ".join(texts)
+        if joined.isascii():
+            sizes = list(map(len, texts))
+        else:
+            sizes = [len(t) if t.isascii() else len(t.encode("utf-8", "surrogatepass")) for t in texts]
+        data = f" {joined}{' ' * (KEY_BYTES + 1)}".encode("utf-8", "surrogatepass")
+        inside = np.frombuffer(data.translate(_IN_CHUNK), dtype=np.bool_)
+        edges = np.flatnonzero(inside[1:] != inside[:-1]) + 1
+        starts, stops = np.ascontiguousarray(edges[0::2]), np.ascontiguousarray(edges[1::2])
+        size = np.minimum(stops - starts, KEY_BYTES + 1)
+        # Every byte offset viewed as the start of a little-endian 64-bit word: two reads per chunk.
+        words = np.ndarray((len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))
+        low = words.take(starts) & _LOW.take(size)
+        high = words.take(starts + 8) & _HIGH.take(size)
+        table = self._table
+        slot = table.find(low, high)
+        first, count = table.first[slot], table.count[slot]
+        unknown = np.flatnonzero((slot < 0) | (size > KEY_BYTES))
+        if unknown.size:
+            first[unknown], count[unknown] = self._learn(data, starts[unknown], stops[unknown], low[unknown],
+                                                         high[unknown]).T
+        # Text i starts at byte 1 + the sizes of the texts before it, each plus its separating space.
+        after = np.asarray(sizes, dtype=np.int64) + 1
+        text_starts = np.cumsum(np.r_[1, after[:-1]])[: len(sizes)]
+        return self._terms_of(first, count, np.searchsorted(starts, text_starts))
+
+    def _learn(self, data: bytes, starts: np.ndarray, stops: np.ndarray, low: np.ndarray,
+               high: np.ndarray) -> np.ndarray:
+        """(first term, count) of chunks the table does not hold: new ones are analysed once and added."""
+        seen: dict[bytes, int] = {}  # chunk -> its place in `distinct`
+        distinct: list[bytes] = []
+        which = array("q")  # each occurrence's place in `distinct`
+        for start, stop in zip(starts.tolist(), stops.tolist(), strict=True):
+            raw = data[start:stop]
+            place = seen.get(raw)
+            if place is None:
+                place = seen[raw] = len(distinct)
+                distinct.append(raw)
+            which.append(place)
+        entries = [self._long.get(raw, (-1, -1)) for raw in distinct]  # long chunks met before
+        new = [i for i, e in enumerate(entries) if e[1] < 0]
+        vocabulary, terms = self.vocabulary, self._terms
+        analysed = chunk_terms([distinct[i].decode("utf-8", "surrogatepass") for i in new])
+        for i, chunk_terms_ in zip(new, analysed, strict=True):
+            entries[i] = (len(terms), len(chunk_terms_))
+            terms.extend(vocabulary.setdefault(t, len(vocabulary)) for t in chunk_terms_)
+            if len(distinct[i]) > KEY_BYTES:
+                self._long[distinct[i]] = entries[i]
+        found = np.array(entries, dtype=np.int64).reshape(-1, 2)[np.frombuffer(which, dtype=np.int64)]
+        # The new short chunks join the table at their first occurrence's key.
+        first_seen = np.unique(np.frombuffer(which, dtype=np.int64), return_index=True)[1]
+        short = np.array([i for i in new if len(distinct[i]) <= KEY_BYTES], dtype=np.int64)
+        if short.size:
+            at = first_seen[short]
+            self._table.add(low[at], high[at], found[at, 0], found[at, 1])
+        return found
+
+    def _terms_of(self, first: np.ndarray, count: np.ndarray, text_chunks: np.ndarray) -> tuple[np.ndarray,
+                                                                                                  np.ndarray]:
+        """The chunks' terms end to end, and how many belong to each text (`text_chunks`: each text's
+        first chunk)."""
+        terms = np.frombuffer(self._terms, dtype=np.int32)
+        ends = np.cumsum(count)
+        total = int(ends[-1]) if ends.size else 0
+        # Each chunk's slice of `terms`, laid end to end: one repeat puts every chunk's first term in
+        # place (stop words, with no terms, drop out), then the few chunks of several terms (hyphenated
+        # words) are filled in one term at a time.
+        at = np.repeat(first, count)
+        several = np.flatnonzero(count > 1)
+        if several.size:
+            counts, starts = count[several], ends[several] - count[several]
+            if int(counts.max()) > 8:
+                at = np.repeat(first - (ends - count), count) + np.arange(total)
+            else:
+                for k in range(1, int(counts.max())):
+                    longer = counts > k
+                    at[starts[longer] + k] += k
+        cumulative = np.r_[0, ends]
+        return terms[at], np.diff(np.r_[cumulative[text_chunks], total])
+
