@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from store.library import Library
+from store.search.sentences import split_sentences
 from store.tokenize import tokenize
 
 
@@ -84,3 +85,20 @@ async def test_autocomplete_names(library: Library) -> None:
     assert "Yoshua Bengio" in library.complete_author("beng")
     assert "Yoshua Bengio" in library.complete_author("Yosh")
     assert len(library.complete_author("")) == 25
+
+
+async def test_sentences_hold_exactly_the_words_of_the_summary(library: Library) -> None:
+    """/ask scores sentences and explains its hits from their terms: none may be lost or invented."""
+    for paper in library.catalog:
+        sentences = split_sentences(paper.summary)
+        assert [t for s, _ in sentences for t in tokenize(s)] == tokenize(paper.summary), paper.title
+
+
+async def test_ask_explains_its_hits_as_paper_does(library: Library) -> None:
+    query = "how should generative models be evaluated?"
+    result = await library.ask(query)
+    assert result.hits
+    index = library.index
+    for hit in result.hits:
+        assert hit.why == index._why(hit.paper, query)
+        assert any(m.field == "summary" for m in hit.why)

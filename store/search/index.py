@@ -120,11 +120,13 @@ class SearchIndex:
 
     # --- explanations ---
 
-    def _why(self, paper: PaperView, query: str) -> tuple[Match, ...]:
+    def _why(self, paper: PaperView, query: str, summary_terms: set[str] | None = None) -> tuple[Match, ...]:
+        """The query words found in each field (`summary_terms`: the summary's terms, when known already)."""
         terms = query_terms(query)
         out: list[Match] = []
         for field in FIELD_WEIGHTS:
-            present = set(tokenize(_field_text(paper, field)))
+            present = (summary_terms if field == "summary" and summary_terms is not None
+                       else set(tokenize(_field_text(paper, field))))
             out.extend(Match(word, field) for word, ts in terms if present.intersection(ts))
         return tuple(out)
 
@@ -260,19 +262,23 @@ class SearchIndex:
         idf = {t: float(combined.idf[i]) for t in set(terms) if (i := self.vocabulary.get(t)) is not None
                and i < combined.idf.size}
         best: list[tuple[float, int, str]] = []
+        summary_terms: dict[int, set[str]] = {}  # the sentences' terms are the summary's: kept for "why"
         for pos in top_k(paper_scores, max(limit * 3, ASK_PAPERS)):
             top: tuple[float, str] | None = None
+            present = summary_terms[pos] = set()
             for sentence, quotable in split_sentences(self.papers[pos].summary):
+                tokens = tokenize(sentence)
+                present.update(tokens)
                 if not quotable:
                     continue
-                score = self._passage_score(tokenize(sentence), terms, idf)
+                score = self._passage_score(tokens, terms, idf)
                 if score > 0 and (top is None or score > top[0]):
                     top = (score, sentence)
             if top is not None:
                 best.append((top[0] + ASK_PAPER_WEIGHT * float(paper_scores[pos]), pos, top[1]))
         best.sort(key=lambda e: (-e[0], e[1]))
-        hits = [Hit(self.papers[pos], score, self._why(self.papers[pos], query), passage=sentence[:MAX_CHARS])
-                for score, pos, sentence in best[:limit]]
+        hits = [Hit(self.papers[pos], score, self._why(self.papers[pos], query, summary_terms[pos]),
+                    passage=sentence[:MAX_CHARS]) for score, pos, sentence in best[:limit]]
         if hits:
             return SearchResult(hits)
         return SearchResult(suggestions=self._suggest_titles(query))
