@@ -30,6 +30,8 @@ def fold(text: str) -> str:
     """Lower-case, accent-free, punctuation-free text: the form names and titles are compared in."""
     if text.isascii():  # most names and titles: no accents to strip, and casefold() is lower()
         text = text.lower()
+        if text.replace(" ", "").isalnum():  # plain words ("bengio", "yoshua bengio"): no punctuation either
+            return " ".join(text.split())
     else:
         text = unicodedata.normalize("NFKD", text.translate(_SPECIAL))
         text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()

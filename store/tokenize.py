@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from itertools import chain
 
@@ -106,6 +106,18 @@ def chunks(text: str) -> list[str]:
 def tokenize(text: str) -> list[str]:
     """Index terms of a text, in order, with repeats (term frequency matters to BM25)."""
     return list(chain.from_iterable(map(_CHUNKS.__getitem__, chunks(text))))
+
+
+def tokenize_parts(text: str, spans: Iterable[tuple[int, int]]) -> list[list[str]]:
+    """`[tokenize(text[a:b]) for a, b in spans]`, with the text cut once instead of once per part.
+
+    /ask tokenises every sentence of sixteen summaries per question: one translation of each summary
+    instead of one per sentence is a quarter of that work. (Translation maps character to character,
+    so a slice of the translated text is the translation of the slice.)
+    """
+    marked = text.translate(_BREAKS)
+    get = _CHUNKS.__getitem__
+    return [list(chain.from_iterable(map(get, marked[a:b].split()))) for a, b in spans]
 
 
 class TermIds(dict[str, tuple[int, ...]]):

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from store.names import display_name, fold, person_key, split_authors, surname_key
+import re
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from store.names import _SPECIAL, display_name, fold, person_key, split_authors, surname_key
 
 
 def test_last_first_and_first_last_are_one_person() -> None:
@@ -34,3 +40,16 @@ def test_split_authors_in_every_corpus_shape() -> None:
     assert split_authors("Jonathan Frankle; Michael Carbin") == ["Jonathan Frankle", "Michael Carbin"]
     assert split_authors("Frankle, Jonathan") == ["Jonathan Frankle"]
     assert split_authors("S.M. Ali Eslami, Yee Whye Teh") == ["S. M. Ali Eslami", "Yee Whye Teh"]
+
+
+@given(st.text(alphabet=st.sampled_from([*"aZ9 _-.,'\t", "ø", "é", "Ł", "ß", "\u00a0"])) | st.text())
+def test_fold_shortcut_for_plain_words_changes_nothing(text: str) -> None:
+    """Plain ASCII words skip the punctuation passes: the result must be what those passes give."""
+    if text.isascii():
+        expected = text.lower()
+    else:
+        expected = unicodedata.normalize("NFKD", text.translate(_SPECIAL))
+        expected = "".join(ch for ch in expected if not unicodedata.combining(ch)).casefold()
+    expected = " ".join(re.sub(r"\s*-\s*", "-", re.sub(r"[^\w\s-]", " ", expected)).strip("-").split())
+    assert fold(text) == expected
+    assert fold("Yoshua  Bengio") == "yoshua bengio"

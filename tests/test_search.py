@@ -91,7 +91,7 @@ async def test_sentences_hold_exactly_the_words_of_the_summary(library: Library)
     """/ask scores sentences and explains its hits from their terms: none may be lost or invented."""
     for paper in library.catalog:
         sentences = split_sentences(paper.summary)
-        assert [t for s, _ in sentences for t in tokenize(s)] == tokenize(paper.summary), paper.title
+        assert [t for s in sentences for t in tokenize(s.text)] == tokenize(paper.summary), paper.title
 
 
 async def test_ask_explains_its_hits_as_paper_does(library: Library) -> None:

@@ -15,6 +15,7 @@ import difflib
 import heapq
 from collections import defaultdict
 from collections.abc import Sequence
+from itertools import chain
 
 import numpy as np
 
@@ -24,7 +25,7 @@ from store.search.bm25 import K1, B, BM25Matrix, top_k
 from store.search.layout import FieldLayout
 from store.search.people import People
 from store.search.sentences import MAX_CHARS, split_sentences
-from store.tokenize import query_terms, tokenize, words
+from store.tokenize import query_terms, tokenize, tokenize_parts, words
 
 FIELD_WEIGHTS = {"title": 2.0, "topics": 1.0, "authors": 0.5, "summary": 1.0}
 PHRASE_BONUS = 1.0  # the query typed verbatim inside a title: a title fragment, the strongest signal
@@ -114,8 +115,10 @@ class SearchIndex:
     def _sentence_length(self, sample: int = 500) -> float:
         """Mean terms per quotable sentence, from an even sample of the summaries."""
         step = max(1, len(self.papers) // sample)
-        lengths = [len(tokenize(s)) for p in self.papers[::step] for s, quotable in split_sentences(p.summary)
-                   if quotable]
+        lengths = []
+        for paper in self.papers[::step]:
+            quotable = [s for s in split_sentences(paper.summary) if s.quotable]
+            lengths.extend(map(len, tokenize_parts(paper.summary, [(s.start, s.end) for s in quotable])))
         return float(np.mean(lengths)) if lengths else 1.0
 
     # --- explanations ---
@@ -261,32 +264,33 @@ class SearchIndex:
         combined = self.combined
         idf = {t: float(combined.idf[i]) for t in set(terms) if (i := self.vocabulary.get(t)) is not None
                and i < combined.idf.size}
+        scored = [t for t in terms if t in idf]
         best: list[tuple[float, int, str]] = []
-        summary_terms: dict[int, set[str]] = {}  # the sentences' terms are the summary's: kept for "why"
+        summary_tokens: dict[int, list[list[str]]] = {}  # the sentences' terms are the summary's: for "why"
         for pos in top_k(paper_scores, max(limit * 3, ASK_PAPERS)):
             top: tuple[float, str] | None = None
-            present = summary_terms[pos] = set()
-            for sentence, quotable in split_sentences(self.papers[pos].summary):
-                tokens = tokenize(sentence)
-                present.update(tokens)
-                if not quotable:
-                    continue
-                score = self._passage_score(tokens, terms, idf)
-                if score > 0 and (top is None or score > top[0]):
-                    top = (score, sentence)
+            summary = self.papers[pos].summary
+            sentences = split_sentences(summary)
+            parts = summary_tokens[pos] = tokenize_parts(summary, [(s.start, s.end) for s in sentences])
+            for sentence, tokens in zip(sentences, parts, strict=True):
+                if sentence.quotable and (score := self._passage_score(tokens, scored, idf)) > 0 and (
+                        top is None or score > top[0]):
+                    top = (score, sentence.text)
             if top is not None:
                 best.append((top[0] + ASK_PAPER_WEIGHT * float(paper_scores[pos]), pos, top[1]))
         best.sort(key=lambda e: (-e[0], e[1]))
-        hits = [Hit(self.papers[pos], score, self._why(self.papers[pos], query, summary_terms[pos]),
+        hits = [Hit(self.papers[pos], score,
+                    self._why(self.papers[pos], query, set(chain.from_iterable(summary_tokens[pos]))),
                     passage=sentence[:MAX_CHARS]) for score, pos, sentence in best[:limit]]
         if hits:
             return SearchResult(hits)
         return SearchResult(suggestions=self._suggest_titles(query))
 
     def _passage_score(self, tokens: list[str], terms: list[str], idf: dict[str, float]) -> float:
+        """BM25 of one sentence; `terms` are the query's terms the corpus knows (each has an IDF)."""
         norm = K1 * (1 - B + B * len(tokens) / self.sentence_avgdl)
         score = 0.0
         for t in terms:
-            if t in idf and (tf := tokens.count(t)):
+            if tf := tokens.count(t):
                 score += idf[t] * tf * (K1 + 1) / (tf + norm)
         return score

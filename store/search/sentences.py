@@ -3,47 +3,65 @@
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
-from store.spacing import single_spaced
+from store.spacing import is_single_spaced, single_spaced
 
 # A sentence ends at . ! or ? (closing quotes and brackets go with it) before a capital or a digit,
 # at a blank line, or at a " * " bullet. Every alternative opens with a character class, so the regex
 # engine jumps between candidates instead of trying every position of a long summary.
-_BOUNDARY = re.compile(r"[.!?][\"”’)\]]*\s+(?=[\"“(\[]?[A-Z0-9$])|\n\s*\n|\s\*\s+")
+_STOP = r"[.!?][\"”’)\]]*\s+(?=[\"“(\[]?[A-Z0-9$])"
+_BOUNDARY = re.compile(rf"{_STOP}|\n\s*\n|\s\*\s+")
+# Most summaries have neither a line break nor a bullet; without those alternatives, which can start
+# at any space, the scan is three times faster.
+_STOP_ONLY = re.compile(_STOP)
 _ABBREV = re.compile(r"\b(?:e\.g|i\.e|et al|etc|vs|Fig|Eq|al|cf|resp)\.$", re.IGNORECASE)
 MIN_WORDS = 5
 MAX_CHARS = 600
 
 
-def _pieces(text: str) -> list[str]:
-    out: list[str] = []
+class Sentence(NamedTuple):
+    text: str  # single-spaced
+    quotable: bool  # long enough for /ask to quote
+    start: int  # the summary's characters [start:end] hold the sentence (spacing aside): the index
+    end: int  # tokenises the summary's slices, cutting it into chunks once for all its sentences
+
+
+def _pieces(text: str) -> list[tuple[int, int]]:
+    pattern = _BOUNDARY if "\n" in text or "*" in text else _STOP_ONLY
+    out: list[tuple[int, int]] = []
     start = 0
-    for m in _BOUNDARY.finditer(text):
+    for m in pattern.finditer(text):
         end = m.start() + 1 if text[m.start()] in ".!?" else m.start()
-        out.append(text[start:end])
+        out.append((start, end))
         start = m.end()
-    out.append(text[start:])
+    out.append((start, len(text)))
     return out
 
 
-def split_sentences(text: str) -> list[tuple[str, bool]]:
-    """All of `text`, in order, as (sentence, quotable) pairs.
+def split_sentences(text: str) -> list[Sentence]:
+    """All of `text`, in order, as sentences.
 
     Nothing is dropped, so the words of the sentences are exactly the words of the text (the index
     tokenises a summary once, sentence by sentence); `quotable` marks the ones /ask may quote.
     """
-    out: list[tuple[str, bool]] = []
+    # The pieces of a single-spaced text are single-spaced already: a boundary ends at a word.
+    spaced = is_single_spaced(text)
+    out: list[Sentence] = []
     pending = ""
-    for piece in _pieces(text):
-        piece = single_spaced(piece)
+    first = 0
+    for start, end in _pieces(text):
+        piece = text[start:end] if spaced else single_spaced(text[start:end])
         if not piece:
             continue
-        pending = f"{pending} {piece}" if pending else piece
+        if pending:
+            pending = f"{pending} {piece}"
+        else:
+            pending, first = piece, start
         if _ABBREV.search(pending, max(0, len(pending) - 12)):  # only the end can be an abbreviation
             continue  # "e.g." is not the end of a sentence
-        out.append((pending, pending.count(" ") >= MIN_WORDS - 1))  # tidy: words are spaces + 1
+        out.append(Sentence(pending, pending.count(" ") >= MIN_WORDS - 1, first, end))  # words: spaces + 1
         pending = ""
     if pending:
-        out.append((pending, pending.count(" ") >= MIN_WORDS - 1))
+        out.append(Sentence(pending, pending.count(" ") >= MIN_WORDS - 1, first, len(text)))
     return out
-
