@@ -6,8 +6,10 @@ plain rank-bm25 and bm25s measured in the same run on the same documents and tok
 Each phase runs in a fresh process, so start-up and memory are what a restarted bot would see:
 prepare (generate the corpus, ingest it through Library.ingest, build and save the index),
 build (read every paper from the database and build the index, no snapshot), serve (start the
-Library as the bot does, measure memory and every command, then a forced rebuild while queries keep
-coming), baselines (rank-bm25, bm25s and our BM25 matrix with the very same tokens and queries).
+Library as the bot does, measure memory and every command over five rounds of distinct queries, the
+median round reported, then a forced rebuild while queries keep coming), baselines (rank-bm25, bm25s
+and our BM25 matrix with the very same tokens and queries, the bot's /paper, /topic and /ask sampled
+between their queries so that the ratios compare the same moments of a shared machine).
 """
 
 from __future__ import annotations
@@ -23,6 +25,10 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+COMMANDS = ("paper", "topic", "ask", "author", "complete_author", "complete_topic")
+SIDE_BY_SIDE = ("paper", "topic", "ask")  # the commands that search, compared with the BM25 baselines
+ROUNDS = 5
 
 
 def rss_mb() -> float:
@@ -102,8 +108,20 @@ async def serve(folder: Path) -> dict[str, Any]:
     res: dict[str, Any] = {"startup_s": time.perf_counter() - t, "startup_source": lib.index_source,
                            "base_rss_mb": base}
     idx = lib.index
-    for cmd in ("paper", "topic", "ask", "author", "complete_author", "complete_topic"):
-        res[cmd] = summary(timed(getattr(idx, cmd), qs[cmd]))
+    # Rounds of distinct queries, the commands taking turns query by query: a slow moment of this shared
+    # machine then slows every command alike, and the median round's figures are the ones reported.
+    rounds: list[dict[str, list[float]]] = []
+    per = len(qs["paper"]) // ROUNDS
+    for r in range(ROUNDS):
+        lat: dict[str, list[float]] = {cmd: [] for cmd in COMMANDS}
+        for i in range(r * per, (r + 1) * per):
+            for cmd in COMMANDS:
+                lat[cmd] += timed(getattr(idx, cmd), [qs[cmd][i]])
+        rounds.append(lat)
+    for cmd in COMMANDS:
+        per_round = [summary(lat[cmd]) for lat in rounds]
+        res[cmd] = [statistics.median(s[k] for s in per_round) for k in range(3)]
+        res[f"{cmd}_rounds_p95"] = [s[1] for s in per_round]
     res["rss_mb"] = rss_mb()
 
     # /reload: a full rebuild from the database while members keep asking; measure what they see.
@@ -161,7 +179,6 @@ async def baselines(folder: Path, n_queries: int) -> dict[str, Any]:
     qs = json.loads((folder / "queries.json").read_text(encoding="utf-8"))
     lib = Library(url(folder))
     views = await lib.papers()
-    await lib.close()
     docs = [tokenize(f"{v.title}. {' '.join(v.topics)}. {v.summary}") for v in views]
     del views
     bq = [q for q in (tokenize(q) for q in qs["paper"][:n_queries]) if q]
@@ -170,16 +187,12 @@ async def baselines(folder: Path, n_queries: int) -> dict[str, Any]:
     t = time.perf_counter()
     ours = BM25Matrix.from_tokens(docs)
     res["plain_build_s"] = time.perf_counter() - t
-    res["plain"] = summary(timed(lambda q: top_k(ours.scores(q), 10), bq))
-    ours = None  # type: ignore[assignment]  # free it before the next baseline
 
     from rank_bm25 import BM25Okapi
 
     t = time.perf_counter()
     okapi = BM25Okapi(docs)
     res["rank_bm25_build_s"] = time.perf_counter() - t
-    res["rank_bm25"] = summary(timed(lambda q: np.argsort(-okapi.get_scores(q))[:10], bq))
-    okapi = None  # type: ignore[assignment]
 
     import bm25s
 
@@ -187,7 +200,26 @@ async def baselines(folder: Path, n_queries: int) -> dict[str, Any]:
     retriever = bm25s.BM25(method="robertson")
     retriever.index(docs, show_progress=False)
     res["bm25s_build_s"] = time.perf_counter() - t
-    res["bm25s"] = summary(timed(lambda q: retriever.retrieve([q], k=10, show_progress=False), bq))
+    del docs
+
+    # Side by side: after each baseline query, the bot's own /paper, /topic and /ask answer a few of
+    # theirs, so the ratios compare latencies sampled in the same moments of this shared machine.
+    await lib.start()
+    idx = lib.index
+    baseline = {"rank_bm25": lambda q: np.argsort(-okapi.get_scores(q))[:10],
+                "bm25s": lambda q: retriever.retrieve([q], k=10, show_progress=False),
+                "plain": lambda q: top_k(ours.scores(q), 10)}
+    lat: dict[str, list[float]] = {k: [] for k in (*baseline, *SIDE_BY_SIDE)}
+    per = max(1, len(qs["paper"]) // max(1, len(bq)))
+    for i, q in enumerate(bq):
+        for name, fn in baseline.items():
+            lat[name] += timed(fn, [q])
+        for j in range(i * per, (i + 1) * per):
+            for cmd in SIDE_BY_SIDE:
+                lat[cmd] += timed(getattr(idx, cmd), [qs[cmd][j % len(qs[cmd])]])
+    await lib.close()
+    for name, values in lat.items():
+        res[name if name in baseline else f"side_{name}"] = summary(values)
     return res
 
 
@@ -201,7 +233,7 @@ def phase(name: str, *args: str) -> dict[str, Any]:
 def measure(n: int, n_queries: int, baseline_queries: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         res: dict[str, Any] = {"n": n}
-        res.update(phase("prepare", tmp, str(n), str(n_queries)))
+        res.update(phase("prepare", tmp, str(n), str(n_queries * ROUNDS)))
         res.update(phase("build", tmp))
         res.update(phase("serve", tmp))
         res.update(phase("baselines", tmp, str(baseline_queries)))
@@ -226,9 +258,9 @@ def table(rows: list[dict[str, Any]]) -> str:
             "(build s) | p95 speed-up over rank-bm25: /paper, /topic, /ask | p95 time over bm25s's: /paper, /topic, "
             "/ask |", "|" + "---|" * 6]
     for r in rows:
-        cmds = ("paper", "topic", "ask")
-        faster = ", ".join(f"{r['rank_bm25'][1] / r[c][1]:.1f}×" for c in cmds)
-        slower = ", ".join(f"{r[c][1] / r['bm25s'][1]:.2f}×" for c in cmds)
+        side = [r[f"side_{c}"][1] for c in SIDE_BY_SIDE]
+        faster = ", ".join(f"{r['rank_bm25'][1] / p95:.1f}×" for p95 in side)
+        slower = ", ".join(f"{p95 / r['bm25s'][1]:.2f}×" for p95 in side)
         out.append(
             f"| {r['n']:,} | {f3(r['rank_bm25'])} ({r['rank_bm25_build_s']:.1f}) | {f3(r['bm25s'])} "
             f"({r['bm25s_build_s']:.1f}) | {f3(r['plain'])} ({r['plain_build_s']:.1f}) | {faster} | {slower} |")
@@ -238,7 +270,7 @@ def table(rows: list[dict[str, Any]]) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,10000")
-    ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--queries", type=int, default=200, help="distinct queries per command in each of the rounds")
     ap.add_argument("--baseline-queries", type=int, default=30)
     ap.add_argument("--phase", nargs="+", help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path)
