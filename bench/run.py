@@ -110,16 +110,12 @@ async def serve(folder: Path) -> dict[str, Any]:
     res: dict[str, Any] = {"startup_s": time.perf_counter() - t, "startup_source": lib.index_source,
                            "base_rss_mb": base}
     idx = lib.index
-    # Rounds of distinct queries, the commands taking turns query by query: a slow moment of this shared
-    # machine then slows every command alike, and the median round's figures are the ones reported.
+    # Five rounds of distinct queries, each command in turn within a round: a slow moment of this shared
+    # machine then spoils one round, not a command's whole figure, and the median round's is reported.
     rounds: list[dict[str, list[float]]] = []
     per = len(qs["paper"]) // ROUNDS
     for r in range(ROUNDS):
-        lat: dict[str, list[float]] = {cmd: [] for cmd in COMMANDS}
-        for i in range(r * per, (r + 1) * per):
-            for cmd in COMMANDS:
-                lat[cmd] += timed(getattr(idx, cmd), [qs[cmd][i]])
-        rounds.append(lat)
+        rounds.append({cmd: timed(getattr(idx, cmd), qs[cmd][r * per : (r + 1) * per]) for cmd in COMMANDS})
     for cmd in COMMANDS:
         per_round = [summary(lat[cmd]) for lat in rounds]
         res[cmd] = [statistics.median(s[k] for s in per_round) for k in range(3)]

@@ -7,6 +7,8 @@ import random
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rank_bm25 import BM25Okapi
 
 from store.search.bm25 import EPSILON, K1, B, BM25Matrix, idf_weights, top_k
@@ -122,3 +124,32 @@ def test_bm25f_matches_its_formula_written_out() -> None:
             tf = sum(w * d[f].count(term) / (1 - B + B * len(d[f]) / avgdl[f]) for f, w in enumerate(weights))
             expected.append(idf * tf * (K1 + 1) / (tf + K1))
         np.testing.assert_allclose(ours.scores([term]), expected, rtol=1e-6, atol=1e-9)
+
+
+def reference_top_k(scores: np.ndarray, k: int) -> list[int]:
+    return sorted((i for i in range(scores.size) if scores[i] > 0), key=lambda i: (-scores[i], i))[:k]
+
+
+@given(st.lists(st.sampled_from([0.0, -1.0, 0.5, 1.0, 1.0, 2.0, 3.5]) | st.floats(-5, 50), max_size=3000),
+       st.integers(0, 40))
+def test_top_k_is_the_plain_sort(values: list[float], k: int) -> None:
+    """The sampled bound only skips work: the answer is the sort of every positive score."""
+    scores = np.asarray(values, dtype=np.float64)
+    assert top_k(scores, k) == reference_top_k(scores, k)
+
+
+@pytest.mark.parametrize("layout", ["few positives, missed by the sample", "a tie across half the corpus",
+                                    "one best, the rest tied", "all zero"])
+def test_top_k_on_a_large_corpus(layout: str) -> None:
+    rng = np.random.default_rng(3)
+    scores = np.zeros(100_000)
+    if layout.startswith("few"):
+        scores[rng.choice(100_000, 12, replace=False)] = rng.random(12) + 0.1
+    elif layout.startswith("a tie"):
+        scores[::2] = 4.0
+        scores[rng.choice(100_000, 300, replace=False)] = rng.random(300) * 8
+    elif layout.startswith("one best"):
+        scores[:] = 1.0
+        scores[77_777] = 2.0
+    for k in (1, 10, 16, 25):
+        assert top_k(scores, k) == reference_top_k(scores, k), (layout, k)

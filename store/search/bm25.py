@@ -22,6 +22,7 @@ from scipy import sparse
 K1 = 1.5
 B = 0.75
 EPSILON = 0.25
+SAMPLE_PER_K = 64  # top_k: an even sample of about 64 scores per wanted hit bounds the k-th best from below
 
 
 def idf_weights(df: np.ndarray, n_docs: int, epsilon: float = EPSILON) -> np.ndarray:
@@ -122,16 +123,24 @@ class BM25Matrix:
 
 
 def top_k(scores: np.ndarray, k: int) -> list[int]:
-    """Indices of the k best positive scores, best first (ties: lower index first)."""
-    k = min(k, int(np.count_nonzero(scores > 0)))
-    if k <= 0:
+    """Indices of the k best positive scores, best first (ties: lower index first).
+
+    A partial sort of every score was most of a query's ranking time at 100,000 papers. The k-th best
+    score of an even sample is no higher than the k-th best of all, so only the scores at or above it
+    (some SAMPLE_PER_K * k of them) are looked at again.
+    """
+    if k <= 0 or scores.size == 0:
         return []
-    part = np.argpartition(-scores, k - 1)[:k]
-    kth = scores[part].min()
-    above = np.flatnonzero(scores > kth)  # fewer than k
-    # Ties at the cut are broken by position, not by chance: flatnonzero lists the lowest first. A label
-    # shared by half the corpus ties thousands of papers, so only as many as needed are taken.
-    tied = np.flatnonzero(scores == kth)[: k - above.size]
-    chosen = np.concatenate([above, tied])
-    order = np.lexsort((chosen, -scores[chosen]))
-    return chosen[order].tolist()
+    sample = scores[:: max(1, scores.size // (SAMPLE_PER_K * k))]
+    bound = np.partition(sample, sample.size - k)[sample.size - k] if sample.size > k else 0.0
+    chosen = np.flatnonzero(scores >= bound) if bound > 0 else np.flatnonzero(scores > 0)
+    values = scores[chosen]
+    if chosen.size > k:
+        kth = values[np.argpartition(-values, k - 1)[k - 1]]
+        above = np.flatnonzero(values > kth)  # fewer than k
+        # Ties at the cut are broken by position, not by chance (`chosen` is in index order). A label shared
+        # by half the corpus ties thousands of papers, so only as many as needed are taken.
+        tied = np.flatnonzero(values == kth)[: k - above.size]
+        keep = np.concatenate([above, tied])
+        chosen, values = chosen[keep], values[keep]
+    return chosen[np.lexsort((chosen, -values))].tolist()
