@@ -8,9 +8,8 @@ import logging
 from typing import TYPE_CHECKING
 
 import discord
-from sqlalchemy import select
 
-from store.models import Setting
+from store.settings import get_setting, put_setting
 
 if TYPE_CHECKING:
     from bot.client import PaperBot
@@ -32,8 +31,7 @@ async def sync_if_changed(bot: PaperBot, *, force: bool = False) -> bool:
     scope = f"command_hash:{guild_id or 'global'}"
     digest = payload_hash(commands_payload(bot))
     async with bot.library.session() as session:
-        stored = await session.get(Setting, scope)
-        if stored is not None and stored.value == digest and not force:
+        if await get_setting(session, scope) == digest and not force:
             log.info("slash commands unchanged since the last sync; not syncing")
             return False
     if guild_id:
@@ -42,11 +40,7 @@ async def sync_if_changed(bot: PaperBot, *, force: bool = False) -> bool:
         synced = await bot.tree.sync(guild=guild)
     else:
         synced = await bot.tree.sync()
-    async with bot.library.session() as session, session.begin():
-        row = await session.scalar(select(Setting).where(Setting.key == scope))
-        if row is None:
-            session.add(Setting(key=scope, value=digest))
-        else:
-            row.value = digest
+    async with bot.library.session() as session, session.begin():  # another process may be syncing too
+        await put_setting(session, scope, digest)
     log.info("synced %d slash commands (%s)", len(synced), f"guild {guild_id}" if guild_id else "global")
     return True

@@ -9,6 +9,7 @@ be taken over after a lease, so a crash delays the digest instead of losing it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections import Counter
 from collections.abc import Sequence
@@ -127,10 +128,14 @@ async def guild_schedule(session: AsyncSession, guild_id: int, default: Schedule
 
 async def save_schedule(session: AsyncSession, guild_id: int, default: Schedule, **changes: object) -> Schedule:
     row = await session.get(GuildSettings, guild_id)
-    if row is None:
-        row = GuildSettings(guild_id=guild_id, channel_id=default.channel_id, weekday=default.weekday,
-                            hour=default.hour, minute=default.minute, timezone=default.timezone)
-        session.add(row)
+    if row is None:  # the guild's first change: start from the defaults, unless another process just did
+        with contextlib.suppress(IntegrityError):
+            async with session.begin_nested():
+                await session.execute(insert(GuildSettings).values(
+                    guild_id=guild_id, channel_id=default.channel_id, weekday=default.weekday,
+                    hour=default.hour, minute=default.minute, timezone=default.timezone))
+        row = await session.get(GuildSettings, guild_id, with_for_update=True)
+        assert row is not None
     for key, value in changes.items():
         setattr(row, key, value)
     await session.flush()

@@ -24,10 +24,11 @@ from store import collector
 from store.db import create_schema, database_url, make_engine, make_sessionmaker, redact
 from store.ingest.corpus import find, parsed
 from store.ingest.sync import CORPUS_VERSION, renew_corpus_version, sync_files
-from store.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Setting, Topic
+from store.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Topic
 from store.report import IngestReport
 from store.results import PaperView, SearchResult, SummaryView
 from store.search import SearchIndex, snapshot
+from store.settings import get_setting
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -145,7 +146,7 @@ class Library:
 
     async def _load_index(self, sessions: async_sessionmaker[AsyncSession], rebuild: bool) -> tuple[SearchIndex, str]:
         async with sessions() as s, s.begin():  # one read transaction: the stamp matches the papers
-            version = await s.scalar(select(Setting.value).where(Setting.key == CORPUS_VERSION))
+            version = await get_setting(s, CORPUS_VERSION)
             if version is None:
                 version = await renew_corpus_version(s)
             if self.snapshot and not rebuild:

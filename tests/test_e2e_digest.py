@@ -173,7 +173,7 @@ async def test_two_bot_processes_sharing_the_database_post_the_digest_once(setup
         for proc in procs:
             assert proc.stdout is not None
             line = await asyncio.wait_for(proc.stdout.readline(), 60)
-            assert line.strip() == b"ready", (line, await proc.stderr.read(2000) if proc.stderr else b"")
+            assert line.strip() == b"ready", (line, (await proc.stderr.read())[-3000:] if proc.stderr else b"")
         assert fake.identifies >= 2  # two live gateway sessions
         await fake.wait_for_message(channel, timeout=20)
         await settle(2.0)  # both loops keep polling at 50 ms: time enough for a second post to show up

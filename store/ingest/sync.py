@@ -18,10 +18,11 @@ from typing import Any, NamedTuple, TypeVar
 from sqlalchemy import Executable, Row, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Setting, Topic
+from store.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Topic
 from store.names import fold, person_key
 from store.records import PaperRecord, Parsed
 from store.report import FileChange, IngestReport
+from store.settings import put_setting
 
 T = TypeVar("T")
 _CHUNK = 500  # ids per IN (...) clause: well under every backend's parameter limit
@@ -335,10 +336,7 @@ CORPUS_VERSION = "corpus_version"
 async def renew_corpus_version(session: AsyncSession) -> str:
     """Stamp the corpus as changed; index snapshots built from an older stamp are then stale."""
     version = uuid.uuid4().hex
-    updated = await session.execute(update(Setting).where(Setting.key == CORPUS_VERSION).values(value=version))
-    if not updated.rowcount:  # type: ignore[attr-defined]
-        session.add(Setting(key=CORPUS_VERSION, value=version))
-        await session.flush()
+    await put_setting(session, CORPUS_VERSION, version)
     return version
 
 
