@@ -134,7 +134,7 @@ async def save_schedule(session: AsyncSession, guild_id: int, default: Schedule,
                 await session.execute(insert(GuildSettings).values(
                     guild_id=guild_id, channel_id=default.channel_id, weekday=default.weekday,
                     hour=default.hour, minute=default.minute, timezone=default.timezone))
-        row = await session.get(GuildSettings, guild_id, with_for_update=True)
+        row = await session.get(GuildSettings, guild_id)
         assert row is not None
     for key, value in changes.items():
         setattr(row, key, value)
