@@ -34,6 +34,10 @@ class PaperRecord:
     source: str = ""  # document name, relative to the corpus folder
     line: int = 0  # 1-based line of the title in the source
     link: str | None = None
+    writer: str | None = None  # who wrote the summary ("Summarized by X"): never an author
+    authors_incomplete: bool = False  # the source cut the list short ("et al."): the names kept are exact
+    arxiv_id: str | None = None  # "1803.03635" (no version), from a link, an eprint field or the arXiv id
+    doi: str | None = None  # lower-case "10.xxxx/...", from a link or a doi field
 
 
 @dataclass(slots=True)
