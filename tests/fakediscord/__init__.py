@@ -10,8 +10,9 @@
 (openapi.py, spec/), models what no schema can (deferrals, components, intents), keeps the few limits
 the description lacks (limits.py), and records everything:
 `fake.commands` (synced definitions), `fake.messages[channel_id]`, `fake.interactions`,
-`fake.heartbeats`, `fake.unknown_routes`, `fake.spec_violations` (fails the test on exit); `fake.fail_next(method, path, status)` and
-`fake.drop_gateway()` inject faults; `would_ping(message)` tells whether Discord would notify anyone.
+`fake.heartbeats`, `fake.unknown_routes`, `fake.spec_violations` (fails the test on exit);
+`fake.fail_next(method, path, status)` and `fake.drop_gateway()` inject faults; `would_ping(message)`
+tells whether Discord would notify anyone.
 """
 
 from __future__ import annotations

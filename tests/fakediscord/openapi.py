@@ -124,11 +124,12 @@ _CODES = {"maxLength": "BASE_TYPE_MAX_LENGTH", "minLength": "BASE_TYPE_MIN_LENGT
           "minimum": "NUMBER_TYPE_MIN", "pattern": "STRING_TYPE_REGEX"}
 
 
-def _branch_score(errors: list[ValidationError]) -> tuple[int, int]:
-    # A branch of the wrong type or kind ("type" or an enum failing at the union's own level) is the
-    # least likely meaning; then the branch with the fewest failures.
-    depth = min((len(e.absolute_path) for e in errors), default=0)
-    wrong_kind = any(e.validator in ("type", "const", "enum") and len(e.absolute_path) == depth for e in errors)
+def _branch_score(errors: list[ValidationError], depth: int) -> tuple[int, int]:
+    # A branch of the wrong type or kind ("type" or an enum failing at the union's own level, or at the
+    # `type` key of the object) is the least likely meaning; then the branch with the fewest failures.
+    wrong_kind = any(e.validator in ("type", "const", "enum") and (
+        len(e.absolute_path) == depth or (len(e.absolute_path) == depth + 1 and e.absolute_path[-1] == "type"))
+        for e in errors)
     return int(wrong_kind), len(errors)
 
 
@@ -139,7 +140,8 @@ def _leaves(error: ValidationError) -> list[ValidationError]:
     by_branch: dict[int, list[ValidationError]] = {}
     for sub in error.context:
         by_branch.setdefault(int(sub.relative_schema_path[0]), []).extend(_leaves(sub))
-    return min(by_branch.values(), key=_branch_score)
+    depth = len(error.absolute_path)
+    return min(by_branch.values(), key=lambda errors: _branch_score(errors, depth))
 
 
 def _problem(leaf: ValidationError) -> Problem:
@@ -161,8 +163,8 @@ def _type_fits(schema: dict[str, Any], instance: Any) -> bool | None:
     if kinds is not None:
         kinds = [kinds] if isinstance(kinds, str) else kinds
         number = isinstance(instance, (int, float)) and not isinstance(instance, bool)
-        if not any((k in ("integer", "number") and number) or (k in _JSON_TYPES and isinstance(instance, _JSON_TYPES[k]))
-                   for k in kinds):
+        if not any((k in ("integer", "number") and number)
+                   or (k in _JSON_TYPES and isinstance(instance, _JSON_TYPES[k])) for k in kinds):
             return False
     if isinstance(instance, dict) and "type" in instance:
         enum = ((schema.get("properties") or {}).get("type") or {}).get("enum")
@@ -270,7 +272,8 @@ def unknown_keys(pointer: str, instance: Any, requests: bool = True, path: tuple
                     problems += unknown_keys(sub, value, requests, where)
             elif not any((name, key) in ALLOWED_EXTRA for name in names):
                 defined = "/".join(sorted(n for n in names if not n.startswith("#")))
-                problems.append(Problem(where, "UNKNOWN_KEY", f"{key!r} is not a property of {defined or 'the schema'}"))
+                problems.append(Problem(where, "UNKNOWN_KEY",
+                                        f"{key!r} is not a property of {defined or 'the schema'}"))
     elif isinstance(instance, list):
         for ptr, schema in branches:
             if isinstance(schema.get("items"), dict):
@@ -325,8 +328,7 @@ def operation(operation_id: str) -> Operation:
                        if "application/json" in ((op.get("requestBody") or {}).get("content") or {}) else None)
             responses = {
                 status: (f"{base}/responses/{status}/content/application~1json/schema"
-                         if "application/json" in (r.get("content") or {}) and r["content"]["application/json"].get("schema")
-                         else None)
+                         if ((r.get("content") or {}).get("application/json") or {}).get("schema") else None)
                 for status, r in op["responses"].items()}
             regex = re.sub(r"\\\{(\w+)\\\}", lambda m: f"(?P<{m.group(1)}>[^/]+)", re.escape(template))
             security = op.get("security") or [{"BotToken": []}]

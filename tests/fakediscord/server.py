@@ -351,8 +351,9 @@ class FakeDiscord:
             # Discord answers through its proxy ("Via"); a 429 without it is a Cloudflare ban to discord.py.
             resp.headers.update({"Retry-After": "0.05", "X-RateLimit-Scope": "user", "Via": "1.1 google"})
             return resp
-        defaults = {400: (50035, "Invalid Form Body"), 401: (0, "401: Unauthorized"), 403: (50013, "Missing Permissions"),
-                    404: (10003, "Unknown Channel"), 500: (0, "Internal Server Error")}
+        defaults = {400: (50035, "Invalid Form Body"), 401: (0, "401: Unauthorized"),
+                    403: (50013, "Missing Permissions"), 404: (10003, "Unknown Channel"),
+                    500: (0, "Internal Server Error")}
         dc, dm = defaults.get(status, (0, "error"))
         body: dict[str, Any] = {"code": code or dc, "message": message or dm}
         if isinstance(errors, dict):
@@ -682,7 +683,7 @@ class FakeDiscord:
         if errors:
             self.violation("channel message: " + "; ".join(errors))
             return self._error(400, 50035, "Invalid Form Body", errors)
-        msg = self._message(cid, body, guild_id=str(self.guild_id))
+        msg = self._message(cid, body)
         self.messages[cid].append(msg)
         self._message_event.set()
         return self._json(public(msg))
@@ -755,10 +756,11 @@ class FakeDiscord:
         await self.dispatch("INTERACTION_CREATE", payload)
         return rec
 
-    async def _send_detached(self) -> InteractionRecord:
+    async def _send_detached(self, kind: int = 2, message: dict[str, Any] | None = None) -> InteractionRecord:
         """An interaction the server issued without a connected bot: for testing the server's own rules."""
         iid, token = snowflake(), f"token-{snowflake()}"
-        rec = InteractionRecord(iid, token, 2, {"channel_id": str(self.channels["general"])}, time.monotonic())
+        rec = InteractionRecord(iid, token, kind, {"channel_id": str(self.channels["general"])}, time.monotonic(),
+                                target=message)
         self.interactions[iid] = rec
         self.by_token[token] = rec
         return rec
