@@ -177,3 +177,19 @@ async def test_commands_are_synced_only_when_their_definitions_change(database_u
                 assert "ping" in {c["name"] for c in fake.commands[str(fake.guild_id)]}
     finally:
         await library.close()
+
+
+async def test_result_buttons_are_disabled_when_the_view_times_out(world) -> None:
+    fake, bot, _ = world
+    bot.view_timeout = 0.5  # read for each answer; five minutes in production
+    rec = await fake.slash("topic", topic="generative models", user=fake.member)
+    msg = await rec.final()
+
+    def controls() -> list[dict]:
+        return [c for row in msg["components"] for c in row["components"]]
+
+    assert any(not c.get("disabled") for c in controls())
+    await rec.wait(lambda: all(c.get("disabled") for c in controls()), timeout=10)
+    assert msg in fake.messages[fake.channels["general"]] and len(controls()) == 3  # edited in place
+    with pytest.raises(ValueError, match="disabled"):
+        await fake.click(msg, "results:next", user=fake.member)

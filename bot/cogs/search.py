@@ -38,7 +38,7 @@ class Search(commands.Cog):
             if not result.hits:
                 await reply_privately(interaction, no_result_message(result, query, what))
                 return
-            view = ResultsView(result.hits, interaction.user.id)
+            view = ResultsView(result.hits, interaction.user.id, timeout=self.bot.view_timeout)
             count = len(result.hits)
             header = (f"{count} result{'s' if count != 1 else ''} for "
                       f"“{discord.utils.escape_mentions(clip(query, 200))}”")

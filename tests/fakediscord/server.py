@@ -807,10 +807,18 @@ class FakeDiscord:
 
     async def autocomplete(self, command: str, option: str, partial: str, user: User | None = None
                            ) -> list[dict[str, Any]]:
-        cmd = self._command(command)
-        spec = next(o for o in cmd.get("options") or [] if o["name"] == option)
-        data = {"id": cmd["id"], "name": command, "type": 1,
-                "options": [{"name": option, "type": spec["type"], "value": partial, "focused": True}]}
+        """Type in an autocomplete option of `command` (or "group sub"): the choices the bot offers."""
+        name, *sub = command.split()
+        cmd = self._command(name)
+        options = cmd.get("options") or []
+        if sub:
+            options = next(o for o in options if o["name"] == sub[0]).get("options") or []
+        spec = next(o for o in options if o["name"] == option)
+        if not spec.get("autocomplete"):
+            raise ValueError(f"/{command} {option} has no autocomplete: Discord would not ask the bot")
+        focused = [{"name": option, "type": spec["type"], "value": partial, "focused": True}]
+        data = {"id": cmd["id"], "name": name, "type": 1,
+                "options": [{"name": sub[0], "type": 1, "options": focused}] if sub else focused}
         rec = await self._send(4, data, user)
         response = await rec.response_()
         assert response["type"] == 8, response
