@@ -72,6 +72,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # ty
 
     module = sys.modules.get("tests.fakediscord.openapi")
     if module is not None and module.VALIDATED:
-        counts = ", ".join(f"{n} {kind}s" for kind, n in sorted(module.VALIDATED.items()))
+        names = {"request": "request bodies", "response": "response bodies", "gateway": "gateway payload parts"}
+        counts = ", ".join(f"{n} {names.get(kind, kind)}" for kind, n in sorted(module.VALIDATED.items()))
         terminalreporter.write_line(f"local Discord: {sum(module.VALIDATED.values())} bodies validated against "
                                     f"Discord's OpenAPI description ({counts})")

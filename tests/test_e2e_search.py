@@ -193,3 +193,18 @@ async def test_result_buttons_are_disabled_when_the_view_times_out(world) -> Non
     assert msg in fake.messages[fake.channels["general"]] and len(controls()) == 3  # edited in place
     with pytest.raises(ValueError, match="disabled"):
         await fake.click(msg, "results:next", user=fake.member)
+
+
+async def test_an_error_after_the_public_deferral_is_told_to_the_asker_alone(world, monkeypatch) -> None:
+    fake, bot, _ = world
+
+    async def broken(*_args: object) -> None:
+        raise RuntimeError("the index went away")
+
+    monkeypatch.setattr(bot.library, "paper", broken)
+    rec = await fake.slash("paper", query="lottery ticket", user=fake.member)
+    msg = await rec.final()
+    assert "went wrong" in msg["content"] and msg["flags"] & 64 and msg is rec.followups[0]
+    assert rec.original is not None and rec.original.get("_deleted")  # the public "thinking…" is gone
+    assert not any(m is rec.original or m is msg for m in fake.messages[fake.channels["general"]])
+    assert "Traceback" not in msg["content"] and "index went away" not in msg["content"]
