@@ -1,15 +1,16 @@
-"""Engine and sessions. SQLite (one file, WAL) by default; any SQLAlchemy async URL via DATABASE_URL."""
+"""Engine and sessions. SQLite (one file, WAL) by default; any SQLAlchemy async URL via DATABASE_URL.
+
+The schema is not made here: `store.migrate.upgrade` brings any database to the newest revision.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from sqlalchemy import Connection, event
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-
-from store.models import Base
 
 
 def default_data_dir() -> Path:
@@ -52,19 +53,6 @@ def make_engine(url: str) -> AsyncEngine:
 
         return engine
     return create_async_engine(url, pool_pre_ping=True)
-
-
-def _create_all(conn: Connection) -> None:
-    """Missing tables, then missing indexes (create_all skips the indexes of tables that exist)."""
-    Base.metadata.create_all(conn)
-    for table in Base.metadata.sorted_tables:
-        for index in table.indexes:
-            index.create(conn, checkfirst=True)
-
-
-async def create_schema(engine: AsyncEngine) -> None:
-    async with engine.begin() as conn:
-        await conn.run_sync(_create_all)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
