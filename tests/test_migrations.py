@@ -365,18 +365,19 @@ def test_the_revision_files_declare_the_heads_alembic_reads(tmp_path: Path) -> N
     assert migrate.declared_heads() == frozenset(heads())
     scratch = copy_scripts(tmp_path)
     versions_dir = scratch / "versions"
-    (versions_dir / "0002_a.py").write_text('revision: str = "0002_a"\ndown_revision = "0001_baseline"\n')
-    (versions_dir / "0003_b.py").write_text('revision = "0003_b"\ndown_revision = "0001_baseline"\n')
-    assert migrate.declared_heads(scratch) == {"0002_a", "0003_b"}
+    head = heads()[0]
+    (versions_dir / "9002_a.py").write_text(f'revision: str = "9002_a"\ndown_revision = "{head}"\n')
+    (versions_dir / "9003_b.py").write_text(f'revision = "9003_b"\ndown_revision = "{head}"\n')
+    assert migrate.declared_heads(scratch) == {"9002_a", "9003_b"}
     merged = copy_scripts(tmp_path / "merged")  # read once per process and place: a new place
-    for name in ("0002_a.py", "0003_b.py"):
+    for name in ("9002_a.py", "9003_b.py"):
         shutil.copy(versions_dir / name, merged / "versions" / name)
-    (merged / "versions" / "0004_merge.py").write_text(
-        'revision = "0004_merge"\ndown_revision = ("0002_a", "0003_b")\n')
-    assert migrate.declared_heads(merged) == {"0004_merge"}
+    (merged / "versions" / "9004_merge.py").write_text(
+        'revision = "9004_merge"\ndown_revision = ("9002_a", "9003_b")\n')
+    assert migrate.declared_heads(merged) == {"9004_merge"}
     assert migrate.declared_heads(merged) == frozenset(migrate.scripts(merged).get_heads())
     odd = copy_scripts(tmp_path / "odd")
-    (odd / "versions" / "0002_odd.py").write_text('revision = "0002_" + "odd"\ndown_revision = "0001_baseline"\n')
+    (odd / "versions" / "9002_odd.py").write_text(f'revision = "9002_" + "odd"\ndown_revision = "{head}"\n')
     assert migrate.declared_heads(odd) is None  # not a plain literal: Alembic is asked instead
 
 
