@@ -181,9 +181,9 @@ async def _sync(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _db(args: argparse.Namespace, settings: Settings) -> int:
     from store import migrate
-    from store.db import make_engine
+    from store.db import database_url, make_engine
 
-    url = args.db or settings.database_url
+    url = database_url(args.db or settings.database_url)
     engine = make_engine(url)
     try:
         if args.db_command == "upgrade":

@@ -585,3 +585,14 @@ async def test_a_failing_revision_leaves_the_database_as_it_was(database_url: st
     # not even the adoption's stamp: it was one transaction
     assert await on(database_url, lambda c: sa.inspect(c).has_table("alembic_version")) is False
     await on(database_url, assert_rows_kept)
+
+
+def test_db_commands_default_to_the_per_user_database(tmp_path: Path) -> None:
+    out = cli(tmp_path, "db", "upgrade")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("created the database schema at revision ")
+    path = tmp_path / "data" / "paperbot" / "paperbot.sqlite3"
+    assert path.is_file()
+    out = cli(tmp_path, "db", "current")
+    assert out.stdout.splitlines()[0] == f"database: sqlite+aiosqlite:///{path}"
+    assert out.stdout.splitlines()[-1] == "up to date"
