@@ -3,9 +3,10 @@
 Case and accents are folded, English stop words dropped, British spellings written the American way
 ("normalise", "colour", "analyse", "centre" -> "normalize", "color", "analyze", "center"; Snowball
 leaves them apart), the plural of an acronym folded to the acronym ("CNNs" -> "cnn": Snowball keeps
-the "s" of a word without a vowel), and every word stemmed with Snowball (PyStemmer). A hyphenated word ("out-of-distribution", "10,000-layer") yields its joined form and its
-parts, so it matches whether a member types it whole or in pieces. Each distinct surface word is
-analysed once and cached: tokenising 100,000 abstracts is then mostly dictionary look-ups.
+the "s" of a word without a vowel), and every word stemmed with Snowball (PyStemmer). A hyphenated
+word ("out-of-distribution", "10,000-layer") yields its joined form and its parts, so it matches
+whether a member types it whole or in pieces. Each distinct surface word is analysed once and cached:
+tokenising 100,000 abstracts is then mostly dictionary look-ups.
 """
 
 from __future__ import annotations
