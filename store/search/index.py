@@ -38,7 +38,7 @@ ASK_PAPERS = 16  # /ask reads the sentences of this many best-matching papers
 ASK_PAPER_WEIGHT = 0.1  # how much the paper's own score lifts its sentences
 # /topic pseudo-relevance feedback (RM3-like): the topic's best papers lend their shared vocabulary to
 # the papers ranked after the labelled ones. Tuned on the development judgments.
-PRF_DOCS = 8  # feedback papers: the labelled ones first, then the matches whose title names the topic
+PRF_DOCS = 5  # feedback papers: the labelled ones first, then the matches whose title names the topic
 PRF_MIN_DOCS = 2  # fewer feedback papers than this: no feedback (one paper's words are not a topic's)
 PRF_TERMS = 12  # feedback terms kept
 PRF_MAX_DF = 0.1  # a feedback term is in at most this share of the corpus
@@ -319,13 +319,14 @@ class SearchIndex:
 
     def _named(self, scores: np.ndarray, q: Query) -> list[int]:
         """Among the best RERANK matches, the papers whose title holds the query in one of its forms."""
-        forms = [f for f in q.forms() if f]
-        out = []
-        for i in top_k(scores, RERANK):
-            title = set(tokenize(self.papers[i].title))
-            if any(title.issuperset(f) for f in forms):
-                out.append(i)
-        return out
+        candidates = top_k(scores, RERANK)
+        if not candidates:
+            return []
+        named = np.zeros(len(candidates), dtype=bool)
+        for form in q.forms():
+            if form:  # every term of the form in the title: read from the title's own BM25 postings
+                named |= np.logical_and.reduce([self.title.scores_of([t], candidates) > 0 for t in form])
+        return [i for i, yes in zip(candidates, named.tolist(), strict=True) if yes]
 
     def _feedback(self, seeds: list[int], q: Query) -> tuple[list[tuple[str, float]], dict[str, str]]:
         """(term, weight) of the feedback query, weights summing to 1, and each term's word for "why".
@@ -342,27 +343,43 @@ class SearchIndex:
         df = np.diff(combined.weights.indptr)
         max_df = max(2, int(PRF_MAX_DF * len(self.papers)))
         skip = set(q.typed).union(*(g.terms for g in q.groups))
-        weight: Counter[str] = Counter()
-        surface: dict[str, str] = {}
-        for i in seeds:
-            p = self.papers[i]
-            text = f"{p.title}\n{' '.join(p.topics)}\n{p.summary}"
-            tf: Counter[str] = Counter()
-            for w in words(text):
-                for t in analyse(w):
-                    tf[t] += 1
-                    if t not in surface:
-                        surface[t] = fold(w)
-            length = sum(tf.values()) or 1
-            for t, n in tf.items():
-                row = self.vocabulary.get(t, rows)
-                if row < rows and t not in skip and len(t) > 2 and not t.isdigit() and 1 < df[row] <= max_df:
-                    weight[t] += n / length * float(combined.idf[row])
-        chosen = weight.most_common(PRF_TERMS)
+        texts = [f"{p.title}\n{' '.join(p.topics)}\n{p.summary}" for p in map(self.papers.__getitem__, seeds)]
+        vocab = self.vocabulary
+        all_rows, all_shares = [], []
+        term_of: dict[int, str] = {}
+        for text in texts:
+            tf = Counter(tokenize(text))
+            terms = list(tf)
+            ids = np.fromiter((vocab.get(t, rows) for t in terms), dtype=np.int64, count=len(terms))
+            counts = np.fromiter(tf.values(), dtype=np.float64, count=len(terms))
+            keep = ids < rows
+            keep[keep] = (df[ids[keep]] > 1) & (df[ids[keep]] <= max_df)
+            kept = np.flatnonzero(keep)
+            all_rows.append(ids[kept])
+            all_shares.append(counts[kept] / max(1, len(terms) and int(counts.sum())))
+            term_of.update((int(ids[j]), terms[j]) for j in kept.tolist())
+        ids, inverse = np.unique(np.concatenate(all_rows), return_inverse=True)
+        weight = np.bincount(inverse, weights=np.concatenate(all_shares), minlength=ids.size) * combined.idf[ids]
+        chosen: list[tuple[str, float]] = []
+        for j in np.argsort(-weight, kind="stable").tolist():
+            t = term_of[int(ids[j])]
+            if t not in skip and len(t) > 2 and not t.isdigit():
+                chosen.append((t, float(weight[j])))
+                if len(chosen) >= PRF_TERMS:
+                    break
         total = sum(w for _, w in chosen)
         if not chosen or total <= 0:
             return [], {}
-        return [(t, w / total) for t, w in chosen], {t: surface[t] for t, _ in chosen}
+        # Each term as a word of the feedback papers, for "why".
+        surface: dict[str, str] = {}
+        wanted = {t for t, _ in chosen}
+        for text in texts:
+            for w in words(text):
+                for t in wanted.intersection(analyse(w)):
+                    surface.setdefault(t, fold(w))
+            if len(surface) == len(wanted):
+                break
+        return [(t, w / total) for t, w in chosen], {t: surface.get(t, t) for t, _ in chosen}
 
     def complete_topic(self, prefix: str, limit: int = 25) -> list[str]:
         """Topic labels a prefix begins, in the label or in its other name ("RL" offers "Reinforcement
