@@ -356,7 +356,7 @@ class SearchIndex:
             keep[keep] = (df[ids[keep]] > 1) & (df[ids[keep]] <= max_df)
             kept = np.flatnonzero(keep)
             all_rows.append(ids[kept])
-            all_shares.append(counts[kept] / max(1, len(terms) and int(counts.sum())))
+            all_shares.append(counts[kept] / max(1.0, float(counts.sum())))
             term_of.update((int(ids[j]), terms[j]) for j in kept.tolist())
         ids, inverse = np.unique(np.concatenate(all_rows), return_inverse=True)
         weight = np.bincount(inverse, weights=np.concatenate(all_shares), minlength=ids.size) * combined.idf[ids]
