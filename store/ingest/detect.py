@@ -2,7 +2,7 @@
 
 By suffix first (.jsonl is arXiv metadata), then by content: a front-matter block at the top is
 paperbot's own format, JSON objects line by line are arXiv metadata, and anything else is read as
-free-form text, where each paragraph's shape decides (see store.ingest.document). Overlong lines are
+free-form text, where each paragraph's shape decides (see store.ingest.assembly.prose). Overlong lines are
 reported and clipped (JSON lines: skipped) so one pasted blob cannot stall or lose a whole file.
 """
 
@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 
 from store.ingest.arxiv_jsonl import parse_jsonl
-from store.ingest.document import parse_document
-from store.ingest.frontmatter import parse_front_matter, starts_with_front_matter
+from store.ingest.assembly import read_document
 from store.ingest.limits import MAX_LINE_CHARS
+from store.ingest.structure.frontmatter import parse_front_matter, starts_with_front_matter
 from store.records import PaperRecord, Parsed, Problem
 
 _MAX_TITLE_CHARS = 1000
@@ -32,17 +32,16 @@ def parse_text(text: str, source: str, suffix: str = ".txt") -> Parsed:
             parsed = parse_jsonl(text, source)
         elif starts_with_front_matter(text):
             parsed = parse_front_matter(text, source)
+            if not parsed.records:  # an Obsidian-style header without a title: the note's heading is
+                parsed = read_document(text, source, suffix.lower())
         else:
-            parsed = parse_document(text, source)
+            parsed = read_document(text, source, suffix.lower())
     except (RecursionError, MemoryError, ValueError, IndexError, KeyError, TypeError) as exc:
         # A parser bug must not cost the rest of the corpus: report it against the file.
         failure = Problem(source, 0, f"could not be parsed ({type(exc).__name__}: {exc})")
         return Parsed([], [*problems, failure])
     records = [r for r in parsed.records if _valid(r, len(lines))]
     problems.extend(parsed.problems)
-    if not records and not problems:
-        problems.append(Problem(source, 0, "no papers found: no title lines, poster lines, entries or "
-                                           "'Title by Authors' mentions"))
     return Parsed(records, problems)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from store.ingest.namelists import parse_name_list
+from store.ingest.fields.namelists import parse_name_list
 
 _SEPARATORS = re.compile(r"\s*[–—]\s*|\s+--?\s+")
 _BULLET = re.compile(r"^\s*(?:[-*+•]\s+|\d{1,3}[.)]\s+)")

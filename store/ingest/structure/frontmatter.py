@@ -39,19 +39,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from store.ingest.blocks import split_blocks
 from store.ingest.categories import topic_labels
-from store.ingest.chrome import clean_paragraph, join_paragraphs
-from store.ingest.venues import short_venue
-from store.names import display_name, split_authors
+from store.ingest.fields.authors import parse_authors
+from store.ingest.fields.chrome import clean_paragraph, join_paragraphs
+from store.ingest.fields.keys import field_of
+from store.ingest.fields.venues import short_venue
+from store.ingest.fields.writer import writer_name
+from store.ingest.structure.blocks import split_blocks
 from store.records import PaperRecord, Parsed, Problem
 
 _FENCE = re.compile(r"^\s*---\s*$")
-_KEY_VALUE = re.compile(r"^\s*(?P<key>[A-Za-z][\w -]{0,40}?)\s*:\s*(?P<value>.*?)\s*$")
+_KEY_VALUE = re.compile(r"^\s*(?P<key>[^\W\d_][\w -]{0,40}?)\s*[:：]\s*(?P<value>.*?)\s*$")
 _ALIASES = {"title": "title", "authors": "authors", "author": "authors", "venue": "venue",
             "year": "year", "topics": "topics", "topic": "topics", "tags": "topics",
             "keywords": "topics", "link": "link", "url": "link", "summary": "summary"}
-_KNOWN = "title, authors, venue, year, topics, link, summary"
+_FIELDS = {"title": "title", "authors": "authors", "venue": "venue", "year": "year", "topics": "topics",
+           "link": "link", "summary": "summary", "writer": "writer"}  # store.ingest.fields.keys -> ours
+_KNOWN = "title, authors, venue, year, topics, link, summary, writer (or their synonyms)"
+_LIST_ITEM = re.compile(r"^\s+-\s+(?P<value>\S.*?)\s*$")
 _MAX_HEADER_LINES = 60
 
 
@@ -90,8 +95,15 @@ def parse_front_matter(text: str, source: str) -> Parsed:
             continue
         current = _Block(start=index + 1, body_start=end + 2)
         blocks.append(current)
+        last_key: str | None = None
         for number in range(index + 1, end):
-            _read_field(lines[number], number + 1, current, source, problems)
+            item = _LIST_ITEM.match(lines[number])
+            if item and last_key in current.fields:  # "authors:" then "  - A" lines (YAML)
+                line, value = current.fields[last_key]
+                joined = f"{value}; {_unquote(item.group('value'))}" if value else _unquote(item.group("value"))
+                current.fields[last_key] = (line, joined)
+                continue
+            last_key = _read_field(lines[number], number + 1, current, source, problems)
         index = end + 1
     if not blocks and text.strip():
         problems.append(Problem(source, 1, "no front-matter block (---) found"))
@@ -117,22 +129,24 @@ def _header_end(lines: list[str], fence: int) -> int | None:
     return None
 
 
-def _read_field(line: str, number: int, block: _Block, source: str, problems: list[Problem]) -> None:
+def _read_field(line: str, number: int, block: _Block, source: str, problems: list[Problem]) -> str | None:
+    """Read one "key: value" line into the block; the field it set, if any."""
     if not line.strip() or line.lstrip().startswith("#"):
-        return
+        return None
     m = _KEY_VALUE.match(line)
     if m is None:
         problems.append(Problem(source, number, f"not a 'key: value' line, ignored: {line.strip()[:80]!r}"))
-        return
+        return None
     raw_key = m.group("key").strip()
-    key = _ALIASES.get(raw_key.casefold().replace(" ", "_"))
+    key = _ALIASES.get(raw_key.casefold().replace(" ", "_")) or _FIELDS.get(field_of(raw_key) or "")
     if key is None:
         problems.append(Problem(source, number, f"unknown key {raw_key!r} ignored (known: {_KNOWN})"))
-        return
+        return None
     if key in block.fields:
         problems.append(Problem(source, number, f"{key!r} given twice; the first one is kept"))
-        return
+        return None
     block.fields[key] = (number, _unquote(m.group("value")))
+    return key
 
 
 def _unquote(value: str) -> str:
@@ -156,19 +170,20 @@ def _record(block: _Block, source: str, problems: list[Problem]) -> PaperRecord 
         return None
     record = PaperRecord(title=title, source=source, line=title_line)
     if "authors" in block.fields:
-        value = block.fields["authors"][1]
+        line, value = block.fields["authors"]
         if value.startswith("[") and value.endswith("]"):
-            record.authors = [display_name(a) for a in _items(value)]
-        elif ";" in value:
-            record.authors = [display_name(a) for a in value.split(";") if a.strip()]
-        else:
-            record.authors = split_authors(value)
+            value = "; ".join(_items(value))
+        authors = parse_authors(value)
+        if authors is not None:
+            record.authors, record.authors_incomplete = authors.names, authors.incomplete
+        elif value:
+            problems.append(Problem(source, line, f"authors {value[:60]!r} not read as names; left empty"))
     if block.fields.get("venue", (0, ""))[1]:
         record.venue = short_venue(block.fields["venue"][1])
     if "year" in block.fields:
         line, value = block.fields["year"]
-        if re.fullmatch(r"(?:19|20)\d\d", value):
-            record.year = int(value)
+        if re.fullmatch(r"(?:19|20)\d\d(?:-\d\d?(?:-\d\d?)?)?", value):  # a year or an ISO date
+            record.year = int(value[:4])
         elif value:
             message = f"year {value[:40]!r} is not a four-digit year; left empty"
             problems.append(Problem(source, line, message))
@@ -176,6 +191,8 @@ def _record(block: _Block, source: str, problems: list[Problem]) -> PaperRecord 
         record.topics = topic_labels(_items(block.fields["topics"][1]))
     if block.fields.get("link", (0, ""))[1]:
         record.link = block.fields["link"][1]
+    if block.fields.get("writer", (0, ""))[1]:
+        record.writer = writer_name(block.fields["writer"][1])
     paragraphs = [block.fields["summary"][1]] if block.fields.get("summary", (0, ""))[1] else []
     paragraphs += [clean_paragraph(b.lines) for b in split_blocks(block.body)
                    if not all(_FENCE.match(line) for line in b.lines)]

@@ -93,3 +93,19 @@ def _full_year(digits: str) -> int | None:
     if len(digits) == 2:
         value += 2000 if value < 70 else 1900
     return value if 1950 <= value <= 2049 else None
+
+
+_PROCEEDINGS = re.compile(r"^(?:proceedings\s+of\s+(?:the\s+)?|(?:\d+(?:st|nd|rd|th)\s+))+", re.IGNORECASE)
+
+
+def known_venue(raw: str) -> str | None:
+    """The short name when `raw` is nothing but a venue's name ("ICLR", "Neural Information Processing
+    Systems", "Proceedings of the International Conference on Machine Learning"), else None."""
+    cleaned = _PROCEEDINGS.sub("", " ".join(raw.split()).strip(" .,;:-()"))
+    long = _LONG_RE.fullmatch(cleaned)
+    if long:
+        return _LONG_NAMES[(long.lastindex or 1) - 1][1]
+    short = _SHORT_RE.fullmatch(cleaned)
+    if short and (short.group(1) in _SHORT_NAMES.values() or short.group(1).isupper()):
+        return _SHORT_NAMES[short.group(1).casefold()]
+    return None

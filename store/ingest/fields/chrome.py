@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from store.ingest.blocks import unwrap
+from store.ingest.structure.blocks import unwrap
 
 _TOGGLES = frozenset({"more", "less", "[link]", "link", "show more", "show less", "read more", "|"})
 _MD_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\s]*(?:\s+\"[^\"\n]*\")?\)")

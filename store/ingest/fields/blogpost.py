@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from store.ingest.namelists import read_name_run
+from store.ingest.fields.namelists import read_name_run
 
 _MINOR = """
 a an the of for with and or in on at to from by via into onto over under between beyond without

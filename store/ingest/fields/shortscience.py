@@ -18,11 +18,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from store.ingest.blocks import Block, unwrap
 from store.ingest.categories import topic_labels
-from store.ingest.chrome import is_toggle
-from store.ingest.headings import markdown_heading
-from store.ingest.venues import short_venue
+from store.ingest.fields.chrome import is_toggle
+from store.ingest.fields.headings import markdown_heading
+from store.ingest.fields.venues import short_venue
+from store.ingest.structure.blocks import Block, unwrap
 from store.names import split_authors
 
 VENUE_LINE = re.compile(r"^(?P<venue>\S.*?)\s+[-–—]\s+(?P<year>(?:19|20)\d\d)\s+via\s+\S.*$")

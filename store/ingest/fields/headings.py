@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from store.ingest.blocks import Block
+from store.ingest.structure.blocks import Block
 
 _MARKDOWN = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _BOLD = re.compile(r"^\s*(\*\*|__)(?P<text>[^*_].*?)\1\s*:?\s*$")

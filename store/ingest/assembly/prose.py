@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from store.ingest import blogpost, headings, posters, shortscience, titlelist
-from store.ingest.blocks import Block, split_blocks
-from store.ingest.chrome import clean_paragraph, is_boilerplate, join_paragraphs
-from store.ingest.venues import find_venue, find_year
+from store.ingest.fields import blogpost, headings, posters, shortscience, titlelist
+from store.ingest.fields.chrome import clean_paragraph, is_boilerplate, join_paragraphs
+from store.ingest.fields.venues import find_venue, find_year
+from store.ingest.structure.blocks import Block, split_blocks
 from store.records import PaperRecord, Parsed
 
 

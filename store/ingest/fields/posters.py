@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from store.ingest.titlelist import clean_title, match_title_line
+from store.ingest.fields.titlelist import clean_title, match_title_line
 
 _CODE = r"[A-Z]{1,3}-?\d{1,4}[a-z]?"
 _POSTER = re.compile(rf"^[*_\s]*(?P<code>{_CODE})[*_]*\s*:[*_]*\s+(?P<rest>\S.*)$")
