@@ -26,7 +26,8 @@ def read_document(text: str, source: str, suffix: str = ".md") -> Parsed:
     markdown = org.to_markdown(text) if org.is_org(text, suffix) else text
     notes = assemble_notes(parse_markdown(markdown), source)
     if notes.strong:
-        return Parsed(notes.records, notes.problems)
+        missing = [] if notes.records else [nothing_found(text, source)]
+        return Parsed(notes.records, [*notes.problems, *missing])
     prose = parse_document(text, source)
     records, problems = gated(prose.records, source)
     if records or problems:

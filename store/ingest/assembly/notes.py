@@ -31,6 +31,7 @@ _URL = re.compile(r"https?://\S+")
 _ARXIV_ID = re.compile(r"^(?:arxiv:\s*)?(\d{4}\.\d{4,5})(v\d+)?$", re.IGNORECASE)
 _WIKI = re.compile(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]")
 _TOPIC_SPLIT = re.compile(r"\s*[,;，；、]\s*|\s+(?=#)")
+_INLINE_FIELD = re.compile(r"^[^\W\d_][\w -]{0,30}::\s")
 _YAML_ITEM = re.compile(r"^\s*-\s+(?P<value>.*)$")
 
 
@@ -77,8 +78,14 @@ class _Reader:
         self.drafts.append(self.current)
         return self.current
 
-    def draft_for_field(self, line: int) -> _Draft:
-        """The paper a field belongs to: the current one, or one titled by the pending heading."""
+    def draft_for_field(self, line: int, opens: bool = True) -> _Draft:
+        """The paper a field belongs to: the current one, or one titled by the pending heading.
+
+        A writer, topics or a summary never open a paper of their own ("* Reviewer notes" then
+        ":REVIEWER: X" is the current paper's writer).
+        """
+        if self.current is not None and not opens and self.current.title:
+            return self.current
         if self.current is not None and (self.pending is None or not self.current.title):
             if self.current.title == "" and self.pending is not None:
                 self.current.set_title(self.pending.text, self.pending.line)
@@ -117,9 +124,9 @@ class _Reader:
             return consumed
         if kv.field == "summary":
             if value:
-                self.draft_for_field(line).summary.append(value)
+                self.draft_for_field(line, opens=False).summary.append(value)
             return consumed
-        draft = self.draft_for_field(line)
+        draft = self.draft_for_field(line, opens=kv.field not in {"writer", "topics"})
         self.set_field(draft, kv.field, value, line)
         return consumed
 
@@ -142,7 +149,10 @@ class _Reader:
         elif name == "link":
             draft.link = draft.link or _link(value)
         elif name == "topics":
-            words = [_WIKI.sub(r"\1", w).strip(" #") for w in _TOPIC_SPLIT.split(value.strip(" []"))]
+            value = _WIKI.sub(r"\1", value.strip())
+            if len(value) > 1 and value[0] == value[-1] == ":":  # org tags ":nlp:transformers:"
+                value = value.strip(":").replace(":", ", ")
+            words = [w.strip(" #\"'") for w in _TOPIC_SPLIT.split(value.strip(" []"))]
             draft.topics = topic_labels([w for w in words if w]) or draft.topics
         elif name == "writer":
             draft.writer = draft.writer or writer_name(value)
@@ -214,12 +224,13 @@ class _Reader:
             if kv is not None:
                 following = self.nodes[index:] if k == len(lines) else []
                 index += self.apply(kv, number, following)
+                self.link_of(kv, node)
                 first = False
                 continue
             writer = match_writer_line(line)
             if writer is not None:
                 if self.current is not None or self.pending is not None:
-                    self.draft_for_field(number).writer = writer
+                    self.draft_for_field(number, opens=False).writer = writer
                 continue
             if first and self.pending is not None and not node.item and self.pending_is_previous(node):
                 byline = match_byline(line)
@@ -233,11 +244,21 @@ class _Reader:
                     self.current.venue, self.current.year = venue[0], self.current.year or venue[1]
                     continue
             first = False
-            text_lines.append(line)
+            if not _INLINE_FIELD.match(line):  # "status:: read": metadata of a field we do not keep
+                text_lines.append(line)
         if text_lines and self.current is not None:
             prefix = "- " if node.item else ""
             self.current.summary.append(prefix + " ".join(text_lines))
         return index
+
+    def link_of(self, kv: KeyValue, node: Node) -> None:
+        """The url behind a keyed value written as a link ("URL: [arXiv](...)", "Paper: [Title](...)")."""
+        if self.current is None or self.current.link or not node.links or kv.field not in {"title", "link"}:
+            return
+        for text, url in node.links:
+            if text and text in kv.value and url.startswith(("http://", "https://")):
+                self.current.link = url
+                return
 
     def pending_is_previous(self, node: Node) -> bool:
         assert self.pending is not None

@@ -10,6 +10,7 @@ name their own; other headings give topics.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from store.ingest.fields import blogpost, headings, posters, shortscience, titlelist
@@ -17,6 +18,8 @@ from store.ingest.fields.chrome import clean_paragraph, is_boilerplate, join_par
 from store.ingest.fields.venues import find_venue, find_year
 from store.ingest.structure.blocks import Block, split_blocks
 from store.records import PaperRecord, Parsed
+
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")
 
 
 @dataclass(slots=True)
@@ -72,7 +75,16 @@ def parse_document(text: str, source: str) -> Parsed:
         if paper is not None:
             title, authors, link = paper
             current = open_paper(title, authors, block.start, link)
-            _add_paragraph(current, block.lines[1:])
+            rest: list[str] = []
+            for offset, line in enumerate(block.lines[1:], 1):
+                listed = _paper_line(line.strip()) if _LIST_ITEM.match(line) else None
+                if listed is None:  # a list of "Title – Authors" items, one paper per item
+                    rest.append(line)
+                    continue
+                _add_paragraph(current, rest)
+                rest = []
+                current = open_paper(listed[0], listed[1], block.start + offset, listed[2])
+            _add_paragraph(current, rest)
             continue
         if posters.is_note(first):
             close()

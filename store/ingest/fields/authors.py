@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from store.ingest.fields.namelists import is_person_name
+from store.ingest.fields.namelists import PARTICLES, is_person_name
 from store.names import display_name, split_authors
 
 _ET_AL = re.compile(r"(?:[,;]?\s*(?:\bet\.?\s*al\b\.?|\band\s+others\b|\bet\s+autres\b|\bu\.\s*a\.|\bet\s+alii\b"
@@ -27,6 +27,8 @@ _WIKI = re.compile(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]")
 _INITIALS = re.compile(r"^(?:[A-Z]\.\s*-?\s*)+$|^[A-Z]{1,2}$")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _MAX_WORDS = 6
+# "and" in the languages of the key table: "A und B", "A et B", "A y B", "A e B", "A 和 B".
+_OTHER_AND = re.compile(r"\s+(?:und|et|y|e|en|i)\s+(?!al\b)|\s*[和与及]\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,7 @@ def clean_author_text(text: str) -> tuple[str, bool]:
     text = _AFFILIATION_DIGITS.sub("", text)
     text = text.replace("，", ", ").replace("、", ", ").replace("；", "; ")
     text = re.sub(r"\s*&\s*", " and ", text)
+    text = _OTHER_AND.sub(" and ", text)
     text = " ".join(text.split()).strip(" ,;")
     incomplete = False
     m = _ET_AL.search(text)
@@ -67,13 +70,25 @@ def parse_authors(text: str, *, strict: bool = False) -> AuthorList | None:
     names = [n for n in names if n]
     if not names:
         return None
+    people = 0
     for name in names:
         words = name.split()
         if len(words) > _MAX_WORDS or not any(ch.isalpha() for ch in name) or re.search(r"[!?:|/\\]", name):
             return None
-        if strict and not (is_person_name(name) or (_CJK.search(name) and len(name) <= 12)):
+        if is_person_name(name) or (_CJK.search(name) and len(name) <= 12):
+            people += 1
+        elif strict and not _name_shaped(words):
             return None
+    # Without a key, most names must be unmistakable ("Or Patashnik" passes beside six others).
+    if strict and people * 2 < len(names) + 1:
+        return None
     return AuthorList(names, incomplete)
+
+
+def _name_shaped(words: list[str]) -> bool:
+    """Two to six capitalised words, initials or particles: a name that happens to hold a common word."""
+    return 2 <= len(words) <= _MAX_WORDS and words[0][:1].isupper() and words[-1][:1].isupper() and all(
+        w[:1].isupper() or w.casefold() in PARTICLES for w in words)
 
 
 def _apa_pairs(text: str) -> list[str] | None:

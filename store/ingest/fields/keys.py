@@ -23,7 +23,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
              "年份", "年", "时间", "发表时间", "日期"),
     "link": ("link", "links", "url", "paper", "paper link", "arxiv", "pdf", "doi", "openreview",
              "lien", "enlace", "链接", "论文链接", "地址", "リンク"),
-    "topics": ("tags", "tag", "keywords", "topics", "topic", "categories", "category", "field", "area",
+    "topics": ("tags", "tag", "keywords", "topics", "topic", "categories", "category", "filetags", "roam_tags",
                "schlagworte", "schlagwörter", "stichworte", "themen", "thema", "mots-clés", "mots clés",
                "étiquettes", "sujets", "etiquetas", "palabras clave", "temas", "tema", "标签", "关键词",
                "关键字", "主题", "领域", "タグ", "キーワード"),

@@ -98,10 +98,17 @@ def _full_year(digits: str) -> int | None:
 _PROCEEDINGS = re.compile(r"^(?:proceedings\s+of\s+(?:the\s+)?|(?:\d+(?:st|nd|rd|th)\s+))+", re.IGNORECASE)
 
 
+# Journals named in notes' author lines ("... et al., Nature 2016"); not looked for in prose.
+_JOURNALS = {name.casefold(): name for name in (
+    "Nature", "Science", "PNAS", "Neural Computation", "Nature Communications", "MICCAI", "IJCV", "TPAMI")}
+
+
 def known_venue(raw: str) -> str | None:
     """The short name when `raw` is nothing but a venue's name ("ICLR", "Neural Information Processing
     Systems", "Proceedings of the International Conference on Machine Learning"), else None."""
     cleaned = _PROCEEDINGS.sub("", " ".join(raw.split()).strip(" .,;:-()"))
+    if cleaned.casefold() in _JOURNALS and cleaned[:1].isupper():
+        return _JOURNALS[cleaned.casefold()]
     long = _LONG_RE.fullmatch(cleaned)
     if long:
         return _LONG_NAMES[(long.lastindex or 1) - 1][1]
