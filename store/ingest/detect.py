@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from store.ingest.arxiv_jsonl import parse_jsonl
-from store.ingest.assembly import read_document
+from store.ingest.assembly import gated, read_document
 from store.ingest.limits import MAX_LINE_CHARS
 from store.ingest.structure.frontmatter import parse_front_matter, starts_with_front_matter
 from store.records import PaperRecord, Parsed, Problem
@@ -34,6 +34,9 @@ def parse_text(text: str, source: str, suffix: str = ".txt") -> Parsed:
             parsed = parse_front_matter(text, source)
             if not parsed.records:  # an Obsidian-style header without a title: the note's heading is
                 parsed = read_document(text, source, suffix.lower())
+            else:
+                kept, refused = gated(parsed.records, source)
+                parsed = Parsed(kept, [*parsed.problems, *refused])
         else:
             parsed = read_document(text, source, suffix.lower())
     except (RecursionError, MemoryError, ValueError, IndexError, KeyError, TypeError) as exc:

@@ -40,7 +40,7 @@ def match_byline(text: str) -> Byline | None:
     for sep in _SEPARATOR.finditer(text):
         if sep.start() == 0:
             continue
-        tail = match_venue_line(text[sep.end():])
+        tail = match_venue_line(text[sep.end():].lstrip(" -–—,;|·"))
         if tail is None:
             continue
         authors = parse_authors(text[:sep.start()], strict=True)
