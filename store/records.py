@@ -46,3 +46,14 @@ class Parsed:
 
     records: list[PaperRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ParsedFile:
+    """A corpus file after reading and parsing (done off the event loop, before the transaction)."""
+
+    name: str  # relative to `root`; the document's identity
+    root: str  # the folder it was found in (resolved), for pruning
+    sha256: str
+    parsed: Parsed
+    failed: bool  # unreadable or nothing parseable: keep what the database has for it
