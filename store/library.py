@@ -23,12 +23,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from store import collector
 from store.db import create_schema, database_url, make_engine, make_sessionmaker, redact
 from store.ingest.corpus import find, parsed
-from store.ingest.sync import CORPUS_VERSION, renew_corpus_version, sync_files
 from store.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Topic
 from store.report import IngestReport
 from store.results import PaperView, SearchResult, SummaryView
 from store.search import SearchIndex, snapshot
 from store.settings import get_setting
+from store.sync import CORPUS_VERSION, renew_corpus_version, sync_files
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

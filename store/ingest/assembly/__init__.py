@@ -24,7 +24,7 @@ LOOKED_FOR = ("key-value fields (Title:, Authors:), a title heading with an auth
 def read_document(text: str, source: str, suffix: str = ".md") -> Parsed:
     """The papers of one Markdown, plain-text or org document, and its problems."""
     markdown = org.to_markdown(text) if org.is_org(text, suffix) else text
-    notes = assemble_notes(parse_markdown(markdown), source)
+    notes = assemble_notes(parse_markdown(markdown), source, markdown)
     if notes.strong:
         missing = [] if notes.records else [nothing_found(text, source)]
         return Parsed(notes.records, [*notes.problems, *missing])

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from store.ingest.bibtex import looks_like_bibtex, parse_bibtex
 from store.ingest.categories import topic_labels
 from store.ingest.fields.authors import AuthorList, parse_authors
 from store.ingest.fields.byline import match_byline, match_venue_line, venue_and_year
@@ -24,6 +25,7 @@ from store.ingest.fields.keyvalue import KeyValue, heading_key, match_key_value
 from store.ingest.fields.writer import match_writer_line, writer_name
 from store.ingest.gate import refuse_title
 from store.ingest.structure.markdown import Node
+from store.names import fold
 from store.records import PaperRecord, Problem
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
@@ -32,6 +34,7 @@ _ARXIV_ID = re.compile(r"^(?:arxiv:\s*)?(\d{4}\.\d{4,5})(v\d+)?$", re.IGNORECASE
 _WIKI = re.compile(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]")
 _TOPIC_SPLIT = re.compile(r"\s*[,;，；、]\s*|\s+(?=#)")
 _INLINE_FIELD = re.compile(r"^[^\W\d_][\w -]{0,30}::\s")
+_BARE_ENTRY = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]")
 _YAML_ITEM = re.compile(r"^\s*-\s+(?P<value>.*)$")
 
 
@@ -63,9 +66,12 @@ class NoteResult:
 
 
 class _Reader:
-    def __init__(self, nodes: list[Node], source: str) -> None:
+    def __init__(self, nodes: list[Node], source: str, lines: list[str]) -> None:
         self.nodes = nodes
         self.source = source
+        self.raw = lines  # the source lines, for BibTeX written bare in a note
+        self.bib: list[PaperRecord] = []
+        self.loose: list[str] = []  # text outside any paper: the summary of a BibTeX-only note
         self.drafts: list[_Draft] = []
         self.current: _Draft | None = None
         self.pending: Node | None = None  # the last heading not yet claimed as a title
@@ -172,6 +178,17 @@ class _Reader:
                 index = self.table(index - 1)
             elif node.kind == "front_matter":
                 self.front_matter(node)
+            elif node.kind == "code" and (node.info.casefold() in {"bibtex", "bib", "biblatex"}
+                                          or looks_like_bibtex(node.text)):
+                self.bibtex(node.text, node.line + 1)
+
+    def bibtex(self, text: str, line: int) -> None:
+        """A BibTeX block in the note (fenced or bare): its entries are papers, merged with the note's own."""
+        parsed = parse_bibtex(text, self.source, first_line=line)
+        self.bib.extend(parsed.records)
+        self.problems.extend(parsed.problems)
+        if parsed.records:
+            self.strong = True
 
     def heading(self, node: Node, index: int) -> int:
         key = heading_key(node.text)
@@ -213,6 +230,11 @@ class _Reader:
         self.strong = True
 
     def paragraph(self, node: Node, index: int) -> int:
+        if _BARE_ENTRY.match(node.lines[0][1]) and node.end:
+            raw = "\n".join(self.raw[node.line - 1:node.end])
+            if looks_like_bibtex(raw):
+                self.bibtex(raw, node.line)
+                return index
         lines = node.lines
         text_lines: list[str] = []
         k = 0
@@ -246,9 +268,9 @@ class _Reader:
             first = False
             if not _INLINE_FIELD.match(line):  # "status:: read": metadata of a field we do not keep
                 text_lines.append(line)
-        if text_lines and self.current is not None:
+        if text_lines:
             prefix = "- " if node.item else ""
-            self.current.summary.append(prefix + " ".join(text_lines))
+            (self.current.summary if self.current is not None else self.loose).append(prefix + " ".join(text_lines))
         return index
 
     def link_of(self, kv: KeyValue, node: Node) -> None:
@@ -325,6 +347,33 @@ class _Reader:
             self.apply(KeyValue(kv.field, kv.key, value), node.line + k, [])
 
     # -- output ---------------------------------------------------------------------------------
+    def merge_bibtex(self, out: list[PaperRecord]) -> list[PaperRecord]:
+        """The note's papers with what its BibTeX says: a paper of the same title gains the entry's fields;
+        a note of one paper and one entry is that entry's paper (the entry's title is the exact one); any
+        other entry is a paper of its own, with the note's loose text as its summary."""
+        if not self.bib:
+            return out
+        by_title = {fold(r.title): r for r in out}
+        for entry in self.bib:
+            mine = by_title.get(fold(entry.title))
+            if mine is None and len(out) == 1 and len(self.bib) == 1 and not out[0].authors:
+                mine = out[0]
+                mine.title, mine.line = entry.title, entry.line
+            if mine is None:
+                entry.summary = entry.summary or "\n\n".join(self.loose)
+                out.append(entry)
+                continue
+            if not mine.authors:
+                mine.authors, mine.authors_incomplete = entry.authors, entry.authors_incomplete
+            mine.venue = mine.venue or entry.venue
+            mine.year = mine.year or entry.year
+            mine.link = mine.link or entry.link
+            mine.topics = mine.topics or entry.topics
+            mine.arxiv_id = mine.arxiv_id or entry.arxiv_id
+            mine.doi = mine.doi or entry.doi
+            mine.summary = mine.summary or entry.summary
+        return out
+
     def records(self) -> list[PaperRecord]:
         out: list[PaperRecord] = []
         for draft in self.drafts:
@@ -342,12 +391,12 @@ class _Reader:
                                    year=draft.year, topics=draft.topics, summary="\n\n".join(draft.summary),
                                    source=self.source, line=draft.title_line or draft.line, link=draft.link,
                                    writer=draft.writer, authors_incomplete=authors.incomplete))
-        return out
+        return self.merge_bibtex(out)
 
 
-def assemble_notes(nodes: list[Node], source: str) -> NoteResult:
+def assemble_notes(nodes: list[Node], source: str, text: str = "") -> NoteResult:
     """Papers named by the structure of a note (or of several notes in one file)."""
-    reader = _Reader(nodes, source)
+    reader = _Reader(nodes, source, (text or "").split("\n"))
     reader.run()
     records = reader.records() if reader.strong else []
     return NoteResult(records, reader.problems if reader.strong else [], reader.strong, _title_only(nodes, source))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, TypeVar
 
@@ -20,23 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Topic
 from store.names import fold, person_key
-from store.records import PaperRecord, Parsed
+from store.records import PaperRecord, ParsedFile
 from store.report import FileChange, IngestReport
 from store.settings import put_setting
 
 T = TypeVar("T")
 _CHUNK = 500  # ids per IN (...) clause: well under every backend's parameter limit
-
-
-@dataclass(slots=True)
-class ParsedFile:
-    """A corpus file after reading and parsing (done off the event loop, before the transaction)."""
-
-    name: str  # relative to `root`; the document's identity
-    root: str  # the folder it was found in (resolved), for pruning
-    sha256: str
-    parsed: Parsed
-    failed: bool  # unreadable or nothing parseable: keep what the database has for it
 
 
 def paper_key(title: str) -> str:
