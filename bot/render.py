@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import discord
 
 from bot.text import clip
-from store.report import IngestReport
+from store.report import IngestReport, problem_line
 from store.results import Hit, PaperView, SearchResult
 
 # Discord's documented limits.
@@ -117,7 +117,7 @@ def report_message(report: IngestReport, budget: int = CONTENT_MAX) -> str:
     reserve = 120  # room for the "and N more" line
     shown = 0
     for p in report.problems:
-        line = f"⚠ `{safe(p.source)}:{p.line}` {safe(clip(p.message, 200))}"
+        line = f"⚠ {safe(clip(problem_line(p), 260))}"
         if sum(len(x) + 1 for x in lines) + len(line) > budget - reserve:
             break
         lines.append(line)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
-from store.report import IngestReport
+from store.report import IngestReport, problem_line
 from store.results import Hit, PaperView, SearchResult
 from store.search import SearchIndex
 
@@ -68,7 +68,7 @@ def render_report(report: IngestReport) -> str:
                      f" (+{f.added} added, ~{f.updated} updated, -{f.removed} removed)")
     if report.problems:
         lines.append("Problems:")
-        lines.extend(f"  {p}" for p in report.problems)
+        lines.extend(f"  {problem_line(p)}" for p in report.problems)
     return "\n".join(lines)
 
 

@@ -13,7 +13,7 @@ import contextlib
 import logging
 import os
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -22,9 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from store import collector
 from store.db import create_schema, database_url, make_engine, make_sessionmaker, redact
-from store.ingest.corpus import find, parsed
+from store.ingest.corpus import CorpusFile, find, parsed
 from store.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Topic
-from store.report import IngestReport
+from store.records import ParsedFile
+from store.report import IngestProgress, IngestReport
 from store.results import PaperView, SearchResult, SummaryView
 from store.search import SearchIndex, snapshot
 from store.settings import get_setting
@@ -93,11 +94,12 @@ class Library:
         await self.refresh()
         return report
 
-    async def ingest(self, paths: Sequence[Path] | None = None) -> IngestReport:
+    async def ingest(self, paths: Sequence[Path] | None = None,
+                     progress: IngestProgress | None = None) -> IngestReport:
         """Read, parse and store the files under `paths` (default: the corpus folder) in one transaction."""
         targets = list(paths) if paths else [self.corpus_dir]
         async with self._write_lock:
-            return await self._off_the_loop(lambda sessions: self._ingest(targets, sessions))
+            return await self._off_the_loop(lambda sessions: self._ingest(targets, sessions, progress))
 
     async def _off_the_loop(self, work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[T]]) -> T:
         """Run bulk database work on a worker thread with its own event loop and engine.
@@ -121,11 +123,17 @@ class Library:
         return await asyncio.to_thread(asyncio.run, own_engine())
 
     @staticmethod
-    async def _ingest(targets: list[Path], sessions: async_sessionmaker[AsyncSession]) -> IngestReport:
+    async def _ingest(targets: list[Path], sessions: async_sessionmaker[AsyncSession],
+                      progress: IngestProgress | None = None) -> IngestReport:
         files, roots, problems = await asyncio.to_thread(find, targets)
+        stream = parsed(files) if progress is None else _reported(files, progress)
         # One transaction: all of it or none. Closing `each` stops a parsing process if the sync fails.
-        async with sessions() as session, session.begin(), contextlib.aclosing(parsed(files)) as each:
-            report = await sync_files(session, each, roots)
+        try:
+            async with sessions() as session, session.begin(), contextlib.aclosing(stream) as each:
+                report = await sync_files(session, each, roots)
+        finally:
+            if progress is not None:
+                progress.stop()
         report.problems[:0] = problems
         return report
 
@@ -224,3 +232,22 @@ class Library:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
+
+
+async def _reported(files: Sequence[CorpusFile], progress: IngestProgress) -> AsyncIterator[ParsedFile]:
+    """The files parsed, telling `progress` as each one is done."""
+    sizes = [_size(f.path) for f in files]
+    progress.start(len(files), sum(sizes))
+    async with contextlib.aclosing(parsed(files)) as each:
+        index = 0
+        async for result in each:
+            progress.advance(result.name, sizes[index] if index < len(sizes) else 0, len(result.parsed.records))
+            index += 1
+            yield result
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
