@@ -99,6 +99,11 @@ CONVENTIONS = [
     lambda t, a: f"标题：{t}\n作者：{a}\n",
     lambda t, a: f"---\ntitle: {t}\nauthors: {a}\n---\nThe summary.\n",
     lambda t, a: f"# {t}\n\n- **Authors**: {a}\n\nSummarized by Jane Roe\n",
+    lambda t, a: f"{t}\n{a}\n\nThe summary.\n",
+    lambda t, a: f"**{t}**\n\n{a} (ICML 2019)\n\nThe summary.\n",
+    lambda t, a: f"# Paper: {t}\n\n- Authors: {a}\n",
+    lambda t, a: f'# Notes on "{t}"\n\n**Authors:** {a}\n',
+    lambda t, a: f"## {t} (CVPR 2020)\n\n- **Authors**: {a}\n",
 ]
 
 

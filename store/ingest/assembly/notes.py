@@ -22,6 +22,7 @@ from store.ingest.fields.authors import AuthorList, parse_authors
 from store.ingest.fields.byline import match_byline, match_venue_line, venue_and_year
 from store.ingest.fields.keys import field_of
 from store.ingest.fields.keyvalue import KeyValue, heading_key, match_key_value
+from store.ingest.fields.shortscience import VENUE_LINE
 from store.ingest.fields.writer import match_writer_line, writer_name
 from store.ingest.gate import refuse_title
 from store.ingest.structure.markdown import Node
@@ -35,6 +36,9 @@ _WIKI = re.compile(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]")
 _TOPIC_SPLIT = re.compile(r"\s*[,;，；、]\s*|\s+(?=#)")
 _INLINE_FIELD = re.compile(r"^[^\W\d_][\w -]{0,30}::\s")
 _BARE_ENTRY = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]")
+_NOTE_PREFIX = re.compile(r"^(?:(?:paper|reading)\s+)?(?:summary|summaries|notes?|review|thoughts)\s*"
+                          r"(?:of|on|for|about|[:：–—-])\s+(?=\S)", re.IGNORECASE)
+_VENUE_TAIL = re.compile(r"(?:\s*[(\[]\s*(?P<inner>[^()\[\]]{2,60}?)\s*[)\]]|\s+[-–—|]\s+(?P<bare>[^-–—|]{2,60}))\s*$")
 _YAML_ITEM = re.compile(r"^\s*-\s+(?P<value>.*)$")
 
 
@@ -55,6 +59,19 @@ class _Draft:
 
     def set_title(self, text: str, line: int) -> None:
         self.title, self.title_line = " ".join(text.split()), line
+
+    def set_heading_title(self, text: str, line: int) -> None:
+        """A heading as the title: without "Notes on", quotes, or a closing "(NeurIPS 2020)"."""
+        title = _NOTE_PREFIX.sub("", " ".join(text.split()))
+        tail = _VENUE_TAIL.search(title)
+        if tail is not None:
+            venue = match_venue_line(tail.group("inner") or tail.group("bare"))
+            if venue is not None and tail.start() > 0:
+                title = title[:tail.start()].rstrip(" -–—|,")
+                self.venue, self.year = self.venue or venue[0], self.year or venue[1]
+        if len(title) > 2 and title[0] in "\"“'‘" and title[-1] in "\"”'’":
+            title = title[1:-1].strip()
+        self.set_title(title, line)
 
 
 @dataclass(slots=True)
@@ -94,14 +111,14 @@ class _Reader:
             return self.current
         if self.current is not None and (self.pending is None or not self.current.title):
             if self.current.title == "" and self.pending is not None:
-                self.current.set_title(self.pending.text, self.pending.line)
-                self.current.link = self.current.link or self.pending.whole_link
+                self.current.set_heading_title(self.pending.text, self.pending.line)
+                self.current.link = self.current.link or _heading_link(self.pending, self.current.title)
                 self.pending = None
             return self.current
         if self.pending is not None:
             draft = self.open(self.pending.line, self.pending.level)
-            draft.set_title(self.pending.text, self.pending.line)
-            draft.link = self.pending.whole_link
+            draft.set_heading_title(self.pending.text, self.pending.line)
+            draft.link = _heading_link(self.pending, draft.title)
             self.pending = None
             return draft
         if self.current is not None:
@@ -210,6 +227,13 @@ class _Reader:
                 return index + (len(items) if items else 1)
         if key is not None:
             return index
+        inline = match_key_value(node.text)
+        if inline is not None and inline.value and inline.field in {"title", "authors"}:  # "# Paper: Title"
+            self.apply(inline, node.line, [])
+            if inline.field == "title" and self.current is not None:
+                self.current.level = node.level
+                self.current.link = self.current.link or node.whole_link
+            return index
         # A heading that is an author line under the title heading ("# Title" then "## A, B and C").
         if self.pending is not None and self.pending.level < node.level and _adjacent(self.pending, node):
             byline = match_byline(node.text)
@@ -236,6 +260,17 @@ class _Reader:
                 self.bibtex(raw, node.line)
                 return index
         lines = node.lines
+        if self.opens_note(node, index):
+            number, title = lines[0]
+            draft = self.open(number)
+            draft.set_heading_title(title, number)
+            lines = lines[1:] if len(lines) > 1 else self.nodes[index].lines
+            if len(node.lines) == 1:
+                index += 1
+            byline = match_byline(lines[0][1])
+            assert byline is not None
+            self.byline(byline, lines[0][0])
+            lines = lines[1:]
         text_lines: list[str] = []
         k = 0
         first = True
@@ -272,6 +307,25 @@ class _Reader:
             prefix = "- " if node.item else ""
             (self.current.summary if self.current is not None else self.loose).append(prefix + " ".join(text_lines))
         return index
+
+    def opens_note(self, node: Node, index: int) -> bool:
+        """The document's first block is a title line with an author line under it (in the same
+        paragraph or the next): "Attention Is All You Need" then "Ashish Vaswani, Noam Shazeer, ..."."""
+        if self.drafts or self.pending is not None or node.item or self.nodes[0] is not node:
+            return False
+        if len(node.lines) >= 2:
+            author_line, after = node.lines[1][1], node.lines[2:]
+        elif index < len(self.nodes) and self.nodes[index].kind == "paragraph" and not self.nodes[index].item:
+            author_line, after = self.nodes[index].lines[0][1], self.nodes[index].lines[1:]
+        else:
+            return False
+        title = node.lines[0][1]
+        if match_key_value(title) is not None or refuse_title(title) is not None or len(title.split()) > 30:
+            return False
+        following = [t for _, t in after[:3]] + [t for n in self.nodes[index:index + 3] for _, t in n.lines[:2]]
+        if any(VENUE_LINE.match(t) for t in following):
+            return False  # a ShortScience entry: the prose reader knows its furniture
+        return match_byline(author_line) is not None
 
     def link_of(self, kv: KeyValue, node: Node) -> None:
         """The url behind a keyed value written as a link ("URL: [arXiv](...)", "Paper: [Title](...)")."""
@@ -413,8 +467,10 @@ def _title_only(nodes: list[Node], source: str) -> PaperRecord | None:
                                   if n is not node and n.kind == "paragraph")
             writer = next((w for n in nodes if n.kind == "paragraph" for _, t in n.lines
                            if (w := match_writer_line(t))), None)
-            return PaperRecord(title=" ".join(title.split()), source=source, line=node.line, link=node.whole_link,
-                               summary=summary, writer=writer)
+            draft = _Draft(line=node.line)
+            draft.set_heading_title(title, node.line)
+            return PaperRecord(title=draft.title, source=source, line=node.line, link=_heading_link(node, draft.title),
+                               summary=summary, writer=writer, venue=draft.venue, year=draft.year)
         return None
     return None
 
@@ -427,6 +483,13 @@ def _values_below(nodes: list[Node]) -> list[str]:
             break
         items.append(" ".join(t for _, t in node.lines))
     return items
+
+
+def _heading_link(node: Node, title: str) -> str | None:
+    """The url of a heading that is a link, or whose title is a link ("# [Title](url) [arXiv 2017]")."""
+    if node.whole_link:
+        return node.whole_link
+    return next((url for text, url in node.links if " ".join(text.split()) == title), None)
 
 
 def _adjacent(a: Node, b: Node) -> bool:
