@@ -112,6 +112,10 @@ _MARKUP = re.compile(r"\*\*|__|::|`|\[\[|\]\]|^#|^>|^[-+*] |\|\s*$|^\s*\||</?[a-
 _KEY_COLON = re.compile(r"^\s*(?P<key>[^\W\d_][^:：]{0,39}?)\s*[:：]")
 _TRAILING_KEY = re.compile(r"[:：]\s*$")
 _DATE = re.compile(r"^\s*\d{4}[-/.]\d{1,2}(?:[-/.]\d{1,2})?\s*$")
+_SCHEDULE = re.compile(r"^(?:week|day|session|lecture|chapter|part|meeting|reading group|sprint)\s*#?\d{1,3}\b"
+                       r"[\s:–—-]*$"
+                       r"|^(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day)(?:\s+(?:morning|afternoon|evening))?$",
+                       re.IGNORECASE)
 _WORDS = re.compile(r"[^\W\d_]+")
 
 
@@ -133,6 +137,8 @@ def refuse_title(title: str) -> str | None:
         return "it is a section heading, not a title"
     if _DATE.match(text):
         return "it is a date"
+    if _SCHEDULE.match(text):
+        return "it is a schedule heading"
     if match_venue_line(text) is not None or known_venue(text) is not None:
         return "it names a venue, not a paper"
     if is_boilerplate(text):
