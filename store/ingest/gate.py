@@ -87,6 +87,16 @@ readme
 untitled
 template
 insights
+metadata
+meta
+info
+information
+paper info
+paper information
+bibliographic information
+reference
+citation info
+abstract and notes
 zusammenfassung
 notizen
 einleitung
@@ -146,6 +156,11 @@ def refuse_title(title: str) -> str | None:
     if _sentence(text):
         return "it is a sentence of the summary"
     return None
+
+
+def is_section(text: str) -> bool:
+    """A note's section heading ("Summary", "2. Method", "Metadata"): never a paper's title."""
+    return _section(" ".join(text.split())) or fold_key(text) in KEY_NAMES
 
 
 def _section(text: str) -> bool:

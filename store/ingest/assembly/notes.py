@@ -24,7 +24,7 @@ from store.ingest.fields.keys import field_of
 from store.ingest.fields.keyvalue import KeyValue, heading_key, match_key_value
 from store.ingest.fields.shortscience import VENUE_LINE
 from store.ingest.fields.writer import match_writer_line, writer_name
-from store.ingest.gate import refuse_title
+from store.ingest.gate import is_section, refuse_title
 from store.ingest.structure.markdown import Node
 from store.names import fold
 from store.records import PaperRecord, Problem
@@ -39,6 +39,7 @@ _BARE_ENTRY = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]")
 _NOTE_PREFIX = re.compile(r"^(?:(?:paper|reading)\s+)?(?:summary|summaries|notes?|review|thoughts)\s*"
                           r"(?:of|on|for|about|[:：–—-])\s+(?=\S)", re.IGNORECASE)
 _VENUE_TAIL = re.compile(r"(?:\s*[(\[]\s*(?P<inner>[^()\[\]]{2,60}?)\s*[)\]]|\s+[-–—|]\s+(?P<bare>[^-–—|]{2,60}))\s*$")
+_LEADING_MARKS = re.compile(r"^[^\w\"“'‘(\[]+")  # "📝 Title", "» Title"
 _YAML_ITEM = re.compile(r"^\s*-\s+(?P<value>.*)$")
 
 
@@ -62,7 +63,7 @@ class _Draft:
 
     def set_heading_title(self, text: str, line: int) -> None:
         """A heading as the title: without "Notes on", quotes, or a closing "(NeurIPS 2020)"."""
-        title = _NOTE_PREFIX.sub("", " ".join(text.split()))
+        title = _NOTE_PREFIX.sub("", _LEADING_MARKS.sub("", " ".join(text.split())))
         tail = _VENUE_TAIL.search(title)
         if tail is not None:
             venue = match_venue_line(tail.group("inner") or tail.group("bare"))
@@ -242,6 +243,8 @@ class _Reader:
                 return index
         if self.current is not None and self.current.level and node.level > self.current.level:
             return index  # a section of the current paper ("## Method")
+        if is_section(node.text):
+            return index  # "## Metadata", "## Summary": a section, never the title of what follows
         self.pending = node
         return index
 
@@ -278,6 +281,9 @@ class _Reader:
             number, line = lines[k]
             k += 1
             kv = match_key_value(line)
+            if kv is not None and not kv.value and k < len(lines) and match_key_value(lines[k][1]) is None:
+                kv = KeyValue(kv.field, kv.key, lines[k][1])  # "**Authors:**" with the names on the next line
+                k += 1
             if kv is not None:
                 following = self.nodes[index:] if k == len(lines) else []
                 index += self.apply(kv, number, following)
