@@ -63,7 +63,11 @@ class _Draft:
 
     def set_heading_title(self, text: str, line: int) -> None:
         """A heading as the title: without "Notes on", quotes, or a closing "(NeurIPS 2020)"."""
-        title = _NOTE_PREFIX.sub("", _LEADING_MARKS.sub("", " ".join(text.split())))
+        self.set_clean_title(_NOTE_PREFIX.sub("", _LEADING_MARKS.sub("", " ".join(text.split()))), line)
+
+    def set_clean_title(self, title: str, line: int) -> None:
+        """A title without quotes around it or a closing "(NeurIPS 2020)", which gives venue and year."""
+        title = " ".join(title.split())
         tail = _VENUE_TAIL.search(title)
         if tail is not None:
             venue = match_venue_line(tail.group("inner") or tail.group("bare"))
@@ -142,7 +146,7 @@ class _Reader:
             if self.current is None or self.current.title_keyed:
                 self.open(line)
             assert self.current is not None
-            self.current.set_title(_WIKI.sub(r"\1", value), line)
+            self.current.set_clean_title(_WIKI.sub(r"\1", value), line)
             self.current.title_keyed = True
             self.pending = None
             return consumed
