@@ -99,9 +99,9 @@ class Entry(Base):
     key: Mapped[str] = mapped_column(String(512), index=True, default="", server_default="")  # folded title
     writer: Mapped[str | None] = mapped_column(String(300))  # who wrote the summary: never an author
     authors_incomplete: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # "et al."
-    arxiv_id: Mapped[str | None] = mapped_column(String(64), index=True)
-    doi: Mapped[str | None] = mapped_column(String(256), index=True)
-    openreview_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    arxiv_id: Mapped[str | None] = mapped_column(String(64))
+    doi: Mapped[str | None] = mapped_column(String(256))
+    openreview_id: Mapped[str | None] = mapped_column(String(64))
     metadata_record: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # arXiv JSONL
 
     document: Mapped[Document] = relationship(back_populates="entries")

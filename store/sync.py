@@ -42,8 +42,9 @@ _IDS = ("arxiv_id", "doi", "openreview_id")
 _PAPER_COLUMNS = ("key", "title", "venue", "year", "link", "authors_incomplete", *_IDS, "added_at")
 
 
-def _entry_values(rec: PaperRecord) -> dict[str, Any]:
-    """The entry's columns after `document_id` and `paper_id`, in `_ENTRY_COLUMNS` order."""
+def _entry_values(rec: PaperRecord, key: str | None = None) -> dict[str, Any]:
+    """The entry's columns after `document_id` and `paper_id`, in `_ENTRY_COLUMNS` order (`key`: the
+    record's title key when the caller has it already)."""
     return {
         "line": rec.line,
         "title": rec.title[:1024],
@@ -53,7 +54,7 @@ def _entry_values(rec: PaperRecord) -> dict[str, Any]:
         "topics": list(dict.fromkeys(rec.topics)),
         "link": rec.link,
         "summary": rec.summary,
-        "key": paper_key(rec.title),
+        "key": key.split("|", 1)[0] if key is not None else paper_key(rec.title),
         "writer": rec.writer[:300] if rec.writer else None,
         "authors_incomplete": bool(rec.authors_incomplete),
         "arxiv_id": rec.arxiv_id[:64] if rec.arxiv_id else None,
@@ -63,17 +64,26 @@ def _entry_values(rec: PaperRecord) -> dict[str, Any]:
     }
 
 
-def _paper_values(rec: PaperRecord) -> tuple[Any, ...]:
+def _paper_values(rec: PaperRecord, key: str) -> tuple[Any, ...]:
     """Title, venue, year, link, authors_incomplete and identifiers as `_rederive` derives them from
     this record's entry alone."""
-    v = _entry_values(rec)
+    v = _entry_values(rec, key)
     return (v["title"], v["venue"] or None, v["year"] or None, v["link"] or None, v["authors_incomplete"],
             v["arxiv_id"], v["doi"], v["openreview_id"])
 
 
 def _ids_of(rec: PaperRecord) -> list[tuple[str, str]]:
-    values = _entry_values(rec)
-    return [(kind, values[kind]) for kind in _IDS if values[kind]]
+    """The record's identifiers as stored: (kind, value) pairs."""
+    if rec.arxiv_id is None and rec.doi is None and rec.openreview_id is None:
+        return []
+    out = []
+    if rec.arxiv_id:
+        out.append(("arxiv_id", rec.arxiv_id[:64]))
+    if rec.doi:
+        out.append(("doi", rec.doi.lower()[:256]))
+    if rec.openreview_id:
+        out.append(("openreview_id", rec.openreview_id[:64]))
+    return out
 
 
 def _absorb(first: PaperRecord, rec: PaperRecord) -> None:
@@ -210,7 +220,7 @@ async def _ensure_papers(session: AsyncSession, records: dict[str, PaperRecord],
         rows, seen_ids, taken = [], set(identified), set(by_key)
         for key in missing:
             rec = records[key]
-            title, venue, year, link, incomplete, arxiv, doi, openreview = _paper_values(rec)
+            title, venue, year, link, incomplete, arxiv, doi, openreview = _paper_values(rec, key)
             arxiv = arxiv if ("arxiv_id", arxiv) not in seen_ids else None
             doi = doi if ("doi", doi) not in seen_ids else None
             openreview = openreview if ("openreview_id", openreview) not in seen_ids else None
@@ -270,7 +280,7 @@ async def _sync_document(session: AsyncSession, doc: Document, records: dict[str
     new_rows: list[tuple[Any, ...]] = []
     for key, rec in records.items():
         pid = ids[key]
-        values = _entry_values(rec)
+        values = _entry_values(rec, key)
         entry = existing.pop(pid, None)
         if entry is None:
             new_rows.append((doc.id, pid, *values.values()))

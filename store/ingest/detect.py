@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 
 from store.ingest.arxiv_jsonl import parse_jsonl
-from store.ingest.bibtex import parse_bibtex
 from store.ingest.document import parse_document
 from store.ingest.frontmatter import parse_front_matter, starts_with_front_matter
 from store.ingest.identity import identify
@@ -31,6 +30,8 @@ def parse_text(text: str, source: str, suffix: str = ".txt") -> Parsed:
     text = "\n".join(lines)
     try:
         if suffix.lower() == ".bib":
+            from store.ingest.bibtex import parse_bibtex  # bibtexparser costs its import only where needed
+
             parsed = parse_bibtex(text, source)
         elif is_jsonl or _looks_like_jsonl(lines):
             parsed = parse_jsonl(text, source)
