@@ -61,9 +61,9 @@ class Paper(Base):
     link: Mapped[str | None] = mapped_column(String(2048))
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     # Identifiers from the entries' links and fields: notes naming one paper differently are one paper.
-    arxiv_id: Mapped[str | None] = mapped_column(String(64), unique=True)  # "1512.03385", no version
-    doi: Mapped[str | None] = mapped_column(String(256), unique=True)  # lower-case
-    openreview_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    arxiv_id: Mapped[str | None] = mapped_column(String(64))  # "1512.03385", no version
+    doi: Mapped[str | None] = mapped_column(String(256))  # lower-case
+    openreview_id: Mapped[str | None] = mapped_column(String(64))
     authors_incomplete: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     entries: Mapped[list[Entry]] = relationship(
@@ -77,7 +77,13 @@ class Paper(Base):
         back_populates="paper", cascade="all, delete-orphan", passive_deletes=True
     )
 
-    __table_args__ = (CheckConstraint("year IS NULL OR (year BETWEEN 1900 AND 2200)", name="paper_year"),)
+    __table_args__ = (
+        CheckConstraint("year IS NULL OR (year BETWEEN 1900 AND 2200)", name="paper_year"),
+        # At most one paper per identifier (NULLs are distinct on every backend: most papers have none).
+        UniqueConstraint("arxiv_id", name="paper_arxiv_id_once"),
+        UniqueConstraint("doi", name="paper_doi_once"),
+        UniqueConstraint("openreview_id", name="paper_openreview_id_once"),
+    )
 
 
 class Entry(Base):
