@@ -113,3 +113,20 @@ async def test_different_ids_stay_different_papers(tmp_path: Path, database_url:
     await lib.start()
     assert sorted(p.title for p in await lib.papers()) == ["A", "B", "Survey", "Survey"]
     await lib.close()
+
+
+async def test_bibtex_exports_of_one_paper_are_one_paper(tmp_path: Path, database_url: str) -> None:
+    data = Path(__file__).parent / "data" / "bibtex"
+    lib = Library(database_url, data)
+    await lib.start()
+    papers = await lib.papers()
+    assert len(papers) == 13  # 15 entries: Attention (Zotero plain and Better BibTeX) and ResNet (Scholar, Zotero)
+    by_title = {p.title: p for p in papers}
+    attention = by_title["Attention Is All You Need"]
+    assert sorted(s.source for s in attention.summaries) == ["zotero-bbt.bib", "zotero-plain.bib"]
+    resnet = by_title["Deep Residual Learning for Image Recognition"]
+    assert sorted(s.source for s in resnet.summaries) == ["scholar.bib", "zotero-bbt.bib"]
+    again = await lib.ingest([data])
+    assert {f.status for f in again.files} == {"unchanged"}
+    assert _state(await lib.papers()) == _state(papers)
+    await lib.close()
