@@ -22,12 +22,14 @@ def clip(text: str, limit: int) -> str:
 
 
 def byline(paper: PaperView) -> str:
-    parts = [", ".join(paper.authors) or "authors unknown"]
+    parts = [(", ".join(paper.authors) + (" et al." if paper.authors_incomplete else "")) or "authors unknown"]
     where = " ".join(str(x) for x in (paper.venue, paper.year) if x)
     if where:
         parts.append(where)
     if paper.topics:
         parts.append(", ".join(paper.topics))
+    if paper.writer:
+        parts.append(f"summary by {paper.writer}")
     return " · ".join(parts)
 
 

@@ -29,7 +29,7 @@ from store.report import IngestProgress, IngestReport
 from store.results import PaperView, SearchResult, SummaryView
 from store.search import SearchIndex, snapshot
 from store.settings import get_setting
-from store.sync import CORPUS_VERSION, renew_corpus_version, sync_files
+from store.sync import CORPUS_GIVEN, CORPUS_VERSION, renew_corpus_version, sync_files
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -87,7 +87,10 @@ class Library:
         await create_schema(self.engine)
         report = None
         async with self.session() as s:
-            empty = not await s.scalar(select(func.count()).select_from(Document))
+            # The bundled seeds (or CORPUS_DIR) fill only a database that was never given a corpus:
+            # after `paperbot ingest NOTES/`, even one that found nothing, they are never mixed in.
+            empty = (await get_setting(s, CORPUS_GIVEN) is None
+                     and not await s.scalar(select(func.count()).select_from(Document)))
         if empty and ingest_if_empty:
             log.info("empty database: ingesting %s", self.corpus_dir)
             report = await self.ingest([self.corpus_dir])
@@ -182,17 +185,18 @@ class Library:
         """
         conn = await s.connection()  # Core rows: the ORM's per-row loading is not needed for plain columns
         papers = (await conn.execute(select(Paper.id, Paper.title, Paper.venue, Paper.year, Paper.link,
-                                            Paper.added_at).order_by(Paper.id))).all()
+                                            Paper.added_at, Paper.authors_incomplete).order_by(Paper.id))).all()
         summaries: defaultdict[int, list[SummaryView]] = defaultdict(list)
-        rows = await conn.execute(select(Entry.paper_id, Document.name, Entry.line, Entry.summary)
+        rows = await conn.execute(select(Entry.paper_id, Document.name, Entry.line, Entry.summary, Entry.writer)
                                   .join(Document, Entry.document_id == Document.id))
-        for pid, name, line, text in rows:
-            summaries[pid].append(SummaryView(name, line, text))
+        for pid, name, line, text, writer in rows:
+            summaries[pid].append(SummaryView(name, line, text, writer))
+        # Each paper's authors as its own source wrote them; people are matched by key (Person) for /author.
         authors: defaultdict[int, list[tuple[int, str]]] = defaultdict(list)
-        rows = await conn.execute(select(Authorship.paper_id, Authorship.position, Person.name)
+        rows = await conn.execute(select(Authorship.paper_id, Authorship.position, Authorship.name, Person.name)
                                   .join(Person, Authorship.person_id == Person.id))
-        for pid, position, name in rows:
-            authors[pid].append((position, name))
+        for pid, position, written, name in rows:
+            authors[pid].append((position, written or name))
         topics: defaultdict[int, list[str]] = defaultdict(list)
         rows = await conn.execute(select(PaperTopic.paper_id, Topic.label)
                                   .join(Topic, PaperTopic.topic_id == Topic.id))
@@ -200,8 +204,9 @@ class Library:
             topics[pid].append(label)
         return [PaperView(id=pid, title=title, authors=_by_position(authors.get(pid)), venue=venue, year=year,
                           topics=tuple(sorted(topics.get(pid, ()))), link=link,
-                          summaries=_by_document(summaries.get(pid)), added_at=added)
-                for pid, title, venue, year, link, added in papers]
+                          summaries=_by_document(summaries.get(pid)), added_at=added,
+                          authors_incomplete=bool(incomplete))
+                for pid, title, venue, year, link, added, incomplete in papers]
 
     # --- queries: CPU work in a worker thread, never on the event loop ---
 

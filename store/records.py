@@ -39,7 +39,7 @@ class PaperRecord:
     arxiv_id: str | None = None  # "1803.03635" (no version), from a link, an eprint field or the arXiv id
     doi: str | None = None  # lower-case "10.xxxx/...", from a link or a doi field
     openreview_id: str | None = None  # the forum id of an openreview.net link
-    metadata: bool = False  # bibliographic metadata (arXiv JSON Lines): its title and authors win over notes'
+    metadata_record: bool = False  # bibliographic metadata (arXiv JSON Lines): its title and authors win over notes'
 
 
 @dataclass(slots=True)

@@ -64,7 +64,7 @@ def paper_from_metadata(item: dict[str, Any], source: str, line: int) -> PaperRe
         line=line,
         link=f"https://arxiv.org/abs/{paper_id}" if paper_id and " " not in paper_id else None,
         arxiv_id=arxiv_id(paper_id, bare=True),
-        metadata=True,
+        metadata_record=True,
     )
 
 

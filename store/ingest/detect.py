@@ -12,7 +12,6 @@ import json
 
 from store.ingest.arxiv_jsonl import parse_jsonl
 from store.ingest.assembly import gated, read_document
-from store.ingest.bibtex import parse_bibtex
 from store.ingest.identity import identify
 from store.ingest.limits import MAX_LINE_CHARS
 from store.ingest.structure.frontmatter import parse_front_matter, starts_with_front_matter
@@ -31,6 +30,8 @@ def parse_text(text: str, source: str, suffix: str = ".txt") -> Parsed:
     text = "\n".join(lines)
     try:
         if suffix.lower() == ".bib":
+            from store.ingest.bibtex import parse_bibtex  # bibtexparser costs its import only where needed
+
             parsed = parse_bibtex(text, source)
         elif is_jsonl or _looks_like_jsonl(lines):
             parsed = parse_jsonl(text, source)

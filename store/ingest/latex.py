@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+if TYPE_CHECKING:
+    from pylatexenc.latex2text import LatexNodes2Text
 
 _DROPPED = ("cite", "citep", "citet", "citealp", "citeauthor", "citeyear", "ref", "eqref", "label", "footnote")
 _BARE_PERCENT = re.compile(r"(?<!\\)%")
@@ -34,7 +36,12 @@ def _unknown_macro(node: Any, **_kw: Any) -> str:
     return node.macroname if node.parsing_state.in_math_mode else ""
 
 
+@cache
 def _converter() -> LatexNodes2Text:
+    """Built on first use: importing pylatexenc and building its tables takes about a second, which a
+    parsing process for text with no markup should never pay."""
+    from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+
     db = get_default_latex_context_db()
     db.add_context_category("paperbot", prepend=True,
                             macros=[*(MacroTextSpec(name, simplify_repl="") for name in _DROPPED),
@@ -42,8 +49,6 @@ def _converter() -> LatexNodes2Text:
     db.set_unknown_macro_spec(MacroTextSpec("", simplify_repl=_unknown_macro))
     return LatexNodes2Text(latex_context=db, math_mode="text")
 
-
-_TO_TEXT = _converter()
 
 
 def has_latex(text: str) -> bool:
@@ -59,7 +64,7 @@ def decode_latex(text: str) -> str:
     if len(_BARE_DOLLAR.findall(source)) % 2:  # "costs $5": no math here, a dollar sign
         source = _BARE_DOLLAR.sub(r"\\$", source)
     try:
-        out = _TO_TEXT.latex_to_text(source)
+        out = _converter().latex_to_text(source)
     except (IndexError, KeyError, ValueError, TypeError, AttributeError, RecursionError):
         return unicodedata.normalize("NFC", text)  # pylatexenc gave up on this markup: keep it as written
     out = out.replace("\u00a0", " ")

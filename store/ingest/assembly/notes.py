@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from store.ingest.bibtex import looks_like_bibtex, parse_bibtex
 from store.ingest.categories import topic_labels
 from store.ingest.fields.authors import AuthorList, parse_authors
 from store.ingest.fields.byline import match_byline, match_venue_line, venue_and_year
@@ -35,6 +34,7 @@ _ARXIV_ID = re.compile(r"^(?:arxiv:\s*)?(\d{4}\.\d{4,5})(v\d+)?$", re.IGNORECASE
 _WIKI = re.compile(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]")
 _TOPIC_SPLIT = re.compile(r"\s*[,;，；、]\s*|\s+(?=#)")
 _INLINE_FIELD = re.compile(r"^[^\W\d_][\w -]{0,30}::\s")
+_ENTRY_START = re.compile(r"^[ \t]*@[ \t]*([A-Za-z]+)[ \t]*[{(]", re.MULTILINE)
 _BARE_ENTRY = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]")
 _NOTE_PREFIX = re.compile(r"^(?:(?:paper|reading)\s+)?(?:summary|summaries|notes?|review|thoughts)\s*"
                           r"(?:of|on|for|about|[:：–—-])\s+(?=\S)", re.IGNORECASE)
@@ -206,6 +206,8 @@ class _Reader:
 
     def bibtex(self, text: str, line: int) -> None:
         """A BibTeX block in the note (fenced or bare): its entries are papers, merged with the note's own."""
+        from store.ingest.bibtex import parse_bibtex  # bibtexparser is imported only for notes that hold BibTeX
+
         parsed = parse_bibtex(text, self.source, first_line=line)
         self.bib.extend(parsed.records)
         self.problems.extend(parsed.problems)
@@ -493,6 +495,11 @@ def _values_below(nodes: list[Node]) -> list[str]:
             break
         items.append(" ".join(t for _, t in node.lines))
     return items
+
+
+def looks_like_bibtex(text: str) -> bool:
+    """Whether `text` opens a BibTeX entry (`@article{key,`), without importing the BibTeX parser."""
+    return any(m.group(1).casefold() not in {"comment", "preamble", "string"} for m in _ENTRY_START.finditer(text))
 
 
 def _heading_link(node: Node, title: str) -> str | None:

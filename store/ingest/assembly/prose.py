@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from store.ingest.fields import blogpost, headings, posters, shortscience, titlelist
 from store.ingest.fields.chrome import clean_paragraph, is_boilerplate, join_paragraphs
+from store.ingest.fields.mentions import split_mentions
 from store.ingest.fields.venues import find_venue, find_year
 from store.ingest.structure.blocks import Block, split_blocks
 from store.records import PaperRecord, Parsed
@@ -145,7 +146,9 @@ def _mentions(block: Block, ctx: _Context, source: str) -> list[PaperRecord]:
     found = blogpost.find_mentions(text)
     if not found:
         return []
-    summary = clean_paragraph(block.lines)
+    # Each paper's summary is the part of the paragraph that speaks of it, not the whole paragraph.
+    parts = split_mentions(text, [(m.offset, m.offset + len(m.title)) for m in found])
     return [PaperRecord(title=m.title, authors=m.authors, venue=ctx.venue, year=ctx.year,
-                        topics=[ctx.topic] if ctx.topic else [], summary=summary, source=source,
-                        line=block.start + text.count("\n", 0, m.offset)) for m in found]
+                        topics=[ctx.topic] if ctx.topic else [], summary=clean_paragraph(part.split("\n")),
+                        source=source, line=block.start + text.count("\n", 0, m.offset))
+            for m, part in zip(found, parts, strict=True)]
