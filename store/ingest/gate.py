@@ -89,6 +89,14 @@ template
 insights
 metadata
 meta
+index
+notes index
+paper notes index
+reading notes index
+my notes
+my reading notes
+home
+welcome
 info
 information
 paper info
