@@ -21,12 +21,14 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from store import collector
-from store.db import create_schema, database_url, make_engine, make_sessionmaker, redact
+from store.db import database_url, make_engine, make_sessionmaker, redact
 from store.ingest.corpus import find, parsed
+from store.migrate import MigrationResult, upgrade
 from store.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Topic
 from store.report import IngestReport
 from store.results import PaperView, SearchResult, SummaryView
 from store.search import SearchIndex, snapshot
+from store.search.acronyms import load_glossary
 from store.settings import get_setting
 from store.sync import CORPUS_GIVEN, CORPUS_VERSION, renew_corpus_version, sync_files
 
@@ -65,6 +67,7 @@ class Library:
         self.generation = 0  # bumped at every index swap
         self.snapshot: Path | None = snapshot.snapshot_path(self.url)
         self.index_source = "empty"  # then "snapshot" or "rebuilt": where the current index came from
+        self.migration: MigrationResult | None = None  # what start() did to the schema
 
     def __repr__(self) -> str:
         return f"Library({redact(self.url)!r}, corpus_dir={str(self.corpus_dir)!r})"
@@ -82,8 +85,13 @@ class Library:
         return self.sessionmaker()
 
     async def start(self, *, ingest_if_empty: bool = True) -> IngestReport | None:
-        """Create the schema, ingest the corpus folder into an empty database, load the index."""
-        await create_schema(self.engine)
+        """Bring the schema to the newest revision, ingest the corpus folder into an empty database, load the index.
+
+        A database newer than this code raises `store.migrate.SchemaTooNew` before anything is read.
+        """
+        self.migration = await upgrade(self.engine)
+        if self.migration.changed:
+            log.info("%s", self.migration.describe())
         report = None
         async with self.session() as s:
             # The bundled seeds (or CORPUS_DIR) fill only a database that was never given a corpus:
@@ -152,14 +160,19 @@ class Library:
             version = await get_setting(s, CORPUS_VERSION)
             if version is None:
                 version = await renew_corpus_version(s)
+            glossary = await asyncio.to_thread(load_glossary, self.corpus_dir)
+            for problem in glossary.problems:
+                log.warning("glossary: %s", problem)
+            # The glossaries are not in the database: a snapshot is also stamped with their fingerprint.
+            stamp = f"{version}+{glossary.fingerprint}"
             if self.snapshot and not rebuild:
-                index = await asyncio.to_thread(snapshot.load, self.snapshot, version)
+                index = await asyncio.to_thread(snapshot.load, self.snapshot, stamp)
                 if index is not None:
                     return index, "snapshot"
             views = await self._views(s)
-        index = await asyncio.to_thread(SearchIndex.build, views)
+        index = await asyncio.to_thread(SearchIndex.build, views, glossary)
         if self.snapshot:
-            await asyncio.to_thread(snapshot.save, index, self.snapshot, version)
+            await asyncio.to_thread(snapshot.save, index, self.snapshot, stamp)
         return index, "rebuilt"
 
     async def papers(self) -> list[PaperView]:
