@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -102,7 +103,7 @@ class Entry(Base):
     topics: Mapped[list[str]] = mapped_column(JSON)
     link: Mapped[str | None] = mapped_column(String(2048))
     summary: Mapped[str] = mapped_column(Text)
-    key: Mapped[str] = mapped_column(String(512), index=True, default="", server_default="")  # folded title
+    key: Mapped[str] = mapped_column(String(512), index=True, default="", server_default=text("''"))  # folded title
     writer: Mapped[str | None] = mapped_column(String(300))  # who wrote the summary: never an author
     authors_incomplete: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # "et al."
     arxiv_id: Mapped[str | None] = mapped_column(String(64))
@@ -132,7 +133,8 @@ class Authorship(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True,
                                            index=True)
     position: Mapped[int] = mapped_column(Integer)
-    name: Mapped[str] = mapped_column(String(300), default="", server_default="")  # as this paper's source wrote it
+    # As this paper's own source wrote it; the person's fullest spelling is people.name.
+    name: Mapped[str] = mapped_column(String(300), default="", server_default=text("''"))
 
     paper: Mapped[Paper] = relationship(back_populates="authorships")
     person: Mapped[Person] = relationship(lazy="joined")

@@ -519,9 +519,13 @@ async def sync_files(session: AsyncSession, files: AsyncIterable[ParsedFile], pr
             report.files.append(FileChange(pf.name, "failed"))
             continue
         if doc is not None and doc.sha256 == pf.sha256:
-            count = await session.scalar(select(func.count()).select_from(Entry).where(Entry.document_id == doc.id))
-            report.files.append(FileChange(pf.name, "unchanged", papers=count or 0))
-            continue
+            count, stale = (await session.execute(
+                select(func.count(), func.count().filter(Entry.key == ""))
+                .select_from(Entry).where(Entry.document_id == doc.id))).one()
+            if not stale:
+                report.files.append(FileChange(pf.name, "unchanged", papers=count or 0))
+                continue
+            # Entries stored before their title key (and writer, identifiers) existed: read the file again.
         change = FileChange(pf.name, "changed" if doc else "new")
         if doc is None:
             doc = Document(name=pf.name, root=pf.root, sha256=pf.sha256, ingested_at=now)

@@ -130,3 +130,23 @@ async def test_bibtex_exports_of_one_paper_are_one_paper(tmp_path: Path, databas
     assert {f.status for f in again.files} == {"unchanged"}
     assert _state(await lib.papers()) == _state(papers)
     await lib.close()
+
+
+async def test_entries_stored_before_title_keys_make_their_file_read_again(tmp_path: Path, database_url: str) -> None:
+    """An upgraded database has entries with no title key yet: the next ingest reads their files again."""
+    from sqlalchemy import update
+
+    from store.models import Entry
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "a.md").write_text(RESNET_NOTE, encoding="utf-8")
+    lib = Library(database_url, folder)
+    await lib.start()
+    async with lib.session() as s, s.begin():
+        await s.execute(update(Entry).values(key="", writer=None))
+    report = await lib.ingest([folder])
+    assert [(f.source, f.status, f.updated) for f in report.files] == [("a.md", "changed", 1)]
+    again = await lib.ingest([folder])
+    assert [(f.source, f.status) for f in again.files] == [("a.md", "unchanged")]
+    await lib.close()
