@@ -6,12 +6,23 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from store.records import DISCORD_ROOT
+
 
 @dataclass(frozen=True, slots=True)
 class SummaryView:
-    source: str  # document name, relative to the corpus folder
+    source: str  # document name, relative to the corpus folder ("discord:<id>" for a member's own)
     line: int
     text: str
+    writer: str | None = None  # who wrote it: a member's display name, or the writer a file names
+
+    @property
+    def from_discord(self) -> bool:
+        return self.source.startswith(DISCORD_ROOT)
+
+    @property
+    def where(self) -> str:
+        return "Discord" if self.from_discord else f"{self.source}:{self.line}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +43,11 @@ class PaperView:
 
     @property
     def source(self) -> str:
-        return "; ".join(f"{s.source}:{s.line}" for s in self.summaries)
+        return "; ".join(s.where for s in self.summaries)
+
+    @property
+    def writers(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(s.writer for s in self.summaries if s.writer))
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +84,7 @@ class Hit:
             "topics": list(p.topics),
             "link": p.link,
             "source": p.source,
+            "writers": list(p.writers),
             "summary": p.summary,
             "score": round(float(self.score), 6),
             "why": self.why_text(),
