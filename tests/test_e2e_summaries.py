@@ -46,7 +46,7 @@ async def search(fake: FakeDiscord, query: str) -> dict:
 
 
 async def test_write_opens_a_modal_and_the_summary_is_found_at_once(world) -> None:
-    fake, bot, _ = world
+    fake, _bot, _ = world
     choices = await fake.autocomplete("summary write", "paper", "trust region")  # autocomplete from the corpus
     rec = await fake.slash("summary write", user=fake.member, paper=choices[0]["value"])
     modal = await rec.modal()
@@ -63,7 +63,8 @@ async def test_write_opens_a_modal_and_the_summary_is_found_at_once(world) -> No
                                               "summary:summary": "Each update stays in a trust region."},
                                         user=fake.member)
     saved = await submitted.final()
-    assert saved["flags"] & 64 and "Saved as summary #" in saved["content"] and "paper in the corpus" in saved["content"]
+    assert saved["flags"] & 64 and "Saved as summary #" in saved["content"]
+    assert "paper in the corpus" in saved["content"]
     found = await search(fake, "quokkas")
     assert found["embeds"][0]["title"] == "Trust Region Policy Optimization"
     assert fields(found)["Summary by"] == "member"
@@ -174,11 +175,11 @@ async def test_upload_good_bad_oversized_and_foreign_files(world) -> None:
 
 
 async def test_reload_after_member_summaries_keeps_them(world) -> None:
-    fake, bot, corpus = world
+    fake, _bot, corpus = world
     await write(fake, fake.member, {"summary:paper": "Numbat Normalisation", "summary:tldr": "Termite batches."})
     (corpus / "new.md").write_text(NOTE.format(title="Fresh From The Folder", topics="x", summary="Folder text."),
                                    encoding="utf-8")
     reloaded = await (await fake.slash("reload", user=fake.admin)).final()
-    assert "new.md" in reloaded["content"] and "−0" in reloaded["content"].split("new.md")[0] + "−0"
+    assert "new.md" in reloaded["content"] and "0 removed" in reloaded["content"]
     assert (await search(fake, "numbat termite"))["embeds"][0]["title"] == "Numbat Normalisation"
     assert (await search(fake, "fresh from the folder"))["embeds"][0]["title"] == "Fresh From The Folder"

@@ -28,6 +28,8 @@ Keys (case does not matter):
   become readable names ("Machine Learning").
 - ``link`` (or ``url``): where to read the paper.
 - ``summary``: optional one-line summary, placed before the text below the block.
+- ``writer``: who wrote the summary (shown with it); ``written`` and ``edited``: the dates an
+  export of members' summaries (`paperbot export`) records, read and not stored.
 
 Values may be quoted, and lists may be written in brackets (``[pruning, sparsity]``). An unknown
 key is reported as a warning and the paper still loads. A "---" line that is not followed by
@@ -50,8 +52,9 @@ _FENCE = re.compile(r"^\s*---\s*$")
 _KEY_VALUE = re.compile(r"^\s*(?P<key>[A-Za-z][\w -]{0,40}?)\s*:\s*(?P<value>.*?)\s*$")
 _ALIASES = {"title": "title", "authors": "authors", "author": "authors", "venue": "venue",
             "year": "year", "topics": "topics", "topic": "topics", "tags": "topics",
-            "keywords": "topics", "link": "link", "url": "link", "summary": "summary"}
-_KNOWN = "title, authors, venue, year, topics, link, summary"
+            "keywords": "topics", "link": "link", "url": "link", "summary": "summary",
+            "writer": "writer", "written": "written", "edited": "edited"}
+_KNOWN = "title, authors, venue, year, topics, link, summary, writer, written, edited"
 _MAX_HEADER_LINES = 60
 
 
@@ -176,6 +179,9 @@ def _record(block: _Block, source: str, problems: list[Problem]) -> PaperRecord 
         record.topics = topic_labels(_items(block.fields["topics"][1]))
     if block.fields.get("link", (0, ""))[1]:
         record.link = block.fields["link"][1]
+    if block.fields.get("writer", (0, ""))[1]:
+        record.writer = block.fields["writer"][1][:300]  # `written` and `edited` (an export's dates) are kept
+        # in the Discord summary they come from, not in a file's record
     paragraphs = [block.fields["summary"][1]] if block.fields.get("summary", (0, ""))[1] else []
     paragraphs += [clean_paragraph(b.lines) for b in split_blocks(block.body)
                    if not all(_FENCE.match(line) for line in b.lines)]
