@@ -33,7 +33,7 @@ from store.names import fold
 from store.results import Hit, Match, PaperView, SearchResult
 from store.search.bm25 import K1, B, BM25Matrix, idf_weights
 from store.search.index import FIELD_WEIGHTS, SearchIndex, _field_text
-from store.search.people import People
+from store.search.people import People, Person
 from store.tokenize import tokenize
 
 _FIELDS = list(FIELD_WEIGHTS)
@@ -88,7 +88,7 @@ class _OverlayMatrix:
             data = np.concatenate([w.data[s].astype(np.float64) * self.scale[i] for s, i in
                                    zip(spans, base_rows, strict=True)])
             base = np.bincount(np.concatenate([w.indices[s] for s in spans]), weights=data,
-                               minlength=self.base.n_docs)
+                               minlength=self.base.n_docs).astype(np.float64, copy=False)  # empty rows: ints
             if self.keep is not None:
                 base *= self.keep
         else:
@@ -281,8 +281,7 @@ class OverlayIndex(SearchIndex):
         n_base, hidden, recency = self.n_base, self._hidden_set, self._recency
         matched = [(person, exact, 0) for person, exact in self.base.people.match(query)]
         matched += [(person, exact, n_base) for person, exact in self._delta_people.match(query)]
-        streams = [((not exact, int(recency[pos + offset]), pos + offset, person.name) for pos in person.papers
-                    if pos + offset not in hidden) for person, exact, offset in matched]
+        streams = [_stream(person, exact, offset, recency, hidden) for person, exact, offset in matched]
         hits: list[Hit] = []
         seen: set[int] = set()
         for partial, _rank, pos, name in heapq.merge(*streams):
@@ -300,6 +299,15 @@ class OverlayIndex(SearchIndex):
     def complete_author(self, prefix: str, limit: int = 25) -> list[str]:
         names = [*self._delta_people.complete(prefix, limit), *self.base.people.complete(prefix, limit)]
         return list(dict.fromkeys(names))[:limit]
+
+
+def _stream(person: Person, exact: bool, offset: int, recency: np.ndarray, hidden: frozenset[int]
+            ) -> Iterator[tuple[bool, int, int, str]]:
+    """One person's papers, newest first, as /author merges them (a function: each stream binds its own
+    person, not the comprehension's last one)."""
+    for pos in person.papers:
+        if pos + offset not in hidden:
+            yield not exact, int(recency[pos + offset]), pos + offset, person.name
 
 
 def _base_position(base: SearchIndex, paper_id: int) -> int | None:
