@@ -53,8 +53,9 @@ def paper_embed(hit: Hit, position: int, total: int) -> discord.Embed:
         embed.add_field(name="Venue", value=where[:EMBED_FIELD_VALUE_MAX], inline=True)
     if p.topics:
         embed.add_field(name="Topics", value=clip(safe(", ".join(p.topics)), EMBED_FIELD_VALUE_MAX), inline=True)
-    if p.writers:
-        embed.add_field(name="Summary by", value=clip(safe(", ".join(p.writers)), EMBED_FIELD_VALUE_MAX), inline=True)
+    writers = clip(safe(", ".join(w for w in p.writers if w.strip())), EMBED_FIELD_VALUE_MAX)
+    if writers.strip():
+        embed.add_field(name="Summary by", value=writers, inline=True)
     if hit.why:
         embed.add_field(name="Why it matched", value=clip(safe(hit.why_text()), EMBED_FIELD_VALUE_MAX),
                         inline=False)
@@ -142,7 +143,8 @@ def contribution_embed(c: ContributionView) -> discord.Embed:
     body = "\n\n".join(x for x in (f"**TL;DR** {safe(c.tldr)}" if c.tldr else "", safe(c.body)) if x)
     embed = discord.Embed(title=clip(safe(c.title), EMBED_TITLE_MAX), url=c.link or None,
                           description=clip(body, EMBED_DESCRIPTION_MAX) or None, colour=COLOUR)
-    embed.add_field(name="Summary by", value=clip(safe(c.writer or "unknown"), EMBED_FIELD_VALUE_MAX), inline=True)
+    embed.add_field(name="Summary by", value=clip(safe(c.writer.strip() or "unknown"), EMBED_FIELD_VALUE_MAX),
+                    inline=True)
     when = _when(c.created_at) + (f", edited {_when(c.edited_at)}" if c.edited_at else "")
     embed.add_field(name="Written", value=when, inline=True)
     if c.topics:
