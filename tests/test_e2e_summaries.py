@@ -183,3 +183,14 @@ async def test_reload_after_member_summaries_keeps_them(world) -> None:
     assert "new.md" in reloaded["content"] and "0 removed" in reloaded["content"]
     assert (await search(fake, "numbat termite"))["embeds"][0]["title"] == "Numbat Normalisation"
     assert (await search(fake, "fresh from the folder"))["embeds"][0]["title"] == "Fresh From The Folder"
+
+
+async def test_an_upload_of_too_many_papers_stores_none(world) -> None:
+    fake, bot, _ = world
+    before = len(bot.library.index)
+    lines = "".join(f'{{"id": "2301.{i:05d}", "title": "Bulk Paper {i}", "abstract": "x", "categories": "cs.LG"}}\n'
+                    for i in range(201))
+    bulk = fake.attach("bulk.jsonl", lines.encode(), "application/jsonl")
+    report = (await (await fake.slash("summary upload", user=fake.member, file=bulk)).final())["content"]
+    assert "201 papers in one upload" in report and "0 summaries stored" in report
+    assert len(bot.library.index) == before

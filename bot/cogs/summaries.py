@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 BY_ID = re.compile(r"^id:(\d{1,18})$")  # an autocompleted paper whose title is over 100 characters
 CONFIRM_SECONDS = 120.0
+MAX_UPLOAD_PAPERS = 200
 
 
 def _writer(user: discord.abc.User) -> str:
@@ -175,6 +176,11 @@ class Summaries(commands.GroupCog, group_name="summary", group_description="Writ
             records.extend(parsed.records)
         user = interaction.user
         result = C.BatchResult()
+        if len(records) > MAX_UPLOAD_PAPERS:  # a bulk import belongs in the corpus folder
+            problems.append(Problem(", ".join(found), 0, f"{len(records):,} papers in one upload, over the "
+                                    f"{MAX_UPLOAD_PAPERS} limit: nothing stored; an admin can add them to the "
+                                    "corpus folder"))
+            records = []
         if records:
             result = await self.bot.library.write(
                 lambda s: C.add_records(s, user.id, _writer(user), records), lambda r: r.changed)
