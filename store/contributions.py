@@ -110,16 +110,14 @@ def _clean(draft: Draft) -> Draft:
     if not paper:
         raise ContributionError("Name the paper: its title, or an arXiv id, DOI or link.")
     if len(paper) > 2048 or len(tldr) > TLDR_MAX or len(body) > SUMMARY_MAX:
-        raise ContributionError(f"Too long: the paper at most {TITLE_MAX} characters (a link 2,048), the "
-                                f"TL;DR {TLDR_MAX}, the summary {SUMMARY_MAX:,}.")
+        raise ContributionError(f"Too long: the paper at most 2,048 characters, the TL;DR {TLDR_MAX}, the "
+                                f"summary {SUMMARY_MAX:,}.")
     if not (tldr or body):
         raise ContributionError("Write a TL;DR or a summary: there is nothing to save.")
     if link and not is_link(link):
         raise ContributionError("The link must start with http:// or https://.")
     if names_an_identifier(paper):
         link = link or (paper if is_link(paper) else None)
-    elif len(paper) > TITLE_MAX:
-        raise ContributionError(f"The title is over {TITLE_MAX} characters.")
     return Draft(paper, tldr, body, list(draft.topics)[:TOPICS_MAX], link, list(draft.authors), draft.venue,
                  draft.year if draft.year and 1900 <= draft.year <= 2200 else None)
 
@@ -189,7 +187,9 @@ async def _add_one(session: AsyncSession, doc: Document, writer_id: int, writer:
         if names_an_identifier(draft.paper):
             raise ContributionError("No paper in the corpus has that link or id: write the paper's title in "
                                     "the paper field, and the link in the link field.")
-        title = draft.paper[:TITLE_MAX]
+        if len(draft.paper) > TITLE_MAX:  # a paper of the corpus may have a longer title; a new one may not
+            raise ContributionError(f"The title is over {TITLE_MAX} characters.")
+        title = draft.paper
         paper = Paper(key=paper_key(title), title=title, venue=venue, year=year, link=draft.link, added_at=now)
         session.add(paper)
         await session.flush()

@@ -113,6 +113,16 @@ async def test_bad_drafts_are_refused_and_store_nothing(lib: Library, d: C.Draft
     assert (await count(lib, Paper), await count(lib, Entry), await count(lib, Contribution)) == (papers, entries, 0)
 
 
+async def test_a_corpus_paper_with_a_long_title_takes_summaries_and_edits(lib: Library, corpus: Path) -> None:
+    title = "A " + "Very " * 80 + "Long Title"
+    (corpus / "long.md").write_text(f"---\ntitle: {title}\n---\nText.\n", encoding="utf-8")
+    await lib.reload()
+    saved = await add(lib, ALICE, "Alice", draft(title, "Long but fine."))
+    assert not saved.paper_created and saved.contribution.title == title
+    edited = await edit(lib, saved.contribution.id, ALICE, False, draft("", "Still fine."))
+    assert edited.contribution.tldr == "Still fine."
+
+
 async def test_one_summary_per_member_per_paper(lib: Library) -> None:
     await add(lib, ALICE, "Alice", draft("Only Once", "first"))
     with pytest.raises(C.ContributionError, match="already wrote a summary"):
