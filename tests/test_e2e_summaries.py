@@ -47,6 +47,9 @@ async def search(fake: FakeDiscord, query: str) -> dict:
 
 async def test_write_opens_a_modal_and_the_summary_is_found_at_once(world) -> None:
     fake, _bot, _ = world
+    command = next(c for c in fake.commands[str(fake.guild_id)] if c["name"] == "summary")
+    assert {o["name"] for o in command["options"]} == {"write", "upload", "edit", "delete", "mine", "recent"}
+    assert command.get("dm_permission") is False or command.get("contexts") == [0]  # servers only
     choices = await fake.autocomplete("summary write", "paper", "trust region")  # autocomplete from the corpus
     rec = await fake.slash("summary write", user=fake.member, paper=choices[0]["value"])
     modal = await rec.modal()
