@@ -13,6 +13,7 @@ from discord.ext import commands
 from bot.config import Settings
 from bot.errors import on_app_command_error
 from bot.permissions import is_admin
+from bot.views import TIMEOUT
 from store.digest import pop_admin_notice
 from store.library import Library
 
@@ -39,6 +40,7 @@ class PaperBot(commands.Bot):
         self.clock = clock
         self.sync_on_start = sync_commands
         self.digest_poll_seconds = 60.0
+        self.view_timeout = TIMEOUT  # seconds before result buttons are disabled (tests shorten it)
         self.tree.on_error = on_app_command_error
 
     async def setup_hook(self) -> None:

@@ -7,6 +7,8 @@ import logging
 import discord
 from discord import app_commands
 
+from bot.replies import reply_privately
+
 log = logging.getLogger(__name__)
 
 
@@ -27,10 +29,7 @@ async def on_app_command_error(interaction: discord.Interaction, error: app_comm
     else:
         log.error("/%s failed for user %s", command, interaction.user.id, exc_info=error)
     text = message_for(error)
-    try:
-        if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True)
-        else:
-            await interaction.response.send_message(text, ephemeral=True)
+    try:  # after a public deferral too: the public "thinking…" goes, the member alone reads why
+        await reply_privately(interaction, text)
     except discord.HTTPException:
         log.warning("could not tell user %s about the failure of /%s", interaction.user.id, command)

@@ -47,12 +47,15 @@ def paper_embed(hit: Hit, position: int, total: int) -> discord.Embed:
     body = f"> {clip(hit.passage, 700)}" if hit.passage else clip(p.summary, EXTRACT_CHARS)
     embed = discord.Embed(title=clip(safe(p.title), EMBED_TITLE_MAX), url=p.link or None,
                           description=safe(body)[:EMBED_DESCRIPTION_MAX] or None, colour=COLOUR)
-    embed.add_field(name="Authors", value=clip(safe(authors_line(p.authors)), EMBED_FIELD_VALUE_MAX), inline=False)
+    named = [a for a in p.authors if a.strip()]
+    embed.add_field(name="Authors", value=clip(safe(authors_line(named)), EMBED_FIELD_VALUE_MAX) or "unknown",
+                    inline=False)
     where = " · ".join(str(x) for x in (p.venue, p.year) if x)
     if where:
         embed.add_field(name="Venue", value=where[:EMBED_FIELD_VALUE_MAX], inline=True)
-    if p.topics:
-        embed.add_field(name="Topics", value=clip(safe(", ".join(p.topics)), EMBED_FIELD_VALUE_MAX), inline=True)
+    topics = clip(safe(", ".join(t for t in p.topics if t.strip())), EMBED_FIELD_VALUE_MAX)
+    if topics.strip():  # Discord refuses an empty field value
+        embed.add_field(name="Topics", value=topics, inline=True)
     writers = clip(safe(", ".join(w for w in p.writers if w.strip())), EMBED_FIELD_VALUE_MAX)
     if writers.strip():
         embed.add_field(name="Summary by", value=writers, inline=True)
@@ -147,8 +150,9 @@ def contribution_embed(c: ContributionView) -> discord.Embed:
                     inline=True)
     when = _when(c.created_at) + (f", edited {_when(c.edited_at)}" if c.edited_at else "")
     embed.add_field(name="Written", value=when, inline=True)
-    if c.topics:
-        embed.add_field(name="Topics", value=clip(safe(", ".join(c.topics)), EMBED_FIELD_VALUE_MAX), inline=False)
+    topics = clip(safe(", ".join(t for t in c.topics if t.strip())), EMBED_FIELD_VALUE_MAX)
+    if topics.strip():
+        embed.add_field(name="Topics", value=topics, inline=False)
     embed.set_footer(text=f"summary #{c.id}")
     return embed
 

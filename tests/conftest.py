@@ -64,3 +64,15 @@ async def seeded_library(database_url: str):
     await lib.start()
     yield lib
     await lib.close()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # type: ignore[no-untyped-def]
+    """How many bodies the local Discord checked against Discord's OpenAPI description in this run."""
+    import sys
+
+    module = sys.modules.get("tests.fakediscord.openapi")
+    if module is not None and module.VALIDATED:
+        names = {"request": "request bodies", "response": "response bodies", "gateway": "gateway payload parts"}
+        counts = ", ".join(f"{n} {names.get(kind, kind)}" for kind, n in sorted(module.VALIDATED.items()))
+        terminalreporter.write_line(f"local Discord: {sum(module.VALIDATED.values())} bodies validated against "
+                                    f"Discord's OpenAPI description ({counts})")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import signal
 import sys
+import time as time_
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.client import PaperBot
+from bot.cogs.digest import DigestCog
 from bot.config import Settings
 from store.library import Library
 from store.models import DigestRun
@@ -47,24 +48,34 @@ def make_bot(fake: FakeDiscord, library: Library, clock: Clock) -> PaperBot:
     return bot
 
 
-async def settle(seconds: float = 0.4) -> None:
-    await asyncio.sleep(seconds)
+def digest_cog(bot: PaperBot) -> DigestCog:
+    cog = bot.get_cog("DigestCog")  # loaded as an extension: its own module object, hence no isinstance
+    assert cog is not None and type(cog).__name__ == "DigestCog"
+    return cog  # type: ignore[return-value]
+
+
+async def next_tick(bot: PaperBot) -> None:
+    """Wait for a whole pass of the digest loop that started after now: whatever was due, it has acted."""
+    cog = digest_cog(bot)
+    before = cog.ticks_done
+    assert await cog.next_tick() > before and cog.loop.is_running()
 
 
 async def test_posted_once_at_the_slot_and_never_again_across_restarts(setup) -> None:
     fake, library = setup
     channel = fake.channels["reading-group"]
     clock = Clock(MONDAY_9 - timedelta(days=2))  # Saturday: last week's slot...
-    async with running(make_bot(fake, library, clock)):
+    async with running(make_bot(fake, library, clock)) as bot:
         await fake.wait_for_message(channel, 1)  # ...was missed (fresh install): posted once on start
-        await settle()
+        await next_tick(bot)
         assert len(fake.messages[channel]) == 1
         clock.now = MONDAY_9 - timedelta(minutes=1)
-        await settle()
+        await next_tick(bot)
         assert len(fake.messages[channel]) == 1  # not yet
         clock.now = MONDAY_9 + timedelta(seconds=5)
         await fake.wait_for_message(channel, 2)
-        await settle()
+        for _ in range(3):
+            await next_tick(bot)
         assert len(fake.messages[channel]) == 2  # once, however many ticks
     message = fake.messages[channel][1]
     embed = message["embeds"][0]
@@ -74,14 +85,15 @@ async def test_posted_once_at_the_slot_and_never_again_across_restarts(setup) ->
     first = fake.messages[channel][0]["embeds"][0]["fields"]
     assert not {f["name"] for f in embed["fields"]} & {f["name"] for f in first}  # no repeats in the rotation
 
-    async with running(make_bot(fake, library, clock)):  # restart right after posting
-        await settle()
+    async with running(make_bot(fake, library, clock)) as bot:  # restart right after posting
+        await next_tick(bot)
     assert len(fake.messages[channel]) == 2
 
     clock.now = MONDAY_9 + timedelta(days=16)  # down over two slots: posted once, not once per week
-    async with running(make_bot(fake, library, clock)):
+    async with running(make_bot(fake, library, clock)) as bot:
         await fake.wait_for_message(channel, 3)
-        await settle()
+        await next_tick(bot)
+        await next_tick(bot)
     assert len(fake.messages[channel]) == 3
     assert not fake.messages[fake.channels["general"]]
 
@@ -92,13 +104,12 @@ async def test_a_forbidden_channel_is_reported_to_the_next_admin_command(setup) 
     clock = Clock(MONDAY_9 + timedelta(hours=1))
     fake.fail_next("POST", f"/channels/{channel}/messages", 403, times=1)
     async with running(make_bot(fake, library, clock)) as bot:
-        for _ in range(50):
-            await settle(0.1)
-            if any(p.endswith(f"/channels/{channel}/messages") for _, p in fake.requests):
-                break
-        await settle()
+        await next_tick(bot)  # the pass that met the 403...
+        assert ("POST", f"/api/v10/channels/{channel}/messages") in fake.requests
         assert not fake.messages[channel]
-        assert bot.digest_poll_seconds  # the loop is still alive after the failure
+        ticks = digest_cog(bot).ticks_done
+        await next_tick(bot)  # ...and the loop is still alive after it: another whole pass
+        assert digest_cog(bot).ticks_done > ticks and not fake.messages[channel]
         refused = await fake.slash("digest now", user=fake.member)
         assert "Only server admins" in (await refused.final())["content"]
         rec = await fake.slash("digest now", user=fake.admin)
@@ -114,13 +125,10 @@ async def test_a_deleted_channel_is_reported_and_the_digest_goes_out_once_a_new_
     bot = make_bot(fake, library, clock)
     deleted = fake.channels.pop("reading-group")  # the digest channel was deleted while the bot was away
     async with running(bot):
-        for _ in range(50):
-            await settle(0.1)
-            if any(p.endswith(f"/channels/{deleted}") or p.endswith(f"/channels/{deleted}/messages")
-                   for _, p in fake.requests):
-                break
-        await settle()
-        assert not fake.messages[deleted] and bot.digest_poll_seconds  # a 404, survived
+        await next_tick(bot)
+        assert any(p.endswith(f"/channels/{deleted}") for _, p in fake.requests)  # a 404...
+        await next_tick(bot)  # ...survived: the loop keeps passing
+        assert not fake.messages[deleted]
         rec = await fake.slash("digest channel", user=fake.admin, channel=str(fake.channels["general"]))
         reply = (await rec.final())["content"]
         assert "Since you last looked" in reply and "channel not found" in reply
@@ -129,14 +137,15 @@ async def test_a_deleted_channel_is_reported_and_the_digest_goes_out_once_a_new_
         posted = await fake.wait_for_message(fake.channels["general"], timeout=10)
         assert len(posted) == 1 and not would_ping(posted[0])
         clock.now += timedelta(minutes=30)
-        await settle()
+        await next_tick(bot)
+        await next_tick(bot)
         assert len(fake.messages[fake.channels["general"]]) == 1  # and only once
 
 
 async def test_preview_schedule_and_channel(setup) -> None:
     fake, library = setup
     clock = Clock(MONDAY_9 - timedelta(days=3))
-    async with running(make_bot(fake, library, clock)):
+    async with running(make_bot(fake, library, clock)) as bot:
         await fake.wait_for_message(fake.channels["reading-group"], 1)  # the missed Monday slot, caught up
         rec = await fake.slash("digest preview", user=fake.member)
         msg = await rec.final()
@@ -151,12 +160,42 @@ async def test_preview_schedule_and_channel(setup) -> None:
         # This week's digest already went out on start (Monday's slot was missed); the next one is due
         # on Friday of the following week, 17:30 in Paris (16:30 UTC), in the new channel.
         clock.now = datetime(2026, 11, 27, 16, 29, tzinfo=UTC)
-        await settle()
+        await next_tick(bot)
         assert not fake.messages[general]
         clock.now = datetime(2026, 11, 27, 16, 31, tzinfo=UTC)
-        with contextlib.suppress(TimeoutError):
-            await fake.wait_for_message(general, 1, timeout=5)
+        await next_tick(bot)
         assert len(fake.messages[general]) == 1
+        zones = [c["name"] for c in await fake.autocomplete("digest schedule", "timezone", "pari", user=fake.admin)]
+        assert zones == ["Europe/Paris"]
+        assert {c["name"] for c in await fake.autocomplete("digest schedule", "timezone", "new york")} \
+            == {"America/New_York"}
+        assert len(await fake.autocomplete("digest schedule", "timezone", "america")) == 25  # Discord's cap
+
+
+async def test_digest_now_asks_for_a_channel_posts_once_then_says_already_posted(setup) -> None:
+    fake, library = setup
+    clock = Clock(MONDAY_9 + timedelta(hours=2))
+    settings = Settings(guild_id=fake.guild_id, digest_channel_id=None, digest_weekday=0, digest_time=time(9, 0),
+                        digest_timezone="UTC")
+    bot = PaperBot(library, settings, clock=clock)
+    bot.digest_poll_seconds = 3600.0  # one pass at start, then none during the test: only /digest now posts
+    channel = fake.channels["reading-group"]
+    async with running(bot):
+        await digest_cog(bot).ticks_reach(1)  # the pass at start: no channel, nothing posted
+        first = await fake.slash("digest now", user=fake.admin)
+        reply = await first.final()
+        assert reply["content"] == "Set the channel first: /digest channel." and reply["flags"] & 64
+        moved = await fake.slash("digest channel", user=fake.admin, channel=str(channel))
+        assert str(channel) in (await moved.final())["content"]
+        assert not fake.messages[channel]
+        now = await fake.slash("digest now", user=fake.admin)
+        reply = await now.final()
+        assert reply["content"] == f"Posted to <#{channel}>." and reply["flags"] & 64
+        assert len(fake.messages[channel]) == 1 and "digest" in fake.messages[channel][0]["embeds"][0]["title"].lower()
+        assert not would_ping(fake.messages[channel][0])
+        again = await fake.slash("digest now", user=fake.admin)
+        assert "already posted" in (await again.final())["content"]
+        assert len(fake.messages[channel]) == 1
 
 
 @pytest.mark.timeout(120)
@@ -176,7 +215,14 @@ async def test_two_bot_processes_sharing_the_database_post_the_digest_once(setup
             assert line.strip() == b"ready", (line, (await proc.stderr.read())[-3000:] if proc.stderr else b"")
         assert fake.identifies >= 2  # two live gateway sessions
         await fake.wait_for_message(channel, timeout=20)
-        await settle(2.0)  # both loops keep polling at 50 ms: time enough for a second post to show up
+        posted_by = time_.time()
+        for proc in procs:  # each process reports its loop's passes: wait for two that began after the post
+            seen = 0
+            while seen < 2:
+                assert proc.stdout is not None
+                line = (await asyncio.wait_for(proc.stdout.readline(), 30)).split()
+                assert line and line[0] == b"tick", line
+                seen += float(line[1]) > posted_by
         assert len(fake.messages[channel]) == 1
         async with _library.session() as s:
             runs = (await s.scalars(select(DigestRun).where(DigestRun.guild_id == fake.guild_id))).all()

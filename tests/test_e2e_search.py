@@ -48,8 +48,17 @@ async def test_paper_answers_with_embeds_and_pages(world) -> None:
     assert rec.response_delay is not None and rec.response_delay < 3.0 and not rec.rejected
     assert "Lottery Ticket Hypothesis" in titles(msg)[0]
     assert not would_ping(msg) and msg["allowed_mentions"]["parse"] == []
-    # Another member cannot drive the asker's buttons.
-    intruder = await fake.click(msg, "results:next", user=fake.other)
+    assert msg in fake.messages[int(msg["channel_id"])] and not msg["flags"] & 64  # public: for the channel
+    # The rendered components: a page of at most three, Previous disabled on the first page.
+    buttons = {c["custom_id"]: c for row in msg["components"] for c in row["components"]}
+    assert buttons["results:previous"]["disabled"] and buttons["results:full"]["options"]
+    with pytest.raises(ValueError, match="disabled"):  # Discord's client cannot press it
+        await fake.click(msg, "results:previous", user=fake.member)
+    with pytest.raises(ValueError, match="cannot be picked"):  # nor pick what the menu does not offer
+        await fake.select(msg, "results:full", ["999999"], user=fake.member)
+    # Another member cannot drive the asker's menu.
+    offered = buttons["results:full"]["options"][0]["value"]
+    intruder = await fake.select(msg, "results:full", [offered], user=fake.other)
     refused = await intruder.response_()
     assert refused["type"] == 4 and refused["data"]["flags"] & 64
 
@@ -87,12 +96,17 @@ async def test_autocomplete_names_and_topics(world) -> None:
 
 async def test_empty_and_unmatched_queries_get_ephemeral_hints(world) -> None:
     fake, _bot, _ = world
-    rec = await fake.slash("paper", query="the of and", user=fake.member)
-    msg = await rec.final()
-    assert msg["flags"] & 64 and "no words" in msg["content"]
-    rec = await fake.slash("author", name="Bengoi", user=fake.member)
-    msg = await rec.final()
-    assert "Bengio" in msg["content"] and msg["flags"] & 64
+    general = fake.channels["general"]
+    for command, option, query, expected in (("paper", "query", "the of and", "no words"),
+                                             ("author", "name", "Bengoi", "Bengio")):
+        rec = await fake.slash(command, user=fake.member, **{option: query})
+        msg = await rec.final()
+        assert expected in msg["content"] and msg["flags"] & 64
+        # Deferred publicly, the hint could not be a follow-up (Discord would show it to everyone):
+        # the public "thinking…" was deleted and the hint is a follow-up of its own, ephemeral.
+        assert (await rec.response_())["type"] == 5 and rec.deleted and rec.original is not None
+        assert rec.original.get("_deleted") and msg is rec.followups[0] and not rec.ignored_flags
+        assert not any(m is rec.original or m is msg for m in fake.messages[general])
 
 
 async def test_everyone_in_a_query_pings_nobody(world) -> None:
@@ -163,3 +177,34 @@ async def test_commands_are_synced_only_when_their_definitions_change(database_u
                 assert "ping" in {c["name"] for c in fake.commands[str(fake.guild_id)]}
     finally:
         await library.close()
+
+
+async def test_result_buttons_are_disabled_when_the_view_times_out(world) -> None:
+    fake, bot, _ = world
+    bot.view_timeout = 0.5  # read for each answer; five minutes in production
+    rec = await fake.slash("topic", topic="generative models", user=fake.member)
+    msg = await rec.final()
+
+    def controls() -> list[dict]:
+        return [c for row in msg["components"] for c in row["components"]]
+
+    assert any(not c.get("disabled") for c in controls())
+    await rec.wait(lambda: all(c.get("disabled") for c in controls()), timeout=10)
+    assert msg in fake.messages[fake.channels["general"]] and len(controls()) == 3  # edited in place
+    with pytest.raises(ValueError, match="disabled"):
+        await fake.click(msg, "results:next", user=fake.member)
+
+
+async def test_an_error_after_the_public_deferral_is_told_to_the_asker_alone(world, monkeypatch) -> None:
+    fake, bot, _ = world
+
+    async def broken(*_args: object) -> None:
+        raise RuntimeError("the index went away")
+
+    monkeypatch.setattr(bot.library, "paper", broken)
+    rec = await fake.slash("paper", query="lottery ticket", user=fake.member)
+    msg = await rec.final()
+    assert "went wrong" in msg["content"] and msg["flags"] & 64 and msg is rec.followups[0]
+    assert rec.original is not None and rec.original.get("_deleted")  # the public "thinking…" is gone
+    assert not any(m is rec.original or m is msg for m in fake.messages[fake.channels["general"]])
+    assert "Traceback" not in msg["content"] and "index went away" not in msg["content"]

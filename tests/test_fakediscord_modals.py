@@ -35,13 +35,14 @@ async def callback(fake: FakeDiscord, kind: int, body: dict) -> tuple[int, dict]
 async def test_a_valid_modal_answers_a_command_or_a_component(fake: FakeDiscord) -> None:
     for kind in (2, 3):
         status, body = await callback(fake, kind, modal(text_input("a"), text_input("b", style=2, max_length=4000)))
-        assert status == 200 and body["resource"]["type"] == 9
+        assert status == 200 and body["interaction"]["type"] == kind and "resource" not in body
 
 
 @pytest.mark.parametrize("kind", [4, 5])  # autocomplete, and a modal submission itself
 async def test_a_modal_cannot_answer_other_interactions(fake: FakeDiscord, kind: int) -> None:
     status, body = await callback(fake, kind, modal(text_input()))
     assert status == 400 and body["code"] == 50035
+    assert fake.take_violations()
 
 
 @pytest.mark.parametrize("body", [
@@ -60,6 +61,7 @@ async def test_a_modal_cannot_answer_other_interactions(fake: FakeDiscord, kind:
 async def test_modal_shapes_discord_refuses(fake: FakeDiscord, body: dict) -> None:
     status, answer = await callback(fake, 2, body)
     assert status == 400 and answer["code"] == 50035
+    assert fake.take_violations()  # sent on purpose: the run must not fail on them
 
 
 async def test_submitting_needs_the_modal_and_its_own_fields(fake: FakeDiscord) -> None:

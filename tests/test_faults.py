@@ -54,6 +54,41 @@ async def snapshot(url: str, corpus: Path) -> tuple[set[str], int]:
         await lib.close()
 
 
+async def wait_for_sqlite_writes(proc: subprocess.Popen, wal: Path, timeout: float = 60) -> bool:
+    """Until the write-ahead log has grown by 256 KiB: the ingest's transaction is writing rows."""
+    base = wal.stat().st_size if wal.exists() else 0
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        if wal.exists() and wal.stat().st_size > base + 256 * 1024:
+            return True
+        await asyncio.sleep(0.02)
+    return False
+
+
+async def wait_for_postgres_writes(proc: subprocess.Popen, url: str, timeout: float = 60) -> bool:
+    """Until another session on the database is inside a transaction that has written (backend_xid set),
+    the same transaction on two looks in a row: a long write, not a short bookkeeping commit."""
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    conn = await asyncpg.connect(make_url(url).set(drivername="postgresql").render_as_string(hide_password=False))
+    try:
+        deadline = time.monotonic() + timeout
+        seen: set[tuple[int, str]] = set()
+        while time.monotonic() < deadline and proc.poll() is None:
+            rows = await conn.fetch(
+                "SELECT pid, backend_xid::text AS xid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL")
+            now = {(r["pid"], r["xid"]) for r in rows}
+            if now & seen:
+                return True
+            seen = now
+            await asyncio.sleep(0.05)
+        return False
+    finally:
+        await conn.close()
+
+
 async def test_sigkill_in_the_middle_of_an_ingest_keeps_the_previous_corpus(database_url: str, corpus: Path,
                                                                             tmp_path: Path) -> None:
     lib = Library(database_url, corpus)
@@ -68,18 +103,14 @@ async def test_sigkill_in_the_middle_of_an_ingest_keeps_the_previous_corpus(data
     proc = subprocess.Popen([sys.executable, "-m", "bot", "ingest", str(corpus)], cwd=tmp_path, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        # Kill it once it is writing: on SQLite the write-ahead log grows; on PostgreSQL give it time.
-        wal = Path(database_url.split("///", 1)[-1] + "-wal") if database_url.startswith("sqlite") else None
-        base = wal.stat().st_size if wal and wal.exists() else 0
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and proc.poll() is None:
-            if wal is None:
-                await asyncio.sleep(3.0)
-                break
-            if wal.exists() and wal.stat().st_size > base + 256 * 1024:
-                break
-            await asyncio.sleep(0.02)
+        # Kill it once it is writing, as observed from outside: on SQLite the write-ahead log grows; on
+        # PostgreSQL another backend of this database holds a transaction id (it has written a row).
+        if database_url.startswith("sqlite"):
+            writing = await wait_for_sqlite_writes(proc, Path(database_url.split("///", 1)[-1] + "-wal"))
+        else:
+            writing = await wait_for_postgres_writes(proc, database_url)
         assert proc.poll() is None, "the ingest finished before it could be killed: " + proc.stderr.read().decode()
+        assert writing, "no write was seen in 60 s: killing now would not test a half-done write"
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
     finally:

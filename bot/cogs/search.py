@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.render import no_result_message
+from bot.replies import defer_publicly, reply_privately
 from bot.text import clip
 from bot.views import ResultsView
 
@@ -29,13 +30,15 @@ class Search(commands.Cog):
     async def _answer(self, interaction: discord.Interaction, kind: str, query: str, what: str) -> None:
         # Defer first: the 3-second window is Discord's, the search time is ours. Answers then take turns
         # (ANSWERS_AT_ONCE), so in a burst the event loop's time goes to acknowledging everyone first.
-        await interaction.response.defer(thinking=True)
+        # The deferral is public (results are for the channel); a "no results" hint is for the asker only,
+        # and a follow-up would inherit the public deferral, so the hint replaces it privately.
+        await defer_publicly(interaction)
         async with self._answering:
             result = await getattr(self.bot.library, kind)(query, RESULTS)
             if not result.hits:
-                await interaction.followup.send(no_result_message(result, query, what), ephemeral=True)
+                await reply_privately(interaction, no_result_message(result, query, what))
                 return
-            view = ResultsView(result.hits, interaction.user.id)
+            view = ResultsView(result.hits, interaction.user.id, timeout=self.bot.view_timeout)
             count = len(result.hits)
             header = (f"{count} result{'s' if count != 1 else ''} for "
                       f"“{discord.utils.escape_mentions(clip(query, 200))}”")

@@ -201,7 +201,7 @@ class Summaries(commands.GroupCog, group_name="summary", group_description="Writ
 
     @app_commands.command(name="edit", description="Edit one of your summaries (opens a form)")
     @app_commands.describe(summary="The summary's number (see /summary mine)")
-    async def edit(self, interaction: discord.Interaction, summary: app_commands.Range[int, 1, 2**53]) -> None:
+    async def edit(self, interaction: discord.Interaction, summary: app_commands.Range[int, 1, 2**53 - 1]) -> None:
         view = await self._owned(interaction, summary)
         if view is None:
             return
@@ -230,7 +230,7 @@ class Summaries(commands.GroupCog, group_name="summary", group_description="Writ
 
     @app_commands.command(name="delete", description="Delete one of your summaries")
     @app_commands.describe(summary="The summary's number (see /summary mine)")
-    async def delete(self, interaction: discord.Interaction, summary: app_commands.Range[int, 1, 2**53]) -> None:
+    async def delete(self, interaction: discord.Interaction, summary: app_commands.Range[int, 1, 2**53 - 1]) -> None:
         view = await self._owned(interaction, summary)
         if view is None:
             return

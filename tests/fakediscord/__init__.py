@@ -6,10 +6,13 @@
         await fake.click(message, "results:next", user=fake.member)
         choices = await fake.autocomplete("author", "name", "beng")
 
-`FakeDiscord` (server.py) validates what Discord validates (limits.py) and records everything:
+`FakeDiscord` (server.py) checks every request and response against Discord's OpenAPI description
+(openapi.py, spec/), models what no schema can (deferrals, components, intents), keeps the few limits
+the description lacks (limits.py), and records everything:
 `fake.commands` (synced definitions), `fake.messages[channel_id]`, `fake.interactions`,
-`fake.heartbeats`, `fake.unknown_routes`; `fake.fail_next(method, path, status)` and
-`fake.drop_gateway()` inject faults; `would_ping(message)` tells whether Discord would notify anyone.
+`fake.heartbeats`, `fake.unknown_routes`, `fake.spec_violations` (fails the test on exit);
+`fake.fail_next(method, path, status)` and `fake.drop_gateway()` inject faults; `would_ping(message)`
+tells whether Discord would notify anyone.
 """
 
 from __future__ import annotations
@@ -23,9 +26,7 @@ import yarl
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from tests.fakediscord.server import FakeDiscord, InteractionRecord, User, would_ping
-
-TOKEN = "fake." + "x" * 60
+from tests.fakediscord.server import TOKEN, FakeDiscord, InteractionRecord, User, would_ping
 
 __all__ = ["TOKEN", "FakeDiscord", "InteractionRecord", "User", "pointed_at", "running", "would_ping"]
 

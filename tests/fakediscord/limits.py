@@ -1,117 +1,70 @@
-"""What real Discord rejects, checked the way Discord checks it (documented limits)."""
+"""Discord's rules that its OpenAPI description does not encode: checked here, and only these.
+
+Everything the description says (lengths of content, titles, fields, choices, option counts, component
+shapes...) is checked by openapi.py against Discord's own file. What remains are rules Discord documents
+and enforces but the file is silent on; each says so.
+"""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
+# The spec is silent: ApplicationCommandUpdateRequest.name is 1-32 characters with no pattern. Discord
+# documents ^[-_\w]{1,32}$ and lower case for chat-input command and option names.
 COMMAND_NAME = re.compile(r"^[-_\w]{1,32}$")
 
 
 def message_errors(payload: dict[str, Any], *, editing: bool = False) -> list[str]:
-    """Problems with a message payload (content, embeds, components); empty list: Discord accepts it."""
+    """Problems with a message payload the spec cannot see; empty list: Discord accepts it."""
     errors: list[str] = []
     content = payload.get("content") or ""
     embeds = payload.get("embeds") or []
-    components = payload.get("components") or []
+    # The spec is silent here: it allows 4000 characters in create_message; Discord enforces 2000 for bots.
     if len(content) > 2000:
         errors.append(f"content: must be 2000 or fewer in length ({len(content)})")
-    if len(embeds) > 10:
-        errors.append(f"embeds: must be 10 or fewer in length ({len(embeds)})")
+    # The spec is silent: each field has its own limit there, the 6000-character total of all embeds is not.
     total = 0
-    for i, e in enumerate(embeds):
-        for key, limit in (("title", 256), ("description", 4096)):
-            n = len(e.get(key) or "")
-            total += n
-            if n > limit:
-                errors.append(f"embeds.{i}.{key}: must be {limit} or fewer in length ({n})")
-        fields = e.get("fields") or []
-        if len(fields) > 25:
-            errors.append(f"embeds.{i}.fields: must be 25 or fewer in length")
-        for j, f in enumerate(fields):
-            name, value = f.get("name") or "", f.get("value") or ""
-            total += len(name) + len(value)
-            if not name or len(name) > 256:
-                errors.append(f"embeds.{i}.fields.{j}.name: must be 1 to 256 in length")
-            if not value or len(value) > 1024:
-                errors.append(f"embeds.{i}.fields.{j}.value: must be 1 to 1024 in length")
-        footer = (e.get("footer") or {}).get("text") or ""
-        author = (e.get("author") or {}).get("name") or ""
-        total += len(footer) + len(author)
-        if len(footer) > 2048:
-            errors.append(f"embeds.{i}.footer.text: must be 2048 or fewer in length")
-        if len(author) > 256:
-            errors.append(f"embeds.{i}.author.name: must be 256 or fewer in length")
+    for e in embeds:
+        total += len(e.get("title") or "") + len(e.get("description") or "")
+        total += sum(len(f.get("name") or "") + len(f.get("value") or "") for f in e.get("fields") or [])
+        total += len((e.get("footer") or {}).get("text") or "") + len((e.get("author") or {}).get("name") or "")
     if total > 6000:
         errors.append(f"embeds: total size must be 6000 or fewer ({total})")
-    if len(components) > 5:
-        errors.append("components: must be 5 or fewer in length")
-    for i, row in enumerate(components):
-        children = row.get("components") or []
-        if row.get("type") != 1 or not 1 <= len(children) <= 5:
-            errors.append(f"components.{i}: an action row holds 1 to 5 components")
-        for j, c in enumerate(children):
-            cid = c.get("custom_id") or ""
-            if len(cid) > 100:
-                errors.append(f"components.{i}.{j}.custom_id: must be 100 or fewer in length")
-            if c.get("type") == 2 and len(c.get("label") or "") > 80:
-                errors.append(f"components.{i}.{j}.label: must be 80 or fewer in length")
-            if c.get("type") == 3:
-                options = c.get("options") or []
-                if not 1 <= len(options) <= 25:
-                    errors.append(f"components.{i}.{j}.options: must be 1 to 25 in length")
-                for k, o in enumerate(options):
-                    for key in ("label", "value", "description"):
-                        if len(o.get(key) or "") > 100:
-                            errors.append(f"components.{i}.{j}.options.{k}.{key}: must be 100 or fewer")
-    if not editing and not (content or embeds or components or payload.get("attachments")):
+    # The spec is silent (every key is optional): Discord refuses a new message with nothing in it.
+    if not editing and not (content or embeds or payload.get("components") or payload.get("attachments")
+                            or payload.get("poll")):
         errors.append("Cannot send an empty message")
-    return errors
-
-
-def choices_errors(choices: list[dict[str, Any]]) -> list[str]:
-    errors = []
-    if len(choices) > 25:
-        errors.append("choices: must be 25 or fewer in length")
-    for i, c in enumerate(choices):
-        if not 1 <= len(c.get("name") or "") <= 100:
-            errors.append(f"choices.{i}.name: must be 1 to 100 in length")
-        if isinstance(c.get("value"), str) and len(c["value"]) > 100:
-            errors.append(f"choices.{i}.value: must be 100 or fewer in length")
     return errors
 
 
 def _option_errors(where: str, options: list[dict[str, Any]], depth: int = 0) -> tuple[list[str], int]:
     errors, chars = [], 0
-    if len(options) > 25:
-        errors.append(f"{where}.options: must be 25 or fewer in length")
     seen_optional = False
     for i, o in enumerate(options):
         here = f"{where}.options.{i}"
-        name, desc = o.get("name") or "", o.get("description") or ""
-        chars += len(name) + len(desc)
+        name = o.get("name") or ""
+        chars += len(name) + len(o.get("description") or "")
+        # The spec is silent: option names have the command-name pattern and must be lower case.
         if not COMMAND_NAME.match(name) or name != name.lower():
             errors.append(f"{here}.name: invalid option name {name!r}")
-        if not 1 <= len(desc) <= 100:
-            errors.append(f"{here}.description: must be 1 to 100 in length")
         if o.get("type") in (1, 2):
+            # The spec is silent: a group holds subcommands, a subcommand holds no subcommand.
             if depth >= 2 or (o.get("type") == 2 and depth >= 1):
                 errors.append(f"{here}: subcommands nest at most one group deep")
             sub_errors, sub_chars = _option_errors(here, o.get("options") or [], depth + 1)
             errors += sub_errors
             chars += sub_chars
             continue
+        # The spec is silent: required options come before optional ones.
         if o.get("required"):
             if seen_optional:
                 errors.append(f"{here}: required options must come before optional ones")
         else:
             seen_optional = True
         choices = o.get("choices") or []
-        errors += [f"{here}.{e}" for e in choices_errors(choices)]
         chars += sum(len(c.get("name") or "") + len(str(c.get("value"))) for c in choices)
-        for key in ("min_length", "max_length"):
-            if key in o and o[key] is not None and not 0 <= o[key] <= 6000:
-                errors.append(f"{here}.{key}: must be between 0 and 6000")
+        # The spec is silent: autocomplete and choices exclude each other.
         if o.get("autocomplete") and choices:
             errors.append(f"{here}: autocomplete and choices cannot be used together")
     return errors, chars
@@ -120,16 +73,15 @@ def _option_errors(where: str, options: list[dict[str, Any]], depth: int = 0) ->
 def command_errors(cmd: dict[str, Any]) -> list[str]:
     name = cmd.get("name") or ""
     errors = []
+    # The spec is silent: the name pattern and lower case (see COMMAND_NAME).
     if not COMMAND_NAME.match(name) or name != name.lower():
         errors.append(f"{name}: invalid command name")
-    kind = cmd.get("type", 1)
-    if kind == 1 and not 1 <= len(cmd.get("description") or "") <= 100:
-        errors.append(f"{name}.description: must be 1 to 100 in length")
-    perms = cmd.get("default_member_permissions")
-    if perms is not None and not (isinstance(perms, int) or (isinstance(perms, str) and perms.isdigit())):
-        errors.append(f"{name}.default_member_permissions: must be a permission bit set (integer or digits)")
+    # The spec is silent: description is optional there; a chat-input command needs one.
+    if cmd.get("type", 1) == 1 and not cmd.get("description"):
+        errors.append(f"{name}.description: a chat-input command needs a description")
     option_errors, chars = _option_errors(name, cmd.get("options") or [])
     errors += option_errors
+    # The spec is silent: names, descriptions and choice values of one command total 4000 characters.
     if len(name) + len(cmd.get("description") or "") + chars > 4000:
         errors.append(f"{name}: the command's names, descriptions and values exceed 4000 characters")
     return errors

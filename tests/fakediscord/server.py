@@ -1,9 +1,19 @@
 """A small Discord-compatible server: REST routes and the gateway websocket, on 127.0.0.1.
 
 discord.py talks to it over real sockets exactly as it talks to Discord. It keeps the state a test
-needs (guild, channels, members, registered commands, messages, interaction responses) and rejects
-what Discord rejects: over-long content and embeds, a second response to one interaction, a response
-after the 3-second window, an invalid command definition.
+needs (guild, channels, members, registered commands, messages, interaction responses) and is held to
+Discord's own rules:
+- Routes, credentials and bodies come from Discord's OpenAPI description (openapi.py): each request is
+  matched to its operation, its Authorization checked where the operation needs the bot token, the
+  application id in its URL checked, its body validated against the request schema (strictly: no key
+  the schema lacks), and every body the server returns validated against the response schema.
+- Where no schema can judge, the server behaves as Discord does: the callback type must suit the
+  interaction type; the first follow-up after a deferral replaces the "thinking" message and keeps its
+  visibility; components can only be used if the message shows them, enabled, with offered values;
+  deleting a webhook message deletes it; IDENTIFY may not ask for privileged intents (close 4014).
+- And the limits the description does not encode (limits.py).
+Anything refused is appended to `spec_violations`, and leaving `async with FakeDiscord()` with any left
+fails the test that caused them (tests that send bad bodies on purpose take them with take_violations()).
 """
 
 from __future__ import annotations
@@ -20,7 +30,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from tests.fakediscord.limits import choices_errors, command_errors, message_errors
+from tests.fakediscord.limits import command_errors, message_errors
+from tests.fakediscord.openapi import Operation, Problem, discord_errors, operation, route, validate, validate_component
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +42,28 @@ def snowflake() -> int:
     return next(_ids)
 
 
+TOKEN = "fake." + "x" * 60
+
+# The operations this server implements, by operationId: each is served by the method `_op_<operationId>`.
+# Its path template, request/response schemas and whether it needs the bot token come from the description.
+OPERATIONS = (
+    "get_my_user", "get_my_oauth2_application", "get_gateway", "get_bot_gateway",
+    "list_application_commands", "bulk_set_application_commands",
+    "list_guild_application_commands", "bulk_set_guild_application_commands",
+    "create_interaction_response", "execute_webhook",
+    "get_original_webhook_message", "update_original_webhook_message", "delete_original_webhook_message",
+    "get_webhook_message", "update_webhook_message", "delete_webhook_message",
+    "get_channel", "create_message", "get_message", "update_message",
+)
+
+# Interaction type -> the callback types Discord accepts for it (PING 1 is answered by PONG only).
+CALLBACKS_FOR = {2: {4, 5, 9}, 3: {4, 5, 6, 7, 9}, 4: {8}, 5: {4, 5, 6, 7}}
+PRIVILEGED_INTENTS = {1 << 1: "GUILD_MEMBERS", 1 << 8: "GUILD_PRESENCES", 1 << 15: "MESSAGE_CONTENT"}
+EDITABLE = ("content", "embeds", "flags", "allowed_mentions", "components", "attachments", "sticker_ids")
+
 MANAGE_GUILD = 1 << 5
 EPHEMERAL = 1 << 6
+LOADING = 1 << 7
 ALL_PERMISSIONS = (1 << 50) - 1
 MEMBER_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 16) | (1 << 31)  # view, send, embed, history, use
 
@@ -45,7 +76,7 @@ class User:
 
     def payload(self) -> dict[str, Any]:
         return {"id": str(self.id), "username": self.username, "discriminator": "0", "global_name": self.username,
-                "avatar": None, "bot": self.bot, "public_flags": 0, "flags": 0}
+                "avatar": None, "bot": self.bot, "public_flags": 0, "flags": 0, "primary_guild": None}
 
 
 @dataclass
@@ -57,7 +88,8 @@ class Member:
     def payload(self) -> dict[str, Any]:
         return {"user": self.user.payload(), "roles": [str(r) for r in self.roles], "nick": None,
                 "joined_at": "2026-01-01T00:00:00+00:00", "deaf": False, "mute": False, "flags": 0,
-                "pending": False, "avatar": None, "premium_since": None}
+                "pending": False, "avatar": None, "premium_since": None, "banner": None,
+                "communication_disabled_until": None}
 
 
 @dataclass
@@ -72,7 +104,12 @@ class InteractionRecord:
     response: dict[str, Any] | None = None
     response_delay: float | None = None
     original: dict[str, Any] | None = None  # the message the initial response created or @original edits
-    followups: list[dict[str, Any]] = field(default_factory=list)
+    followups: list[dict[str, Any]] = field(default_factory=list)  # follow-ups that made messages of their own
+    target: dict[str, Any] | None = None  # a component interaction: the stored message it came from
+    thinking: bool = False  # deferred (type 5) and not yet answered: the next follow-up replaces it
+    received_at: float | None = None  # when the callback arrived
+    ignored_flags: list[int] = field(default_factory=list)  # flags of a follow-up that replaced a deferral
+    deleted: list[dict[str, Any]] = field(default_factory=list)
     rejected: list[dict[str, Any]] = field(default_factory=list)  # what the server refused, and why
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     user_id: int = 0  # who sent it
@@ -107,10 +144,14 @@ class InteractionRecord:
                 return False
             if r["type"] in (4, 7):
                 return True
-            return bool(self.followups) or (self.original is not None and self.original.get("_edited"))
+            if r["type"] == 5 and not self.thinking and self.original is not None and self.original.get("_edited"):
+                return not self.original.get("_deleted") or bool(self.followups)
+            return bool(self.followups)
         await self.wait(done, timeout)
         assert self.response is not None
-        if self.response["type"] in (5, 6) and self.followups:
+        if self.original is not None and self.original.get("_edited") and not self.original.get("_deleted"):
+            return self.original
+        if self.followups:
             return self.followups[0]
         assert self.original is not None
         return self.original
@@ -119,8 +160,14 @@ class InteractionRecord:
 class FakeDiscord:
     """Start with `async with FakeDiscord() as fake:`; point discord.py at `fake.api_base` / `fake.gateway_url`."""
 
-    def __init__(self, *, response_window: float = 3.0, heartbeat_interval: float = 41.25) -> None:
+    def __init__(self, *, response_window: float = 3.0, heartbeat_interval: float = 41.25, token: str = TOKEN,
+                 privileged_intents: int = 0) -> None:
         self.response_window = response_window
+        self.token = token
+        self.privileged_intents = privileged_intents  # enabled in the "Developer Portal": none by default
+        self._operations = [operation(name) for name in OPERATIONS]
+        self.spec_violations: list[str] = []
+        self.identify_payloads: list[dict[str, Any]] = []
         self.heartbeat_interval = heartbeat_interval  # seconds, sent in HELLO as Discord does (41.25 s)
         self.app_id = snowflake()
         self.bot_user = User(self.app_id, "paperbot", bot=True)
@@ -178,6 +225,9 @@ class FakeDiscord:
             await self._ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
+        if self.spec_violations and exc[0] is None:
+            raise AssertionError("the local Discord refused what real Discord would refuse:\n  "
+                                 + "\n  ".join(self.spec_violations))
 
     @property
     def api_base(self) -> str:
@@ -208,7 +258,29 @@ class FakeDiscord:
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
         if self._ws is None or self._ws.closed:
             raise RuntimeError("no gateway connection")
+        self._check_event(event, data)
         await self._ws.send_str(self._frame(0, data, event))
+
+    def _check_event(self, event: str, data: dict[str, Any]) -> None:
+        """The description has no gateway events, but it has their parts: check those (our payloads' drift)."""
+        parts: list[tuple[str, str, Any]] = []
+        if event == "READY":
+            parts.append(("UserResponse", "user", data["user"]))
+        elif event == "GUILD_CREATE":
+            parts += [("GuildMemberResponse", f"members.{i}", m) for i, m in enumerate(data["members"])]
+            parts += [("GuildRoleResponse", f"roles.{i}", r) for i, r in enumerate(data["roles"])]
+        elif event == "INTERACTION_CREATE":
+            member = {k: v for k, v in (data.get("member") or {}).items() if k != "permissions"}
+            parts.append(("GuildMemberResponse", "member", member))
+            if "message" in data:
+                parts.append(("MessageResponse", "message", data["message"]))
+            resolved = (data.get("data") or {}).get("resolved")
+            if resolved:
+                parts.append(("ResolvedObjectsResponse", "data.resolved", resolved))
+        for schema, where, body in parts:
+            problems = validate_component(schema, body)
+            if problems:
+                self.violation(f"{event} {where} breaks {schema}: " + "; ".join(str(p) for p in problems))
 
     def guild_payload(self) -> dict[str, Any]:
         channels = [{"id": str(cid), "type": 0, "name": name, "position": i, "guild_id": str(self.guild_id),
@@ -243,6 +315,17 @@ class FakeDiscord:
                 self.heartbeats.append(time.monotonic())
                 await ws.send_str(self._frame(11, None))
             elif op == 2:
+                d = frame.get("d") or {}
+                self.identify_payloads.append(d)
+                if d.get("token") != self.token:
+                    await ws.close(code=4004, message=b"Authentication failed.")
+                    break
+                asked = [name for bit, name in PRIVILEGED_INTENTS.items()
+                         if int(d.get("intents") or 0) & bit and not self.privileged_intents & bit]
+                if asked:
+                    self.violation(f"IDENTIFY asked for privileged intents not enabled: {asked}")
+                    await ws.close(code=4014, message=b"Disallowed intent(s).")
+                    break
                 self.identifies += 1
                 await ws.send_str(self._frame(0, {
                     "v": 10, "user": self.bot_user.payload(), "session_id": self._session_id,
@@ -279,76 +362,165 @@ class FakeDiscord:
             # Discord answers through its proxy ("Via"); a 429 without it is a Cloudflare ban to discord.py.
             resp.headers.update({"Retry-After": "0.05", "X-RateLimit-Scope": "user", "Via": "1.1 google"})
             return resp
-        defaults = {400: (50035, "Invalid Form Body"), 403: (50013, "Missing Permissions"),
-                    404: (10003, "Unknown Channel"), 500: (0, "Internal Server Error")}
+        defaults = {400: (50035, "Invalid Form Body"), 401: (0, "401: Unauthorized"),
+                    403: (50013, "Missing Permissions"), 404: (10003, "Unknown Channel"),
+                    500: (0, "Internal Server Error")}
         dc, dm = defaults.get(status, (0, "error"))
-        body = {"code": code or dc, "message": message or dm}
-        if errors is not None:  # Discord's shape: nested objects ending in {"_errors": [...]}
+        body: dict[str, Any] = {"code": code or dc, "message": message or dm}
+        if isinstance(errors, dict):
+            body["errors"] = errors
+        elif errors is not None:  # Discord's shape: nested objects ending in {"_errors": [...]}
             body["errors"] = {str(i): {"_errors": [{"code": "INVALID", "message": e}]} for i, e in enumerate(errors)}
+        if errors is not None:
             log.warning("fake Discord rejected a request: %s", errors)
         return self._json(body, status)
 
+    def violation(self, text: str) -> None:
+        """Something real Discord would refuse, or a reply the server should never have made: the test fails."""
+        self.spec_violations.append(text)
+        log.error("fake Discord: %s", text)
+
+    def take_violations(self) -> list[str]:
+        """For tests that send bad bodies on purpose: the violations so far, then forgotten."""
+        out, self.spec_violations = self.spec_violations, []
+        return out
+
+    def _invalid(self, op: Operation, problems: list[Problem], rec: InteractionRecord | None = None,
+                 body: Any = None) -> web.Response:
+        text = "; ".join(str(p) for p in problems)
+        self.violation(f"{op.id} ({op.method} {op.template}): {text}")
+        if rec is not None:
+            rec.rejected.append({"reason": text, "body": body})
+            rec.changed.set()
+        return self._error(400, 50035, "Invalid Form Body", discord_errors(problems))
+
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["tail"]
-        parts = path.strip("/").split("/")
+        m = request.method
+        found = route(self._operations, m, path)
+        if found is None:
+            self.unknown_routes.append((m, path))
+            log.error("fake Discord: unknown route %s %s", m, path)
+            return self._error(404, 0, f"unknown route {m} {path}")
+        op, params = found
+        if op.needs_bot_token and request.headers.get("Authorization") != f"Bot {self.token}":
+            self.violation(f"{op.id}: Authorization {request.headers.get('Authorization', '(none)')[:12]!r}…"
+                           " is not the bot's token")
+            return self._error(401)
+        for key in ("application_id", "webhook_id"):  # interaction webhooks are the application's id
+            if key in params and params[key] != str(self.app_id):
+                self.violation(f"{op.id}: {key} {params[key]} is not this application ({self.app_id})")
+                return self._error(404, 10002 if key == "application_id" else 10015,
+                                   "Unknown Application" if key == "application_id" else "Unknown Webhook")
+        if "guild_id" in params and params["guild_id"] != str(self.guild_id):
+            return self._error(403, 50001, "Missing Access")
         body: Any = None
         if request.can_read_body:
             raw = await request.read()
             body = json.loads(raw) if raw and request.content_type == "application/json" else None
-        m = request.method
-        if path == "/users/@me" and m == "GET":
-            return self._json(self.bot_user.payload())
-        if path == "/oauth2/applications/@me" and m == "GET":
-            return self._json({"id": str(self.app_id), "name": "paperbot", "icon": None, "description": "",
-                               "bot_public": True, "bot_require_code_grant": False, "verify_key": "0" * 64,
-                               "owner": self.owner.payload(), "flags": 0, "team": None, "summary": ""})
-        if path in ("/gateway", "/gateway/bot"):
-            return self._json({"url": self.gateway_url, "shards": 1, "session_start_limit":
-                               {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}})
-        if parts[0] == "applications" and parts[-1] == "commands":
-            return self._commands(m, "global" if len(parts) == 3 else parts[3], body)
-        if parts[0] == "interactions" and parts[-1] == "callback":
-            return self._callback(int(parts[1]), parts[2], body or {})
-        if parts[0] == "webhooks" and len(parts) >= 3:
-            return self._webhook(m, parts[2], parts[3:], body or {})
-        if parts[0] == "channels":
-            return self._channel(m, int(parts[1]), parts[2:], body or {})
-        self.unknown_routes.append((m, path))
-        log.error("fake Discord: unknown route %s %s", m, path)
-        return self._error(404, 0, f"unknown route {m} {path}")
+        rec = self.by_token.get(params.get("interaction_token") or params.get("webhook_token") or "")
+        if op.request is not None and (body is not None or op.method in ("POST", "PUT")):
+            if op.id == "create_interaction_response" and rec is not None and rec.response is None:
+                rec.received_at = time.monotonic()  # the window closes on arrival, not after our checks
+            problems = validate(op.request, body, requests=True)
+            if problems:
+                return self._invalid(op, problems, rec, body)
+        response = await getattr(self, "_op_" + op.id)(params, body)
+        schema = op.responses.get(str(response.status))
+        if schema is not None and response.body:
+            problems = validate(schema, json.loads(response.body), requests=False, strict=True)
+            if problems:
+                self.violation(f"the server's own {response.status} to {op.id} breaks the spec: "
+                               + "; ".join(str(p) for p in problems))
+        return response
 
-    def _commands(self, method: str, scope: str, body: Any) -> web.Response:
-        if method == "GET":
-            return self._json(self.commands.get(scope, []))
-        if method != "PUT":
-            return self._error(405)
+    # One method per operation of the description, named _op_<operationId>; the route, the checks of the
+    # request and response bodies and of the credentials come from the description itself.
+
+    async def _op_get_my_user(self, _params: dict[str, str], _body: Any) -> web.Response:
+        return self._json({**self.bot_user.payload(), "mfa_enabled": False, "locale": "en-US", "premium_type": 0,
+                           "email": None, "verified": True})
+
+    async def _op_get_my_oauth2_application(self, _params: dict[str, str], _body: Any) -> web.Response:
+        return self._json({
+            "id": str(self.app_id), "name": "paperbot", "icon": None, "description": "", "type": None,
+            "bot_public": True, "bot_require_code_grant": False, "verify_key": "0" * 64, "owner": self.owner.payload(),
+            "flags": 0, "flags_new": "0", "team": None, "redirect_uris": [], "interactions_endpoint_url": None,
+            "role_connections_verification_url": None, "approximate_guild_count": 1,
+            "approximate_user_install_count": 0, "approximate_user_authorization_count": 0,
+            "explicit_content_filter": 0, "eligible_oauth2_scopes": []})
+
+    def _gateway_info(self) -> dict[str, Any]:
+        return {"url": self.gateway_url, "shards": 1, "session_start_limit":
+                {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}}
+
+    async def _op_get_gateway(self, _params: dict[str, str], _body: Any) -> web.Response:
+        return self._json({"url": self.gateway_url})
+
+    async def _op_get_bot_gateway(self, _params: dict[str, str], _body: Any) -> web.Response:
+        return self._json(self._gateway_info())
+
+    async def _op_list_application_commands(self, _params: dict[str, str], _body: Any) -> web.Response:
+        return self._json(self.commands.get("global", []))
+
+    async def _op_list_guild_application_commands(self, params: dict[str, str], _body: Any) -> web.Response:
+        return self._json(self.commands.get(params["guild_id"], []))
+
+    async def _op_bulk_set_application_commands(self, _params: dict[str, str], body: Any) -> web.Response:
+        return self._put_commands("global", body or [])
+
+    async def _op_bulk_set_guild_application_commands(self, params: dict[str, str], body: Any) -> web.Response:
+        return self._put_commands(params["guild_id"], body or [])
+
+    def _put_commands(self, scope: str, body: list[dict[str, Any]]) -> web.Response:
         errors = [e for cmd in body for e in command_errors(cmd)]
-        if scope == "global" and len(body) > 100:
+        if scope == "global" and len(body) > 100:  # the spec allows 130 items for both; Discord: 100 of each type
             errors.append("at most 100 global commands")
         names = [(c.get("type", 1), c.get("name")) for c in body]
-        if len(names) != len(set(names)):
+        if len(names) != len(set(names)):  # the spec cannot say "unique"
             errors.append("command names must be unique per type")
         if errors:
+            self.violation("commands: " + "; ".join(errors))
             return self._error(400, 50035, "Invalid Form Body", errors)
-        stored = [{**c, "id": str(snowflake()), "application_id": str(self.app_id), "version": str(snowflake()),
+        stored = [{"type": 1, "default_member_permissions": None, **c, "id": str(snowflake()),
+                   "application_id": str(self.app_id), "version": str(snowflake()),
                    **({"guild_id": scope} if scope != "global" else {})} for c in body]
+        for c in stored:  # as Discord echoes a definition: defaults filled in, permissions as a string
+            if c.get("integration_types") is None:
+                c["integration_types"] = [0]
+            if c["default_member_permissions"] is not None:
+                c["default_member_permissions"] = str(c["default_member_permissions"])
         self.commands[scope] = stored
         self.command_puts.append((scope, body))
         return self._json(stored)
 
     def _message(self, channel_id: int, body: dict[str, Any], **extra: Any) -> dict[str, Any]:
+        """A stored message: what Discord returns, plus our own `allowed_mentions` (see `public`)."""
         return {"id": str(snowflake()), "channel_id": str(channel_id), "author": self.bot_user.payload(),
                 "content": body.get("content") or "", "embeds": body.get("embeds") or [],
-                "components": body.get("components") or [], "flags": body.get("flags") or 0,
+                "components": rendered(body.get("components") or []), "flags": body.get("flags") or 0,
                 "allowed_mentions": body.get("allowed_mentions"), "timestamp": "2026-01-01T00:00:00+00:00",
                 "edited_timestamp": None, "tts": False, "mention_everyone": False, "mentions": [],
                 "mention_roles": [], "attachments": [], "pinned": False, "type": 0, **extra}
 
-    def _callback(self, iid: int, token: str, body: dict[str, Any]) -> web.Response:
-        rec = self.interactions.get(iid)
-        if rec is None or rec.token != token:
+    def _edit(self, target: dict[str, Any], body: dict[str, Any], keys: tuple[str, ...] = EDITABLE) -> None:
+        for key in keys:
+            if key in body:
+                target[key] = rendered(body[key] or []) if key == "components" else body[key]
+        target["edited_timestamp"] = "2026-01-01T00:00:01+00:00"
+        target["_edited"] = True
+
+    def _rec(self, params: dict[str, str]) -> InteractionRecord | None:
+        rec = self.by_token.get(params.get("interaction_token") or params.get("webhook_token") or "")
+        if rec is None or ("interaction_id" in params and str(rec.id) != params["interaction_id"]):
+            return None
+        return rec
+
+    async def _op_create_interaction_response(self, params: dict[str, str], body: dict[str, Any]) -> web.Response:
+        rec = self._rec(params)
+        if rec is None:
             return self._error(404, 10062, "Unknown interaction")
-        delay = time.monotonic() - rec.sent_at
+        delay = (rec.received_at or time.monotonic()) - rec.sent_at
         if rec.response is not None:
             rec.rejected.append({"reason": "second response", "body": body})
             rec.changed.set()
@@ -358,108 +530,196 @@ class FakeDiscord:
             rec.changed.set()
             return self._error(404, 10062, "Unknown interaction")
         kind, data = body.get("type"), body.get("data") or {}
-        if kind == 8:
-            errors = choices_errors(data.get("choices") or [])
-        elif kind in (4, 7):
-            errors = message_errors(data, editing=kind == 7)
-        elif kind == 9:
-            errors = self._modal_errors(rec, data)
-        else:
-            errors = []
-        if errors:
-            rec.rejected.append({"reason": "; ".join(errors), "body": body})
+        allowed = CALLBACKS_FOR.get(rec.kind, set())
+        if kind not in allowed:  # the spec cannot tie a callback type to an interaction type
+            reason = (f"callback type {kind} is not valid for a type {rec.kind} interaction "
+                      f"(allowed: {sorted(allowed)})")
+            self.violation(reason)
+            rec.rejected.append({"reason": reason, "body": body})
             rec.changed.set()
-            return self._error(400, 50035, "Invalid Form Body", errors)
+            return self._error(400, 50035, "Invalid Form Body",
+                               {"type": {"_errors": [{"code": "INTERACTION_CALLBACK_TYPE", "message": reason}]}})
+        if kind in (4, 7, 9):
+            errors = self._modal_errors(rec, data) if kind == 9 else message_errors(data, editing=kind == 7)
+            if errors:
+                self.violation("interaction callback: " + "; ".join(errors))
+                rec.rejected.append({"reason": "; ".join(errors), "body": body})
+                rec.changed.set()
+                return self._error(400, 50035, "Invalid Form Body", errors)
         rec.response, rec.response_delay = body, delay
-        resource: dict[str, Any] = {"type": kind}
         channel_id = int(rec.payload["channel_id"])
+        flags = data.get("flags") or 0
         if kind == 4:
-            rec.original = self._message(channel_id, data, interaction_id=str(iid))
-            resource["message"] = rec.original
-            if not (data.get("flags") or 0) & EPHEMERAL:
+            rec.original = self._message(channel_id, data, _interaction_id=str(rec.id), webhook_id=str(self.app_id))
+            if not flags & EPHEMERAL:
                 self.messages[channel_id].append(rec.original)
-        elif kind == 5:
-            rec.original = self._message(channel_id, {"flags": data.get("flags") or 0}, interaction_id=str(iid))
-            resource["message"] = rec.original
+        elif kind == 5:  # "<bot> is thinking…": a message now, visible as the deferral says
+            rec.original = self._message(channel_id, {"flags": (flags & EPHEMERAL) | LOADING},
+                                         _interaction_id=str(rec.id), webhook_id=str(self.app_id))
+            rec.thinking = True
+            if not flags & EPHEMERAL:
+                self.messages[channel_id].append(rec.original)
         elif kind == 7:
-            target = rec.payload.get("message") or {}
-            target.update({k: v for k, v in data.items() if k in ("content", "embeds", "components")})
-            target["_edited"] = True
-            rec.original = target
-            resource["message"] = target
+            assert rec.target is not None
+            self._edit(rec.target, data, ("content", "embeds", "components"))
+            rec.original = rec.target
+        elif kind == 6:
+            rec.original = rec.target
         rec.changed.set()
-        return self._json({"interaction": {"id": str(iid), "type": rec.kind, "response_message_id":
-                                           (resource.get("message") or {}).get("id"),
-                                           "response_message_loading": kind == 5,
-                                           "response_message_ephemeral": bool((data.get("flags") or 0) & EPHEMERAL)},
-                           "resource": resource})
+        message = rec.original if kind in (4, 5, 7) else None
+        interaction = {"id": str(rec.id), "type": rec.kind}
+        if message is not None:
+            interaction.update({"response_message_id": message["id"], "response_message_loading": kind == 5,
+                                "response_message_ephemeral": bool(message["flags"] & EPHEMERAL)})
+        out: dict[str, Any] = {"interaction": interaction}
+        if message is not None and kind in (4, 7):  # the description has a resource for these only
+            out["resource"] = {"type": kind, "message": public(message)}
+        return self._json(out)
 
-    def _webhook(self, method: str, token: str, rest: list[str], body: dict[str, Any]) -> web.Response:
-        rec = self.by_token.get(token)
+    def _hook(self, params: dict[str, str]) -> InteractionRecord | web.Response:
+        rec = self._rec(params)
         if rec is None:
             return self._error(404, 10015, "Unknown Webhook")
         if rec.response is None:
             return self._error(400, 40060, "The interaction has not been acknowledged")
-        channel_id = int(rec.payload["channel_id"])
-        if method == "POST" and not rest:
-            errors = message_errors(body)
-            if errors:
-                rec.rejected.append({"reason": "; ".join(errors), "body": body})
-                rec.changed.set()
-                return self._error(400, 50035, "Invalid Form Body", errors)
-            msg = self._message(channel_id, body, webhook_id=str(self.app_id))
-            rec.followups.append(msg)
-            if not (body.get("flags") or 0) & EPHEMERAL:
-                self.messages[channel_id].append(msg)
-            rec.changed.set()
-            return self._json(msg)
-        if len(rest) == 2 and rest[0] == "messages":
-            target = rec.original if rest[1] == "@original" else next(
-                (f for f in rec.followups if f["id"] == rest[1]), None)
-            if target is None:
-                return self._error(404, 10008, "Unknown Message")
-            if method == "GET":
-                return self._json(target)
-            if method == "DELETE":
-                return web.Response(status=204)
-            errors = message_errors({**target, **body}, editing=True)
-            if errors:
-                rec.rejected.append({"reason": "; ".join(errors), "body": body})
-                rec.changed.set()
-                return self._error(400, 50035, "Invalid Form Body", errors)
-            target.update({k: v for k, v in body.items() if k in ("content", "embeds", "components",
-                                                                  "allowed_mentions", "flags")})
-            target["_edited"] = True
-            rec.changed.set()
-            return self._json(target)
-        return self._error(404)
+        return rec
 
-    def _channel(self, method: str, channel_id: int, rest: list[str], body: dict[str, Any]) -> web.Response:
-        if channel_id not in self.channels.values():
+    async def _op_execute_webhook(self, params: dict[str, str], body: dict[str, Any]) -> web.Response:
+        rec = self._hook(params)
+        if not isinstance(rec, InteractionRecord):
+            return rec
+        errors = message_errors(body)
+        if errors:
+            self.violation("follow-up: " + "; ".join(errors))
+            rec.rejected.append({"reason": "; ".join(errors), "body": body})
+            rec.changed.set()
+            return self._error(400, 50035, "Invalid Form Body", errors)
+        if rec.thinking and rec.original is not None:
+            # Discord: the first follow-up after a deferral *is* the deferred message. It replaces
+            # "thinking…" and keeps the deferral's visibility, whatever flags the follow-up asks for.
+            rec.thinking = False
+            rec.original["flags"] &= ~LOADING
+            self._edit(rec.original, body, ("content", "embeds", "components", "allowed_mentions"))
+            rec.ignored_flags.append(body.get("flags") or 0)
+            rec.changed.set()
+            return self._json(public(rec.original))
+        msg = self._message(int(rec.payload["channel_id"]), body, webhook_id=str(self.app_id))
+        rec.followups.append(msg)
+        if not (body.get("flags") or 0) & EPHEMERAL:
+            self.messages[int(rec.payload["channel_id"])].append(msg)
+        rec.changed.set()
+        return self._json(public(msg))
+
+    def _webhook_message(self, params: dict[str, str]) -> tuple[InteractionRecord, dict[str, Any]] | web.Response:
+        rec = self._hook(params)
+        if not isinstance(rec, InteractionRecord):
+            return rec
+        mid = params.get("message_id")
+        target = rec.original if mid is None else next((f for f in rec.followups if f["id"] == mid), None)
+        if target is None and mid is not None and rec.original is not None and rec.original["id"] == mid:
+            target = rec.original
+        if target is None or target.get("_deleted"):
+            return self._error(404, 10008, "Unknown Message")
+        return rec, target
+
+    async def _get_webhook_message(self, params: dict[str, str]) -> web.Response:
+        found = self._webhook_message(params)
+        return found if isinstance(found, web.Response) else self._json(public(found[1]))
+
+    async def _patch_webhook_message(self, params: dict[str, str], body: dict[str, Any]) -> web.Response:
+        found = self._webhook_message(params)
+        if isinstance(found, web.Response):
+            return found
+        rec, target = found
+        errors = message_errors({**target, **body}, editing=True)
+        if errors:
+            self.violation("webhook message edit: " + "; ".join(errors))
+            rec.rejected.append({"reason": "; ".join(errors), "body": body})
+            rec.changed.set()
+            return self._error(400, 50035, "Invalid Form Body", errors)
+        if target is rec.original and rec.thinking:
+            rec.thinking = False  # editing the deferred message answers it
+            target["flags"] &= ~LOADING
+        self._edit(target, body, ("content", "embeds", "components", "allowed_mentions"))
+        rec.changed.set()
+        return self._json(public(target))
+
+    async def _delete_webhook_message(self, params: dict[str, str]) -> web.Response:
+        found = self._webhook_message(params)
+        if isinstance(found, web.Response):
+            return found
+        rec, target = found
+        target["_deleted"] = True
+        if target is rec.original:
+            rec.thinking = False  # a deleted deferral: the next follow-up is a message of its own
+        channel = self.messages[int(rec.payload["channel_id"])]
+        channel[:] = [m for m in channel if m is not target]
+        rec.deleted.append(target)
+        rec.changed.set()
+        return web.Response(status=204)
+
+    async def _op_get_original_webhook_message(self, params: dict[str, str], _body: Any) -> web.Response:
+        return await self._get_webhook_message(params)
+
+    async def _op_get_webhook_message(self, params: dict[str, str], _body: Any) -> web.Response:
+        return await self._get_webhook_message(params)
+
+    async def _op_update_original_webhook_message(self, params: dict[str, str], body: Any) -> web.Response:
+        return await self._patch_webhook_message(params, body or {})
+
+    async def _op_update_webhook_message(self, params: dict[str, str], body: Any) -> web.Response:
+        return await self._patch_webhook_message(params, body or {})
+
+    async def _op_delete_original_webhook_message(self, params: dict[str, str], _body: Any) -> web.Response:
+        return await self._delete_webhook_message(params)
+
+    async def _op_delete_webhook_message(self, params: dict[str, str], _body: Any) -> web.Response:
+        return await self._delete_webhook_message(params)
+
+    def _channel_id(self, params: dict[str, str]) -> int | None:
+        cid = int(params["channel_id"])
+        return cid if cid in self.channels.values() else None
+
+    async def _op_get_channel(self, params: dict[str, str], _body: Any) -> web.Response:
+        cid = self._channel_id(params)
+        if cid is None:
             return self._error(404, 10003, "Unknown Channel")
-        if not rest and method == "GET":
-            name = next(n for n, c in self.channels.items() if c == channel_id)
-            return self._json({"id": str(channel_id), "type": 0, "name": name, "guild_id": str(self.guild_id),
-                               "position": 0, "permission_overwrites": [], "nsfw": False, "parent_id": None})
-        if rest == ["messages"] and method == "POST":
-            errors = message_errors(body)
-            if errors:
-                return self._error(400, 50035, "Invalid Form Body", errors)
-            msg = self._message(channel_id, body, guild_id=str(self.guild_id))
-            self.messages[channel_id].append(msg)
-            self._message_event.set()
-            return self._json(msg)
-        if len(rest) == 2 and rest[0] == "messages":
-            msg = next((x for x in self.messages[channel_id] if x["id"] == rest[1]), None)
-            if msg is None:
-                return self._error(404, 10008, "Unknown Message")
-            if method == "PATCH":
-                errors = message_errors({**msg, **body}, editing=True)
-                if errors:
-                    return self._error(400, 50035, "Invalid Form Body", errors)
-                msg.update(body)
-            return self._json(msg)
-        return self._error(404, 0, "unsupported channel route")
+        return self._json(self._channel_payload(cid, with_permissions=False))
+
+    async def _op_create_message(self, params: dict[str, str], body: dict[str, Any]) -> web.Response:
+        cid = self._channel_id(params)
+        if cid is None:
+            return self._error(404, 10003, "Unknown Channel")
+        errors = message_errors(body)
+        if errors:
+            self.violation("channel message: " + "; ".join(errors))
+            return self._error(400, 50035, "Invalid Form Body", errors)
+        msg = self._message(cid, body)
+        self.messages[cid].append(msg)
+        self._message_event.set()
+        return self._json(public(msg))
+
+    def _channel_message(self, params: dict[str, str]) -> dict[str, Any] | web.Response:
+        cid = self._channel_id(params)
+        if cid is None:
+            return self._error(404, 10003, "Unknown Channel")
+        msg = next((x for x in self.messages[cid] if x["id"] == params["message_id"]), None)
+        return msg if msg is not None else self._error(404, 10008, "Unknown Message")
+
+    async def _op_get_message(self, params: dict[str, str], _body: Any) -> web.Response:
+        msg = self._channel_message(params)
+        return msg if isinstance(msg, web.Response) else self._json(public(msg))
+
+    async def _op_update_message(self, params: dict[str, str], body: Any) -> web.Response:
+        msg = self._channel_message(params)
+        if isinstance(msg, web.Response):
+            return msg
+        errors = message_errors({**msg, **(body or {})}, editing=True)
+        if errors:
+            self.violation("channel message edit: " + "; ".join(errors))
+            return self._error(400, 50035, "Invalid Form Body", errors)
+        self._edit(msg, body or {})  # only MessageEditRequestPartial's keys reach here (strict spec check)
+        return self._json(public(msg))
 
     async def wait_for_message(self, channel_id: int, count: int = 1, timeout: float = 10.0) -> list[dict[str, Any]]:
         deadline = time.monotonic() + timeout
@@ -500,17 +760,19 @@ class FakeDiscord:
             "attachment_size_limit": 8388608,
         }
         if message is not None:
-            payload["message"] = message
-        rec = InteractionRecord(iid, token, kind, payload, time.monotonic(), user_id=user.id)
+            payload["message"] = public(message)
+        rec = InteractionRecord(iid, token, kind, payload, time.monotonic(), target=message,
+                                user_id=user.id)
         self.interactions[iid] = rec
         self.by_token[token] = rec
         await self.dispatch("INTERACTION_CREATE", payload)
         return rec
 
-    async def _send_detached(self) -> InteractionRecord:
+    async def _send_detached(self, kind: int = 2, message: dict[str, Any] | None = None) -> InteractionRecord:
         """An interaction the server issued without a connected bot: for testing the server's own rules."""
         iid, token = snowflake(), f"token-{snowflake()}"
-        rec = InteractionRecord(iid, token, 2, {"channel_id": str(self.channels["general"])}, time.monotonic())
+        rec = InteractionRecord(iid, token, kind, {"channel_id": str(self.channels["general"])}, time.monotonic(),
+                                target=message)
         self.interactions[iid] = rec
         self.by_token[token] = rec
         return rec
@@ -539,7 +801,8 @@ class FakeDiscord:
         data = {"id": cmd["id"], "name": name, "type": 1, "options": opts,
                 **({"guild_id": cmd["guild_id"]} if "guild_id" in cmd else {})}
         leaves = opts[0]["options"] if sub else opts
-        channels = {str(o["value"]): self._channel_payload(int(o["value"])) for o in leaves if o["type"] == 7}
+        channels = {str(o["value"]): self._channel_payload(int(o["value"]), resolved=True)
+                    for o in leaves if o["type"] == 7}
         if channels:
             data["resolved"] = {"channels": channels}
         files = {str(o["value"]): self.attachments[str(o["value"])] for o in leaves if o["type"] == 11}
@@ -547,32 +810,50 @@ class FakeDiscord:
             data.setdefault("resolved", {})["attachments"] = files
         return await self._send(2, data, user, in_channel)
 
-    def _channel_payload(self, channel_id: int) -> dict[str, Any]:
+    def _channel_payload(self, channel_id: int, *, resolved: bool = False, with_permissions: bool = True
+                         ) -> dict[str, Any]:
         name = next((n for n, c in self.channels.items() if c == channel_id), "deleted-channel")
-        return {"id": str(channel_id), "type": 0, "name": name, "guild_id": str(self.guild_id), "position": 0,
-                "permission_overwrites": [], "nsfw": False, "parent_id": None, "permissions": str(ALL_PERMISSIONS)}
+        out: dict[str, Any] = {"id": str(channel_id), "type": 0, "name": name, "guild_id": str(self.guild_id),
+                               "position": 0, "permission_overwrites": [], "nsfw": False, "parent_id": None,
+                               "flags": 0, "last_message_id": None, "rate_limit_per_user": 0, "topic": None}
+        if with_permissions or resolved:
+            out["permissions"] = str(ALL_PERMISSIONS)
+        return out
 
     async def autocomplete(self, command: str, option: str, partial: str, user: User | None = None
                            ) -> list[dict[str, Any]]:
-        name, *sub = command.split()  # "command" or "group sub"
+        """Type in an autocomplete option of `command` (or "group sub"): the choices the bot offers."""
+        name, *sub = command.split()
         cmd = self._command(name)
-        specs = cmd.get("options") or []
+        options = cmd.get("options") or []
         if sub:
-            specs = next(o for o in specs if o["name"] == sub[0]).get("options") or []
-        spec = next(o for o in specs if o["name"] == option)
+            options = next(o for o in options if o["name"] == sub[0]).get("options") or []
+        spec = next(o for o in options if o["name"] == option)
+        if not spec.get("autocomplete"):
+            raise ValueError(f"/{command} {option} has no autocomplete: Discord would not ask the bot")
         focused = [{"name": option, "type": spec["type"], "value": partial, "focused": True}]
-        options = [{"name": sub[0], "type": 1, "options": focused}] if sub else focused
-        data = {"id": cmd["id"], "name": name, "type": 1, "options": options}
+        data = {"id": cmd["id"], "name": name, "type": 1,
+                "options": [{"name": sub[0], "type": 1, "options": focused}] if sub else focused}
         rec = await self._send(4, data, user)
         response = await rec.response_()
         assert response["type"] == 8, response
         return response["data"]["choices"]
 
     async def click(self, message: dict[str, Any], custom_id: str, user: User | None = None) -> InteractionRecord:
+        """Press a button as a member can: only one the message shows, and only while it is enabled."""
+        button = shown_component(message, custom_id)
+        if button.get("type") != 2:
+            raise ValueError(f"{custom_id!r} is not a button (type {button.get('type')})")
         return await self._send(3, {"custom_id": custom_id, "component_type": 2}, user, message=message)
 
     async def select(self, message: dict[str, Any], custom_id: str, values: list[str],
                      user: User | None = None) -> InteractionRecord:
+        """Pick options in a select menu the message shows: only offered values, as many as it allows."""
+        menu = shown_component(message, custom_id)
+        offered = [o["value"] for o in menu.get("options") or []]
+        low, high = menu.get("min_values", 1), menu.get("max_values", 1)
+        if menu.get("type") != 3 or not set(values) <= set(offered) or not low <= len(values) <= high:
+            raise ValueError(f"{values} cannot be picked in {custom_id!r} (offered {offered}, {low} to {high})")
         return await self._send(3, {"custom_id": custom_id, "component_type": 3, "values": values}, user,
                                 message=message)
 
@@ -642,8 +923,12 @@ class FakeDiscord:
         path = f"{self.channels['general']}/{aid}/{filename}"
         self._files[path] = (data, content_type)
         link = url or f"http://{self.attachment_host}/attachments/{path}"
-        self.attachments[aid] = {"id": aid, "filename": filename, "size": len(data), "url": link,
-                                 "proxy_url": link, "content_type": content_type}
+        item = {"id": aid, "filename": filename, "size": len(data), "url": link, "proxy_url": link,
+                "content_type": content_type}
+        problems = validate_component("AttachmentResponse", item)
+        if problems:
+            raise ValueError(f"not an attachment Discord would send: {'; '.join(map(str, problems))}")
+        self.attachments[aid] = item
         return aid
 
     async def _attachment_download(self, request: web.Request) -> web.Response:
@@ -678,6 +963,36 @@ def _text_input_errors(component: dict[str, Any], seen: set[str]) -> list[str]:
     if len(component.get("placeholder") or "") > 100:
         errors.append("text input placeholder: at most 100 characters")
     return errors
+
+
+def public(message: dict[str, Any]) -> dict[str, Any]:
+    """A stored message as Discord returns it: without our bookkeeping (allowed_mentions, _edited...)."""
+    return {k: v for k, v in message.items() if not k.startswith("_") and k != "allowed_mentions"}
+
+
+def rendered(components: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Components as Discord shows them back: each with a numeric id, in order, as Discord numbers them."""
+    counter = itertools.count(1)
+
+    def number(c: dict[str, Any]) -> dict[str, Any]:
+        # "required" is for modals; a message's select menu does not echo it.
+        out = {**{k: v for k, v in c.items() if k != "required"}, "id": c.get("id") or next(counter)}
+        if "components" in c:
+            out["components"] = [number(x) for x in c["components"]]
+        return out
+
+    return [number(c) for c in components]
+
+
+def shown_component(message: dict[str, Any], custom_id: str) -> dict[str, Any]:
+    """The enabled component with this custom_id in the message's rendered components (a member sees it)."""
+    for row in message.get("components") or []:
+        for c in row.get("components") or []:
+            if c.get("custom_id") == custom_id:
+                if c.get("disabled"):
+                    raise ValueError(f"{custom_id!r} is disabled: Discord's client cannot use it")
+                return c
+    raise ValueError(f"the message shows no component {custom_id!r}")
 
 
 def would_ping(message: dict[str, Any]) -> bool:
