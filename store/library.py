@@ -21,13 +21,15 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from store import collector
-from store.db import create_schema, database_url, make_engine, make_sessionmaker, redact
+from store.db import database_url, make_engine, make_sessionmaker, redact
 from store.ingest.corpus import find, parsed
 from store.ingest.sync import CORPUS_VERSION, renew_corpus_version, sync_files
+from store.migrate import MigrationResult, upgrade
 from store.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Topic
 from store.report import IngestReport
 from store.results import PaperView, SearchResult, SummaryView
 from store.search import SearchIndex, snapshot
+from store.search.acronyms import Glossary, load_glossary
 from store.search.overlay import OverlayIndex, supports
 from store.settings import get_setting
 
@@ -78,6 +80,8 @@ class Library:
         self._rebuilding = False
         self.quiet_seconds = QUIET_SECONDS
         self.overlay_from = OVERLAY_FROM
+        self.migration: MigrationResult | None = None  # what start() did to the schema
+        self._glossary: Glossary | None = None
 
     def __repr__(self) -> str:
         return f"Library({redact(self.url)!r}, corpus_dir={str(self.corpus_dir)!r})"
@@ -95,8 +99,13 @@ class Library:
         return self.sessionmaker()
 
     async def start(self, *, ingest_if_empty: bool = True) -> IngestReport | None:
-        """Create the schema, ingest the corpus folder into an empty database, load the index."""
-        await create_schema(self.engine)
+        """Bring the schema to the newest revision, ingest the corpus folder into an empty database, load the index.
+
+        A database newer than this code raises `store.migrate.SchemaTooNew` before anything is read.
+        """
+        self.migration = await upgrade(self.engine)
+        if self.migration.changed:
+            log.info("%s", self.migration.describe())
         report = None
         async with self.session() as s:
             empty = not await s.scalar(select(func.count()).select_from(Document))
@@ -181,7 +190,7 @@ class Library:
                 papers.pop(pid, None)
             else:
                 papers[pid] = view
-        return SearchIndex.build([papers[pid] for pid in sorted(papers)])
+        return SearchIndex.build([papers[pid] for pid in sorted(papers)], self._glossary)
 
     async def take_changes(self, paper_ids: set[int]) -> None:
         """Make the current state of these papers searchable now (after a write that changed them)."""
@@ -236,14 +245,20 @@ class Library:
             version = await get_setting(s, CORPUS_VERSION)
             if version is None:
                 version = await renew_corpus_version(s)
+            glossary = await asyncio.to_thread(load_glossary, self.corpus_dir)
+            self._glossary = glossary  # an in-memory rebuild after a member's change uses it too
+            for problem in glossary.problems:
+                log.warning("glossary: %s", problem)
+            # The glossaries are not in the database: a snapshot is also stamped with their fingerprint.
+            stamp = f"{version}+{glossary.fingerprint}"
             if self.snapshot and not rebuild:
-                index = await asyncio.to_thread(snapshot.load, self.snapshot, version)
+                index = await asyncio.to_thread(snapshot.load, self.snapshot, stamp)
                 if index is not None:
                     return index, "snapshot"
             views = await self._views(s)
-        index = await asyncio.to_thread(SearchIndex.build, views)
+        index = await asyncio.to_thread(SearchIndex.build, views, glossary)
         if self.snapshot:
-            await asyncio.to_thread(snapshot.save, index, self.snapshot, version)
+            await asyncio.to_thread(snapshot.save, index, self.snapshot, stamp)
         return index, "rebuilt"
 
     async def papers(self) -> list[PaperView]:

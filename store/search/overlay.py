@@ -16,7 +16,8 @@ How close it is to a full build of the same papers, exactly:
   of the overlay is within the factors [min(1, r), max(1, r)] of the full build's, where r runs over
   the four fields' base avgdl / new avgdl (`score_bounds`). One paper in 100,000 moves them by about
   1e-5; tests/test_overlay.py checks the bound on every paper's score.
-- /ask's mean sentence length (an even sample) and the autocomplete of names are the base's.
+- /ask's mean sentence length (an even sample), the autocomplete of names, the acronyms learnt from the
+  summaries, and the document frequencies /topic's feedback weighs its words by are the base's.
 """
 
 from __future__ import annotations
@@ -79,13 +80,21 @@ class _OverlayMatrix:
         self.vocabulary = vocabulary
         self.n_docs = base.n_docs + delta.shape[1]
 
+    @property
+    def weights(self) -> sparse.csr_matrix:
+        """The base's weights (what /topic's feedback reads its document frequencies from)."""
+        return self.base.weights
+
     def scores(self, terms: Sequence[str]) -> np.ndarray:
-        ids = [i for t in terms if (i := self.vocabulary.get(t)) is not None]
+        return self.weighted_scores([(t, 1.0) for t in terms])
+
+    def weighted_scores(self, terms: Sequence[tuple[str, float]]) -> np.ndarray:
+        picked = [(i, x) for t, x in terms if (i := self.vocabulary.get(t)) is not None and x]
         w = self.base.weights
-        base_rows = [i for i in ids if i < w.shape[0]]
+        base_rows = [(i, x) for i, x in picked if i < w.shape[0]]
         if base_rows:
-            spans = [slice(w.indptr[i], w.indptr[i + 1]) for i in base_rows]
-            data = np.concatenate([w.data[s].astype(np.float64) * self.scale[i] for s, i in
+            spans = [slice(w.indptr[i], w.indptr[i + 1]) for i, _ in base_rows]
+            data = np.concatenate([w.data[s].astype(np.float64) * (self.scale[i] * x) for s, (i, x) in
                                    zip(spans, base_rows, strict=True)])
             base = np.bincount(np.concatenate([w.indices[s] for s in spans]), weights=data,
                                minlength=self.base.n_docs).astype(np.float64, copy=False)  # empty rows: ints
@@ -95,9 +104,9 @@ class _OverlayMatrix:
             base = np.zeros(self.base.n_docs, dtype=np.float64)
         d = self.delta
         delta = np.zeros(d.shape[1], dtype=np.float64)
-        for i in ids:
+        for i, x in picked:
             lo, hi = d.indptr[i], d.indptr[i + 1]
-            np.add.at(delta, d.indices[lo:hi], d.data[lo:hi])
+            np.add.at(delta, d.indices[lo:hi], d.data[lo:hi] * x)
         return np.concatenate([base, delta])
 
     def scores_of(self, terms: Sequence[str], docs: Sequence[int]) -> np.ndarray:
@@ -239,6 +248,11 @@ class OverlayIndex(SearchIndex):
         self._topics_ranked = sorted(self.topic_labels.items(),
                                      key=lambda kv: (-len(self.topic_papers[kv[0]]), kv[1]))
         self.people = base.people  # for anything reading it directly; /author below merges the delta's
+        # Acronyms and their long forms: the base's (a definition in a new summary counts from the rebuild).
+        self.acronyms = base.acronyms
+        self.glossary_fingerprint = base.glossary_fingerprint
+        self.topic_alternates = {k: base.topic_alternates.get(k) or self._alternates(self.topic_terms[k])
+                                 for k in self.topic_labels}
 
     @staticmethod
     def _merged_recency(base: SearchIndex, delta: Sequence[PaperView]) -> np.ndarray:
