@@ -63,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", parents=[common], help="show how files are read, without the database")
     check.add_argument("paths", nargs="+", type=Path, metavar="FILE")
     check.add_argument("--json", action="store_true")
+    export = sub.add_parser("export", parents=[common], help="write the members' summaries as Markdown files")
+    export.add_argument("folder", type=Path, metavar="DIR")
+    export.add_argument("--json", action="store_true")
     papers = sub.add_parser("papers", parents=[common], help="list every paper")
     papers.add_argument("--json", action="store_true")
     for name, what in (("paper", "title or content words"), ("author", "a person's name"),
@@ -160,6 +163,34 @@ async def _check(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if records else 1
 
 
+async def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from store import contributions
+    from store.export import file_name, to_markdown
+
+    library = await _with_library(args, settings, seed=False)
+    try:
+        async with library.session() as s:
+            items = await contributions.everything(s)
+    finally:
+        await library.close()
+    folder: Path = args.folder
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for c in items:
+        path = folder / file_name(c)
+        text = to_markdown(c)
+        if not path.exists() or path.read_text(encoding="utf-8") != text:  # unchanged files keep their time
+            tmp = path.with_name(f".{path.name}.tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(path)
+        written.append(path.name)
+    if args.json:
+        _dump({"folder": str(folder), "files": written})
+    else:
+        print(f"{len(written)} member summar{'y' if len(written) == 1 else 'ies'} in {folder}")
+    return 0
+
+
 async def _papers(args: argparse.Namespace, settings: Settings) -> int:
     from bot.text import render_papers
     from store.results import Hit
@@ -233,7 +264,8 @@ def _override(settings: Settings, args: argparse.Namespace) -> Settings:
                    corpus_dir=args.corpus or settings.corpus_dir)
 
 
-COMMANDS = {"run": _run, "sync": _sync, "console": _console, "ingest": _ingest, "check": _check, "papers": _papers,
+COMMANDS = {"run": _run, "sync": _sync, "console": _console, "ingest": _ingest, "check": _check, "export": _export,
+            "papers": _papers,
             "paper": _search, "author": _search, "topic": _search, "ask": _search, "db": _db}
 
 

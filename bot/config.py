@@ -95,6 +95,9 @@ class Settings:
     admin_role_ids: frozenset[int] = frozenset()
     admin_user_ids: frozenset[int] = frozenset()
     log_level: str = "INFO"
+    # Where /summary upload may fetch attachments from ("host" or "host:port"): Discord's attachment
+    # hosts; tests point it at the local Discord's loopback host.
+    attachment_hosts: frozenset[str] = frozenset({"cdn.discordapp.com", "media.discordapp.net"})
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:

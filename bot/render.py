@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import discord
 
 from bot.text import clip
+from store.contributions import BatchResult, ContributionView
+from store.records import Problem
 from store.report import IngestReport, problem_line
 from store.results import Hit, PaperView, SearchResult
 
@@ -48,15 +50,18 @@ def paper_embed(hit: Hit, position: int, total: int) -> discord.Embed:
     body = f"> {clip(hit.passage, 700)}" if hit.passage else clip(p.summary, EXTRACT_CHARS)
     embed = discord.Embed(title=clip(safe(p.title), EMBED_TITLE_MAX), url=p.link or None,
                           description=safe(body)[:EMBED_DESCRIPTION_MAX] or None, colour=COLOUR)
-    embed.add_field(name="Authors", value=clip(safe(authors_line(p.authors, incomplete=p.authors_incomplete)),
+    named = [a for a in p.authors if a.strip()]
+    embed.add_field(name="Authors", value=clip(safe(authors_line(named, incomplete=p.authors_incomplete)),
                                                EMBED_FIELD_VALUE_MAX) or "unknown", inline=False)
-    if p.writer and (writer := clip(safe(p.writer), EMBED_FIELD_VALUE_MAX)):
-        embed.add_field(name="Summary by", value=writer, inline=True)
     where = " · ".join(str(x) for x in (p.venue, p.year) if x)
     if where:
         embed.add_field(name="Venue", value=where[:EMBED_FIELD_VALUE_MAX], inline=True)
-    if topics := clip(safe(", ".join(p.topics)), EMBED_FIELD_VALUE_MAX):  # Discord refuses an empty field
+    topics = clip(safe(", ".join(t for t in p.topics if t.strip())), EMBED_FIELD_VALUE_MAX)
+    if topics.strip():  # Discord refuses an empty field value
         embed.add_field(name="Topics", value=topics, inline=True)
+    writers = clip(safe(", ".join(w for w in p.writers if w.strip())), EMBED_FIELD_VALUE_MAX)
+    if writers.strip():
+        embed.add_field(name="Summary by", value=writers, inline=True)
     if hit.why:
         embed.add_field(name="Why it matched", value=clip(safe(hit.why_text()), EMBED_FIELD_VALUE_MAX),
                         inline=False)
@@ -82,8 +87,8 @@ def full_summary_embeds(paper: PaperView) -> list[discord.Embed]:
     """The whole summary, split across embeds (and messages: callers send 10 embeds at most per message)."""
     chunks: list[str] = []
     for s in paper.summaries:
-        by = f"summary by {s.writer} · " if s.writer else ""
-        text = safe(f"{s.text}\n\n— {by}{s.source}:{s.line}")
+        by = f" · by {s.writer}" if s.writer else ""
+        text = safe(f"{s.text}\n\n— {s.where}{by}")
         while text:
             cut = text[:EMBED_DESCRIPTION_MAX]
             if len(text) > EMBED_DESCRIPTION_MAX and " " in cut:
@@ -132,3 +137,61 @@ def report_message(report: IngestReport, budget: int = CONTENT_MAX) -> str:
     if shown < len(report.problems):
         lines.append(f"… and {len(report.problems) - shown} more problem(s): run `paperbot ingest` to see all.")
     return "\n".join(lines)[:budget]
+
+
+def _when(moment) -> str:  # type: ignore[no-untyped-def]
+    """A Discord timestamp: each member sees it in their own time zone."""
+    return f"<t:{int(moment.timestamp())}:f>"
+
+
+def contribution_embed(c: ContributionView) -> discord.Embed:
+    """A member's summary as it was saved: the title linked, the TL;DR, the summary, who and when."""
+    body = "\n\n".join(x for x in (f"**TL;DR** {safe(c.tldr)}" if c.tldr else "", safe(c.body)) if x)
+    embed = discord.Embed(title=clip(safe(c.title), EMBED_TITLE_MAX), url=c.link or None,
+                          description=clip(body, EMBED_DESCRIPTION_MAX) or None, colour=COLOUR)
+    embed.add_field(name="Summary by", value=clip(safe(c.writer.strip() or "unknown"), EMBED_FIELD_VALUE_MAX),
+                    inline=True)
+    when = _when(c.created_at) + (f", edited {_when(c.edited_at)}" if c.edited_at else "")
+    embed.add_field(name="Written", value=when, inline=True)
+    topics = clip(safe(", ".join(t for t in c.topics if t.strip())), EMBED_FIELD_VALUE_MAX)
+    if topics.strip():
+        embed.add_field(name="Topics", value=topics, inline=False)
+    embed.set_footer(text=f"summary #{c.id}")
+    return embed
+
+
+def contributions_list(items: list[ContributionView], empty: str, *, show_writer: bool) -> str:
+    """One line per summary, newest first, within one message."""
+    if not items:
+        return empty
+    lines = []
+    for c in items:
+        by = f" by **{safe(clip(c.writer, 60))}**" if show_writer else ""
+        edited = f", edited {_when(c.edited_at)}" if c.edited_at else ""
+        line = f"`#{c.id}` {safe(clip(c.title, 120))}{by} · {_when(c.created_at)}{edited}"
+        if sum(len(x) + 1 for x in lines) + len(line) > CONTENT_MAX - 60:
+            lines.append(f"… and {len(items) - len(lines)} more")
+            break
+        lines.append(line)
+    return "\n".join(lines)[:CONTENT_MAX]
+
+
+def upload_report(found: dict[str, int], result: BatchResult, problems: list[Problem]) -> str:
+    """What an upload stored, and what it refused and why, like an ingest's report."""
+    stored = len(result.saved)
+    lines = [f"**Upload:** {stored} summar{'y' if stored == 1 else 'ies'} stored, {len(result.refused)} refused, "
+             f"{len(problems)} problem(s)."]
+    for name, n in found.items():
+        lines.append(f"• `{safe(clip(name, 100))}`: {n} paper(s) found")
+    for saved in result.saved:
+        c = saved.contribution
+        lines.append(f"✓ `#{c.id}` {safe(clip(c.title, 120))}" + (" (new paper)" if saved.paper_created else ""))
+    for rec, why in result.refused:
+        lines.append(f"✗ `{safe(clip(rec.source, 80))}:{rec.line}` {safe(clip(rec.title, 80))}: {safe(clip(why, 200))}")
+    for p in problems:
+        line = f"⚠ `{safe(clip(p.source, 80))}:{p.line}` {safe(clip(p.message, 200))}"
+        if sum(len(x) + 1 for x in lines) + len(line) > CONTENT_MAX - 80:
+            lines.append("… and more problems.")
+            break
+        lines.append(line)
+    return "\n".join(lines)[:CONTENT_MAX]

@@ -29,7 +29,8 @@ from store.records import ParsedFile
 from store.report import IngestProgress, IngestReport
 from store.results import PaperView, SearchResult, SummaryView
 from store.search import SearchIndex, snapshot
-from store.search.acronyms import load_glossary
+from store.search.acronyms import Glossary, load_glossary
+from store.search.overlay import OverlayIndex, supports
 from store.settings import get_setting
 from store.sync import CORPUS_GIVEN, CORPUS_VERSION, renew_corpus_version, sync_files
 
@@ -37,6 +38,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 BUNDLED_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+OVERLAY_FROM = 2_000  # papers: a smaller index takes a change by an exact rebuild in memory (milliseconds)
+OVERLAY_MAX = 1_000  # changed papers an overlay holds before the full rebuild starts at once
+QUIET_SECONDS = 60.0  # after the last change, the overlay is replaced by a full build in the background
 
 
 def default_corpus_dir() -> Path:
@@ -67,8 +71,18 @@ class Library:
         self._write_lock = asyncio.Lock()
         self.generation = 0  # bumped at every index swap
         self.snapshot: Path | None = snapshot.snapshot_path(self.url)
-        self.index_source = "empty"  # then "snapshot" or "rebuilt": where the current index came from
+        self.index_source = "empty"  # then "snapshot", "rebuilt" or "overlay": where the current index came from
+        # Changes taken into the index since the last full load, for the load running meanwhile to re-apply:
+        # (sequence number, paper id -> its new view or None when deleted).
+        self._changes: list[tuple[int, dict[int, PaperView | None]]] = []
+        self._seq = 0
+        self._index_lock = asyncio.Lock()
+        self._rebuild: asyncio.Task[None] | None = None
+        self._rebuilding = False
+        self.quiet_seconds = QUIET_SECONDS
+        self.overlay_from = OVERLAY_FROM
         self.migration: MigrationResult | None = None  # what start() did to the schema
+        self._glossary: Glossary | None = None
 
     def __repr__(self) -> str:
         return f"Library({redact(self.url)!r}, corpus_dir={str(self.corpus_dir)!r})"
@@ -157,11 +171,85 @@ class Library:
 
     async def refresh(self, *, rebuild: bool = False) -> None:
         """Load the snapshot of the current corpus version, or rebuild the index from the database; swap it in."""
+        since = self._seq  # changes after this may be missing from what the load reads: re-applied below
         index, source = await self._off_the_loop(lambda sessions: self._load_index(sessions, rebuild))
-        self._state = (index, index.papers)  # one assignment: readers see old or new, never a mix
+        async with self._index_lock:
+            later: dict[int, PaperView | None] = {}
+            for seq, changes in self._changes:
+                if seq > since:
+                    later.update(changes)
+            if later:
+                index = await asyncio.to_thread(self._with_changes, index, later)
+                source = "overlay" if isinstance(index, OverlayIndex) else source
+            self._changes = [c for c in self._changes if c[0] > since]
+            self._swap(index, source)
+        log.info("index ready: %d papers (%s)", len(index), self.index_source)
+
+    def _swap(self, index: SearchIndex, source: str) -> None:
+        catalog = index.visible_papers() if isinstance(index, OverlayIndex) else index.papers
+        self._state = (index, catalog)  # one assignment: readers see old or new, never a mix
         self.generation += 1
         self.index_source = source
-        log.info("index ready: %d papers (%s)", len(index), self.index_source)
+
+    def _with_changes(self, index: SearchIndex, changes: dict[int, PaperView | None]) -> SearchIndex:
+        """The index with these papers replaced or removed: an overlay on a large index, else a new build."""
+        if len(index) >= self.overlay_from and (supports(index) or isinstance(index, OverlayIndex)):
+            return OverlayIndex(index, changes)
+        papers = {p.id: p for p in (index.visible_papers() if isinstance(index, OverlayIndex) else index.papers)}
+        for pid, view in changes.items():
+            if view is None:
+                papers.pop(pid, None)
+            else:
+                papers[pid] = view
+        return SearchIndex.build([papers[pid] for pid in sorted(papers)], self._glossary)
+
+    async def take_changes(self, paper_ids: set[int]) -> None:
+        """Make the current state of these papers searchable now (after a write that changed them)."""
+        if not paper_ids:
+            return
+        async with self.session() as s:
+            views = {v.id: v for v in await self._views(s, sorted(paper_ids))}
+        changes: dict[int, PaperView | None] = {pid: views.get(pid) for pid in paper_ids}
+        async with self._index_lock:
+            self._seq += 1
+            self._changes.append((self._seq, changes))
+            index = await asyncio.to_thread(self._with_changes, self.index, changes)
+            self._swap(index, "overlay" if isinstance(index, OverlayIndex) else "rebuilt")
+        if isinstance(index, OverlayIndex):
+            self._schedule_rebuild(now=len(index.changes) >= OVERLAY_MAX)
+
+    def _schedule_rebuild(self, *, now: bool = False) -> None:
+        """A full build replaces the overlay after a quiet period (or at once when the overlay is large).
+
+        A build already under way is left to finish (what changed meanwhile is re-applied on top of it),
+        and the next one waits for it.
+        """
+        previous = self._rebuild
+        if previous is not None and not previous.done() and not self._rebuilding:
+            previous.cancel()  # still in its quiet period: the period starts again
+            previous = None
+
+        async def later() -> None:
+            if previous is not None and not previous.done():
+                await asyncio.wait({previous})  # never cancels it
+            await asyncio.sleep(0 if now else self.quiet_seconds)
+            self._rebuilding = True
+            try:
+                await self.refresh(rebuild=True)
+            except Exception:
+                log.exception("background index rebuild failed; the overlay keeps answering")
+            finally:
+                self._rebuilding = False
+
+        self._rebuild = asyncio.get_running_loop().create_task(later())
+
+    async def write(self, work: Callable[[AsyncSession], Awaitable[T]], changed: Callable[[T], set[int]]) -> T:
+        """Run `work` in one transaction, then take the papers it changed into the index before returning."""
+        async with self._write_lock:
+            async with self.session() as s, s.begin():
+                result = await work(s)
+            await self.take_changes(changed(result))
+        return result
 
     async def _load_index(self, sessions: async_sessionmaker[AsyncSession], rebuild: bool) -> tuple[SearchIndex, str]:
         async with sessions() as s, s.begin():  # one read transaction: the stamp matches the papers
@@ -169,6 +257,7 @@ class Library:
             if version is None:
                 version = await renew_corpus_version(s)
             glossary = await asyncio.to_thread(load_glossary, self.corpus_dir)
+            self._glossary = glossary  # an in-memory rebuild after a member's change uses it too
             for problem in glossary.problems:
                 log.warning("glossary: %s", problem)
             # The glossaries are not in the database: a snapshot is also stamped with their fingerprint.
@@ -189,7 +278,7 @@ class Library:
             return await self._views(s)
 
     @staticmethod
-    async def _views(s: AsyncSession) -> list[PaperView]:
+    async def _views(s: AsyncSession, ids: Sequence[int] | None = None) -> list[PaperView]:
         """Every paper, read in four Core queries and put in order here rather than by the database.
 
         Sorting 100 MB of summaries by document is work a database does in a temporary B-tree; here it
@@ -197,22 +286,26 @@ class Library:
         (code points), whatever the database's collation.
         """
         conn = await s.connection()  # Core rows: the ORM's per-row loading is not needed for plain columns
-        papers = (await conn.execute(select(Paper.id, Paper.title, Paper.venue, Paper.year, Paper.link,
-                                            Paper.added_at, Paper.authors_incomplete).order_by(Paper.id))).all()
+        def only(query, column):  # type: ignore[no-untyped-def]  # `ids`: the few papers a write changed
+            return query if ids is None else query.where(column.in_(list(ids)))
+
+        papers = (await conn.execute(only(select(Paper.id, Paper.title, Paper.venue, Paper.year, Paper.link,
+                                                 Paper.added_at, Paper.authors_incomplete), Paper.id)
+                                     .order_by(Paper.id))).all()
         summaries: defaultdict[int, list[SummaryView]] = defaultdict(list)
-        rows = await conn.execute(select(Entry.paper_id, Document.name, Entry.line, Entry.summary, Entry.writer)
-                                  .join(Document, Entry.document_id == Document.id))
+        rows = await conn.execute(only(select(Entry.paper_id, Document.name, Entry.line, Entry.summary, Entry.writer)
+                                       .join(Document, Entry.document_id == Document.id), Entry.paper_id))
         for pid, name, line, text, writer in rows:
             summaries[pid].append(SummaryView(name, line, text, writer))
         # Each paper's authors as its own source wrote them; people are matched by key (Person) for /author.
         authors: defaultdict[int, list[tuple[int, str]]] = defaultdict(list)
-        rows = await conn.execute(select(Authorship.paper_id, Authorship.position, Authorship.name, Person.name)
-                                  .join(Person, Authorship.person_id == Person.id))
+        rows = await conn.execute(only(select(Authorship.paper_id, Authorship.position, Authorship.name, Person.name)
+                                       .join(Person, Authorship.person_id == Person.id), Authorship.paper_id))
         for pid, position, written, name in rows:
             authors[pid].append((position, written or name))
         topics: defaultdict[int, list[str]] = defaultdict(list)
-        rows = await conn.execute(select(PaperTopic.paper_id, Topic.label)
-                                  .join(Topic, PaperTopic.topic_id == Topic.id))
+        rows = await conn.execute(only(select(PaperTopic.paper_id, Topic.label)
+                                       .join(Topic, PaperTopic.topic_id == Topic.id), PaperTopic.paper_id))
         for pid, label in rows:
             topics[pid].append(label)
         return [PaperView(id=pid, title=title, authors=_by_position(authors.get(pid)), venue=venue, year=year,
@@ -242,6 +335,10 @@ class Library:
         return self.index.complete_topic(prefix, limit)
 
     async def close(self) -> None:
+        if self._rebuild is not None and not self._rebuild.done():
+            self._rebuild.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._rebuild
         await self.engine.dispose()
 
     async def __aenter__(self) -> Library:

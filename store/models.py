@@ -117,6 +117,45 @@ class Entry(Base):
     __table_args__ = (UniqueConstraint("document_id", "paper_id", name="entry_once_per_document"),)
 
 
+class Contribution(Base):
+    """A summary a member wrote in Discord: its entry lives in the writer's own pseudo-document.
+
+    `writer_id` (the member's Discord id, a plain integer here) is who may edit or delete it, with the
+    admins; the display name shown is the entry's `writer`. Each edit keeps the previous version.
+    """
+
+    __tablename__ = "contributions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), unique=True)
+    writer_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    tldr: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    edits: Mapped[list[ContributionEdit]] = relationship(
+        back_populates="contribution", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="ContributionEdit.id")
+
+
+class ContributionEdit(Base):
+    """One previous version of a member's summary, kept when it was edited."""
+
+    __tablename__ = "contribution_edits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contribution_id: Mapped[int] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"), index=True)
+    editor_id: Mapped[int] = mapped_column(BigInteger)
+    edited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    title: Mapped[str] = mapped_column(String(1024))
+    link: Mapped[str | None] = mapped_column(String(2048))
+    tldr: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text)
+    topics: Mapped[list[str]] = mapped_column(JSON)
+
+    contribution: Mapped[Contribution] = relationship(back_populates="edits")
+
+
 class Person(Base):
     __tablename__ = "people"
 

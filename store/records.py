@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+DISCORD_ROOT = "discord:"  # the root of the pseudo-documents holding what members wrote in Discord
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:

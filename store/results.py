@@ -6,13 +6,23 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from store.records import DISCORD_ROOT
+
 
 @dataclass(frozen=True, slots=True)
 class SummaryView:
-    source: str  # document name, relative to the corpus folder
+    source: str  # document name, relative to the corpus folder ("discord:<id>" for a member's own)
     line: int
     text: str
-    writer: str | None = None  # who wrote this summary ("Summarized by X"), when the note says
+    writer: str | None = None  # who wrote it: a member's display name, or the writer a file names
+
+    @property
+    def from_discord(self) -> bool:
+        return self.source.startswith(DISCORD_ROOT)
+
+    @property
+    def where(self) -> str:
+        return "Discord" if self.from_discord else f"{self.source}:{self.line}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +41,7 @@ class PaperView:
     @property
     def writer(self) -> str | None:
         """Who wrote the summaries, when the notes say ("A" or "A, B")."""
-        writers = list(dict.fromkeys(s.writer for s in self.summaries if s.writer))
-        return ", ".join(writers) if writers else None
+        return ", ".join(self.writers) or None
 
     @property
     def summary(self) -> str:
@@ -40,7 +49,11 @@ class PaperView:
 
     @property
     def source(self) -> str:
-        return "; ".join(f"{s.source}:{s.line}" for s in self.summaries)
+        return "; ".join(s.where for s in self.summaries)
+
+    @property
+    def writers(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(s.writer for s in self.summaries if s.writer))
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +101,7 @@ class Hit:
             "topics": list(p.topics),
             "link": p.link,
             "source": p.source,
+            "writers": list(p.writers),
             "summary": p.summary,
             "score": round(float(self.score), 6),
             "why": self.why_text(),

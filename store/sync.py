@@ -9,6 +9,7 @@ leaves the previous corpus in place.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Topic
 from store.names import fold, person_key
-from store.records import PaperRecord, ParsedFile
+from store.records import DISCORD_ROOT, PaperRecord, ParsedFile
 from store.report import FileChange, IngestReport
 from store.settings import get_setting, put_setting
 
@@ -490,6 +491,22 @@ async def _prune_unreferenced(session: AsyncSession) -> None:
                                                .where(PaperTopic.topic_id == Topic.id).exists()))
 
 
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"\w+", text.casefold()))
+
+
+async def _without_member_copies(session: AsyncSession, records: dict[str, PaperRecord]) -> dict[str, PaperRecord]:
+    """The records that do not repeat a summary a member wrote in Discord (an export read back)."""
+    ids = await _paper_ids(session, list(records))
+    stored: set[tuple[int, tuple[str, ...]]] = set()
+    for chunk in _chunks(sorted(set(ids.values()))):
+        rows = await session.execute(select(Entry.paper_id, Entry.summary)
+                                     .join(Document, Entry.document_id == Document.id)
+                                     .where(Document.root == DISCORD_ROOT, Entry.paper_id.in_(chunk)))
+        stored.update((pid, _words(text)) for pid, text in rows.all())
+    return {k: r for k, r in records.items() if (ids.get(k), _words(r.summary)) not in stored}
+
+
 CORPUS_VERSION = "corpus_version"
 CORPUS_GIVEN = "corpus_given"  # set by the first ingest: from then on the bundled seeds are never loaded by themselves
 
@@ -510,6 +527,7 @@ async def sync_files(session: AsyncSession, files: AsyncIterable[ParsedFile], pr
     touched: set[int] = set()
     created: dict[int, list[_EntryFields]] = {}  # papers this transaction inserts, with their entries
     seen: set[tuple[str, str]] = set()
+    members_wrote = any(d.root == DISCORD_ROOT for d in docs.values())
     async for pf in files:
         where = (pf.root, pf.name)
         seen.add(where)
@@ -534,7 +552,10 @@ async def sync_files(session: AsyncSession, files: AsyncIterable[ParsedFile], pr
             docs[where] = doc
         else:
             doc.sha256, doc.ingested_at = pf.sha256, now
-        touched |= await _sync_document(session, doc, _merge_duplicates(pf.parsed.records), now, change, created)
+        records = _merge_duplicates(pf.parsed.records)
+        if members_wrote:
+            records = await _without_member_copies(session, records)
+        touched |= await _sync_document(session, doc, records, now, change, created)
         report.files.append(change)
     roots = set(prune_roots)
     for (root, name), doc in docs.items():  # pruning is scoped to the folders ingested, each on its own

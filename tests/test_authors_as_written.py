@@ -60,7 +60,7 @@ def test_render_marks_et_al_and_the_writer() -> None:
     fields = {f.name: f.value for f in embed.fields}
     assert fields["Authors"] == "Ada Lovelace, Alan Turing et al."
     assert fields["Summary by"] == "Grace Hopper"
-    assert "summary by Grace Hopper" in render.full_summary_embeds(_view(True, "Grace Hopper"))[0].description
+    assert "by Grace Hopper" in render.full_summary_embeds(_view(True, "Grace Hopper"))[0].description
     plain = {f.name: f.value for f in render.paper_embed(Hit(_view(False, None), 1.0), 1, 1).fields}
     assert plain["Authors"] == "Ada Lovelace, Alan Turing" and "Summary by" not in plain
     assert byline(_view(True, "Grace Hopper")) == "Ada Lovelace, Alan Turing et al. · summary by Grace Hopper"

@@ -25,9 +25,11 @@ def help_embed(examples: dict[str, str], papers: int, topics: list[str]) -> disc
     e.add_field(name="/ask", value=f"Sentences that answer a question — `/ask {safe(examples['ask'])}`",
                 inline=False)
     e.add_field(name="/digest preview", value="This week's digest, just for you", inline=False)
+    e.add_field(name="/summary write", value="Write a summary (also upload, edit, delete, mine); searchable at once",
+                inline=False)
     if topics:
         e.add_field(name="Topics", value=safe(", ".join(topics))[:1024], inline=False)
-    e.set_footer(text="Admins: /reload after adding summaries; /digest channel, schedule, now.")
+    e.set_footer(text="Admins: /reload after adding summary files; /summary recent; /digest channel, schedule, now.")
     return e
 
 

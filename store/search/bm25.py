@@ -42,6 +42,7 @@ class BM25Matrix:
         self.vocabulary = vocabulary
         self.n_docs = n_docs
         self.idf = np.zeros(weights.shape[0], dtype=np.float32) if idf is None else idf
+        self.avgdl: np.ndarray | None = None  # each field's mean length, when built from fields
 
     @classmethod
     def from_tokens(cls, docs: Sequence[Sequence[str]], vocabulary: dict[str, int] | None = None,
@@ -89,8 +90,10 @@ class BM25Matrix:
         data = total.data
         # Stored as float32: half the memory, and a relative error (6e-8) far below any score gap.
         weighted = (idf[rows] * data * (k1 + 1) / (data + k1)).astype(np.float32)
-        return cls(sparse.csr_matrix((weighted, total.indices, total.indptr), shape=total.shape), vocabulary,
-                   n_docs, idf.astype(np.float32))
+        matrix = cls(sparse.csr_matrix((weighted, total.indices, total.indptr), shape=total.shape), vocabulary,
+                     n_docs, idf.astype(np.float32))
+        matrix.avgdl = avgdl  # per field: what an incremental update (store/search/overlay.py) normalises by
+        return matrix
 
     def _rows(self, terms: Iterable[str]) -> list[int]:
         rows = self.weights.shape[0]  # the vocabulary may be shared with (and grown by) other matrices

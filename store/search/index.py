@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 import heapq
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from itertools import chain
 
 import numpy as np
@@ -27,7 +27,7 @@ from store.search.acronyms import Glossary, learn, load_glossary, merge
 from store.search.bm25 import K1, B, BM25Matrix, top_k
 from store.search.expansion import Expander, Query
 from store.search.layout import FieldLayout
-from store.search.people import People
+from store.search.people import People, Person
 from store.search.sentences import MAX_CHARS, split_sentences
 from store.tokenize import analyse, query_terms, tokenize, tokenize_parts, words
 
@@ -56,6 +56,13 @@ def _field_text(p: PaperView, field: str) -> str:
     if field == "authors":
         return " ".join(p.authors)
     return p.summary
+
+
+def _newest_first(person: Person, exact: bool, recency: np.ndarray) -> Iterator[tuple[bool, int, int, str]]:
+    """One person's papers as /author merges them. A function, not a generator expression inside a list
+    comprehension, whose `exact` and `person` would be the comprehension's last ones by the time it runs."""
+    for pos in person.papers:
+        yield not exact, int(recency[pos]), pos, person.name
 
 
 def _phrase(text: str) -> str:
@@ -242,8 +249,7 @@ class SearchIndex:
         # Each person's papers are stored newest first; merging the streams (full-name matches before
         # surname-only ones) reads only as far as the page needs, however prolific the surname.
         recency = self._recency
-        streams = [((not exact, int(recency[pos]), pos, person.name) for pos in person.papers)
-                   for person, exact in matched]
+        streams = [_newest_first(person, exact, recency) for person, exact in matched]
         hits: list[Hit] = []
         seen: set[int] = set()
         for partial, _rank, pos, name in heapq.merge(*streams):

@@ -51,6 +51,10 @@ ALLOWED_EXTRA: dict[tuple[str, str], str] = {
     ("IncomingWebhookUpdateForInteractionCallbackRequestPartial", "tts"):
         "InteractionResponse.edit_message (callback type 7) builds its body with the same helper as "
         "send_message, which always sends tts: false",
+    ("ResolvedObjectsResponse", "attachments"):
+        "not discord.py's but Discord's own: the documentation's Resolved Data Structure has 'attachments', a "
+        "map of ids to attachment objects, sent for ATTACHMENT (type 11) options; the description omits it "
+        "(the local Discord checks each one against AttachmentResponse when it is registered)",
     ("IncomingWebhookUpdateRequestPartial", "tts"):
         "WebhookMessage.edit (a view disabling its buttons on timeout) uses the same message-parameters "
         "helper, which always sends tts: false",

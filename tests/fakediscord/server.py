@@ -112,6 +112,13 @@ class InteractionRecord:
     deleted: list[dict[str, Any]] = field(default_factory=list)
     rejected: list[dict[str, Any]] = field(default_factory=list)  # what the server refused, and why
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+    user_id: int = 0  # who sent it
+
+    async def modal(self, timeout: float = 10.0) -> dict[str, Any]:
+        """The modal the bot opened in answer (response type 9): its custom_id, title and components."""
+        response = await self.response_(timeout)
+        assert response["type"] == 9, f"expected a modal (type 9), got {response}"
+        return response["data"]
 
     async def wait(self, predicate, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
         deadline = time.monotonic() + timeout
@@ -195,6 +202,9 @@ class FakeDiscord:
         self._message_event = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.port = 0
+        self.attachments: dict[str, dict[str, Any]] = {}  # id -> attachment object, for resolved data
+        self._files: dict[str, tuple[bytes, str]] = {}  # path on the attachment host -> bytes, content type
+        self.downloads: list[str] = []  # attachment paths fetched
 
     # --- life cycle ---
 
@@ -202,6 +212,7 @@ class FakeDiscord:
         app = web.Application(middlewares=[self._record])
         app.router.add_get("/gateway", self._gateway)
         app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
+        app.router.add_get("/attachments/{tail:.*}", self._attachment_download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -528,8 +539,8 @@ class FakeDiscord:
             rec.changed.set()
             return self._error(400, 50035, "Invalid Form Body",
                                {"type": {"_errors": [{"code": "INTERACTION_CALLBACK_TYPE", "message": reason}]}})
-        if kind in (4, 7):
-            errors = message_errors(data, editing=kind == 7)
+        if kind in (4, 7, 9):
+            errors = self._modal_errors(rec, data) if kind == 9 else message_errors(data, editing=kind == 7)
             if errors:
                 self.violation("interaction callback: " + "; ".join(errors))
                 rec.rejected.append({"reason": "; ".join(errors), "body": body})
@@ -750,7 +761,8 @@ class FakeDiscord:
         }
         if message is not None:
             payload["message"] = public(message)
-        rec = InteractionRecord(iid, token, kind, payload, time.monotonic(), target=message)
+        rec = InteractionRecord(iid, token, kind, payload, time.monotonic(), target=message,
+                                user_id=user.id)
         self.interactions[iid] = rec
         self.by_token[token] = rec
         await self.dispatch("INTERACTION_CREATE", payload)
@@ -793,6 +805,9 @@ class FakeDiscord:
                     for o in leaves if o["type"] == 7}
         if channels:
             data["resolved"] = {"channels": channels}
+        files = {str(o["value"]): self.attachments[str(o["value"])] for o in leaves if o["type"] == 11}
+        if files:
+            data.setdefault("resolved", {})["attachments"] = files
         return await self._send(2, data, user, in_channel)
 
     def _channel_payload(self, channel_id: int, *, resolved: bool = False, with_permissions: bool = True
@@ -841,6 +856,113 @@ class FakeDiscord:
             raise ValueError(f"{values} cannot be picked in {custom_id!r} (offered {offered}, {low} to {high})")
         return await self._send(3, {"custom_id": custom_id, "component_type": 3, "values": values}, user,
                                 message=message)
+
+    # --- modals (interaction response type 9) and their submission (MODAL_SUBMIT, interaction type 5) ---
+
+    def _modal_errors(self, rec: InteractionRecord, data: dict[str, Any]) -> list[str]:
+        """Discord's rules for a modal: only in answer to a command or a component, a custom_id and a title,
+        one to five action rows each holding one text input with its own custom_id."""
+        errors: list[str] = []
+        if rec.kind not in (2, 3):
+            errors.append(f"a modal cannot answer an interaction of type {rec.kind}")
+        custom_id, title = data.get("custom_id"), data.get("title")
+        if not isinstance(custom_id, str) or not 1 <= len(custom_id) <= 100:
+            errors.append("modal custom_id: 1-100 characters")
+        if not isinstance(title, str) or not 1 <= len(title) <= 45:
+            errors.append("modal title: 1-45 characters")
+        rows = data.get("components")
+        if not isinstance(rows, list) or not 1 <= len(rows) <= 5:
+            return [*errors, "a modal has 1-5 components"]
+        seen: set[str] = set()
+        for i, row in enumerate(rows):
+            inner = row.get("components") if isinstance(row, dict) and row.get("type") == 1 else None
+            if not isinstance(inner, list) or len(inner) != 1 or inner[0].get("type") != 4:
+                errors.append(f"components[{i}]: an action row holding exactly one text input")
+                continue
+            errors.extend(f"components[{i}]: {e}" for e in _text_input_errors(inner[0], seen))
+        return errors
+
+    async def submit_modal(self, opened: InteractionRecord, values: dict[str, str], user: User | None = None
+                           ) -> InteractionRecord:
+        """Submit the modal the bot opened in answer to `opened`, as the member it was shown to.
+
+        Only the modal's own fields can be filled; a field left out is sent with its prefilled value, as
+        Discord's client does. Values a client could not send (too long, a required field empty) raise.
+        """
+        modal = await opened.modal()
+        user = user or next(u for u in (self.owner, self.admin, self.member, self.other)
+                            if u.id == opened.user_id)
+        if user.id != opened.user_id:
+            raise PermissionError("a modal is shown only to the member who opened it")
+        inputs = {row["components"][0]["custom_id"]: row["components"][0] for row in modal["components"]}
+        unknown = set(values) - set(inputs)
+        if unknown:
+            raise KeyError(f"the modal has no field {sorted(unknown)} (fields: {sorted(inputs)})")
+        rows = []
+        for custom_id, spec in inputs.items():
+            value = values.get(custom_id, spec.get("value") or "")
+            if spec.get("required", True) and not value:
+                raise ValueError(f"{custom_id!r} is required")
+            if value and not spec.get("min_length", 0) <= len(value) <= spec.get("max_length", 4000):
+                raise ValueError(f"{custom_id!r}: {len(value)} characters is outside the field's limits")
+            rows.append({"type": 1, "components": [{"type": 4, "custom_id": custom_id, "value": value}]})
+        message = opened.payload.get("message")
+        return await self._send(5, {"custom_id": modal["custom_id"], "components": rows}, user, message=message)
+
+    # --- attachments: uploaded files, served on the local attachment host ---
+
+    @property
+    def attachment_host(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def attach(self, filename: str, data: bytes, content_type: str = "text/plain; charset=utf-8",
+               url: str | None = None) -> str:
+        """Register an uploaded file; returns its attachment id, to pass as an attachment option's value.
+        `url` replaces the download URL Discord would give (a test of a foreign host)."""
+        aid = str(snowflake())
+        path = f"{self.channels['general']}/{aid}/{filename}"
+        self._files[path] = (data, content_type)
+        link = url or f"http://{self.attachment_host}/attachments/{path}"
+        item = {"id": aid, "filename": filename, "size": len(data), "url": link, "proxy_url": link,
+                "content_type": content_type}
+        problems = validate_component("AttachmentResponse", item)
+        if problems:
+            raise ValueError(f"not an attachment Discord would send: {'; '.join(map(str, problems))}")
+        self.attachments[aid] = item
+        return aid
+
+    async def _attachment_download(self, request: web.Request) -> web.Response:
+        path = request.match_info["tail"]
+        found = self._files.get(path)
+        if found is None:
+            return web.Response(status=404)
+        self.downloads.append(path)
+        return web.Response(body=found[0], headers={"Content-Type": found[1]})
+
+
+def _text_input_errors(component: dict[str, Any], seen: set[str]) -> list[str]:
+    errors: list[str] = []
+    custom_id = component.get("custom_id")
+    if not isinstance(custom_id, str) or not 1 <= len(custom_id) <= 100:
+        errors.append("text input custom_id: 1-100 characters")
+    elif custom_id in seen:
+        errors.append(f"text input custom_id {custom_id!r} used twice")
+    else:
+        seen.add(custom_id)
+    if component.get("style") not in (1, 2):
+        errors.append("text input style: 1 (short) or 2 (paragraph)")
+    label = component.get("label")
+    if not isinstance(label, str) or not 1 <= len(label) <= 45:
+        errors.append("text input label: 1-45 characters")
+    low, high = component.get("min_length", 0), component.get("max_length", 4000)
+    if not (0 <= low <= 4000 and 1 <= high <= 4000 and low <= high):
+        errors.append("text input min_length 0-4000, max_length 1-4000")
+    value = component.get("value")
+    if value is not None and (not isinstance(value, str) or len(value) > high):
+        errors.append("text input value: at most max_length characters")
+    if len(component.get("placeholder") or "") > 100:
+        errors.append("text input placeholder: at most 100 characters")
+    return errors
 
 
 def public(message: dict[str, Any]) -> dict[str, Any]:

@@ -28,6 +28,8 @@ Keys (case does not matter):
   become readable names ("Machine Learning").
 - ``link`` (or ``url``): where to read the paper.
 - ``summary``: optional one-line summary, placed before the text below the block.
+- ``writer``: who wrote the summary (shown with it); ``written`` and ``edited``: the dates an
+  export of members' summaries (`paperbot export`) records, read and not stored.
 
 Values may be quoted, and lists may be written in brackets (``[pruning, sparsity]``). An unknown
 key is reported as a warning and the paper still loads. A "---" line that is not followed by
@@ -52,10 +54,11 @@ _FENCE = re.compile(r"^\s*---\s*$")
 _KEY_VALUE = re.compile(r"^\s*(?P<key>[^\W\d_][\w -]{0,40}?)\s*[:：]\s*(?P<value>.*?)\s*$")
 _ALIASES = {"title": "title", "authors": "authors", "author": "authors", "venue": "venue",
             "year": "year", "topics": "topics", "topic": "topics", "tags": "topics",
-            "keywords": "topics", "link": "link", "url": "link", "summary": "summary"}
+            "keywords": "topics", "link": "link", "url": "link", "summary": "summary",
+            "writer": "writer", "written": "written", "edited": "edited"}  # an export's dates: kept with the Discord summary
 _FIELDS = {"title": "title", "authors": "authors", "venue": "venue", "year": "year", "topics": "topics",
            "link": "link", "summary": "summary", "writer": "writer"}  # store.ingest.fields.keys -> ours
-_KNOWN = "title, authors, venue, year, topics, link, summary, writer (or their synonyms)"
+_KNOWN = "title, authors, venue, year, topics, link, summary, writer (or their synonyms), written, edited"
 _LIST_ITEM = re.compile(r"^\s+-\s+(?P<value>\S.*?)\s*$")
 _MAX_HEADER_LINES = 60
 

@@ -1,0 +1,276 @@
+"""/summary: members write, upload, edit and delete their own summaries, searchable as soon as saved.
+
+Who may edit or delete is checked twice: here, to answer before opening a form, and in the store
+(store.contributions), which refuses anyone but the writer and admins whatever id they send.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.attachments import AttachmentRefused, download
+from bot.render import contribution_embed, contributions_list, upload_report
+from bot.text import clip
+from store import contributions as C
+from store.ingest.upload import MAX_UPLOAD_BYTES, read_upload, refusal, shown_name
+from store.records import Problem
+
+if TYPE_CHECKING:
+    from bot.client import PaperBot
+
+log = logging.getLogger(__name__)
+BY_ID = re.compile(r"^id:(\d{1,18})$")  # an autocompleted paper whose title is over 100 characters
+CONFIRM_SECONDS = 120.0
+MAX_UPLOAD_PAPERS = 200
+
+
+def _writer(user: discord.abc.User) -> str:
+    return clip(user.display_name, C.WRITER_MAX)
+
+
+class SummaryModal(discord.ui.Modal):
+    """The form: the paper (new summaries only), the TL;DR, the summary, topics, a link."""
+
+    def __init__(self, save: Callable[[discord.Interaction, dict[str, str]], Awaitable[None]], *, title: str,
+                 paper: str | None = None, tldr: str = "", summary: str = "", topics: str = "",
+                 link: str = "", ask_paper: bool = True) -> None:
+        super().__init__(title=title, timeout=900)
+        self._save = save
+        self.fields: dict[str, discord.ui.TextInput[Any]] = {}
+        if ask_paper:
+            self._add("paper", "Paper: title, or arXiv id / DOI / link", paper or "", max_length=1024,
+                      placeholder="The Lottery Ticket Hypothesis, or 1803.03635")
+        self._add("tldr", "TL;DR (one line)", tldr, max_length=C.TLDR_MAX, required=False)
+        self._add("summary", "Summary", summary, max_length=C.SUMMARY_MAX, required=False,
+                  style=discord.TextStyle.paragraph)
+        self._add("topics", "Topics (optional, comma separated)", topics, max_length=300, required=False)
+        self._add("link", "Link (optional)", link, max_length=1024, required=False,
+                  placeholder="https://arxiv.org/abs/...")
+
+    def _add(self, key: str, label: str, default: str, **kw: Any) -> None:
+        item: discord.ui.TextInput[Any] = discord.ui.TextInput(label=label, custom_id=f"summary:{key}",
+                                                               default=clip(default, kw.get("max_length", 4000))
+                                                               or None, **kw)
+        self.fields[key] = item
+        self.add_item(item)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await self._save(interaction, {k: (f.value or "").strip() for k, f in self.fields.items()})
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+        log.error("summary form failed for user %s", interaction.user.id, exc_info=error)
+        await _reply(interaction, "Sorry, something went wrong saving that. Nothing was stored.")
+
+
+class ConfirmDelete(discord.ui.View):
+    def __init__(self, owner_id: int, delete: Callable[[discord.Interaction], Awaitable[None]]) -> None:
+        super().__init__(timeout=CONFIRM_SECONDS)
+        self.owner_id = owner_id
+        self._delete = delete
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id != self.owner_id:
+            await interaction.response.send_message("Only the member who asked can confirm this.", ephemeral=True)
+            return False
+        return True
+
+    @discord.ui.button(label="Delete", style=discord.ButtonStyle.danger, custom_id="summary:delete:yes")
+    async def yes(self, interaction: discord.Interaction, _button: discord.ui.Button[ConfirmDelete]) -> None:
+        self.stop()
+        await self._delete(interaction)
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary, custom_id="summary:delete:no")
+    async def no(self, interaction: discord.Interaction, _button: discord.ui.Button[ConfirmDelete]) -> None:
+        self.stop()
+        await interaction.response.edit_message(content="Kept: nothing was deleted.", view=None)
+
+
+async def _reply(interaction: discord.Interaction, content: str | None = None,
+                 embed: discord.Embed | None = None) -> None:
+    kwargs: dict[str, Any] = {"ephemeral": True, "allowed_mentions": discord.AllowedMentions.none()}
+    if content is not None:
+        kwargs["content"] = content[:2000]
+    if embed is not None:
+        kwargs["embed"] = embed
+    if interaction.response.is_done():
+        await interaction.followup.send(**kwargs)
+    else:
+        await interaction.response.send_message(**kwargs)
+
+
+def _draft(values: dict[str, str], paper: str = "") -> C.Draft:
+    return C.Draft(paper=values.get("paper", paper), tldr=values.get("tldr", ""), summary=values.get("summary", ""),
+                   topics=C.split_topics(values.get("topics", "")), link=values.get("link") or None)
+
+
+@app_commands.guild_only()
+class Summaries(commands.GroupCog, group_name="summary", group_description="Write and manage paper summaries"):
+    def __init__(self, bot: PaperBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    # --- write ---
+
+    @app_commands.command(name="write", description="Write a summary of a paper (opens a form)")
+    @app_commands.describe(paper="The paper, from the corpus or new: a title, arXiv id, DOI or link")
+    async def write(self, interaction: discord.Interaction, paper: app_commands.Range[str, 0, 1024] = "") -> None:
+        title = paper
+        if (m := BY_ID.match(paper)) and (found := self.bot.library.index.get(int(m.group(1)))) is not None:
+            title = found.title
+        await interaction.response.send_modal(SummaryModal(self._save_new, title="Write a summary", paper=title))
+
+    @write.autocomplete("paper")
+    async def _papers(self, _interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        lib = self.bot.library
+        if current.strip():
+            papers = [h.paper for h in (await lib.paper(current, 25)).hits]
+        else:
+            papers = list(lib.catalog[-25:][::-1])  # the newest first
+        return [app_commands.Choice(name=clip(p.title, 100), value=p.title if len(p.title) <= 100 else f"id:{p.id}")
+                for p in papers]
+
+    async def _save_new(self, interaction: discord.Interaction, values: dict[str, str]) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        user = interaction.user
+        try:
+            saved = await self.bot.library.write(lambda s: C.add(s, user.id, _writer(user), _draft(values)),
+                                                 lambda r: r.changed)
+        except C.ContributionError as exc:
+            await _reply(interaction, f"Not saved: {exc}")
+            return
+        log.info("summary #%d by %s on paper %d", saved.contribution.id, user.id, saved.contribution.paper_id)
+        what = "a new paper" if saved.paper_created else "the paper in the corpus"
+        await _reply(interaction, f"Saved as summary #{saved.contribution.id} on {what}; searchable now.",
+                     contribution_embed(saved.contribution))
+
+    # --- upload ---
+
+    @app_commands.command(name="upload", description="Add summaries from files (.md .txt .bib .jsonl)")
+    @app_commands.describe(file="A summary file", file2="Another file", file3="Another file")
+    async def upload(self, interaction: discord.Interaction, file: discord.Attachment,
+                     file2: discord.Attachment | None = None, file3: discord.Attachment | None = None) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        problems: list[Problem] = []
+        found: dict[str, int] = {}
+        records = []
+        for attachment in (a for a in (file, file2, file3) if a is not None):
+            name = shown_name(attachment.filename)
+            if (refused := refusal(name, attachment.size)) is not None:
+                problems.append(refused)
+                continue
+            try:
+                data = await download(attachment.url, self.bot.settings.attachment_hosts, MAX_UPLOAD_BYTES)
+            except AttachmentRefused as exc:
+                problems.append(Problem(name, 0, str(exc)))
+                continue
+            parsed = read_upload(name, data)
+            problems.extend(parsed.problems)
+            found[name] = len(parsed.records)
+            records.extend(parsed.records)
+        user = interaction.user
+        result = C.BatchResult()
+        if len(records) > MAX_UPLOAD_PAPERS:  # a bulk import belongs in the corpus folder
+            problems.append(Problem(", ".join(found), 0, f"{len(records):,} papers in one upload, over the "
+                                    f"{MAX_UPLOAD_PAPERS} limit: nothing stored; an admin can add them to the "
+                                    "corpus folder"))
+            records = []
+        if records:
+            result = await self.bot.library.write(
+                lambda s: C.add_records(s, user.id, _writer(user), records), lambda r: r.changed)
+        log.info("upload by %s: %d stored, %d refused, %d problem(s)", user.id, len(result.saved),
+                 len(result.refused), len(problems))
+        await _reply(interaction, upload_report(found, result, problems))
+
+    # --- edit and delete ---
+
+    async def _owned(self, interaction: discord.Interaction, summary: int) -> C.ContributionView | None:
+        async with self.bot.library.session() as s:
+            view = await C.get(s, summary)
+        if view is None or (view.writer_id != interaction.user.id and not self.bot.is_admin(interaction)):
+            log.warning("refused /summary on #%d for user %s", summary, interaction.user.id)
+            await _reply(interaction, f"You have no summary #{summary}: only its writer and admins can change it.")
+            return None
+        return view
+
+    @app_commands.command(name="edit", description="Edit one of your summaries (opens a form)")
+    @app_commands.describe(summary="The summary's number (see /summary mine)")
+    async def edit(self, interaction: discord.Interaction, summary: app_commands.Range[int, 1, 2**53 - 1]) -> None:
+        view = await self._owned(interaction, summary)
+        if view is None:
+            return
+
+        async def save(inter: discord.Interaction, values: dict[str, str]) -> None:
+            await inter.response.defer(ephemeral=True, thinking=True)
+            try:
+                saved = await self.bot.library.write(
+                    lambda s: C.edit(s, summary, inter.user.id, self.bot.is_admin(inter), _draft(values, view.title)),
+                    lambda r: r.changed)
+            except C.ContributionError as exc:
+                await _reply(inter, f"Not saved: {exc}")
+                return
+            await _reply(inter, f"Summary #{summary} updated; searchable now.", contribution_embed(saved.contribution))
+
+        await interaction.response.send_modal(SummaryModal(
+            save, title=clip(f"Edit summary #{summary}", 45), tldr=view.tldr, summary=view.body,
+            topics=", ".join(view.topics), link=view.link or "", ask_paper=False))
+
+    @edit.autocomplete("summary")
+    async def _mine_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[int]]:
+        async with self.bot.library.session() as s:
+            mine = await C.by_writer(s, interaction.user.id, 25)
+        return [app_commands.Choice(name=clip(f"#{c.id} {c.title}", 100), value=c.id) for c in mine
+                if not current or current in str(c.id) or current.casefold() in c.title.casefold()]
+
+    @app_commands.command(name="delete", description="Delete one of your summaries")
+    @app_commands.describe(summary="The summary's number (see /summary mine)")
+    async def delete(self, interaction: discord.Interaction, summary: app_commands.Range[int, 1, 2**53 - 1]) -> None:
+        view = await self._owned(interaction, summary)
+        if view is None:
+            return
+
+        async def confirmed(inter: discord.Interaction) -> None:
+            try:
+                await self.bot.library.write(
+                    lambda s: C.remove(s, summary, inter.user.id, self.bot.is_admin(inter)), lambda r: r)
+            except C.ContributionError as exc:
+                await inter.response.edit_message(content=f"Not deleted: {exc}", view=None)
+                return
+            log.info("summary #%d deleted by %s", summary, inter.user.id)
+            await inter.response.edit_message(content=f"Summary #{summary} deleted.", embed=None, view=None)
+
+        await interaction.response.send_message(
+            f"Delete summary #{summary}? This cannot be undone.", embed=contribution_embed(view),
+            view=ConfirmDelete(interaction.user.id, confirmed), ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none())
+
+    delete.autocomplete("summary")(_mine_choices)
+
+    # --- lists ---
+
+    @app_commands.command(name="mine", description="Your summaries")
+    async def mine(self, interaction: discord.Interaction) -> None:
+        async with self.bot.library.session() as s:
+            mine = await C.by_writer(s, interaction.user.id, 25)
+        await _reply(interaction, contributions_list(mine, "You have not written a summary yet: try /summary write.",
+                                                     show_writer=False))
+
+    @app_commands.command(name="recent", description="The latest summaries and their writers (admins)")
+    async def recent(self, interaction: discord.Interaction) -> None:
+        if not self.bot.is_admin(interaction):
+            log.warning("refused /summary recent for user %s", interaction.user.id)
+            await _reply(interaction, "Only server admins can review the latest summaries.")
+            return
+        async with self.bot.library.session() as s:
+            latest = await C.recent(s, 20)
+        await _reply(interaction, contributions_list(latest, "No member has written a summary yet.", show_writer=True))
+
+
+async def setup(bot: PaperBot) -> None:
+    await bot.add_cog(Summaries(bot))
