@@ -19,7 +19,7 @@ from store.library import Library
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.cogs.search", "bot.cogs.admin", "bot.cogs.help", "bot.cogs.digest")
+EXTENSIONS = ("bot.cogs.search", "bot.cogs.admin", "bot.cogs.help", "bot.cogs.digest", "bot.cogs.readinggroup")
 
 
 def utc_now() -> datetime:

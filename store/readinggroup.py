@@ -162,6 +162,7 @@ async def propose(session: AsyncSession, guild_id: int, proposer_id: int, title:
     if not title:
         raise ValueError("a proposal needs a title")
     key = paper_key(title)
+    now = now.astimezone(UTC)
     await expire(session, guild_id, now)
     new = True
     try:
@@ -275,6 +276,7 @@ async def schedule(session: AsyncSession, guild_id: int, title: str, presenter_i
     """A new scheduled session; its proposal (if any) leaves the open list."""
     if starts_at.tzinfo is None:
         raise ValueError("a session's time must carry its time zone")
+    starts_at = starts_at.astimezone(UTC)  # SQLite keeps the wall-clock digits only: store UTC
     if proposal_id is not None:
         await session.execute(update(Proposal).where(Proposal.id == proposal_id).values(status="scheduled"))
     m = Meeting(guild_id=guild_id, proposal_id=proposal_id, paper_id=paper_id, paper_key=paper_key(title),
@@ -304,6 +306,9 @@ async def _scheduled(session: AsyncSession, session_id: int) -> Meeting:
 
 async def move(session: AsyncSession, session_id: int, starts_at: datetime) -> SessionView:
     """A new time, same length. Reminders follow: their kinds name the start time they were for."""
+    if starts_at.tzinfo is None:
+        raise ValueError("a session's time must carry its time zone")
+    starts_at = starts_at.astimezone(UTC)
     m = await _scheduled(session, session_id)
     length = utc(m.ends_at) - utc(m.starts_at)  # type: ignore[operator]
     m.starts_at, m.ends_at = starts_at, starts_at + length
