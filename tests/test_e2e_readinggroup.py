@@ -205,3 +205,35 @@ async def test_move_and_cancel_follow_the_event_and_announcement(setup) -> None:
         assert listing["content"].startswith("1. **Generative Adversarial Nets**")  # open again
         nothing = await (await fake.slash("session cancel", user=fake.admin)).final()
         assert nothing["content"] == "No such scheduled session."
+
+
+async def test_the_weekly_digest_shows_the_next_session_and_top_proposals(setup) -> None:
+    fake, library = setup
+    clock = Clock(NOW)
+    group = fake.channels["reading-group"]
+    async with running(make_bot(fake, library, clock)) as bot:
+        await fake.wait_for_message(group, 1)  # last Monday's digest (missed: a fresh install) goes out at once
+        assert [f["name"] for f in fake.messages[group][0]["embeds"][0]["fields"]][:1] != ["📅 Next session"]
+        first = await propose(fake, fake.member, "Generative Adversarial Nets")
+        await propose(fake, fake.other, "Deep Residual Learning for Image Recognition")
+        await click(fake, first, first["components"][0]["components"][0]["custom_id"], fake.other)
+        rec = await fake.slash("session schedule", user=fake.admin, date="2026-12-10", time="19:00",
+                               paper="BERT: Pre-training of Deep Bidirectional Transformers",
+                               presenter=str(fake.other.id))
+        await rec.final()
+        preview = (await (await fake.slash("digest preview", user=fake.member)).final())["embeds"][0]
+        start = datetime(2026, 12, 10, 18, 0, tzinfo=UTC)
+        assert preview["fields"][0] == {
+            "name": "📅 Next session", "inline": False,
+            "value": f"**BERT: Pre-training of Deep Bidirectional Transformers**, presented by <@{fake.other.id}>, "
+                     f"<t:{int(start.timestamp())}:F> (<t:{int(start.timestamp())}:R>)"}
+        assert preview["fields"][1] == {"name": "🗳 Top proposals", "inline": False,
+                                        "value": "1. Generative Adversarial Nets (+1)\n"
+                                                 "2. Deep Residual Learning for Image Recognition (+0)"}
+        clock.now = datetime(2026, 12, 7, 8, 1, tzinfo=UTC)  # Monday 09:01 in Paris: this week's digest
+        await bot.get_cog("DigestCog").next_tick()  # type: ignore[union-attr]
+        await bot.get_cog("DigestCog").next_tick()  # type: ignore[union-attr]
+        posted = [m for m in fake.messages[group] if m["embeds"] and "digest" in m["embeds"][0]["title"].lower()]
+        assert len(posted) == 2
+        assert [f["name"] for f in posted[1]["embeds"][0]["fields"][:2]] == ["📅 Next session", "🗳 Top proposals"]
+        assert not would_ping(posted[1])

@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 VOTE = re.compile(r"rg:vote:([+-]):(\d+)")
 HISTORY = re.compile(r"rg:history:(\d+):(\d+):(\d*):(.*)")  # page, owner, presenter, topic
 PER_PAGE = 5
+DIGEST_PROPOSALS = 3
 NONE = discord.AllowedMentions.none()
 
 
@@ -549,6 +550,26 @@ class ReadingGroup(commands.Cog):
                                                                             users=[discord.Object(s.presenter_id)]))
         return s
 
+    # --- the weekly digest's sections ---
+
+    async def digest_sections(self, guild_id: int, embed: discord.Embed) -> None:
+        """The next session and the top open proposals, first in the digest (the size trim drops picks first)."""
+        now = self.bot.clock()
+        async with self.bot.library.session() as session:
+            nxt = await rg.upcoming(session, guild_id, now, limit=1)
+            top = await rg.open_proposals(session, guild_id, now, limit=DIGEST_PROPOSALS)
+        at = 0
+        if nxt:
+            s = nxt[0]
+            embed.insert_field_at(at, name="📅 Next session", inline=False, value=clip(
+                f"**{safe(s.title)}**, presented by <@{s.presenter_id}>, {timestamp(s.starts_at)} "
+                f"({timestamp(s.starts_at, 'R')})", 1024))
+            at += 1
+        if top:
+            lines = [f"{i}. {clip(safe(p.title), 150)} ({p.score:+d})" for i, p in enumerate(top, 1)]
+            embed.insert_field_at(at, name="🗳 Top proposals", inline=False,
+                                  value="\n".join(lines)[:1024])
+
     # --- the loop: reminders, and sessions whose end has passed ---
 
     @tasks.loop(seconds=60)
@@ -611,15 +632,6 @@ class ReadingGroup(commands.Cog):
         async with self.bot.library.session() as session, session.begin():
             await rg.mark_reminded(session, claim, message.id, self.bot.clock())
         return True
-
-
-async def next_session_and_proposals(bot: PaperBot, guild_id: int) -> tuple[rg.SessionView | None,
-                                                                             list[rg.ProposalView]]:
-    """For the digest: the next session and the top open proposals."""
-    async with bot.library.session() as session:
-        nxt = await rg.upcoming(session, guild_id, bot.clock(), limit=1)
-        top = await rg.open_proposals(session, guild_id, bot.clock(), limit=3)
-    return (nxt[0] if nxt else None), top
 
 
 async def setup(bot: PaperBot) -> None:
