@@ -298,3 +298,17 @@ async def test_one_open_proposal_per_paper_is_in_the_schema(lib: Library) -> Non
             await s.execute(insert(Proposal).values(guild_id=GUILD, paper_key="paper a", title="Paper A",
                                                     proposer_id=BOB, created_at=NOW,
                                                     expires_at=NOW + timedelta(days=1), status="open"))
+
+
+async def test_a_local_time_is_stored_as_its_utc_instant(lib: Library) -> None:
+    from zoneinfo import ZoneInfo
+
+    paris = datetime(2026, 12, 3, 19, 0, tzinfo=ZoneInfo("Europe/Paris"))
+    async with lib.session() as s, s.begin():
+        m = await rg.schedule(s, GUILD, "Paper A", BOB, paris, ALICE)
+        moved = await rg.move(s, m.id, datetime(2026, 7, 3, 19, 0, tzinfo=ZoneInfo("Europe/Paris")))
+    assert moved.starts_at == datetime(2026, 7, 3, 17, 0, tzinfo=UTC)  # summer time: UTC+2
+    async with lib.session() as s:
+        assert (await rg.get_session(s, m.id)).starts_at == datetime(2026, 7, 3, 17, 0, tzinfo=UTC)
+        assert [u.id for u in await rg.upcoming(s, GUILD, datetime(2026, 7, 3, 17, 59, tzinfo=UTC))] == [m.id]
+        assert await rg.upcoming(s, GUILD, datetime(2026, 7, 3, 18, 0, tzinfo=UTC)) == []
