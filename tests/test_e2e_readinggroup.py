@@ -142,6 +142,9 @@ async def test_propose_vote_schedule_remind_discuss(setup) -> None:
         await next_tick(bot)
         assert [r["content"].split(",")[0] for r in reminders(fake)] == ["⏰ Reading group tomorrow",
                                                                          "⏰ Reading group soon"]
+        gan = second["components"][0]["components"][0]["custom_id"]  # posted before the restart
+        assert await click(fake, second, gan, fake.member) == "You vote for it."
+        assert votes_line(second) == "**Votes: +1** (1 member)"
         clock.now = START + timedelta(hours=1, minutes=1)  # the session's end has passed
         await next_tick(bot)
         await next_tick(bot)
@@ -167,7 +170,7 @@ async def test_propose_vote_schedule_remind_discuss(setup) -> None:
         listing = await (await fake.slash("proposals", user=fake.member)).final()
         # The discussed proposal closed; proposing the paper again opened a fresh one, votes from zero.
         assert [line.split(":")[0] for line in listing["content"].splitlines()] == [
-            "1. **Generative Adversarial Nets**", "2. **Attention Is All You Need**",
+            "1. **Generative Adversarial Nets**", "2. **Attention Is All You Need**",  # +1, then by age
             "3. **BERT"]
 
 
@@ -237,3 +240,27 @@ async def test_the_weekly_digest_shows_the_next_session_and_top_proposals(setup)
         assert len(posted) == 2
         assert [f["name"] for f in posted[1]["embeds"][0]["fields"][:2]] == ["📅 Next session", "🗳 Top proposals"]
         assert not would_ping(posted[1])
+
+
+async def test_the_summary_request_points_to_summary_write_when_the_bot_has_it(setup) -> None:
+    from discord import app_commands
+
+    from bot.cogs.readinggroup import ReadingGroup
+    from store import readinggroup as rg
+
+    _fake, library = setup
+    bot = PaperBot(library, Settings(), sync_commands=False)
+    cog = ReadingGroup(bot)
+    s = rg.SessionView(1, 2, "Generative Adversarial Nets", None, None, 42, START, START + timedelta(hours=1),
+                       "done", START, None, None, None, None, {})
+    assert cog.summary_hint(s) == ("<@42>, thanks for presenting! Please write a short summary of **Generative "
+                                   "Adversarial Nets** for the corpus, so the group can find it later.")
+    summary = app_commands.Group(name="summary", description="Member summaries")
+
+    @summary.command(name="write", description="Write a summary")
+    async def write(interaction, paper: str) -> None:  # type: ignore[no-untyped-def]
+        raise AssertionError("never called")
+
+    bot.tree.add_command(summary)
+    assert cog.summary_hint(s) == ("<@42>, thanks for presenting! Please add a summary for the group: "
+                                   "`/summary write paper:Generative Adversarial Nets`")

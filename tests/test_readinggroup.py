@@ -312,3 +312,17 @@ async def test_a_local_time_is_stored_as_its_utc_instant(lib: Library) -> None:
         assert (await rg.get_session(s, m.id)).starts_at == datetime(2026, 7, 3, 17, 0, tzinfo=UTC)
         assert [u.id for u in await rg.upcoming(s, GUILD, datetime(2026, 7, 3, 17, 59, tzinfo=UTC))] == [m.id]
         assert await rg.upcoming(s, GUILD, datetime(2026, 7, 3, 18, 0, tzinfo=UTC)) == []
+
+
+def test_reading_group_settings_from_the_environment() -> None:
+    from bot.config import ConfigError, Settings
+
+    assert Settings.from_env({}).reminder_minutes == (1440, 60)
+    loaded = Settings.from_env({"REMINDER_MINUTES": "60, 1440,30", "PROPOSAL_DAYS": "14",
+                                "ORGANISER_ROLE_IDS": "123456789012345678"})
+    assert (loaded.reminder_minutes, loaded.proposal_days, loaded.organiser_role_ids) == (
+        (1440, 60, 30), 14, frozenset({123456789012345678}))
+    for name, raw in (("REMINDER_MINUTES", "soon"), ("REMINDER_MINUTES", "0"), ("PROPOSAL_DAYS", "400"),
+                      ("ORGANISER_ROLE_IDS", "admins")):
+        with pytest.raises(ConfigError, match=name):
+            Settings.from_env({name: raw})
