@@ -6,6 +6,7 @@
     paperbot ingest [PATH ...]    read summaries into the database (default: the corpus folder)
     paperbot papers               every paper
     paperbot paper|author|topic|ask QUERY [--limit N]
+    paperbot db upgrade | current bring the database schema to this version's; show where it stands
 
 Add --json for one JSON array (ingest: one object) on stdout. Errors go to stderr, exit code 1
 (bad usage: 2).
@@ -24,6 +25,7 @@ from typing import Any
 
 from bot.config import ConfigError, Settings, load_dotenv
 from store.db import redact
+from store.migrate import MigrationError
 
 log = logging.getLogger("paperbot")
 
@@ -34,14 +36,21 @@ NO_TOKEN_BANNER = (
 )
 
 
-def _parser() -> argparse.ArgumentParser:
+def _options(default: object) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", metavar="URL", help="database URL (default: $DATABASE_URL or a SQLite file "
-                                                    "in the per-user data folder)")
-    common.add_argument("--corpus", metavar="DIR", type=Path, help="corpus folder (default: $CORPUS_DIR or "
-                                                                   "the bundled seeds/)")
+    common.add_argument("--db", metavar="URL", default=default, help="database URL (default: $DATABASE_URL or "
+                                                                     "a SQLite file in the per-user data folder)")
+    common.add_argument("--corpus", metavar="DIR", type=Path, default=default,
+                        help="corpus folder (default: $CORPUS_DIR or the bundled seeds/)")
+    return common
+
+
+def _parser() -> argparse.ArgumentParser:
+    # --db and --corpus are taken before or after the command; a subcommand's copy has no default of its
+    # own, or it would overwrite the value given before it with None.
+    top, common = _options(None), _options(argparse.SUPPRESS)
     p = argparse.ArgumentParser(prog="paperbot", description="Answers questions about a reading group's "
-                                "paper summaries, on Discord or in a terminal.", parents=[common])
+                                "paper summaries, on Discord or in a terminal.", parents=[top])
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("run", parents=[common], help="run the Discord bot (console if no DISCORD_TOKEN)")
     sync = sub.add_parser("sync", parents=[common], help="register the slash commands with Discord now")
@@ -58,6 +67,11 @@ def _parser() -> argparse.ArgumentParser:
         q.add_argument("query", nargs="+", metavar="QUERY")
         q.add_argument("--limit", type=int, default=5 if name == "ask" else 10, metavar="N")
         q.add_argument("--json", action="store_true")
+    db = sub.add_parser("db", parents=[common], help="the database schema: upgrade it, or show its revision")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_sub.add_parser("upgrade", parents=[common], help="bring the schema to this paperbot's newest revision "
+                                                       "(what every start does)")
+    db_sub.add_parser("current", parents=[common], help="the schema's revision and this paperbot's newest")
     return p
 
 
@@ -165,6 +179,26 @@ async def _sync(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def _db(args: argparse.Namespace, settings: Settings) -> int:
+    from store import migrate
+    from store.db import database_url, make_engine
+
+    url = database_url(args.db or settings.database_url)
+    engine = make_engine(url)
+    try:
+        if args.db_command == "upgrade":
+            print((await migrate.upgrade(engine)).describe())
+            return 0
+        status = await migrate.status(engine)
+    finally:
+        await engine.dispose()
+    current = ", ".join(status.current) or {"empty": "none (an empty database)",
+                                            "legacy": f"none (made before versioned migrations: {migrate.BASELINE})"
+                                            }[status.state]
+    print(f"database: {redact(url)}\ncurrent:  {current}\nhead:     {', '.join(status.heads)}\n{status.describe()}")
+    return 1 if status.state == "too new" else 0
+
+
 def _override(settings: Settings, args: argparse.Namespace) -> Settings:
     from dataclasses import replace
 
@@ -173,7 +207,7 @@ def _override(settings: Settings, args: argparse.Namespace) -> Settings:
 
 
 COMMANDS = {"run": _run, "sync": _sync, "console": _console, "ingest": _ingest, "papers": _papers,
-            "paper": _search, "author": _search, "topic": _search, "ask": _search}
+            "paper": _search, "author": _search, "topic": _search, "ask": _search, "db": _db}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -191,6 +225,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(command(args, settings))
     except KeyboardInterrupt:
         return 130
+    except MigrationError as exc:  # one line for the admin: a database newer than this code, or not ours
+        print(f"paperbot: {exc}", file=sys.stderr)
+        return 1
     except Exception as exc:
         message = str(exc)
         if settings.database_url:

@@ -1,15 +1,18 @@
-"""Engine and sessions. SQLite (one file, WAL) by default; any SQLAlchemy async URL via DATABASE_URL."""
+"""Engine and sessions. SQLite (one file, WAL) by default; any SQLAlchemy async URL via DATABASE_URL.
+
+The schema is not made here: `store.migrate.upgrade` brings any database to the newest revision.
+"""
 
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from pathlib import Path
 
-from sqlalchemy import Connection, event
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-
-from store.models import Base
 
 
 def default_data_dir() -> Path:
@@ -34,6 +37,23 @@ def redact(url: str) -> str:
         return "<unparseable database URL>"
 
 
+def _wal(cur) -> None:  # type: ignore[no-untyped-def]
+    """Put the file in WAL mode (it stays so once set).
+
+    Two processes opening a new file at the same moment both ask for it, and SQLite answers the one that
+    loses "database is locked" at once, without its busy timeout; a moment later the mode is set and the
+    same statement returns at once. Only a brand-new file's first connections can meet this.
+    """
+    for attempt in range(200):
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 199:
+                raise
+            time.sleep(0.01)
+
+
 def make_engine(url: str) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -44,7 +64,7 @@ def make_engine(url: str) -> AsyncEngine:
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
+            _wal(cur)
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=30000")
@@ -52,19 +72,6 @@ def make_engine(url: str) -> AsyncEngine:
 
         return engine
     return create_async_engine(url, pool_pre_ping=True)
-
-
-def _create_all(conn: Connection) -> None:
-    """Missing tables, then missing indexes (create_all skips the indexes of tables that exist)."""
-    Base.metadata.create_all(conn)
-    for table in Base.metadata.sorted_tables:
-        for index in table.indexes:
-            index.create(conn, checkfirst=True)
-
-
-async def create_schema(engine: AsyncEngine) -> None:
-    async with engine.begin() as conn:
-        await conn.run_sync(_create_all)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

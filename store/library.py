@@ -21,9 +21,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from store import collector
-from store.db import create_schema, database_url, make_engine, make_sessionmaker, redact
+from store.db import database_url, make_engine, make_sessionmaker, redact
 from store.ingest.corpus import find, parsed
 from store.ingest.sync import CORPUS_VERSION, renew_corpus_version, sync_files
+from store.migrate import MigrationResult, upgrade
 from store.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Topic
 from store.report import IngestReport
 from store.results import PaperView, SearchResult, SummaryView
@@ -65,6 +66,7 @@ class Library:
         self.generation = 0  # bumped at every index swap
         self.snapshot: Path | None = snapshot.snapshot_path(self.url)
         self.index_source = "empty"  # then "snapshot" or "rebuilt": where the current index came from
+        self.migration: MigrationResult | None = None  # what start() did to the schema
 
     def __repr__(self) -> str:
         return f"Library({redact(self.url)!r}, corpus_dir={str(self.corpus_dir)!r})"
@@ -82,8 +84,13 @@ class Library:
         return self.sessionmaker()
 
     async def start(self, *, ingest_if_empty: bool = True) -> IngestReport | None:
-        """Create the schema, ingest the corpus folder into an empty database, load the index."""
-        await create_schema(self.engine)
+        """Bring the schema to the newest revision, ingest the corpus folder into an empty database, load the index.
+
+        A database newer than this code raises `store.migrate.SchemaTooNew` before anything is read.
+        """
+        self.migration = await upgrade(self.engine)
+        if self.migration.changed:
+            log.info("%s", self.migration.describe())
         report = None
         async with self.session() as s:
             empty = not await s.scalar(select(func.count()).select_from(Document))

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from store import digest as d
-from store.db import create_schema, make_engine, make_sessionmaker
+from store.db import make_engine, make_sessionmaker
+from store.migrate import upgrade
 from store.models import Paper
 from store.results import PaperView, SummaryView
 
@@ -76,7 +77,7 @@ def test_new_papers_come_first_and_an_empty_corpus_gives_no_digest() -> None:
 @pytest.fixture
 async def sessions(database_url: str):
     engine = make_engine(database_url)
-    await create_schema(engine)
+    await upgrade(engine)
     yield make_sessionmaker(engine)
     await engine.dispose()
 

@@ -11,8 +11,9 @@ import asyncio
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from store.db import create_schema, make_engine, make_sessionmaker
+from store.db import make_engine, make_sessionmaker
 from store.digest import Schedule, guild_schedule, save_schedule
+from store.migrate import upgrade
 from store.settings import get_setting, put_setting
 
 DEFAULT = Schedule(channel_id=1, weekday=0, hour=9, minute=0, timezone="UTC")
@@ -21,7 +22,7 @@ DEFAULT = Schedule(channel_id=1, weekday=0, hour=9, minute=0, timezone="UTC")
 @pytest.fixture
 async def engines(database_url: str):
     pair = [make_engine(database_url) for _ in range(2)]
-    await create_schema(pair[0])
+    await upgrade(pair[0])
     yield pair
     for engine in pair:
         await engine.dispose()

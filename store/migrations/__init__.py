@@ -1,0 +1,1 @@
+"""Alembic's scripts for the schema: env.py, the revision template and versions/, one file per revision."""
