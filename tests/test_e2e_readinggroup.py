@@ -264,3 +264,58 @@ async def test_the_summary_request_points_to_summary_write_when_the_bot_has_it(s
     bot.tree.add_command(summary)
     assert cog.summary_hint(s) == ("<@42>, thanks for presenting! Please add a summary for the group: "
                                    "`/summary write paper:Generative Adversarial Nets`")
+
+
+async def test_two_processes_post_each_reminder_once(database_url: str) -> None:
+    import asyncio
+    import signal
+    import sys
+    import time as time_
+
+    from sqlalchemy import select
+
+    from store import readinggroup as rg
+    from store.models import Reminder
+
+    library = Library(database_url)
+    await library.start(ingest_if_empty=False)
+    async with FakeDiscord() as fake:
+        channel = fake.channels["reading-group"]
+        async with library.session() as s, s.begin():
+            m = await rg.schedule(s, fake.guild_id, "Generative Adversarial Nets", fake.member.id, START, fake.admin.id)
+            await rg.attach(s, m.id, channel_id=channel)
+        now = (START - timedelta(minutes=30)).isoformat()
+        args = [sys.executable, "-m", "tests.readinggroup_process", fake.api_base, fake.gateway_url, database_url,
+                str(fake.guild_id), str(channel), now]
+        root = Path(__file__).resolve().parent.parent
+        procs = [await asyncio.create_subprocess_exec(*args, cwd=root, stdout=asyncio.subprocess.PIPE,
+                                                      stderr=asyncio.subprocess.PIPE) for _ in range(2)]
+        try:
+            for proc in procs:
+                assert proc.stdout is not None
+                line = await asyncio.wait_for(proc.stdout.readline(), 60)
+                assert line.strip() == b"ready", (line, (await proc.stderr.read())[-3000:] if proc.stderr else b"")
+            deadline = time_.monotonic() + 20
+            while not reminders(fake):
+                assert time_.monotonic() < deadline, "no reminder posted"
+                await fake.wait_for_message(channel, len(fake.messages[channel]) + 1, timeout=20)
+            posted_by = time_.time()
+            for proc in procs:  # each process's loop passes twice after the post: both had their chance
+                seen = 0
+                while seen < 2:
+                    assert proc.stdout is not None
+                    line = (await asyncio.wait_for(proc.stdout.readline(), 30)).split()
+                    assert line and line[0] == b"tick", line
+                    seen += float(line[1]) > posted_by
+            [reminder] = reminders(fake)
+            assert "soon" in reminder["content"] and f"<@{fake.member.id}>" in reminder["content"]
+            async with library.session() as s:
+                rows = (await s.scalars(select(Reminder).where(Reminder.session_id == m.id))).all()
+            assert [(r.kind, r.message_id) for r in rows] == [(rg.reminder_kind(60, START), int(reminder["id"]))]
+        finally:
+            for proc in procs:
+                if proc.returncode is None:
+                    proc.send_signal(signal.SIGTERM)
+            codes = [await asyncio.wait_for(proc.wait(), 30) for proc in procs]
+        assert codes == [0, 0]
+    await library.close()
