@@ -304,6 +304,18 @@ async def _scheduled(session: AsyncSession, session_id: int) -> Meeting:
     return m
 
 
+async def _transition(session: AsyncSession, session_id: int, **values: object) -> Meeting:
+    """Leave "scheduled" with one conditional UPDATE: of two processes closing a session, exactly one wins
+    (the other waits for the row, then finds it no longer scheduled and gets LookupError)."""
+    won = await session.execute(update(Meeting).where(Meeting.id == session_id, Meeting.status == "scheduled")
+                                .values(**values))
+    if not won.rowcount:
+        await _scheduled(session, session_id)  # raises with the reason
+    m = (await session.execute(select(Meeting).where(Meeting.id == session_id)
+                               .execution_options(populate_existing=True))).scalar_one()
+    return m
+
+
 async def move(session: AsyncSession, session_id: int, starts_at: datetime) -> SessionView:
     """A new time, same length. Reminders follow: their kinds name the start time they were for."""
     if starts_at.tzinfo is None:
@@ -318,8 +330,7 @@ async def move(session: AsyncSession, session_id: int, starts_at: datetime) -> S
 
 async def cancel(session: AsyncSession, session_id: int) -> SessionView:
     """Cancelled; its proposal goes back to the open list (unless it expired meanwhile)."""
-    m = await _scheduled(session, session_id)
-    m.status = "cancelled"
+    m = await _transition(session, session_id, status="cancelled")
     if m.proposal_id is not None:
         await session.execute(update(Proposal).where(Proposal.id == m.proposal_id, Proposal.status == "scheduled")
                               .values(status="open"))
@@ -329,8 +340,7 @@ async def cancel(session: AsyncSession, session_id: int) -> SessionView:
 
 async def done(session: AsyncSession, session_id: int, now: datetime) -> SessionView:
     """The paper is discussed (on the session's date, by its presenter); its proposal closes."""
-    m = await _scheduled(session, session_id)
-    m.status, m.done_at = "done", now
+    m = await _transition(session, session_id, status="done", done_at=now.astimezone(UTC))
     # Any proposal of the same paper closes: the group read it.
     await session.execute(update(Proposal).where(
         Proposal.guild_id == m.guild_id,

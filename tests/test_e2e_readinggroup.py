@@ -209,6 +209,13 @@ async def test_move_and_cancel_follow_the_event_and_announcement(setup) -> None:
         nothing = await (await fake.slash("session cancel", user=fake.admin)).final()
         assert nothing["content"] == "No such scheduled session."
 
+        late = await propose(fake, fake.member, "Deep Residual Learning for Image Recognition")
+        clock.now += timedelta(days=29)  # past PROPOSAL_DAYS (28)
+        vote = late["components"][0]["components"][0]["custom_id"]
+        assert await click(fake, late, vote, fake.other) == "Your vote was not counted: this proposal is closed."
+        assert "*This proposal is expired.*" in late["embeds"][0]["description"]
+        assert all(b["disabled"] for b in late["components"][0]["components"])
+
 
 async def test_the_weekly_digest_shows_the_next_session_and_top_proposals(setup) -> None:
     fake, library = setup

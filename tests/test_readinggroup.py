@@ -326,3 +326,19 @@ def test_reading_group_settings_from_the_environment() -> None:
                       ("ORGANISER_ROLE_IDS", "admins")):
         with pytest.raises(ConfigError, match=name):
             Settings.from_env({name: raw})
+
+
+async def test_closing_a_session_twice_at_once_has_one_winner(lib: Library) -> None:
+    start = datetime(2026, 12, 10, 18, 0, tzinfo=UTC)
+    async with lib.session() as s, s.begin():
+        m = await rg.schedule(s, GUILD, "Paper A", BOB, start, ALICE)
+
+    async def close() -> str:
+        try:
+            async with lib.session() as s, s.begin():
+                return (await rg.done(s, m.id, start + timedelta(hours=1))).status
+        except LookupError as exc:
+            return str(exc)
+
+    assert sorted(await asyncio.gather(close(), close(), close())) == [
+        "done", "this session is already done", "this session is already done"]

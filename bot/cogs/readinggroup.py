@@ -226,9 +226,10 @@ class ReadingGroup(commands.Cog):
             await self._history_page(interaction, int(m[1]), int(m[2]), int(m[3]) if m[3] else None, m[4])
 
     async def _vote(self, interaction: discord.Interaction, value: int, proposal_id: int) -> None:
+        async with self.bot.library.session() as session, session.begin():  # its own unit: a refused vote keeps it
+            await rg.expire(session, interaction.guild_id or 0, self.bot.clock())
         try:
             async with self.bot.library.session() as session, session.begin():
-                await rg.expire(session, interaction.guild_id or 0, self.bot.clock())
                 mine = await rg.vote(session, proposal_id, interaction.user.id, value, self.bot.clock())
                 p = await rg.proposal(session, proposal_id)
         except LookupError as exc:
