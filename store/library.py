@@ -29,6 +29,7 @@ from store.models import Authorship, Document, Entry, Paper, PaperTopic, Person,
 from store.report import IngestReport
 from store.results import PaperView, SearchResult, SummaryView
 from store.search import SearchIndex, snapshot
+from store.search.acronyms import load_glossary
 from store.settings import get_setting
 
 log = logging.getLogger(__name__)
@@ -156,14 +157,19 @@ class Library:
             version = await get_setting(s, CORPUS_VERSION)
             if version is None:
                 version = await renew_corpus_version(s)
+            glossary = await asyncio.to_thread(load_glossary, self.corpus_dir)
+            for problem in glossary.problems:
+                log.warning("glossary: %s", problem)
+            # The glossaries are not in the database: a snapshot is also stamped with their fingerprint.
+            stamp = f"{version}+{glossary.fingerprint}"
             if self.snapshot and not rebuild:
-                index = await asyncio.to_thread(snapshot.load, self.snapshot, version)
+                index = await asyncio.to_thread(snapshot.load, self.snapshot, stamp)
                 if index is not None:
                     return index, "snapshot"
             views = await self._views(s)
-        index = await asyncio.to_thread(SearchIndex.build, views)
+        index = await asyncio.to_thread(SearchIndex.build, views, glossary)
         if self.snapshot:
-            await asyncio.to_thread(snapshot.save, index, self.snapshot, version)
+            await asyncio.to_thread(snapshot.save, index, self.snapshot, stamp)
         return index, "rebuilt"
 
     async def papers(self) -> list[PaperView]:

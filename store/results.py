@@ -41,6 +41,11 @@ class Match:
 
     term: str
     field: str  # "title", "authors", "topics", "summary"
+    via: str | None = None  # the query word this term was read from: "RL" for "reinforcement learning"
+    related: bool = False  # /topic: a word of the topic's own papers, not of the query
+
+    def shown(self) -> str:
+        return f"{self.via} → {self.term}" if self.via else self.term
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,11 +57,15 @@ class Hit:
 
     def why_text(self) -> str:
         by_field: dict[str, list[str]] = {}
+        related: list[str] = []
         for m in self.why:
-            terms = by_field.setdefault(m.field, [])
-            if m.term not in terms:
-                terms.append(m.term)
-        return "; ".join(f"{f}: {', '.join(ts)}" for f, ts in by_field.items())
+            terms = related if m.related else by_field.setdefault(m.field, [])
+            if m.shown() not in terms:
+                terms.append(m.shown())
+        parts = [f"{f}: {', '.join(ts)}" for f, ts in by_field.items() if ts]
+        if related:
+            parts.append(f"like the topic's papers: {', '.join(related)}")
+        return "; ".join(parts)
 
     def to_json(self) -> dict[str, Any]:
         p = self.paper
@@ -72,7 +81,9 @@ class Hit:
             "summary": p.summary,
             "score": round(float(self.score), 6),
             "why": self.why_text(),
-            "matches": [{"term": m.term, "field": m.field} for m in self.why],
+            "matches": [{"term": m.term, "field": m.field}
+                        | ({"via": m.via} if m.via else {}) | ({"related": True} if m.related else {})
+                        for m in self.why],
         }
         if self.passage is not None:
             out["passage"] = self.passage

@@ -1,9 +1,12 @@
 """Words to index terms for English scientific text.
 
-Case and accents are folded, English stop words dropped, and every word stemmed with Snowball
-(PyStemmer). A hyphenated word ("out-of-distribution", "10,000-layer") yields its joined form and its
-parts, so it matches whether a member types it whole or in pieces. Each distinct surface word is
-analysed once and cached: tokenising 100,000 abstracts is then mostly dictionary look-ups.
+Case and accents are folded, English stop words dropped, British spellings written the American way
+("normalise", "colour", "analyse", "centre" -> "normalize", "color", "analyze", "center"; Snowball
+leaves them apart), the plural of an acronym folded to the acronym ("CNNs" -> "cnn": Snowball keeps
+the "s" of a word without a vowel), and every word stemmed with Snowball (PyStemmer). A hyphenated
+word ("out-of-distribution", "10,000-layer") yields its joined form and its parts, so it matches
+whether a member types it whole or in pieces. Each distinct surface word is analysed once and cached:
+tokenising 100,000 abstracts is then mostly dictionary look-ups.
 """
 
 from __future__ import annotations
@@ -43,9 +46,56 @@ def fold(text: str) -> str:
     return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
 
 
+# British -> American spelling, before stemming (Snowball stems "normalise" to "normalis" and
+# "normalize" to "normal"). -ise/-isation become -ize/-ization except in words that only have -ise.
+_ISE = re.compile(r"^(?P<stem>[a-z]{3,}?)is(?P<end>e|es|ed|ing|er|ers|ation|ations|ational|able)$")
+_ISE_ONLY = ("wis", "ais", "ois", "uis", "advis", "revis", "devis", "supervis", "televis", "improvis", "promis",
+             "premis", "surpris", "enterpris", "compris", "exercis", "expertis", "advertis", "merchandis",
+             "franchis", "chastis", "precis", "concis", "excis", "incis", "despis", "surmis", "demis",
+             "paradis", "treatis", "circumcis")
+_ISE_ONLY_EXACT = frozenset({"aris", "ris", "sunris", "upris", "cris", "mis"})
+_YSE = re.compile(r"^(?P<stem>[a-z]*l)ys(?P<end>e|es|ed|ing|er|ers)$")  # analyse, paralyse, catalyse
+_OUR = re.compile(r"^(?P<stem>behavi|col|fav|neighb|lab|hon|hum|harb|vap|rum|flav|sav|vig|rig|endeav|arm|od|tum"
+                  r"|val|splend|cand|ferv|parl)our(?P<end>|s|ed|ing|al|ally|ist|ists|ism|ful|able|ite|ites|less)$")
+_OGUE = re.compile(r"^(?P<stem>catal|dial|anal|prol|epil|monol)ogue(?P<end>|s|d)$")
+_WHOLE = {"centre": "center", "centres": "centers", "centred": "centered", "fibre": "fiber", "fibres": "fibers",
+          "metre": "meter", "metres": "meters", "litre": "liter", "theatre": "theater", "calibre": "caliber",
+          "programme": "program", "programmes": "programs", "defence": "defense", "defences": "defenses",
+          "licence": "license", "offence": "offense", "grey": "gray", "ageing": "aging", "manoeuvre": "maneuver"}
+
+
+def american(word: str) -> str:
+    """A folded word spelt the American way ("regularisation" -> "regularization"), else itself."""
+    if len(word) < 4 or not word.isalpha():
+        return word
+    if (whole := _WHOLE.get(word)) is not None:
+        return whole
+    if "is" in word and (m := _ISE.match(word)):
+        stem = m["stem"] + "is"
+        if stem not in _ISE_ONLY_EXACT and not stem.endswith(_ISE_ONLY):
+            return f"{m['stem']}iz{m['end']}"
+        return word
+    if "our" in word and (m := _OUR.match(word)):
+        return f"{m['stem']}or{m['end']}"
+    if "lys" in word and (m := _YSE.match(word)):
+        return f"{m['stem']}yz{m['end']}"
+    if "ogue" in word and (m := _OGUE.match(word)):
+        return f"{m['stem']}og{m['end']}"
+    return word
+
+
+def singular_acronym(word: str) -> str:
+    """"CNNs" -> "CNN", "ViTs" -> "ViT": an acronym's plural (as written: two capitals, then "s")."""
+    word = word.rstrip("'’")
+    if len(word) > 2 and word[-1] == "s" and (word[-2].isupper() or word[-2].isdigit()) and (
+            sum(c.isupper() for c in word) >= 2):
+        return word[:-1]
+    return word
+
+
 @lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
-    return _STEMMER.stemWord(word)
+    return _STEMMER.stemWord(american(word))
 
 
 def analyse(word: str) -> tuple[str, ...]:
@@ -53,7 +103,7 @@ def analyse(word: str) -> tuple[str, ...]:
     terms = _CACHE.get(word)
     if terms is not None:
         return terms
-    w = fold(word).replace("’", "'")
+    w = fold(singular_acronym(word)).replace("’", "'")
     w = re.sub(r"(?<=\d),(?=\d{3})", "", w)
     w = w.removesuffix("'s").replace("'", "")
     parts = [p.replace(",", "") for p in w.split("-") if p]
@@ -85,7 +135,7 @@ class _ChunkTerms(dict[str, tuple[str, ...]]):
 
     def __missing__(self, chunk: str) -> tuple[str, ...]:
         if chunk.isascii() and chunk.isalnum():  # a plain word or number, most new chunks: `analyse` in short
-            word = chunk.lower()
+            word = singular_acronym(chunk).lower()
             terms: tuple[str, ...] = ((_stem(word),) if word not in STOP_WORDS and (len(word) > 1 or word.isdigit())
                                       else ())
         else:
@@ -153,14 +203,14 @@ def chunk_terms(new: Sequence[str]) -> list[tuple[str, ...]]:
         terms = _CHUNKS.get(chunk)
         if terms is None:
             if chunk.isascii() and chunk.isalnum():
-                word = chunk.lower()
+                word = singular_acronym(chunk).lower()
                 if word not in STOP_WORDS and (len(word) > 1 or word.isdigit()):
                     plain.append(len(out))
                 terms = ()
             else:
                 terms = _CHUNKS[chunk]
         out.append(terms)
-    words = [new[i].lower() for i in plain]
+    words = [american(singular_acronym(new[i]).lower()) for i in plain]
     for i, stem in zip(plain, _STEMMER.stemWords(words), strict=True):
         out[i] = (stem,)
     for i in plain:

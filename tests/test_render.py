@@ -77,3 +77,15 @@ def test_reload_report_lists_changes_and_problems_within_2000_chars() -> None:
     msg = render.report_message(report)
     assert len(msg) <= render.CONTENT_MAX
     assert "new.md" in msg and "+2" in msg and "bad0.txt:0" in msg and "more problem" in msg
+
+
+def test_why_it_matched_shows_expansions_and_feedback_words() -> None:
+    why = (Match("RL", "title"), Match("reinforcement learning", "summary", via="RL"),
+           Match("policy", "summary", related=True), Match("reward", "title", related=True))
+    hit = Hit(paper(), 1.0, why)
+    assert hit.why_text() == "title: RL; summary: RL → reinforcement learning; like the topic's papers: policy, reward"
+    field = next(f for f in render.paper_embed(hit, 1, 1).fields if f.name == "Why it matched")
+    assert field.value == "title: RL; summary: RL → reinforcement learning; like the topic's papers: policy, reward"
+    assert hit.to_json()["matches"] == [
+        {"term": "RL", "field": "title"}, {"term": "reinforcement learning", "field": "summary", "via": "RL"},
+        {"term": "policy", "field": "summary", "related": True}, {"term": "reward", "field": "title", "related": True}]

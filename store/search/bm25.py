@@ -107,6 +107,19 @@ class BM25Matrix:
         return np.bincount(np.concatenate([w.indices[s] for s in spans]),
                            weights=np.concatenate([w.data[s] for s in spans]), minlength=self.n_docs)
 
+    def weighted_scores(self, terms: Sequence[tuple[str, float]]) -> np.ndarray:
+        """Σ weight · BM25 weight of the term in the document: a query whose terms do not all count fully
+        (an expansion's terms, pseudo-relevance feedback). With every weight 1 this is `scores`."""
+        w = self.weights
+        rows = self.weights.shape[0]
+        picked = [(i, x) for t, x in terms if (i := self.vocabulary.get(t, rows)) < rows and x]
+        if not picked:
+            return np.zeros(self.n_docs, dtype=np.float64)
+        spans = [(slice(w.indptr[i], w.indptr[i + 1]), x) for i, x in picked]
+        return np.bincount(np.concatenate([w.indices[s] for s, _ in spans]),
+                           weights=np.concatenate([w.data[s].astype(np.float64) * x for s, x in spans]),
+                           minlength=self.n_docs)
+
     def scores_of(self, terms: Iterable[str], docs: Sequence[int]) -> np.ndarray:
         """The scores of a few documents only: each looked up in the query terms' sorted postings."""
         w = self.weights

@@ -1,9 +1,11 @@
 """The search index the bot and the command line query: built once, immutable, swapped whole.
 
 /paper combines BM25 over four fields, so a word in the title counts more than the same word deep in a
-summary; /topic puts papers carrying the topic label first, then the same fielded score; /ask finds the
-papers first, then ranks their sentences; /author is exact name matching (people.py). Every hit says
-which query words matched in which field.
+summary; /topic puts papers carrying the topic label first, then the same fielded score with
+pseudo-relevance feedback from the topic's own papers; /ask finds the papers first, then ranks their
+sentences; /author is exact name matching (people.py). Queries are read with the corpus's acronyms and
+a glossary (expansion.py): "RL" also finds "reinforcement learning", at a lower weight. Every hit says
+which query words matched in which field, and through which expansion.
 
 Building reads every word of the corpus once: each field is laid out as term ids at array speed
 (layout.py) and the fields become sparse BM25 matrices (bm25.py).
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import difflib
 import heapq
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from itertools import chain
 
@@ -21,17 +23,27 @@ import numpy as np
 
 from store.names import fold
 from store.results import Hit, Match, PaperView, SearchResult
+from store.search.acronyms import Glossary, learn, load_glossary, merge
 from store.search.bm25 import K1, B, BM25Matrix, top_k
+from store.search.expansion import Expander, Query
 from store.search.layout import FieldLayout
 from store.search.people import People
 from store.search.sentences import MAX_CHARS, split_sentences
-from store.tokenize import query_terms, tokenize, tokenize_parts, words
+from store.tokenize import analyse, query_terms, tokenize, tokenize_parts, words
 
 FIELD_WEIGHTS = {"title": 2.0, "topics": 1.0, "authors": 0.5, "summary": 1.0}
 PHRASE_BONUS = 1.0  # the query typed verbatim inside a title: a title fragment, the strongest signal
 RERANK = 50  # candidates checked for the phrase bonus
 ASK_PAPERS = 16  # /ask reads the sentences of this many best-matching papers
 ASK_PAPER_WEIGHT = 0.1  # how much the paper's own score lifts its sentences
+# /topic pseudo-relevance feedback (RM3-like): the topic's best papers lend their shared vocabulary to
+# the papers ranked after the labelled ones. Tuned on the development judgments.
+PRF_DOCS = 5  # feedback papers: the labelled ones first, then the matches whose title names the topic
+PRF_MIN_DOCS = 2  # fewer feedback papers than this: no feedback (one paper's words are not a topic's)
+PRF_TERMS = 12  # feedback terms kept
+PRF_MAX_DF = 0.1  # a feedback term is in at most this share of the corpus
+PRF_WEIGHT = 0.5  # the feedback query's weight against the typed query's
+PRF_FLOOR = 0.3  # a paper found by feedback alone needs this share of the best feedback score
 NO_WORDS = ("That query has no words to search for (only punctuation or very common words). "
             "Try words from a title, an author's name or a topic.")
 
@@ -52,8 +64,12 @@ def _phrase(text: str) -> str:
 
 
 class SearchIndex:
-    def __init__(self, papers: Sequence[PaperView]) -> None:
+    def __init__(self, papers: Sequence[PaperView], glossary: Glossary | None = None) -> None:
         self.papers: tuple[PaperView, ...] = tuple(papers)
+        glossary = load_glossary() if glossary is None else glossary
+        # The corpus's own acronym definitions ("reinforcement learning (RL)"), then the glossary's.
+        self.acronyms = merge(learn(f"{p.title}.\n\n{p.summary}" for p in self.papers), glossary.entries)
+        self.glossary_fingerprint = glossary.fingerprint
         # Every paper's fields in FIELD_WEIGHTS order, paper after paper: one pass lays out the corpus.
         layout = FieldLayout()
         flat, lengths = layout.lay_out([_field_text(p, f) for p in self.papers for f in FIELD_WEIGHTS])
@@ -89,10 +105,21 @@ class SearchIndex:
         self.topic_papers = {k: np.asarray(v, dtype=np.int64) for k, v in topic_papers.items()}
         self.topic_terms = {k: frozenset(tokenize(v)) for k, v in labels.items()}
         self._topics_ranked = sorted(labels.items(), key=lambda kv: (-len(self.topic_papers[kv[0]]), kv[1]))
+        self.topic_alternates = {k: self._alternates(self.topic_terms[k]) for k in labels}
+
+    def _alternates(self, terms: frozenset[str]) -> tuple[str, ...]:
+        """A topic label's other names: its acronym ("Reinforcement Learning": "rl") or long forms."""
+        out: list[str] = []
+        for key, entry in self.acronyms.items():
+            if key in terms:
+                out.extend(fold(lf.text) for lf in entry.longs)
+            elif any(lf.terms and terms.issuperset(lf.terms) for lf in entry.longs):
+                out.append(fold(entry.short))
+        return tuple(dict.fromkeys(out))
 
     @classmethod
-    def build(cls, papers: Sequence[PaperView]) -> SearchIndex:
-        return cls(papers)
+    def build(cls, papers: Sequence[PaperView], glossary: Glossary | None = None) -> SearchIndex:
+        return cls(papers, glossary)
 
     def __len__(self) -> int:
         return len(self.papers)
@@ -123,14 +150,35 @@ class SearchIndex:
 
     # --- explanations ---
 
-    def _why(self, paper: PaperView, query: str, summary_terms: set[str] | None = None) -> tuple[Match, ...]:
-        """The query words found in each field (`summary_terms`: the summary's terms, when known already)."""
-        terms = query_terms(query)
+    @property
+    def _expander(self) -> Expander:
+        return self._lazy("_query_expander", lambda: Expander(self.acronyms, self.vocabulary))
+
+    def read(self, query: str) -> Query:
+        """The query's own terms and its expansions (acronyms, long forms, joined and split words)."""
+        return self._expander.read(query)
+
+    def _scores(self, q: Query) -> np.ndarray:
+        return self.combined.weighted_scores(q.weighted()) if q.groups else self.combined.scores(q.typed)
+
+    def _why(self, paper: PaperView, query: str, summary_terms: set[str] | None = None, q: Query | None = None,
+             related: dict[str, str] | None = None) -> tuple[Match, ...]:
+        """The query words found in each field (`summary_terms`: the summary's terms, when known already),
+        the expansions found whole, and (/topic) the feedback words found (`related`: term -> word)."""
+        expander = self._expander
+        terms = [(word, tuple(expander.acronym(t) or t for t in ts)) for word, ts in query_terms(query)]
         out: list[Match] = []
+        seen_related: set[str] = set()
         for field in FIELD_WEIGHTS:
             present = (summary_terms if field == "summary" and summary_terms is not None
                        else set(tokenize(_field_text(paper, field))))
             out.extend(Match(word, field) for word, ts in terms if present.intersection(ts))
+            if q is not None:
+                out.extend(Match(g.shown, field, via=g.typed) for g in q.groups if present.issuperset(g.terms))
+            if related:
+                for t in present.intersection(related).difference(seen_related):
+                    seen_related.add(t)
+                    out.append(Match(related[t], field, related=True))
         return tuple(out)
 
     def _no_words(self, query: str) -> SearchResult | None:
@@ -143,8 +191,9 @@ class SearchIndex:
     def paper(self, query: str, limit: int = 10) -> SearchResult:
         if (empty := self._no_words(query)) is not None:
             return empty
-        terms = tokenize(query)
-        scores = self.combined.scores(terms)
+        q = self.read(query)
+        terms = list(q.typed)
+        scores = self._scores(q)
         phrase = _phrase(query)
         candidates = top_k(scores, max(limit, RERANK))
         # A title holding the query verbatim earns a bonus in proportion to the title's own BM25.
@@ -152,7 +201,7 @@ class SearchIndex:
         bonus = dict(zip(verbatim, (PHRASE_BONUS * self.title.scores_of(terms, verbatim)).tolist(), strict=True))
         ranked = [(float(scores[i]) + bonus.get(i, 0.0), i) for i in candidates]
         ranked.sort(key=lambda si: (-si[0], si[1]))
-        hits = [Hit(self.papers[i], score, self._why(self.papers[i], query)) for score, i in ranked[:limit]]
+        hits = [Hit(self.papers[i], score, self._why(self.papers[i], query, q=q)) for score, i in ranked[:limit]]
         if hits:
             return SearchResult(hits)
         return SearchResult(suggestions=self._suggest_titles(query))
@@ -211,36 +260,135 @@ class SearchIndex:
 
     # --- /topic ---
 
-    def _labels_for(self, query: str) -> list[str]:
-        q = frozenset(tokenize(query))
-        if not q:
-            return []
-        return [k for k, terms in self.topic_terms.items() if terms and (q <= terms or terms <= q)]
+    def _labels_for(self, q: Query) -> list[str]:
+        """Topic labels the query names, in any of its forms ("RL" names "Reinforcement Learning")."""
+        forms = [f for f in q.forms() if f]
+        return [k for k, terms in self.topic_terms.items()
+                if terms and any(f <= terms or terms <= f for f in forms)]
 
     def topic(self, query: str, limit: int = 10) -> SearchResult:
+        """Papers carrying the topic's label first, then papers whose title names the topic (in any of
+        the query's forms: "RL" or "reinforcement learning"), then the best other matches; each tier
+        in score order.
+
+        Below the labelled papers, pseudo-relevance feedback: the words of the topic's best papers (the
+        labelled ones, then the ones whose title names it) are a second query, added to the typed one,
+        so a paper about the topic in other words is found. It never moves a labelled paper.
+        """
         if (empty := self._no_words(query)) is not None:
             return empty
-        scores = self.combined.scores(tokenize(query))
-        ranked: list[tuple[int, float]] = []
-        if keys := self._labels_for(query):  # papers carrying the label come first, in score order
+        q = self.read(query)
+        scores = self._scores(q)
+        tiers: list[list[tuple[int, float]]] = []
+        members = np.zeros(0, dtype=np.int64)
+        if keys := self._labels_for(q):  # papers carrying the label come first, in score order
             members = (self.topic_papers[keys[0]] if len(keys) == 1
                        else np.unique(np.concatenate([self.topic_papers[k] for k in keys])))
-            lifted = scores[members] + float(scores.max(initial=0.0)) + 1.0  # above every text-only match
-            ranked = [(int(members[j]), float(lifted[j])) for j in top_k(lifted, limit)]
-            if len(ranked) < limit:  # then the best text-only matches
-                scores[members] = 0.0
-        ranked += [(i, float(scores[i])) for i in top_k(scores, limit - len(ranked))] if len(ranked) < limit else []
-        hits = [Hit(self.papers[i], score, self._why(self.papers[i], query)) for i, score in ranked]
+            tiers.append([(int(members[j]), float(scores[members[j]])) for j in top_k(scores[members] + 1.0, limit)])
+        related: dict[str, str] = {}
+        left = limit - sum(map(len, tiers))
+        if left > 0:  # then the other matches
+            labelled = [i for i, _ in tiers[0]] if tiers else []
+            scores[members] = 0.0
+            named = self._named(scores, q)
+            feedback, related = self._feedback(labelled[:PRF_DOCS] + named[: max(0, PRF_DOCS - len(labelled))], q)
+            if feedback:
+                extra = self.combined.weighted_scores(feedback)
+                extra[members] = 0.0
+                # A paper the typed words do not find needs a clear share of the feedback's best.
+                extra[(scores <= 0) & (extra < PRF_FLOOR * float(extra.max(initial=0.0)))] = 0.0
+                scores = scores + PRF_WEIGHT * extra
+            named.sort(key=lambda i: (-scores[i], i))
+            tiers.append([(i, float(scores[i])) for i in named[:left]])
+            scores[named] = 0.0
+            left -= len(tiers[-1])
+            tiers.append([(i, float(scores[i])) for i in top_k(scores, left)] if left > 0 else [])
+        # Shown scores keep the order: each tier lifted above the ones after it.
+        ranked: list[tuple[int, float]] = []
+        floor = 0.0
+        for tier in reversed(tiers):
+            lifted = [(i, s + floor) for i, s in tier]
+            ranked = lifted + ranked
+            floor = max((s for _, s in lifted), default=floor) + 1.0
+        hits = [Hit(self.papers[i], score, self._why(self.papers[i], query, q=q, related=related))
+                for i, score in ranked]
         if hits:
             return SearchResult(hits)
         close = difflib.get_close_matches(fold(query), list(self.topic_labels), n=5, cutoff=0.5)
         return SearchResult(suggestions=[self.topic_labels[c] for c in close])
 
+    def _named(self, scores: np.ndarray, q: Query) -> list[int]:
+        """Among the best RERANK matches, the papers whose title holds the query in one of its forms."""
+        candidates = top_k(scores, RERANK)
+        if not candidates:
+            return []
+        named = np.zeros(len(candidates), dtype=bool)
+        for form in q.forms():
+            if form:  # every term of the form in the title: read from the title's own BM25 postings
+                named |= np.logical_and.reduce([self.title.scores_of([t], candidates) > 0 for t in form])
+        return [i for i, yes in zip(candidates, named.tolist(), strict=True) if yes]
+
+    def _feedback(self, seeds: list[int], q: Query) -> tuple[list[tuple[str, float]], dict[str, str]]:
+        """(term, weight) of the feedback query, weights summing to 1, and each term's word for "why".
+
+        The feedback papers (`seeds`) are the best labelled ones, then the best matches whose title
+        names the topic; each term's weight is its mean share of a feedback paper (term frequency over
+        length) times IDF, as in RM3 with equal paper weights. Terms of the query, and terms in more
+        than PRF_MAX_DF of the corpus, are left out.
+        """
+        if len(seeds) < PRF_MIN_DOCS:
+            return [], {}
+        combined = self.combined
+        rows = combined.weights.shape[0]
+        df = np.diff(combined.weights.indptr)
+        max_df = max(2, int(PRF_MAX_DF * len(self.papers)))
+        skip = set(q.typed).union(*(g.terms for g in q.groups))
+        texts = [f"{p.title}\n{' '.join(p.topics)}\n{p.summary}" for p in map(self.papers.__getitem__, seeds)]
+        vocab = self.vocabulary
+        all_rows, all_shares = [], []
+        term_of: dict[int, str] = {}
+        for text in texts:
+            tf = Counter(tokenize(text))
+            terms = list(tf)
+            ids = np.fromiter((vocab.get(t, rows) for t in terms), dtype=np.int64, count=len(terms))
+            counts = np.fromiter(tf.values(), dtype=np.float64, count=len(terms))
+            keep = ids < rows
+            keep[keep] = (df[ids[keep]] > 1) & (df[ids[keep]] <= max_df)
+            kept = np.flatnonzero(keep)
+            all_rows.append(ids[kept])
+            all_shares.append(counts[kept] / max(1.0, float(counts.sum())))
+            term_of.update((int(ids[j]), terms[j]) for j in kept.tolist())
+        ids, inverse = np.unique(np.concatenate(all_rows), return_inverse=True)
+        weight = np.bincount(inverse, weights=np.concatenate(all_shares), minlength=ids.size) * combined.idf[ids]
+        chosen: list[tuple[str, float]] = []
+        for j in np.argsort(-weight, kind="stable").tolist():
+            t = term_of[int(ids[j])]
+            if t not in skip and len(t) > 2 and not t.isdigit():
+                chosen.append((t, float(weight[j])))
+                if len(chosen) >= PRF_TERMS:
+                    break
+        total = sum(w for _, w in chosen)
+        if not chosen or total <= 0:
+            return [], {}
+        # Each term as a word of the feedback papers, for "why".
+        surface: dict[str, str] = {}
+        wanted = {t for t, _ in chosen}
+        for text in texts:
+            for w in words(text):
+                for t in wanted.intersection(analyse(w)):
+                    surface.setdefault(t, fold(w))
+            if len(surface) == len(wanted):
+                break
+        return [(t, w / total) for t, w in chosen], {t: surface.get(t, t) for t, _ in chosen}
+
     def complete_topic(self, prefix: str, limit: int = 25) -> list[str]:
+        """Topic labels a prefix begins, in the label or in its other name ("RL" offers "Reinforcement
+        Learning", "reinf" and "reinforcement learning" offer "RL")."""
         key = fold(prefix).strip()
         out: list[str] = []
         for k, label in self._topics_ranked:
-            if k.startswith(key) or any(w.startswith(key) for w in k.split()):
+            names = (k, *self.topic_alternates.get(k, ()))
+            if any(n.startswith(key) or any(w.startswith(key) for w in words(n)) for n in names):
                 out.append(label)
                 if len(out) >= limit:
                     break
@@ -259,8 +407,9 @@ class SearchIndex:
         """
         if (empty := self._no_words(query)) is not None:
             return empty
-        terms = tokenize(query)
-        paper_scores = self.combined.scores(terms)
+        q = self.read(query)
+        terms = list(q.typed)
+        paper_scores = self._scores(q)
         combined = self.combined
         idf = {t: float(combined.idf[i]) for t in set(terms) if (i := self.vocabulary.get(t)) is not None
                and i < combined.idf.size}
@@ -280,7 +429,7 @@ class SearchIndex:
                 best.append((top[0] + ASK_PAPER_WEIGHT * float(paper_scores[pos]), pos, top[1]))
         best.sort(key=lambda e: (-e[0], e[1]))
         hits = [Hit(self.papers[pos], score,
-                    self._why(self.papers[pos], query, set(chain.from_iterable(summary_tokens[pos]))),
+                    self._why(self.papers[pos], query, set(chain.from_iterable(summary_tokens[pos])), q=q),
                     passage=sentence[:MAX_CHARS]) for score, pos, sentence in best[:limit]]
         if hits:
             return SearchResult(hits)

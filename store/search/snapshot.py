@@ -21,10 +21,10 @@ from store.search.index import SearchIndex
 
 log = logging.getLogger(__name__)
 
-FORMAT = 3  # bump whenever SearchIndex's layout changes: old snapshots are then rebuilt
+FORMAT = 4  # bump whenever SearchIndex's layout changes: old snapshots are then rebuilt
 CHUNK = 5_000  # papers per pickle: each dump or load holds the GIL only briefly (a reload runs in a
 # thread beside the event loop that keeps the gateway alive)
-_REBUILT_ON_USE = ("_pos", "_folded_titles", "_title_words_by_initial")
+_REBUILT_ON_USE = ("_pos", "_folded_titles", "_title_words_by_initial", "_query_expander")
 
 
 def snapshot_path(url: str) -> Path | None:
