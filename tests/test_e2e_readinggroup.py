@@ -161,6 +161,13 @@ async def test_propose_vote_schedule_remind_discuss(setup) -> None:
         mine = await (await fake.slash("history", user=fake.other, presenter=str(fake.other.id))).final()
         assert mine["embeds"][0]["description"] == "Nothing discussed yet."
 
+        found = await (await fake.slash("paper", user=fake.other, query="attention transformer")).final()
+        fields = {e["title"]: {f["name"]: f["value"] for f in e["fields"]} for e in found["embeds"]}
+        assert fields["Attention Is All You Need"]["Discussed"] == (
+            f"Discussed on <t:{int(START.timestamp())}:D>, presented by <@{fake.member.id}>")
+        assert all("Discussed" not in f for title, f in fields.items() if title != "Attention Is All You Need")
+        assert not would_ping(found)
+
         known = await propose(fake, fake.other, "Attention Is All You Need")
         assert (f"already discussed this on <t:{int(START.timestamp())}:D>, presented by <@{fake.member.id}>"
                 in known["content"])

@@ -551,6 +551,13 @@ class ReadingGroup(commands.Cog):
                                                                             users=[discord.Object(s.presenter_id)]))
         return s
 
+    async def discussed_notes(self, guild_id: int) -> dict[int, str]:
+        """For /paper, /author, /topic, /ask results: paper id -> "discussed on <date>, presented by <member>"."""
+        async with self.bot.library.session() as session:
+            done = await rg.discussed_papers(session, guild_id)
+        return {pid: f"Discussed on {timestamp(d.on, 'D')}, presented by <@{d.presenter_id}>"
+                for pid, d in done.items()}
+
     # --- the weekly digest's sections ---
 
     async def digest_sections(self, guild_id: int, embed: discord.Embed) -> None:
