@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
@@ -342,3 +343,27 @@ async def test_closing_a_session_twice_at_once_has_one_winner(lib: Library) -> N
 
     assert sorted(await asyncio.gather(close(), close(), close())) == [
         "done", "this session is already done", "this session is already done"]
+
+
+_EXAMPLES = itertools.count()  # each example votes on a proposal of its own
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from([ALICE, BOB, CAROL, DAVE]), st.sampled_from([1, -1])), max_size=20))
+async def test_any_click_sequence_leaves_one_vote_per_member_matching_the_last_click(
+        lib: Library, clicks: list[tuple[int, int]]) -> None:
+    model: dict[int, int] = {}
+    async with lib.session() as s, s.begin():
+        p = (await rg.propose(s, GUILD, ALICE, f"Property paper {next(_EXAMPLES)}", NOW)).proposal
+        for member, value in clicks:
+            mine = await rg.vote(s, p.id, member, value, NOW)
+            if model.get(member) == value:
+                del model[member]
+            else:
+                model[member] = value
+            assert mine == model.get(member)
+    async with lib.session() as s:
+        rows = (await s.execute(select(Vote.member_id, Vote.value).where(Vote.proposal_id == p.id))).all()
+        view = await rg.proposal(s, p.id)
+    assert dict(rows) == model and len(rows) == len({m for m, _ in rows})
+    assert (view.score, view.voters) == (sum(model.values()), len(model))
