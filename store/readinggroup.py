@@ -295,6 +295,13 @@ async def attach(session: AsyncSession, session_id: int, **ids: int | None) -> N
     await session.execute(update(Meeting).where(Meeting.id == session_id).values(**ids))
 
 
+async def thread_for(session: AsyncSession, guild_id: int, title: str, exclude: int | None = None) -> int | None:
+    """The thread an earlier session of the same paper opened, newest first: its discussion continues there."""
+    return await session.scalar(select(Meeting.thread_id).where(
+        Meeting.guild_id == guild_id, Meeting.paper_key == paper_key(title), Meeting.id != (exclude or 0),
+        Meeting.thread_id.is_not(None)).order_by(Meeting.id.desc()).limit(1))
+
+
 async def _scheduled(session: AsyncSession, session_id: int) -> Meeting:
     m = await session.get(Meeting, session_id)
     if m is None:

@@ -215,6 +215,13 @@ async def test_move_and_cancel_follow_the_event_and_announcement(setup) -> None:
         assert listing["content"].startswith("1. **Generative Adversarial Nets**")  # open again
         nothing = await (await fake.slash("session cancel", user=fake.admin)).final()
         assert nothing["content"] == "No such scheduled session."
+        [thread_id] = fake.threads
+        again = await fake.slash("session schedule", user=fake.admin, date="2026-12-17", time="19:00",
+                                 presenter=str(fake.member.id))
+        assert "**Generative Adversarial Nets**" in (await again.final())["content"]
+        assert list(fake.threads) == [thread_id]  # the paper's thread continues, no second one
+        assert fake.messages[thread_id][-1]["content"].startswith("New session on this paper: <t:")
+        assert len(fake.events) == 1
 
         late = await propose(fake, fake.member, "Deep Residual Learning for Image Recognition")
         clock.now += timedelta(days=29)  # past PROPOSAL_DAYS (28)

@@ -164,6 +164,9 @@ async def test_schedule_move_cancel_done(lib: Library) -> None:
         assert (m.ends_at - m.starts_at, m.status, m.roles) == (rg.SESSION_LENGTH, "scheduled", {"critic": CAROL})
         assert [x.id for x in await rg.open_proposals(s, GUILD, NOW)] == [other.id]
         await rg.attach(s, m.id, event_id=9, thread_id=8, announcement_id=7, channel_id=6)
+        assert await rg.thread_for(s, GUILD, "generative adversarial nets") == 8  # a later session continues it
+        assert await rg.thread_for(s, GUILD, p.title, exclude=m.id) is None
+        assert await rg.thread_for(s, OTHER, p.title) is None
         moved = await rg.move(s, m.id, start + timedelta(days=1))
         assert (moved.starts_at, moved.ends_at, moved.event_id) == (start + timedelta(days=1),
                                                                    start + timedelta(days=1, hours=1), 9)

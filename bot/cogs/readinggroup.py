@@ -363,7 +363,7 @@ class ReadingGroup(commands.Cog):
             s = await rg.schedule(session, guild_id, title, presenter_id, start, interaction.user.id,
                                   paper_id=paper_id, proposal_id=proposal_id, length=timedelta(minutes=minutes),
                                   roles={"critic": critic.id} if critic else None)
-            reuse = await self._thread_of(session, guild_id, s)
+            reuse = await rg.thread_for(session, guild_id, s.title, s.id)
         s = await self._publish(interaction.guild, s, channel_id, reuse)
         note = "" if presenter or not suggested else " (suggested by the rotation)"
         await interaction.followup.send(f"Scheduled **{safe(s.title)}** {timestamp(s.starts_at)} with "
@@ -383,16 +383,6 @@ class ReadingGroup(commands.Cog):
     async def _schedule_titles(self, _interaction: discord.Interaction, current: str
                                ) -> list[app_commands.Choice[str]]:
         return self.complete_titles(current)
-
-    async def _thread_of(self, session, guild_id: int, s: rg.SessionView) -> int | None:  # type: ignore[no-untyped-def]
-        """A thread an earlier session of the same paper opened: the discussion continues there."""
-        from sqlalchemy import select
-
-        from store.models import Meeting
-
-        return await session.scalar(select(Meeting.thread_id).where(
-            Meeting.guild_id == guild_id, Meeting.paper_key == rg.paper_key(s.title), Meeting.id != s.id,
-            Meeting.thread_id.is_not(None)).order_by(Meeting.id.desc()).limit(1))
 
     async def _publish(self, guild: discord.Guild, s: rg.SessionView, channel_id: int,
                        thread_id: int | None) -> rg.SessionView:
