@@ -4,6 +4,7 @@
     paperbot run | sync [--force] the Discord bot; register its slash commands
     paperbot console              type /paper, /author, /topic, /ask, /help as in Discord
     paperbot ingest [PATH ...]    read summaries into the database (default: the corpus folder)
+    paperbot check FILE ...       show how notes are read (papers, fields, problems); no database
     paperbot papers               every paper
     paperbot paper|author|topic|ask QUERY [--limit N]
     paperbot db upgrade | current bring the database schema to this version's; show where it stands
@@ -59,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     ingest = sub.add_parser("ingest", parents=[common], help="read summaries into the database")
     ingest.add_argument("paths", nargs="*", type=Path, metavar="PATH")
     ingest.add_argument("--json", action="store_true")
+    check = sub.add_parser("check", parents=[common], help="show how files are read, without the database")
+    check.add_argument("paths", nargs="+", type=Path, metavar="FILE")
+    check.add_argument("--json", action="store_true")
     papers = sub.add_parser("papers", parents=[common], help="list every paper")
     papers.add_argument("--json", action="store_true")
     for name, what in (("paper", "title or content words"), ("author", "a person's name"),
@@ -117,11 +121,12 @@ async def _search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.progress import terminal_progress
     from bot.text import render_report
 
     library = await _with_library(args, settings, seed=False)
     try:
-        report = await library.ingest(args.paths or None)
+        report = await library.ingest(args.paths or None, progress=terminal_progress())
     finally:
         await library.close()
     if args.json:
@@ -131,6 +136,28 @@ async def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     for problem in report.problems:
         print(f"problem: {problem}", file=sys.stderr)
     return 0
+
+
+async def _check(args: argparse.Namespace, settings: Settings) -> int:
+    """Read the files as an ingest would, print what was found; the database is never opened."""
+    from store.ingest.corpus import find, read
+    from store.report import check_json, render_check
+
+    def work() -> tuple[list, list, int]:  # type: ignore[type-arg]
+        files, _roots, problems = find(args.paths)
+        records = []
+        for file in files:
+            parsed = read(file).parsed
+            records.extend(parsed.records)
+            problems.extend(parsed.problems)
+        return records, problems, len(files)
+
+    records, problems, count = await asyncio.to_thread(work)
+    if args.json:
+        _dump(check_json(records, problems))
+    else:
+        print(render_check(records, problems, count))
+    return 0 if records else 1
 
 
 async def _papers(args: argparse.Namespace, settings: Settings) -> int:
@@ -206,7 +233,7 @@ def _override(settings: Settings, args: argparse.Namespace) -> Settings:
                    corpus_dir=args.corpus or settings.corpus_dir)
 
 
-COMMANDS = {"run": _run, "sync": _sync, "console": _console, "ingest": _ingest, "papers": _papers,
+COMMANDS = {"run": _run, "sync": _sync, "console": _console, "ingest": _ingest, "check": _check, "papers": _papers,
             "paper": _search, "author": _search, "topic": _search, "ask": _search, "db": _db}
 
 

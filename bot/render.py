@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import discord
 
 from bot.text import clip
-from store.report import IngestReport
+from store.report import IngestReport, problem_line
 from store.results import Hit, PaperView, SearchResult
 
 # Discord's documented limits.
@@ -33,11 +33,14 @@ def safe(text: str) -> str:
     return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
 
 
-def authors_line(authors: Sequence[str], limit: int = 8) -> str:
+def authors_line(authors: Sequence[str], limit: int = 8, *, incomplete: bool = False) -> str:
+    """The byline; "et al." when the source itself cut the list short (the names shown are exact)."""
     if not authors:
         return "unknown"
     shown = ", ".join(authors[:limit])
-    return shown + (f" and {len(authors) - limit} more" if len(authors) > limit else "")
+    if len(authors) > limit:
+        return shown + (f" and {len(authors) - limit} more" + (" et al." if incomplete else ""))
+    return shown + (" et al." if incomplete else "")
 
 
 def paper_embed(hit: Hit, position: int, total: int, discussed: str | None = None) -> discord.Embed:
@@ -45,12 +48,15 @@ def paper_embed(hit: Hit, position: int, total: int, discussed: str | None = Non
     body = f"> {clip(hit.passage, 700)}" if hit.passage else clip(p.summary, EXTRACT_CHARS)
     embed = discord.Embed(title=clip(safe(p.title), EMBED_TITLE_MAX), url=p.link or None,
                           description=safe(body)[:EMBED_DESCRIPTION_MAX] or None, colour=COLOUR)
-    embed.add_field(name="Authors", value=clip(safe(authors_line(p.authors)), EMBED_FIELD_VALUE_MAX), inline=False)
+    embed.add_field(name="Authors", value=clip(safe(authors_line(p.authors, incomplete=p.authors_incomplete)),
+                                               EMBED_FIELD_VALUE_MAX) or "unknown", inline=False)
+    if p.writer and (writer := clip(safe(p.writer), EMBED_FIELD_VALUE_MAX)):
+        embed.add_field(name="Summary by", value=writer, inline=True)
     where = " · ".join(str(x) for x in (p.venue, p.year) if x)
     if where:
         embed.add_field(name="Venue", value=where[:EMBED_FIELD_VALUE_MAX], inline=True)
-    if p.topics:
-        embed.add_field(name="Topics", value=clip(safe(", ".join(p.topics)), EMBED_FIELD_VALUE_MAX), inline=True)
+    if topics := clip(safe(", ".join(p.topics)), EMBED_FIELD_VALUE_MAX):  # Discord refuses an empty field
+        embed.add_field(name="Topics", value=topics, inline=True)
     if discussed:  # the reading group read it: "discussed on <date>, presented by <member>"
         embed.add_field(name="Discussed", value=discussed[:EMBED_FIELD_VALUE_MAX], inline=False)
     if hit.why:
@@ -81,7 +87,8 @@ def full_summary_embeds(paper: PaperView) -> list[discord.Embed]:
     """The whole summary, split across embeds (and messages: callers send 10 embeds at most per message)."""
     chunks: list[str] = []
     for s in paper.summaries:
-        text = safe(f"{s.text}\n\n— {s.source}:{s.line}")
+        by = f"summary by {s.writer} · " if s.writer else ""
+        text = safe(f"{s.text}\n\n— {by}{s.source}:{s.line}")
         while text:
             cut = text[:EMBED_DESCRIPTION_MAX]
             if len(text) > EMBED_DESCRIPTION_MAX and " " in cut:
@@ -122,7 +129,7 @@ def report_message(report: IngestReport, budget: int = CONTENT_MAX) -> str:
     reserve = 120  # room for the "and N more" line
     shown = 0
     for p in report.problems:
-        line = f"⚠ `{safe(p.source)}:{p.line}` {safe(clip(p.message, 200))}"
+        line = f"⚠ {safe(clip(problem_line(p), 260))}"
         if sum(len(x) + 1 for x in lines) + len(line) > budget - reserve:
             break
         lines.append(line)

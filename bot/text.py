@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
-from store.report import IngestReport
+from store.report import IngestReport, problem_line
 from store.results import Hit, PaperView, SearchResult
 from store.search import SearchIndex
 
@@ -22,12 +22,14 @@ def clip(text: str, limit: int) -> str:
 
 
 def byline(paper: PaperView) -> str:
-    parts = [", ".join(paper.authors) or "authors unknown"]
+    parts = [(", ".join(paper.authors) + (" et al." if paper.authors_incomplete else "")) or "authors unknown"]
     where = " ".join(str(x) for x in (paper.venue, paper.year) if x)
     if where:
         parts.append(where)
     if paper.topics:
         parts.append(", ".join(paper.topics))
+    if paper.writer:
+        parts.append(f"summary by {paper.writer}")
     return " · ".join(parts)
 
 
@@ -68,7 +70,7 @@ def render_report(report: IngestReport) -> str:
                      f" (+{f.added} added, ~{f.updated} updated, -{f.removed} removed)")
     if report.problems:
         lines.append("Problems:")
-        lines.extend(f"  {p}" for p in report.problems)
+        lines.extend(f"  {problem_line(p)}" for p in report.problems)
     return "\n".join(lines)
 
 

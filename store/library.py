@@ -13,7 +13,7 @@ import contextlib
 import logging
 import os
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -22,15 +22,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from store import collector
 from store.db import database_url, make_engine, make_sessionmaker, redact
-from store.ingest.corpus import find, parsed
-from store.ingest.sync import CORPUS_VERSION, renew_corpus_version, sync_files
+from store.ingest.corpus import CorpusFile, find, parsed
 from store.migrate import MigrationResult, upgrade
 from store.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Topic
-from store.report import IngestReport
+from store.records import ParsedFile
+from store.report import IngestProgress, IngestReport
 from store.results import PaperView, SearchResult, SummaryView
 from store.search import SearchIndex, snapshot
 from store.search.acronyms import load_glossary
 from store.settings import get_setting
+from store.sync import CORPUS_GIVEN, CORPUS_VERSION, renew_corpus_version, sync_files
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -94,18 +95,22 @@ class Library:
             log.info("%s", self.migration.describe())
         report = None
         async with self.session() as s:
-            empty = not await s.scalar(select(func.count()).select_from(Document))
+            # The bundled seeds (or CORPUS_DIR) fill only a database that was never given a corpus:
+            # after `paperbot ingest NOTES/`, even one that found nothing, they are never mixed in.
+            empty = (await get_setting(s, CORPUS_GIVEN) is None
+                     and not await s.scalar(select(func.count()).select_from(Document)))
         if empty and ingest_if_empty:
             log.info("empty database: ingesting %s", self.corpus_dir)
             report = await self.ingest([self.corpus_dir])
         await self.refresh()
         return report
 
-    async def ingest(self, paths: Sequence[Path] | None = None) -> IngestReport:
+    async def ingest(self, paths: Sequence[Path] | None = None,
+                     progress: IngestProgress | None = None) -> IngestReport:
         """Read, parse and store the files under `paths` (default: the corpus folder) in one transaction."""
         targets = list(paths) if paths else [self.corpus_dir]
         async with self._write_lock:
-            return await self._off_the_loop(lambda sessions: self._ingest(targets, sessions))
+            return await self._off_the_loop(lambda sessions: self._ingest(targets, sessions, progress))
 
     async def _off_the_loop(self, work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[T]]) -> T:
         """Run bulk database work on a worker thread with its own event loop and engine.
@@ -129,11 +134,17 @@ class Library:
         return await asyncio.to_thread(asyncio.run, own_engine())
 
     @staticmethod
-    async def _ingest(targets: list[Path], sessions: async_sessionmaker[AsyncSession]) -> IngestReport:
+    async def _ingest(targets: list[Path], sessions: async_sessionmaker[AsyncSession],
+                      progress: IngestProgress | None = None) -> IngestReport:
         files, roots, problems = await asyncio.to_thread(find, targets)
+        stream = parsed(files) if progress is None else _reported(files, progress)
         # One transaction: all of it or none. Closing `each` stops a parsing process if the sync fails.
-        async with sessions() as session, session.begin(), contextlib.aclosing(parsed(files)) as each:
-            report = await sync_files(session, each, roots)
+        try:
+            async with sessions() as session, session.begin(), contextlib.aclosing(stream) as each:
+                report = await sync_files(session, each, roots)
+        finally:
+            if progress is not None:
+                progress.stop()
         report.problems[:0] = problems
         return report
 
@@ -187,17 +198,18 @@ class Library:
         """
         conn = await s.connection()  # Core rows: the ORM's per-row loading is not needed for plain columns
         papers = (await conn.execute(select(Paper.id, Paper.title, Paper.venue, Paper.year, Paper.link,
-                                            Paper.added_at).order_by(Paper.id))).all()
+                                            Paper.added_at, Paper.authors_incomplete).order_by(Paper.id))).all()
         summaries: defaultdict[int, list[SummaryView]] = defaultdict(list)
-        rows = await conn.execute(select(Entry.paper_id, Document.name, Entry.line, Entry.summary)
+        rows = await conn.execute(select(Entry.paper_id, Document.name, Entry.line, Entry.summary, Entry.writer)
                                   .join(Document, Entry.document_id == Document.id))
-        for pid, name, line, text in rows:
-            summaries[pid].append(SummaryView(name, line, text))
+        for pid, name, line, text, writer in rows:
+            summaries[pid].append(SummaryView(name, line, text, writer))
+        # Each paper's authors as its own source wrote them; people are matched by key (Person) for /author.
         authors: defaultdict[int, list[tuple[int, str]]] = defaultdict(list)
-        rows = await conn.execute(select(Authorship.paper_id, Authorship.position, Person.name)
+        rows = await conn.execute(select(Authorship.paper_id, Authorship.position, Authorship.name, Person.name)
                                   .join(Person, Authorship.person_id == Person.id))
-        for pid, position, name in rows:
-            authors[pid].append((position, name))
+        for pid, position, written, name in rows:
+            authors[pid].append((position, written or name))
         topics: defaultdict[int, list[str]] = defaultdict(list)
         rows = await conn.execute(select(PaperTopic.paper_id, Topic.label)
                                   .join(Topic, PaperTopic.topic_id == Topic.id))
@@ -205,8 +217,9 @@ class Library:
             topics[pid].append(label)
         return [PaperView(id=pid, title=title, authors=_by_position(authors.get(pid)), venue=venue, year=year,
                           topics=tuple(sorted(topics.get(pid, ()))), link=link,
-                          summaries=_by_document(summaries.get(pid)), added_at=added)
-                for pid, title, venue, year, link, added in papers]
+                          summaries=_by_document(summaries.get(pid)), added_at=added,
+                          authors_incomplete=bool(incomplete))
+                for pid, title, venue, year, link, added, incomplete in papers]
 
     # --- queries: CPU work in a worker thread, never on the event loop ---
 
@@ -237,3 +250,22 @@ class Library:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
+
+
+async def _reported(files: Sequence[CorpusFile], progress: IngestProgress) -> AsyncIterator[ParsedFile]:
+    """The files parsed, telling `progress` as each one is done."""
+    sizes = [_size(f.path) for f in files]
+    progress.start(len(files), sum(sizes))
+    async with contextlib.aclosing(parsed(files)) as each:
+        index = 0
+        async for result in each:
+            progress.advance(result.name, sizes[index] if index < len(sizes) else 0, len(result.parsed.records))
+            index += 1
+            yield result
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

@@ -1,7 +1,8 @@
 """The database schema: SQLAlchemy 2 typed models.
 
-Identity lives in the schema: one row per paper (`papers.key`, the folded title), one per person
-(`people.key`), one per topic label, one entry per (document, paper), one digest per server and week.
+Identity lives in the schema: one row per paper (`papers.key`, the folded title, and at most one paper
+per arXiv id, DOI and OpenReview id), one per person (`people.key`), one per topic label, one document
+per (root, name), one entry per (document, paper), one digest per server and week.
 A paper's authors, venue, year and topics are derived from its entries, so removing a document
 removes exactly what it contributed.
 """
@@ -13,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -21,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -36,7 +39,7 @@ class Document(Base):
     __tablename__ = "documents"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(1024), unique=True)  # path relative to the folder ingested
+    name: Mapped[str] = mapped_column(String(1024))  # path relative to the folder ingested
     root: Mapped[str] = mapped_column(String(2048))  # that folder (resolved); pruning is scoped to it
     sha256: Mapped[str] = mapped_column(String(64))
     ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -44,6 +47,9 @@ class Document(Base):
     entries: Mapped[list[Entry]] = relationship(
         back_populates="document", cascade="all, delete-orphan", passive_deletes=True
     )
+
+    # Two folders may both hold a "bulk-000.jsonl": different documents.
+    __table_args__ = (UniqueConstraint("root", "name", name="document_once_per_root"),)
 
 
 class Paper(Base):
@@ -56,6 +62,11 @@ class Paper(Base):
     year: Mapped[int | None] = mapped_column(Integer)
     link: Mapped[str | None] = mapped_column(String(2048))
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    # Identifiers from the entries' links and fields: notes naming one paper differently are one paper.
+    arxiv_id: Mapped[str | None] = mapped_column(String(64))  # "1512.03385", no version
+    doi: Mapped[str | None] = mapped_column(String(256))  # lower-case
+    openreview_id: Mapped[str | None] = mapped_column(String(64))
+    authors_incomplete: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     entries: Mapped[list[Entry]] = relationship(
         back_populates="paper", cascade="all, delete-orphan", passive_deletes=True, order_by="Entry.id"
@@ -68,7 +79,13 @@ class Paper(Base):
         back_populates="paper", cascade="all, delete-orphan", passive_deletes=True
     )
 
-    __table_args__ = (CheckConstraint("year IS NULL OR (year BETWEEN 1900 AND 2200)", name="paper_year"),)
+    __table_args__ = (
+        CheckConstraint("year IS NULL OR (year BETWEEN 1900 AND 2200)", name="paper_year"),
+        # At most one paper per identifier (NULLs are distinct on every backend: most papers have none).
+        UniqueConstraint("arxiv_id", name="paper_arxiv_id_once"),
+        UniqueConstraint("doi", name="paper_doi_once"),
+        UniqueConstraint("openreview_id", name="paper_openreview_id_once"),
+    )
 
 
 class Entry(Base):
@@ -87,6 +104,13 @@ class Entry(Base):
     topics: Mapped[list[str]] = mapped_column(JSON)
     link: Mapped[str | None] = mapped_column(String(2048))
     summary: Mapped[str] = mapped_column(Text)
+    key: Mapped[str] = mapped_column(String(512), index=True, default="", server_default=text("''"))  # folded title
+    writer: Mapped[str | None] = mapped_column(String(300))  # who wrote the summary: never an author
+    authors_incomplete: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # "et al."
+    arxiv_id: Mapped[str | None] = mapped_column(String(64))
+    doi: Mapped[str | None] = mapped_column(String(256))
+    openreview_id: Mapped[str | None] = mapped_column(String(64))
+    metadata_record: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # arXiv JSONL
 
     document: Mapped[Document] = relationship(back_populates="entries")
     paper: Mapped[Paper] = relationship(back_populates="entries")
@@ -110,6 +134,8 @@ class Authorship(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True,
                                            index=True)
     position: Mapped[int] = mapped_column(Integer)
+    # As this paper's own source wrote it; the person's fullest spelling is people.name.
+    name: Mapped[str] = mapped_column(String(300), default="", server_default=text("''"))
 
     paper: Mapped[Paper] = relationship(back_populates="authorships")
     person: Mapped[Person] = relationship(lazy="joined")

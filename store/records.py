@@ -38,6 +38,8 @@ class PaperRecord:
     authors_incomplete: bool = False  # the source cut the list short ("et al."): the names kept are exact
     arxiv_id: str | None = None  # "1803.03635" (no version), from a link, an eprint field or the arXiv id
     doi: str | None = None  # lower-case "10.xxxx/...", from a link or a doi field
+    openreview_id: str | None = None  # the forum id of an openreview.net link
+    metadata_record: bool = False  # bibliographic metadata (arXiv JSON Lines): its title and authors win over notes'
 
 
 @dataclass(slots=True)
@@ -46,3 +48,14 @@ class Parsed:
 
     records: list[PaperRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ParsedFile:
+    """A corpus file after reading and parsing (done off the event loop, before the transaction)."""
+
+    name: str  # relative to `root`; the document's identity
+    root: str  # the folder it was found in (resolved), for pruning
+    sha256: str
+    parsed: Parsed
+    failed: bool  # unreadable or nothing parseable: keep what the database has for it

@@ -1,11 +1,13 @@
-"""What an ingest did, per file: the answer to /reload and `paperbot ingest`."""
+"""What an ingest did, per file: the answer to /reload and `paperbot ingest`; and how notes were read
+(`paperbot check`). Every report ends with the same problem lines (`problem_line`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from store.records import Problem
+from store.records import PaperRecord, Problem
 
 
 @dataclass(slots=True)
@@ -57,3 +59,51 @@ class IngestReport:
     def summary_line(self) -> str:
         return (f"{self.papers_total} papers: {self.added} added, {self.updated} updated, "
                 f"{self.removed} removed, {len(self.problems)} problem(s)")
+
+
+def problem_line(problem: Problem) -> str:
+    """One problem as every report shows it (ingest, /reload, check): "file:line: message"."""
+    return str(problem)
+
+
+class IngestProgress(Protocol):
+    """Told how an ingest advances: a terminal shows it, a script or the bot passes None."""
+
+    def start(self, files: int, size: int) -> None: ...
+
+    def advance(self, name: str, size: int, papers: int) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+def paper_lines(record: PaperRecord) -> list[str]:
+    """How a note was read, for `paperbot check`: one paper, field by field."""
+    lines = [f"{record.source}:{record.line}: {record.title}"]
+    if record.authors:
+        cut = " (incomplete: the note says et al.)" if record.authors_incomplete else ""
+        lines.append(f"    authors: {', '.join(record.authors)}{cut}")
+    else:
+        lines.append("    authors: none given" + (" (the note says et al.)" if record.authors_incomplete else ""))
+    for name, value in (("writer", record.writer), ("venue", record.venue), ("year", record.year),
+                        ("topics", ", ".join(record.topics)), ("link", record.link)):
+        if value:
+            lines.append(f"    {name}: {value}")
+    return lines
+
+
+def render_check(records: Sequence[PaperRecord], problems: Sequence[Problem], files: int) -> str:
+    """Every paper found, then every problem, then the counts."""
+    lines: list[str] = []
+    for record in records:
+        lines.extend(paper_lines(record))
+    if problems:
+        lines.append("Problems:")
+        lines.extend(f"  {problem_line(p)}" for p in problems)
+    lines.append(f"{len(records)} paper(s) in {files} file(s), {len(problems)} problem(s)")
+    return "\n".join(lines)
+
+
+def check_json(records: Sequence[PaperRecord], problems: Sequence[Problem]) -> dict[str, Any]:
+    keys = ("title", "authors", "authors_incomplete", "writer", "venue", "year", "topics", "link", "source", "line")
+    return {"papers": [{k: getattr(r, k) for k in keys} for r in records],
+            "problems": [{"source": p.source, "line": p.line, "message": p.message} for p in problems]}

@@ -12,6 +12,7 @@ class SummaryView:
     source: str  # document name, relative to the corpus folder
     line: int
     text: str
+    writer: str | None = None  # who wrote this summary ("Summarized by X"), when the note says
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,13 @@ class PaperView:
     link: str | None
     summaries: tuple[SummaryView, ...]
     added_at: datetime
+    authors_incomplete: bool = False  # the source cut the author list short ("et al."): the names shown are exact
+
+    @property
+    def writer(self) -> str | None:
+        """Who wrote the summaries, when the notes say ("A" or "A, B")."""
+        writers = list(dict.fromkeys(s.writer for s in self.summaries if s.writer))
+        return ", ".join(writers) if writers else None
 
     @property
     def summary(self) -> str:
@@ -73,6 +81,8 @@ class Hit:
             "id": p.id,
             "title": p.title,
             "authors": list(p.authors),
+            "authors_incomplete": p.authors_incomplete,
+            "writer": p.writer,
             "venue": p.venue,
             "year": p.year,
             "topics": list(p.topics),

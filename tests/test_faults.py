@@ -143,7 +143,7 @@ async def test_a_failing_transaction_rolls_back_everything(database_url: str, co
     (corpus / "new.md").write_text("---\ntitle: Never Stored\nauthors: Ada Lovelace\n---\nText.\n", "utf-8")
     (corpus / BUNDLED_SEEDS.joinpath(sorted(os.listdir(BUNDLED_SEEDS))[0]).name).unlink()
 
-    import store.ingest.sync as sync
+    import store.sync as sync
 
     async def explode(*_a: object, **_k: object) -> None:
         raise RuntimeError("database went away half-way")

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from store.ingest import MAX_FILE_BYTES, MAX_LINE_CHARS, parse_file, parse_text
-from store.ingest.document import parse_document
-from store.ingest.frontmatter import parse_front_matter
+from store.ingest.assembly.prose import parse_document
+from store.ingest.structure.frontmatter import parse_front_matter
 
 SEEDS = Path(__file__).parent.parent / "seeds"
 

@@ -76,7 +76,8 @@ def test_reload_report_lists_changes_and_problems_within_2000_chars() -> None:
                           papers_total=7)
     msg = render.report_message(report)
     assert len(msg) <= render.CONTENT_MAX
-    assert "new.md" in msg and "+2" in msg and "bad0.txt:0" in msg and "more problem" in msg
+    assert "new.md" in msg and "+2" in msg and "bad0.txt: not UTF-8" in msg and "bad1.txt:1: not UTF-8" in msg
+    assert "more problem" in msg
 
 
 def test_why_it_matched_shows_expansions_and_feedback_words() -> None:

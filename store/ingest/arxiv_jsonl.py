@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from store.ingest.categories import topic_labels
+from store.ingest.identity import arxiv_id
 from store.ingest.latex import decode_latex
 from store.names import display_name, split_authors
 from store.records import PaperRecord, Parsed, Problem
@@ -62,6 +63,8 @@ def paper_from_metadata(item: dict[str, Any], source: str, line: int) -> PaperRe
         source=source,
         line=line,
         link=f"https://arxiv.org/abs/{paper_id}" if paper_id and " " not in paper_id else None,
+        arxiv_id=arxiv_id(paper_id, bare=True),
+        metadata_record=True,
     )
 
 

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from store.ingest import SUPPORTED_SUFFIXES, parse_file
-from store.ingest.sync import ParsedFile
-from store.records import Parsed, Problem
+from store.records import Parsed, ParsedFile, Problem
 
 log = logging.getLogger(__name__)
 

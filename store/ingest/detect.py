@@ -1,8 +1,8 @@
 """Choose the parser for a document and hold every parser to the same contract.
 
-By suffix first (.jsonl is arXiv metadata), then by content: a front-matter block at the top is
+By suffix first (.jsonl is arXiv metadata, .bib is BibTeX), then by content: a front-matter block at the top is
 paperbot's own format, JSON objects line by line are arXiv metadata, and anything else is read as
-free-form text, where each paragraph's shape decides (see store.ingest.document). Overlong lines are
+free-form text, where each paragraph's shape decides (see store.ingest.assembly.prose). Overlong lines are
 reported and clipped (JSON lines: skipped) so one pasted blob cannot stall or lose a whole file.
 """
 
@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 
 from store.ingest.arxiv_jsonl import parse_jsonl
-from store.ingest.document import parse_document
-from store.ingest.frontmatter import parse_front_matter, starts_with_front_matter
+from store.ingest.assembly import gated, read_document
+from store.ingest.identity import identify
 from store.ingest.limits import MAX_LINE_CHARS
+from store.ingest.structure.frontmatter import parse_front_matter, starts_with_front_matter
 from store.records import PaperRecord, Parsed, Problem
 
 _MAX_TITLE_CHARS = 1000
@@ -28,22 +29,42 @@ def parse_text(text: str, source: str, suffix: str = ".txt") -> Parsed:
     lines, problems = _limit_lines(text.split("\n"), source, skip=is_jsonl)
     text = "\n".join(lines)
     try:
-        if is_jsonl or _looks_like_jsonl(lines):
+        if suffix.lower() == ".bib":
+            from store.ingest.bibtex import parse_bibtex  # bibtexparser costs its import only where needed
+
+            parsed = parse_bibtex(text, source)
+        elif is_jsonl or _looks_like_jsonl(lines):
             parsed = parse_jsonl(text, source)
         elif starts_with_front_matter(text):
             parsed = parse_front_matter(text, source)
+            if not parsed.records:  # an Obsidian-style header without a title: the note's heading is
+                parsed = read_document(text, source, suffix.lower())
+            else:
+                kept, refused = gated(parsed.records, source)
+                parsed = Parsed(kept, [*parsed.problems, *refused])
         else:
-            parsed = parse_document(text, source)
+            parsed = read_document(text, source, suffix.lower())
     except (RecursionError, MemoryError, ValueError, IndexError, KeyError, TypeError) as exc:
         # A parser bug must not cost the rest of the corpus: report it against the file.
         failure = Problem(source, 0, f"could not be parsed ({type(exc).__name__}: {exc})")
         return Parsed([], [*problems, failure])
-    records = [r for r in parsed.records if _valid(r, len(lines))]
+    records = [fill_identity(r) for r in parsed.records if _valid(r, len(lines))]
     problems.extend(parsed.problems)
-    if not records and not problems:
-        problems.append(Problem(source, 0, "no papers found: no title lines, poster lines, entries or "
-                                           "'Title by Authors' mentions"))
+    if not records and not problems:  # the note reader says what it looked for; other formats here
+        looked_for = ("BibTeX entries (@article{key, title = {...}, ...})" if suffix.lower() == ".bib" else
+                      "JSON objects with a title")
+        problems.append(Problem(source, 0, f"no papers found: {looked_for}"))
     return Parsed(records, problems)
+
+
+def fill_identity(record: PaperRecord) -> PaperRecord:
+    """Fill the record's arXiv id, DOI and OpenReview id from its link where the parser left them empty."""
+    if record.link and not (record.arxiv_id and record.doi and record.openreview_id):
+        found = identify(record.link)
+        record.arxiv_id = record.arxiv_id or found.arxiv_id
+        record.doi = record.doi or found.doi
+        record.openreview_id = record.openreview_id or found.openreview_id
+    return record
 
 
 def _limit_lines(lines: list[str], source: str, *, skip: bool) -> tuple[list[str], list[Problem]]:

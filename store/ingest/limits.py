@@ -5,7 +5,7 @@ from __future__ import annotations
 MAX_FILE_BYTES: int = 5 * 1024 * 1024  # larger summary files are reported and skipped
 MAX_BULK_BYTES: int = 512 * 1024 * 1024  # JSON Lines bulk imports: a whole conference or year of arXiv
 MAX_LINE_CHARS: int = 20_000  # longer lines are reported and clipped; the rest of the file is parsed
-SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".markdown", ".jsonl"})
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".markdown", ".org", ".jsonl", ".bib"})
 
 
 def max_bytes(suffix: str) -> int:

@@ -1,7 +1,7 @@
 """The built index on disk, so a restart loads it in about a second instead of rebuilding it.
 
 A snapshot is stamped with the corpus version the database held when its papers were read: a random
-token that every ingest which changes a paper renews, in the same transaction (store.ingest.sync).
+token that every ingest which changes a paper renews, in the same transaction (store.sync).
 A snapshot with another stamp, or one that cannot be read, is ignored and rebuilt: it is a cache,
 never the source of truth. It is a pickle, written and read only by paperbot, beside its own data.
 """
@@ -21,7 +21,7 @@ from store.search.index import SearchIndex
 
 log = logging.getLogger(__name__)
 
-FORMAT = 4  # bump whenever SearchIndex's layout changes: old snapshots are then rebuilt
+FORMAT = 5  # bump whenever SearchIndex's layout changes: old snapshots are then rebuilt
 CHUNK = 5_000  # papers per pickle: each dump or load holds the GIL only briefly (a reload runs in a
 # thread beside the event loop that keeps the gateway alive)
 _REBUILT_ON_USE = ("_pos", "_folded_titles", "_title_words_by_initial", "_query_expander")

@@ -1,0 +1,59 @@
+"""Assembly: from a document's structure and fields to its papers, and what could not be read.
+
+`read_document` decides by the structure: a note's fields (key-values in any markup, headings used
+as keys, an author line under a title heading, front matter, tables) make papers of their own; a
+document without them is read as prose (blog posts naming papers inline, poster notes, ShortScience
+pages, "Title – Authors" lists); a note with neither is its lone heading or link, without authors.
+Every title passes the gate (store.ingest.gate) or becomes a problem line.
+"""
+
+from __future__ import annotations
+
+from store.ingest.assembly.notes import assemble_notes
+from store.ingest.assembly.prose import parse_document
+from store.ingest.gate import refuse_title
+from store.ingest.structure import org
+from store.ingest.structure.markdown import parse_markdown
+from store.records import PaperRecord, Parsed, Problem
+
+LOOKED_FOR = ("key-value fields (Title:, Authors:), a title heading with an author line, front matter, "
+              "a table of keys, poster lines (C12: Title), 'Title – Authors' lines, ShortScience entries and "
+              "'Title by Authors' mentions")
+
+
+def read_document(text: str, source: str, suffix: str = ".md") -> Parsed:
+    """The papers of one Markdown, plain-text or org document, and its problems."""
+    markdown = org.to_markdown(text) if org.is_org(text, suffix) else text
+    notes = assemble_notes(parse_markdown(markdown), source, markdown)
+    if notes.strong:
+        missing = [] if notes.records else [nothing_found(text, source)]
+        return Parsed(notes.records, [*notes.problems, *missing])
+    prose = parse_document(text, source)
+    records, problems = gated(prose.records, source)
+    if records or problems:
+        return Parsed(records, [*prose.problems, *problems])
+    if notes.title_only is not None:
+        records, _refused = gated([notes.title_only], source)  # a guess refused: nothing was found
+        if records:
+            return Parsed(records, [])
+    return Parsed([], [nothing_found(text, source)])
+
+
+def gated(records: list[PaperRecord], source: str) -> tuple[list[PaperRecord], list[Problem]]:
+    """The records whose titles pass the gate, and a problem line for each one refused."""
+    kept: list[PaperRecord] = []
+    problems: list[Problem] = []
+    for record in records:
+        reason = refuse_title(record.title)
+        if reason is None:
+            kept.append(record)
+        else:
+            problems.append(Problem(source, record.line, f"not a paper title ({reason}): {record.title[:80]!r}"))
+    return kept, problems
+
+
+def nothing_found(text: str, source: str) -> Problem:
+    """What was looked for, and how the file begins."""
+    first = [" ".join(line.split())[:60] for line in text.split("\n") if line.strip()][:3]
+    shown = " / ".join(repr(line) for line in first)
+    return Problem(source, 0, f"no papers found: looked for {LOOKED_FOR}; the file begins {shown}")

@@ -1,0 +1,148 @@
+"""A document's structure from a real Markdown parser: headings, paragraphs, list items, tables, code.
+
+markdown-it-py (CommonMark, with GFM tables and the front-matter, definition-list and task-list
+plugins) parses the text; each block becomes a `Node` holding its plain text (emphasis, links and
+code marks resolved, so "**Title:** X" reads "Title: X"), its links, and its 1-based source line.
+Plain .txt notes go through it too: they are mostly Markdown-ish, and a line that is not Markdown
+is just a paragraph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+
+
+@dataclass(slots=True)
+class Node:
+    """One block of the document.
+
+    kind: "heading", "paragraph" (also a list item's or a definition's text), "row" (a table row;
+    `cells` holds its cells' text), "code" (`info` is the fence's language), "front_matter", "rule".
+    `lines` are the block's text lines, each with its 1-based source line number.
+    """
+
+    kind: str
+    line: int
+    text: str = ""
+    level: int = 0  # heading level; for a paragraph, how deeply it is nested in lists
+    item: bool = False  # the paragraph opens a list item
+    lines: list[tuple[int, str]] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)  # (text, url)
+    whole_link: str | None = None  # the url when the whole text is one link
+    cells: list[str] = field(default_factory=list)
+    header: bool = False  # a table's header row
+    table: int = 0  # which table a row belongs to (1-based)
+    info: str = ""
+    end: int = 0  # last source line (1-based)
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    return md.use(front_matter_plugin).use(deflist_plugin).use(tasklists_plugin)
+
+
+def parse_markdown(text: str) -> list[Node]:
+    """The document's blocks, in order."""
+    tokens = _parser().parse(text)
+    nodes: list[Node] = []
+    depth = 0
+    item_open = False
+    tables = 0
+    in_header = False
+    row: Node | None = None
+    heading: Node | None = None
+    for index, token in enumerate(tokens):
+        kind = token.type
+        start = token.map[0] + 1 if token.map else 0
+        end = token.map[1] if token.map else 0
+        if kind in {"bullet_list_open", "ordered_list_open"}:
+            depth += 1
+        elif kind in {"bullet_list_close", "ordered_list_close"}:
+            depth -= 1
+        elif kind == "list_item_open":
+            item_open = True
+        elif kind == "heading_open":
+            heading = Node("heading", start, level=int(token.tag[1]), end=end)
+        elif kind == "table_open":
+            tables += 1
+        elif kind == "thead_open":
+            in_header = True
+        elif kind == "thead_close":
+            in_header = False
+        elif kind == "tr_open":
+            row = Node("row", start, header=in_header, table=tables, end=end)
+        elif kind == "tr_close" and row is not None:
+            row.text = " | ".join(row.cells)
+            row.lines = [(row.line, row.text)]
+            nodes.append(row)
+            row = None
+        elif kind == "inline":
+            plain, links, whole = render_inline(token.children or [])
+            if row is not None:
+                row.cells.append(" ".join(plain.split()))
+                row.links.extend(links)
+                continue
+            if heading is not None:
+                heading.text = " ".join(plain.split())
+                heading.lines = [(start, heading.text)]
+                heading.links, heading.whole_link = links, whole
+                nodes.append(heading)
+                heading = None
+                continue
+            para = Node("paragraph", start, text=plain, level=depth, item=item_open and _opens_item(tokens, index),
+                        links=links, whole_link=whole, end=end)
+            para.lines = [(start + k, " ".join(line.split())) for k, line in enumerate(plain.split("\n"))]
+            para.lines = [(n, line) for n, line in para.lines if line]
+            item_open = False
+            if para.lines:
+                nodes.append(para)
+        elif kind in {"fence", "code_block"}:
+            nodes.append(Node("code", start, text=token.content, info=token.info.strip(), end=end))
+        elif kind == "front_matter":
+            nodes.append(Node("front_matter", start, text=token.content, end=end))
+        elif kind == "hr":
+            nodes.append(Node("rule", start, end=end))
+    return nodes
+
+
+def _opens_item(tokens: list[Token], index: int) -> bool:
+    """Whether the inline at `index` is the first paragraph of a list item."""
+    return index >= 2 and tokens[index - 1].type == "paragraph_open" and tokens[index - 2].type == "list_item_open"
+
+
+def render_inline(children: list[Token]) -> tuple[str, list[tuple[str, str]], str | None]:
+    """(plain text, links, url of a link spanning the whole text) of one inline run."""
+    parts: list[str] = []
+    links: list[tuple[str, str]] = []
+    href: str | None = None
+    link_start = 0
+    outside_link = False  # visible text outside every link
+    link_count = 0
+    for child in children:
+        kind = child.type
+        if kind == "text" or kind == "code_inline":
+            parts.append(child.content)
+            if href is None and child.content.strip():
+                outside_link = True
+        elif kind in {"softbreak", "hardbreak"}:
+            parts.append("\n")
+        elif kind == "link_open":
+            href = str(child.attrs.get("href", ""))
+            link_start = len(parts)
+        elif kind == "link_close" and href is not None:
+            links.append(("".join(parts[link_start:]).strip(), href))
+            link_count += 1
+            href = None
+        elif kind == "image":
+            continue  # an image's alt text is not the note's text
+    plain = "".join(parts)
+    whole = links[0][1] if link_count == 1 and not outside_link else None
+    return plain, links, whole
