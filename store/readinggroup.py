@@ -19,9 +19,9 @@ from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.sync import paper_key
 from store.models import Meeting, PaperTopic, Proposal, Reminder, Topic, Volunteer, Vote
 from store.results import PaperView, SearchResult
+from store.sync import paper_key
 
 LEASE = timedelta(minutes=10)
 DEFAULT_EXPIRY = timedelta(days=28)
