@@ -47,6 +47,12 @@ def arxiv_id(text: str) -> str | None:
     return m[1] if m else None
 
 
+def plausible_title(text: str) -> bool:
+    """Whether free text could name a paper not in the corpus: two words or more, with letters in them."""
+    words = [w for w in text.split() if any(c.isalpha() for c in w)]
+    return len(words) >= 2 and sum(c.isalpha() for c in text) >= 8
+
+
 def resolve(index: Searchable, text: str) -> PaperView | None:
     """The corpus paper a member means: by id (autocomplete sends it), arXiv id/link, or exact title."""
     raw = text.strip()

@@ -96,6 +96,8 @@ async def test_propose_vote_schedule_remind_discuss(setup) -> None:
         assert votes_line(message) == "**Votes: +0** (2 members)"
         await click(fake, message, f"rg:vote:+:{pid}", fake.admin)
 
+        junk = await propose(fake, fake.other, "lol")
+        assert junk["content"].startswith("That does not look like a paper") and junk["flags"] & 64
         second = await propose(fake, fake.other, "arXiv:1406.2661")  # by arXiv id: the GAN paper
         assert second["embeds"][0]["title"] == "📄 Generative Adversarial Nets"
         again = await propose(fake, fake.admin, "https://arxiv.org/abs/1706.03762")

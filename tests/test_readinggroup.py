@@ -67,6 +67,9 @@ async def test_resolve_by_id_arxiv_id_link_and_title(lib: Library) -> None:
     assert rg.resolve(lib.index, "A paper nobody wrote") is None
     assert rg.arxiv_id("see arxiv.org/abs/2312.12345v2 please") == "2312.12345"
     assert rg.arxiv_id("no id here") is None
+    assert rg.plausible_title("Scaling Laws for Neural Language Models")
+    for junk in ("lol", "asdfghjkl", "12 34 56", "?? !!", "a b"):
+        assert not rg.plausible_title(junk), junk
 
 
 async def _discuss(lib: Library, title: str, presenter: int, when: datetime) -> rg.SessionView:

@@ -170,8 +170,14 @@ class ReadingGroup(commands.Cog):
             await interaction.response.send_message("No paper with that number: pick a title from the suggestions, "
                                                     "or give an arXiv id or link.", ephemeral=True)
             return
-        else:
+        elif re.fullmatch(r"https?://\S+", paper.strip()):
+            title = link = paper.strip()
+        elif rg.plausible_title(paper):
             title = paper
+        else:
+            await interaction.response.send_message("That does not look like a paper: give its title (suggested as "
+                                                    "you type), an arXiv id or a link.", ephemeral=True)
+            return
         now = self.bot.clock()
         async with self.bot.library.session() as session, session.begin():
             result = await rg.propose(session, interaction.guild_id, interaction.user.id, title, now,
