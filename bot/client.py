@@ -19,7 +19,8 @@ from store.library import Library
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.cogs.search", "bot.cogs.admin", "bot.cogs.help", "bot.cogs.digest", "bot.cogs.summaries")
+EXTENSIONS = ("bot.cogs.search", "bot.cogs.admin", "bot.cogs.help", "bot.cogs.digest", "bot.cogs.summaries",
+              "bot.cogs.readinggroup")
 
 
 def utc_now() -> datetime:

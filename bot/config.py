@@ -82,6 +82,19 @@ def parse_timezone(raw: str) -> ZoneInfo:
         raise ValueError(f"expected an IANA time zone such as Europe/Paris, got {raw!r}") from exc
 
 
+def _minutes(raw: str) -> tuple[int, ...]:
+    parts = [p for p in re.split(r"[,\s]+", raw) if p]
+    if not parts or not all(p.isdigit() and 1 <= int(p) <= 10080 for p in parts):
+        raise ValueError(f"expected minutes before a session, e.g. 1440,60 (each 1 to 10080), got {raw!r}")
+    return tuple(sorted({int(p) for p in parts}, reverse=True))
+
+
+def _days(raw: str) -> int:
+    if not raw.isdigit() or not 1 <= int(raw) <= 365:
+        raise ValueError(f"expected a number of days from 1 to 365, got {raw!r}")
+    return int(raw)
+
+
 @dataclass(frozen=True)
 class Settings:
     token: str | None = field(default=None, repr=False)
@@ -98,6 +111,9 @@ class Settings:
     # Where /summary upload may fetch attachments from ("host" or "host:port"): Discord's attachment
     # hosts; tests point it at the local Discord's loopback host.
     attachment_hosts: frozenset[str] = frozenset({"cdn.discordapp.com", "media.discordapp.net"})
+    organiser_role_ids: frozenset[int] = frozenset()  # may schedule reading-group sessions (besides admins)
+    reminder_minutes: tuple[int, ...] = (1440, 60)  # reminders this many minutes before a session
+    proposal_days: int = 28  # an open proposal expires after this many days
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -142,4 +158,7 @@ class Settings:
             admin_role_ids=_ids(env, "ADMIN_ROLE_IDS"),
             admin_user_ids=_ids(env, "ADMIN_USER_IDS"),
             log_level=level,
+            organiser_role_ids=_ids(env, "ORGANISER_ROLE_IDS"),
+            reminder_minutes=check("REMINDER_MINUTES", _minutes, (1440, 60)),
+            proposal_days=check("PROPOSAL_DAYS", _days, 28),
         )

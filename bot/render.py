@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import discord
 
@@ -45,7 +45,7 @@ def authors_line(authors: Sequence[str], limit: int = 8, *, incomplete: bool = F
     return shown + (" et al." if incomplete else "")
 
 
-def paper_embed(hit: Hit, position: int, total: int) -> discord.Embed:
+def paper_embed(hit: Hit, position: int, total: int, discussed: str | None = None) -> discord.Embed:
     p = hit.paper
     body = f"> {clip(hit.passage, 700)}" if hit.passage else clip(p.summary, EXTRACT_CHARS)
     embed = discord.Embed(title=clip(safe(p.title), EMBED_TITLE_MAX), url=p.link or None,
@@ -62,6 +62,8 @@ def paper_embed(hit: Hit, position: int, total: int) -> discord.Embed:
     writers = clip(safe(", ".join(w for w in p.writers if w.strip())), EMBED_FIELD_VALUE_MAX)
     if writers.strip():
         embed.add_field(name="Summary by", value=writers, inline=True)
+    if discussed:  # the reading group read it: "discussed on <date>, presented by <member>"
+        embed.add_field(name="Discussed", value=discussed[:EMBED_FIELD_VALUE_MAX], inline=False)
     if hit.why:
         embed.add_field(name="Why it matched", value=clip(safe(hit.why_text()), EMBED_FIELD_VALUE_MAX),
                         inline=False)
@@ -69,9 +71,12 @@ def paper_embed(hit: Hit, position: int, total: int) -> discord.Embed:
     return embed
 
 
-def page_embeds(hits: Sequence[Hit], page: int, page_size: int = PAGE_SIZE) -> list[discord.Embed]:
+def page_embeds(hits: Sequence[Hit], page: int, page_size: int = PAGE_SIZE,
+                discussed: Mapping[int, str] | None = None) -> list[discord.Embed]:
     start = page * page_size
-    return [paper_embed(h, start + i + 1, len(hits)) for i, h in enumerate(hits[start:start + page_size])]
+    notes = discussed or {}
+    return [paper_embed(h, start + i + 1, len(hits), notes.get(h.paper.id))
+            for i, h in enumerate(hits[start:start + page_size])]
 
 
 def no_result_message(result: SearchResult, query: str, what: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import discord
 
@@ -19,9 +19,10 @@ class ResultsView(discord.ui.View):
     """Previous/Next pages and a "read in full" menu that only the member who asked can drive."""
 
     def __init__(self, hits: Sequence[Hit], owner_id: int, *, page_size: int = PAGE_SIZE,
-                 timeout: float = TIMEOUT) -> None:
+                 timeout: float = TIMEOUT, discussed: Mapping[int, str] | None = None) -> None:
         super().__init__(timeout=timeout)
         self.hits = list(hits)
+        self.discussed = dict(discussed or {})  # paper id -> "discussed on ..., presented by ..."
         self.owner_id = owner_id
         self.page_size = page_size
         self.page = 0
@@ -30,7 +31,7 @@ class ResultsView(discord.ui.View):
         self._sync()
 
     def embeds(self) -> list[discord.Embed]:
-        return page_embeds(self.hits, self.page, self.page_size)
+        return page_embeds(self.hits, self.page, self.page_size, self.discussed)
 
     def _sync(self) -> None:
         self.previous.disabled = self.page == 0

@@ -18,6 +18,7 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -259,3 +260,99 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+# --- The reading group's loop: proposals, votes, sessions, volunteers, reminders (per Discord server) ---
+
+
+class Proposal(Base):
+    """A paper proposed for a session; `paper_key` (the folded title) is its identity, in the corpus or not."""
+
+    __tablename__ = "rg_proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    paper_id: Mapped[int | None] = mapped_column(ForeignKey("papers.id", ondelete="SET NULL"))
+    paper_key: Mapped[str] = mapped_column(String(512))
+    title: Mapped[str] = mapped_column(String(1024))
+    link: Mapped[str | None] = mapped_column(String(2048))
+    proposer_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)  # the proposal message with the vote buttons
+
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'scheduled', 'discussed', 'expired')", name="proposal_status"),
+        CheckConstraint("expires_at > created_at", name="proposal_expiry"),
+        # One open proposal per paper per server: proposing it again points to the existing one.
+        Index("proposal_open_once", "guild_id", "paper_key", unique=True,
+              sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")),
+    )
+
+
+class Vote(Base):
+    """One member's vote on one proposal (+1 or -1); the primary key makes it one vote per member."""
+
+    __tablename__ = "rg_votes"
+
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("rg_proposals.id", ondelete="CASCADE"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)
+    voted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (CheckConstraint("value IN (-1, 1)", name="vote_value"),)
+
+
+class Meeting(Base):
+    """A reading-group session: a paper, a presenter, a time (UTC), and its Discord event, thread, announcement."""
+
+    __tablename__ = "rg_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("rg_proposals.id", ondelete="SET NULL"))
+    paper_id: Mapped[int | None] = mapped_column(ForeignKey("papers.id", ondelete="SET NULL"))
+    paper_key: Mapped[str] = mapped_column(String(512))
+    title: Mapped[str] = mapped_column(String(1024))
+    presenter_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(10), default="scheduled")
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    event_id: Mapped[int | None] = mapped_column(BigInteger)
+    channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    thread_id: Mapped[int | None] = mapped_column(BigInteger)
+    announcement_id: Mapped[int | None] = mapped_column(BigInteger)
+    roles: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)  # extra roles: {"critic": member id}
+
+    __table_args__ = (
+        CheckConstraint("status IN ('scheduled', 'done', 'cancelled')", name="session_status"),
+        CheckConstraint("ends_at > starts_at", name="session_length"),
+    )
+
+
+class Volunteer(Base):
+    __tablename__ = "rg_volunteers"
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    member_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Reminder(Base):
+    """One claimed reminder; unique (session, kind) makes "posted once" a schema fact, as for the digest."""
+
+    __tablename__ = "rg_reminders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("rg_sessions.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))  # "1440:2026-12-09T18:00" minutes before, for that start
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    claimed_by: Mapped[str] = mapped_column(String(100))
+    posted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+
+    __table_args__ = (UniqueConstraint("session_id", "kind", name="reminder_once"),)

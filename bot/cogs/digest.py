@@ -69,6 +69,14 @@ class DigestCog(commands.Cog):
             cycle, featured, since = await store.history(session, guild_id)
         return store.plan_digest(self.bot.library.catalog, featured, cycle, since, week)
 
+    async def embed(self, guild_id: int, digest: store.Digest, slot, nxt) -> discord.Embed:  # type: ignore[no-untyped-def]
+        """The digest's embed, with the reading group's sections (next session, open proposals) when loaded."""
+        embed = digest_embed(digest, slot, nxt)
+        group = self.bot.get_cog("ReadingGroup")
+        if group is not None:
+            await group.digest_sections(guild_id, embed)  # type: ignore[attr-defined]
+        return embed
+
     # --- the loop ---
 
     @tasks.loop(seconds=60)
@@ -129,7 +137,7 @@ class DigestCog(commands.Cog):
         nxt = store.next_slot(now, schedule.weekday, schedule.hour, schedule.minute, schedule.timezone)
         try:
             channel = self.bot.get_channel(schedule.channel_id) or await self.bot.fetch_channel(schedule.channel_id)
-            message = await channel.send(embed=digest_embed(digest, slot, nxt),  # type: ignore[union-attr]
+            message = await channel.send(embed=await self.embed(guild_id, digest, slot, nxt),  # type: ignore[union-attr]
                                          allowed_mentions=discord.AllowedMentions.none())
         except (discord.Forbidden, discord.NotFound) as exc:
             problem = (f"the weekly digest could not be posted to channel {schedule.channel_id} "
@@ -172,7 +180,8 @@ class DigestCog(commands.Cog):
         nxt = store.next_slot(now, schedule.weekday, schedule.hour, schedule.minute, schedule.timezone)
         where = f"<#{schedule.channel_id}>" if schedule.channel_id else "no channel yet (/digest channel)"
         await interaction.response.send_message(f"Preview: the digest goes to {where} {timestamp(nxt)}.",
-                                                embed=digest_embed(digest, slot, nxt), ephemeral=True)
+                                                embed=await self.embed(interaction.guild_id, digest, slot, nxt),
+                                                ephemeral=True)
 
     @group.command(name="now", description="Post the digest now (admins)")
     @app_commands.default_permissions(manage_guild=True)

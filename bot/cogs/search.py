@@ -38,7 +38,10 @@ class Search(commands.Cog):
             if not result.hits:
                 await reply_privately(interaction, no_result_message(result, query, what))
                 return
-            view = ResultsView(result.hits, interaction.user.id, timeout=self.bot.view_timeout)
+            group = self.bot.get_cog("ReadingGroup")
+            discussed = (await group.discussed_notes(interaction.guild_id)  # type: ignore[attr-defined]
+                         if group is not None and interaction.guild_id else {})
+            view = ResultsView(result.hits, interaction.user.id, timeout=self.bot.view_timeout, discussed=discussed)
             count = len(result.hits)
             header = (f"{count} result{'s' if count != 1 else ''} for "
                       f"“{discord.utils.escape_mentions(clip(query, 200))}”")

@@ -26,6 +26,7 @@ import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -54,6 +55,9 @@ OPERATIONS = (
     "get_original_webhook_message", "update_original_webhook_message", "delete_original_webhook_message",
     "get_webhook_message", "update_webhook_message", "delete_webhook_message",
     "get_channel", "create_message", "get_message", "update_message",
+    # the reading group's sessions: scheduled events and threads
+    "create_guild_scheduled_event", "update_guild_scheduled_event", "delete_guild_scheduled_event",
+    "get_guild_scheduled_event", "list_guild_scheduled_events", "create_thread", "create_thread_from_message",
 )
 
 # Interaction type -> the callback types Discord accepts for it (PING 1 is answered by PONG only).
@@ -188,6 +192,8 @@ class FakeDiscord:
         self.commands: dict[str, list[dict[str, Any]]] = {}  # "global" or guild id -> definitions
         self.command_puts: list[tuple[str, list[dict[str, Any]]]] = []
         self.messages: dict[int, list[dict[str, Any]]] = defaultdict(list)  # channel -> messages
+        self.events: dict[int, dict[str, Any]] = {}  # guild scheduled events by id (deleted ones removed)
+        self.threads: dict[int, dict[str, Any]] = {}  # threads by id; messages in them go to self.messages
         self.interactions: dict[int, InteractionRecord] = {}
         self.by_token: dict[str, InteractionRecord] = {}
         self.requests: list[tuple[str, str]] = []
@@ -678,13 +684,120 @@ class FakeDiscord:
 
     def _channel_id(self, params: dict[str, str]) -> int | None:
         cid = int(params["channel_id"])
-        return cid if cid in self.channels.values() else None
+        return cid if cid in self.channels.values() or cid in self.threads else None
 
     async def _op_get_channel(self, params: dict[str, str], _body: Any) -> web.Response:
         cid = self._channel_id(params)
         if cid is None:
             return self._error(404, 10003, "Unknown Channel")
+        if cid in self.threads:
+            return self._json(self.threads[cid])
         return self._json(self._channel_payload(cid, with_permissions=False))
+
+    # --- guild scheduled events (only EXTERNAL ones, entity_type 3: the bot's sessions) ---
+
+    def _event(self, params: dict[str, str]) -> dict[str, Any] | web.Response:
+        event = self.events.get(int(params["guild_scheduled_event_id"]))
+        return event if event is not None else self._error(404, 10070, "Unknown Guild Scheduled Event")
+
+    def _event_errors(self, event: dict[str, Any]) -> list[str]:
+        """Discord's rules the description states only in prose: an external event has a location and an end."""
+        errors = []
+        if event.get("entity_type") == 3:
+            if not (event.get("entity_metadata") or {}).get("location"):
+                errors.append("an external event needs entity_metadata.location")
+            if not event.get("scheduled_end_time"):
+                errors.append("an external event needs scheduled_end_time")
+            if event.get("channel_id") is not None:
+                errors.append("an external event has no channel_id")
+        start, end = event.get("scheduled_start_time"), event.get("scheduled_end_time")
+        if start and end and datetime.fromisoformat(end) <= datetime.fromisoformat(start):
+            errors.append("scheduled_end_time must be after scheduled_start_time")
+        return errors
+
+    async def _op_create_guild_scheduled_event(self, params: dict[str, str], body: dict[str, Any]) -> web.Response:
+        if body.get("entity_type") != 3:
+            return self._error(400, 50035, "Invalid Form Body", {"entity_type": "only external events are modelled"})
+        event = {"id": str(snowflake()), "guild_id": params["guild_id"], "name": body["name"],
+                 "description": body.get("description"), "channel_id": None, "creator_id": str(self.bot_user.id),
+                 "creator": self.bot_user.payload(), "image": None,
+                 "scheduled_start_time": body["scheduled_start_time"],
+                 "scheduled_end_time": body.get("scheduled_end_time"), "status": 1, "entity_type": 3,
+                 "entity_id": None, "recurrence_rule": None, "user_count": 0, "privacy_level": body["privacy_level"],
+                 "user_rsvp": None, "guild_scheduled_event_exceptions": [],
+                 "entity_metadata": {"location": (body.get("entity_metadata") or {}).get("location")}}
+        errors = self._event_errors(event)
+        if errors:
+            self.violation("scheduled event: " + "; ".join(errors))
+            return self._error(400, 50035, "Invalid Form Body", errors)
+        self.events[int(event["id"])] = event
+        return self._json(event)
+
+    async def _op_update_guild_scheduled_event(self, params: dict[str, str], body: dict[str, Any]) -> web.Response:
+        event = self._event(params)
+        if isinstance(event, web.Response):
+            return event
+        if event["status"] in (3, 4):
+            return self._error(400, 180000, "Cannot modify a finished event")
+        changed = {**event, **{k: v for k, v in body.items() if k in event}}
+        if "entity_metadata" in body:
+            changed["entity_metadata"] = {"location": (body["entity_metadata"] or {}).get("location")}
+        if body.get("status") not in (None, event["status"]) and (event["status"], body["status"]) not in (
+                (1, 2), (1, 4), (2, 3)):  # Discord's allowed status transitions
+            return self._error(400, 180000, f"status cannot go from {event['status']} to {body['status']}")
+        errors = self._event_errors(changed)
+        if errors:
+            self.violation("scheduled event edit: " + "; ".join(errors))
+            return self._error(400, 50035, "Invalid Form Body", errors)
+        event.update(changed)
+        return self._json(event)
+
+    async def _op_delete_guild_scheduled_event(self, params: dict[str, str], _body: Any) -> web.Response:
+        event = self._event(params)
+        if isinstance(event, web.Response):
+            return event
+        del self.events[int(event["id"])]
+        return web.Response(status=204)
+
+    async def _op_get_guild_scheduled_event(self, params: dict[str, str], _body: Any) -> web.Response:
+        event = self._event(params)
+        return event if isinstance(event, web.Response) else self._json(event)
+
+    async def _op_list_guild_scheduled_events(self, _params: dict[str, str], _body: Any) -> web.Response:
+        return self._json(list(self.events.values()))
+
+    # --- threads (public threads in a text channel) ---
+
+    def _thread(self, parent: int, name: str, owner: int, thread_id: int | None = None) -> dict[str, Any]:
+        now = datetime.now(UTC).isoformat()
+        thread = {"id": str(thread_id or snowflake()), "type": 11, "last_message_id": None, "flags": 0,
+                  "guild_id": str(self.guild_id), "name": name, "parent_id": str(parent), "rate_limit_per_user": 0,
+                  "owner_id": str(owner), "message_count": 0, "member_count": 1, "total_message_sent": 0,
+                  "thread_metadata": {"archived": False, "archive_timestamp": now, "auto_archive_duration": 1440,
+                                      "locked": False, "create_timestamp": now}}
+        self.threads[int(thread["id"])] = thread
+        return thread
+
+    async def _op_create_thread(self, params: dict[str, str], body: dict[str, Any]) -> web.Response:
+        cid = self._channel_id(params)
+        if cid is None:
+            return self._error(404, 10003, "Unknown Channel")
+        if cid in self.threads:
+            return self._error(400, 50024, "Cannot execute action on this channel type")
+        if body.get("type") not in (None, 11):
+            return self._error(400, 50035, "Invalid Form Body", {"type": "only public threads are modelled"})
+        return self._json(self._thread(cid, body["name"], self.bot_user.id), status=201)
+
+    async def _op_create_thread_from_message(self, params: dict[str, str], body: dict[str, Any]) -> web.Response:
+        msg = self._channel_message(params)
+        if isinstance(msg, web.Response):
+            return msg
+        if msg.get("thread") is not None:
+            return self._error(400, 160004, "A thread has already been created for this message")
+        # Discord gives a thread started from a message the message's id.
+        thread = self._thread(int(params["channel_id"]), body["name"], self.bot_user.id, int(msg["id"]))
+        msg["thread"] = thread
+        return self._json(thread, status=201)
 
     async def _op_create_message(self, params: dict[str, str], body: dict[str, Any]) -> web.Response:
         cid = self._channel_id(params)
@@ -695,6 +808,11 @@ class FakeDiscord:
             self.violation("channel message: " + "; ".join(errors))
             return self._error(400, 50035, "Invalid Form Body", errors)
         msg = self._message(cid, body)
+        if cid in self.threads:
+            msg["position"] = self.threads[cid]["total_message_sent"]
+            self.threads[cid]["message_count"] += 1
+            self.threads[cid]["total_message_sent"] += 1
+            self.threads[cid]["last_message_id"] = msg["id"]
         self.messages[cid].append(msg)
         self._message_event.set()
         return self._json(public(msg))
@@ -808,6 +926,12 @@ class FakeDiscord:
         files = {str(o["value"]): self.attachments[str(o["value"])] for o in leaves if o["type"] == 11}
         if files:
             data.setdefault("resolved", {})["attachments"] = files
+        users = [int(o["value"]) for o in leaves if o["type"] == 6]  # USER options arrive resolved, as members
+        if users:
+            data.setdefault("resolved", {})["users"] = {str(u): self.members[u].user.payload() for u in users}
+            data["resolved"]["members"] = {
+                str(u): {k: v for k, v in self.members[u].payload().items() if k not in ("user", "deaf", "mute")}
+                for u in users}
         return await self._send(2, data, user, in_channel)
 
     def _channel_payload(self, channel_id: int, *, resolved: bool = False, with_permissions: bool = True

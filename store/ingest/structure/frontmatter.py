@@ -55,7 +55,8 @@ _KEY_VALUE = re.compile(r"^\s*(?P<key>[^\W\d_][\w -]{0,40}?)\s*[:：]\s*(?P<valu
 _ALIASES = {"title": "title", "authors": "authors", "author": "authors", "venue": "venue",
             "year": "year", "topics": "topics", "topic": "topics", "tags": "topics",
             "keywords": "topics", "link": "link", "url": "link", "summary": "summary",
-            "writer": "writer", "written": "written", "edited": "edited"}  # an export's dates: kept with the Discord summary
+            # an export's writer and dates (the dates are kept with the Discord summary, not the record)
+            "writer": "writer", "written": "written", "edited": "edited"}
 _FIELDS = {"title": "title", "authors": "authors", "venue": "venue", "year": "year", "topics": "topics",
            "link": "link", "summary": "summary", "writer": "writer"}  # store.ingest.fields.keys -> ours
 _KNOWN = "title, authors, venue, year, topics, link, summary, writer (or their synonyms), written, edited"
