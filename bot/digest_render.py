@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import discord
 
 from bot.render import COLOUR, EMBED_FIELD_VALUE_MAX, authors_line, safe
 from bot.text import clip
+from store.contributions import ContributionView
 from store.digest import Digest
 
 EXTRACT = 160
@@ -31,3 +33,13 @@ def digest_embed(digest: Digest, slot: datetime, next_at: datetime) -> discord.E
     while len(embed) > 5800 and embed.fields:  # keep well inside the 6,000-character message limit
         embed.remove_field(-1)
     return embed
+
+
+DIGEST_SUMMARIES = 5  # the digest names at most this many of the summaries members wrote since the last one
+
+
+def new_summaries_text(written: Sequence[ContributionView]) -> str:
+    """One line per member summary: the paper, its writer and when (a Discord timestamp)."""
+    lines = [f"• {clip(safe(c.title), 150)}, by {clip(safe(c.writer), 60) or 'a member'} "
+             f"({timestamp(c.created_at, 'R')})" for c in written]
+    return "\n".join(lines)[:EMBED_FIELD_VALUE_MAX]

@@ -346,6 +346,14 @@ async def recent(session: AsyncSession, limit: int = 20) -> list[ContributionVie
     return [_as_view(r) for r in rows.all()]
 
 
+async def since(session: AsyncSession, when: datetime | None, limit: int = 5) -> list[ContributionView]:
+    """The summaries members wrote after `when` (all of them when None), oldest first: the digest's
+    "new summaries" section."""
+    query = _query() if when is None else _query().where(Contribution.created_at > when)
+    rows = await session.execute(query.order_by(Contribution.created_at.desc(), Contribution.id.desc()).limit(limit))
+    return [_as_view(r) for r in reversed(rows.all())]
+
+
 async def everything(session: AsyncSession) -> list[ContributionView]:
     rows = await session.execute(_query().order_by(Contribution.id))
     return [_as_view(r) for r in rows.all()]

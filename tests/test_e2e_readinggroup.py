@@ -9,6 +9,7 @@ import pytest
 
 from bot.client import PaperBot
 from bot.config import Settings
+from store import contributions
 from store.library import Library
 from tests.fakediscord import FakeDiscord, pointed_at, running, would_ping
 from tests.test_readinggroup import PAPERS, note
@@ -256,12 +257,19 @@ async def test_the_weekly_digest_shows_the_next_session_and_top_proposals(setup)
         assert preview["fields"][1] == {"name": "🗳 Top proposals", "inline": False,
                                         "value": "1. Generative Adversarial Nets (+1)\n"
                                                  "2. Deep Residual Learning for Image Recognition (+0)"}
+        assert "✍️ New summaries by members" not in [f["name"] for f in fake.messages[group][0]["embeds"][0]["fields"]]
+        written = datetime(2026, 12, 3, 20, 0, tzinfo=UTC)  # after last week's digest: in this week's
+        await library.write(lambda s: contributions.add(s, fake.member.id, "Ada @everyone", contributions.Draft(
+            paper="Generative Adversarial Nets", tldr="Two networks play a game."), now=written), lambda r: r.changed)
         clock.now = datetime(2026, 12, 7, 8, 1, tzinfo=UTC)  # Monday 09:01 in Paris: this week's digest
         await bot.get_cog("DigestCog").next_tick()  # type: ignore[union-attr]
         await bot.get_cog("DigestCog").next_tick()  # type: ignore[union-attr]
         posted = [m for m in fake.messages[group] if m["embeds"] and "digest" in m["embeds"][0]["title"].lower()]
         assert len(posted) == 2
-        assert [f["name"] for f in posted[1]["embeds"][0]["fields"][:2]] == ["📅 Next session", "🗳 Top proposals"]
+        fields = posted[1]["embeds"][0]["fields"]
+        assert [f["name"] for f in fields[:3]] == ["📅 Next session", "🗳 Top proposals", "✍️ New summaries by members"]
+        when = int(written.timestamp())  # the writer's name is shown, never pinging
+        assert fields[2]["value"] == f"• Generative Adversarial Nets, by Ada @\u200beveryone (<t:{when}:R>)"
         assert not would_ping(posted[1])
 
 

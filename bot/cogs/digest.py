@@ -21,7 +21,8 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.config import WEEKDAYS, parse_time, parse_timezone
-from bot.digest_render import digest_embed, timestamp
+from bot.digest_render import DIGEST_SUMMARIES, digest_embed, new_summaries_text, timestamp
+from store import contributions
 from store import digest as store
 
 if TYPE_CHECKING:
@@ -70,8 +71,15 @@ class DigestCog(commands.Cog):
         return store.plan_digest(self.bot.library.catalog, featured, cycle, since, week)
 
     async def embed(self, guild_id: int, digest: store.Digest, slot, nxt) -> discord.Embed:  # type: ignore[no-untyped-def]
-        """The digest's embed, with the reading group's sections (next session, open proposals) when loaded."""
+        """The digest's embed: the reading group's sections (next session, open proposals) when loaded, and
+        the summaries members wrote since the last digest."""
         embed = digest_embed(digest, slot, nxt)
+        async with self.bot.library.session() as session:
+            _cycle, _featured, last = await store.history(session, guild_id)
+            written = await contributions.since(session, last, limit=DIGEST_SUMMARIES)
+        if written:  # inserted first, so the reading group's sections (inserted at the top) stay above it
+            embed.insert_field_at(0, name="✍️ New summaries by members", inline=False,
+                                  value=new_summaries_text(written))
         group = self.bot.get_cog("ReadingGroup")
         if group is not None:
             await group.digest_sections(guild_id, embed)  # type: ignore[attr-defined]
