@@ -77,14 +77,14 @@ async def test_write_opens_a_modal_and_the_summary_is_found_at_once(world) -> No
 async def test_a_new_paper_with_a_link_and_hostile_text(world) -> None:
     fake, _bot, _ = world
     saved = await write(fake, fake.member, {
-        "summary:paper": "Wombat **Attention** @everyone", "summary:tldr": "<@123456789012345678> and @here read this",
+        "summary:paper": "Wombat *Attention* @everyone", "summary:tldr": "<@123456789012345678> and @here read this",
         "summary:summary": "Wombats *attend* to cubes. <@&9>", "summary:topics": "cs.LG, wombats",
         "summary:link": "https://example.org/wombat"})
     assert "new paper" in saved["content"] and not would_ping(saved)
     found = await search(fake, "wombats attend cubes")
     embed = found["embeds"][0]
     assert embed["url"] == "https://example.org/wombat"  # the link on the title
-    assert "\\*\\*Attention\\*\\*" in embed["title"] and "@\u200beveryone" in embed["title"]
+    assert "\\*Attention\\*" in embed["title"] and "@\u200beveryone" in embed["title"]
     assert "<@123456789012345678>" not in embed["description"] and not would_ping(found)
     assert "Machine Learning" in fields(found)["Topics"]
 
@@ -96,6 +96,8 @@ async def test_refusals_are_ephemeral_and_store_nothing(world) -> None:
     assert msg["flags"] & 64 and "No paper in the corpus has that link" in msg["content"]
     msg = await write(fake, fake.member, {"summary:paper": "Empty Words"})
     assert "nothing to save" in msg["content"]
+    msg = await write(fake, fake.member, {"summary:paper": "**Title**: Wombat Attention", "summary:tldr": "x"})
+    assert msg["flags"] & 64 and "does not look like a paper's title" in msg["content"]
     assert len(bot.library.index) == before
 
 
