@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterable, Callable, Collection, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import Executable, Row, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Executable, Row, Select, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Topic
@@ -127,22 +127,34 @@ def _merge_duplicates(records: Iterable[PaperRecord]) -> dict[str, PaperRecord]:
     return out
 
 
+_WHOLE_COLUMN = 5_000  # more values than this: one pass over the column, not a look-up per chunk
+
+
+async def _rows_where(session: AsyncSession, query: Select[Any], column: Any, values: Collection[Any]) -> list[Any]:
+    """The rows of `query` whose `column` (the rows' first item) is one of `values`.
+
+    A few values are looked up in chunks of IN (...). A bulk import asks for a hundred thousand keys or
+    identifiers: hundreds of long IN lists, each of which PostgreSQL's planner answers with a pass
+    over the whole table (wide rows, and a reload's own updated versions of them), so many values are
+    read in one pass over the column and picked out here.
+    """
+    if len(values) > _WHOLE_COLUMN:
+        wanted = set(values)
+        return [row for row in (await session.execute(query.where(column.is_not(None)))).all() if row[0] in wanted]
+    rows: list[Any] = []
+    for chunk in _chunks(list(values)):
+        rows.extend((await session.execute(query.where(column.in_(chunk)))).all())
+    return rows
+
+
 async def _paper_ids(session: AsyncSession, keys: Sequence[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for chunk in _chunks(list(keys)):
-        rows = await session.execute(select(Paper.key, Paper.id).where(Paper.key.in_(chunk)))
-        found.update({k: i for k, i in rows.all()})
-    return found
+    return dict(await _rows_where(session, select(Paper.key, Paper.id), Paper.key, set(keys)))
 
 
 async def _alias_ids(session: AsyncSession, keys: Sequence[str]) -> dict[str, int]:
     """Title key -> paper, for titles some entry gave a paper stored under another title."""
-    found: dict[str, int] = {}
-    for chunk in _chunks(list(keys)):
-        rows = await session.execute(select(Entry.key, func.min(Entry.paper_id))
-                                     .where(Entry.key.in_(chunk)).group_by(Entry.key))
-        found.update({k: i for k, i in rows.all()})
-    return found
+    query = select(Entry.key, func.min(Entry.paper_id)).group_by(Entry.key)
+    return dict(await _rows_where(session, query, Entry.key, set(keys)))
 
 
 async def _identified(session: AsyncSession, records: Iterable[PaperRecord]) -> dict[tuple[str, str], int]:
@@ -154,20 +166,16 @@ async def _identified(session: AsyncSession, records: Iterable[PaperRecord]) -> 
     found: dict[tuple[str, str], int] = {}
     for kind, values in wanted.items():
         column = getattr(Paper, kind)
-        for chunk in _chunks(sorted(values)):
-            rows = await session.execute(select(column, Paper.id).where(column.in_(chunk)))
-            found.update({(kind, v): i for v, i in rows.all()})
+        if values:
+            rows = await _rows_where(session, select(column, Paper.id), column, values)
+            found.update({(kind, v): i for v, i in rows})
     return found
 
 
 async def _paper_identifiers(session: AsyncSession, ids: Iterable[int]) -> dict[int, dict[str, str | None]]:
-    out: dict[int, dict[str, str | None]] = {}
-    for chunk in _chunks(sorted(set(ids))):
-        rows = await session.execute(select(Paper.id, Paper.arxiv_id, Paper.doi, Paper.openreview_id)
-                                     .where(Paper.id.in_(chunk)))
-        for pid, arxiv, doi, openreview in rows.all():
-            out[pid] = {"arxiv_id": arxiv, "doi": doi, "openreview_id": openreview}
-    return out
+    query = select(Paper.id, Paper.arxiv_id, Paper.doi, Paper.openreview_id)
+    return {pid: {"arxiv_id": arxiv, "doi": doi, "openreview_id": openreview}
+            for pid, arxiv, doi, openreview in await _rows_where(session, query, Paper.id, set(ids))}
 
 
 def _compatible(held: dict[str, str | None], rec: PaperRecord) -> bool:

@@ -150,3 +150,30 @@ async def test_entries_stored_before_title_keys_make_their_file_read_again(tmp_p
     again = await lib.ingest([folder])
     assert [(f.source, f.status) for f in again.files] == [("a.md", "unchanged")]
     await lib.close()
+
+
+async def test_bulk_look_ups_read_the_column_once_and_find_what_the_chunked_look_ups_find(
+        database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bulk import reads a whole column instead of thousands of IN (...) chunks: the same papers."""
+    import store.sync as sync
+    from store.library import Library
+    from tests.test_faults import write_arxiv
+
+    results = []
+    for whole_column in (10**9, 0):  # chunked look-ups only, then the one-pass read for every look-up
+        monkeypatch.setattr(sync, "_WHOLE_COLUMN", whole_column)
+        folder = tmp_path / f"corpus-{whole_column}"
+        folder.mkdir()
+        write_arxiv(folder / "bulk.jsonl", 300, "first")
+        (folder / "note.md").write_text("---\ntitle: A renamed study\nlink: https://arxiv.org/abs/2000.00007\n---\n"
+                                        "Notes.\n", encoding="utf-8")
+        url = database_url if whole_column else f"sqlite+aiosqlite:///{tmp_path / 'chunked.sqlite3'}"
+        lib = Library(url, folder)
+        await lib.start()
+        write_arxiv(folder / "bulk.jsonl", 300, "second")  # same arXiv ids, new titles: found by identifier
+        await lib.reload()
+        results.append(sorted((p.title, p.authors, len(p.summaries)) for p in lib.catalog))
+        await lib.close()
+    assert results[0] == results[1] and len(results[0]) == 300  # the note joined its arXiv record's paper
+    assert ("Synthetic second study number 7 of sparse attention", ("Ada Lovelace7", "Alan Turing7", "Grace Hopper"),
+            2) in results[1]
