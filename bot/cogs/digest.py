@@ -22,6 +22,7 @@ from discord.ext import commands, tasks
 
 from bot.config import WEEKDAYS, parse_time, parse_timezone
 from bot.digest_render import DIGEST_SUMMARIES, digest_embed, new_summaries_text, timestamp
+from bot.passes import CountedPasses
 from store import contributions
 from store import digest as store
 
@@ -33,18 +34,14 @@ log = logging.getLogger(__name__)
 _ZONES = sorted(available_timezones())
 
 
-class DigestCog(commands.Cog):
+class DigestCog(commands.Cog, CountedPasses):
     group = app_commands.Group(name="digest", description="The weekly paper digest", guild_only=True)
 
     def __init__(self, bot: PaperBot) -> None:
         self.bot = bot
         self.worker = f"{socket.gethostname()}:{os.getpid()}"
         self._tick: asyncio.Future[None] | None = None
-        # Passes of the loop, started and finished: anyone (a test, a health check) can wait for the next
-        # complete pass instead of guessing how long one takes.
-        self.ticks_started = 0
-        self.ticks_done = 0
-        self._ticked = asyncio.Event()
+        self.init_passes()
         self.loop.change_interval(seconds=getattr(bot, "digest_poll_seconds", 60.0))
 
     async def cog_load(self) -> None:
@@ -94,29 +91,12 @@ class DigestCog(commands.Cog):
         await asyncio.shield(self._tick)
 
     async def tick(self) -> None:
-        self.ticks_started += 1
-        number = self.ticks_started
-        try:
+        with self.counted_pass():
             for guild in list(self.bot.guilds):
                 try:
                     await self.post_if_due(guild.id)
                 except Exception:  # one server's trouble never stops the others, nor the loop
                     log.exception("digest for guild %s failed", guild.id)
-        finally:
-            self.ticks_done = number
-            self._ticked.set()
-
-    async def next_tick(self, timeout: float = 30.0) -> int:
-        """Wait until a pass of the loop that started after this call has finished; its number."""
-        return await self.ticks_reach(self.ticks_started + 1, timeout)
-
-    async def ticks_reach(self, number: int, timeout: float = 30.0) -> int:
-        """Wait until pass `number` of the loop (counting from 1 since the cog loaded) has finished."""
-        async with asyncio.timeout(timeout):
-            while self.ticks_done < number:
-                self._ticked.clear()
-                await self._ticked.wait()
-        return self.ticks_done
 
     @loop.before_loop
     async def _wait_ready(self) -> None:

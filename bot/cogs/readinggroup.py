@@ -25,6 +25,7 @@ from discord.ext import commands, tasks
 
 from bot.config import parse_time
 from bot.digest_render import timestamp
+from bot.passes import CountedPasses
 from bot.render import safe
 from bot.text import clip
 from store import readinggroup as rg
@@ -112,16 +113,14 @@ def history_view(page: rg.Page, owner: int, presenter: int | None, topic: str) -
     return view
 
 
-class ReadingGroup(commands.Cog):
+class ReadingGroup(commands.Cog, CountedPasses):
     session_group = app_commands.Group(name="session", description="Reading-group sessions", guild_only=True)
 
     def __init__(self, bot: PaperBot) -> None:
         self.bot = bot
         self.worker = f"{socket.gethostname()}:{os.getpid()}"
         self._tick: asyncio.Future[None] | None = None
-        self.ticks_started = 0
-        self.ticks_done = 0
-        self._ticked = asyncio.Event()
+        self.init_passes()
         self.loop.change_interval(seconds=getattr(bot, "digest_poll_seconds", 60.0))
 
     async def cog_load(self) -> None:
@@ -586,9 +585,7 @@ class ReadingGroup(commands.Cog):
         await self.bot.wait_until_ready()
 
     async def tick(self) -> None:
-        self.ticks_started += 1
-        number = self.ticks_started
-        try:
+        with self.counted_pass():
             guilds = {g.id for g in self.bot.guilds}
             now = self.bot.clock()
             async with self.bot.library.session() as session:
@@ -607,20 +604,6 @@ class ReadingGroup(commands.Cog):
                     pass  # another process finished it first
                 except Exception:
                     log.exception("closing session %s failed", s.id)
-        finally:
-            self.ticks_done = number
-            self._ticked.set()
-
-    async def next_tick(self, timeout: float = 30.0) -> int:
-        """Wait until a pass of the loop that started after this call has finished; its number."""
-        return await self.ticks_reach(self.ticks_started + 1, timeout)
-
-    async def ticks_reach(self, number: int, timeout: float = 30.0) -> int:
-        async with asyncio.timeout(timeout):
-            while self.ticks_done < number:
-                self._ticked.clear()
-                await self._ticked.wait()
-        return self.ticks_done
 
     async def remind(self, s: rg.SessionView, minutes: int) -> bool:
         if s.channel_id is None:
