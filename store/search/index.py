@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 import heapq
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain
 
 import numpy as np
@@ -69,6 +69,22 @@ def _phrase(text: str) -> str:
     """Folded words between spaces: the form a verbatim title fragment is looked for in."""
     return f" {fold(' '.join(words(text)))} "
 
+
+
+def author_hits(papers: Sequence[PaperView], streams: Iterable[Iterator[tuple[bool, int, int, str]]],
+                limit: int) -> list[Hit]:
+    """The first `limit` papers of the people's streams, merged (full-name matches before surname-only
+    ones, then newest first), each paper once, with the name it was found under."""
+    hits: list[Hit] = []
+    seen: set[int] = set()
+    for partial, _rank, pos, name in heapq.merge(*streams):
+        if pos in seen:
+            continue
+        seen.add(pos)
+        hits.append(Hit(papers[pos], 1.0 if partial else 2.0, (Match(name, "authors"),)))
+        if len(hits) >= limit:
+            break
+    return hits
 
 class SearchIndex:
     def __init__(self, papers: Sequence[PaperView], glossary: Glossary | None = None) -> None:
@@ -250,16 +266,7 @@ class SearchIndex:
         # surname-only ones) reads only as far as the page needs, however prolific the surname.
         recency = self._recency
         streams = [_newest_first(person, exact, recency) for person, exact in matched]
-        hits: list[Hit] = []
-        seen: set[int] = set()
-        for partial, _rank, pos, name in heapq.merge(*streams):
-            if pos in seen:
-                continue
-            seen.add(pos)
-            hits.append(Hit(self.papers[pos], 1.0 if partial else 2.0, (Match(name, "authors"),)))
-            if len(hits) >= limit:
-                break
-        return SearchResult(hits)
+        return SearchResult(author_hits(self.papers, streams, limit))
 
     def complete_author(self, prefix: str, limit: int = 25) -> list[str]:
         return self.people.complete(prefix, limit)

@@ -23,7 +23,6 @@ How close it is to a full build of the same papers, exactly:
 from __future__ import annotations
 
 import bisect
-import heapq
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
 
@@ -31,9 +30,9 @@ import numpy as np
 from scipy import sparse
 
 from store.names import fold
-from store.results import Hit, Match, PaperView, SearchResult
+from store.results import PaperView, SearchResult
 from store.search.bm25 import K1, B, BM25Matrix, idf_weights
-from store.search.index import FIELD_WEIGHTS, SearchIndex, _field_text
+from store.search.index import FIELD_WEIGHTS, SearchIndex, _field_text, author_hits
 from store.search.people import People, Person
 from store.tokenize import tokenize
 
@@ -296,15 +295,7 @@ class OverlayIndex(SearchIndex):
         matched = [(person, exact, 0) for person, exact in self.base.people.match(query)]
         matched += [(person, exact, n_base) for person, exact in self._delta_people.match(query)]
         streams = [_stream(person, exact, offset, recency, hidden) for person, exact, offset in matched]
-        hits: list[Hit] = []
-        seen: set[int] = set()
-        for partial, _rank, pos, name in heapq.merge(*streams):
-            if pos in seen:
-                continue
-            seen.add(pos)
-            hits.append(Hit(self.papers[pos], 1.0 if partial else 2.0, (Match(name, "authors"),)))
-            if len(hits) >= limit:
-                break
+        hits = author_hits(self.papers, streams, limit)
         if hits:
             return SearchResult(hits)
         suggestions = [*self.base.people.suggest(query), *self._delta_people.suggest(query)]
