@@ -21,10 +21,10 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.claims import claim_once
 from store.models import DigestFeature, DigestRun, GuildSettings
 from store.results import PaperView
 
-LEASE = timedelta(minutes=10)  # a claim not posted within this is considered abandoned
 NEW_MAX = 5
 PICKS = 4
 
@@ -150,21 +150,7 @@ async def is_posted(session: AsyncSession, guild_id: int, week: str) -> bool:
 
 async def claim(session: AsyncSession, guild_id: int, week: str, claimed_by: str, now: datetime) -> int | None:
     """Claim this week's digest; the id of the claim, or None if it is posted or another claim is live."""
-    try:
-        async with session.begin_nested():
-            run_id = await session.scalar(insert(DigestRun).values(guild_id=guild_id, week=week, claimed_at=now,
-                                                                   claimed_by=claimed_by).returning(DigestRun.id))
-        return run_id
-    except IntegrityError:
-        pass
-    # Taken: take over an abandoned claim (never posted, lease expired); the WHERE makes it one winner.
-    result = await session.execute(
-        update(DigestRun)
-        .where(DigestRun.guild_id == guild_id, DigestRun.week == week, DigestRun.posted_at.is_(None),
-               DigestRun.claimed_at < now - LEASE)
-        .values(claimed_at=now, claimed_by=claimed_by)
-        .returning(DigestRun.id))
-    return result.scalar()
+    return await claim_once(session, DigestRun, {"guild_id": guild_id, "week": week}, claimed_by, now)
 
 
 async def history(session: AsyncSession, guild_id: int) -> tuple[int, set[int], datetime | None]:

@@ -19,11 +19,11 @@ from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.claims import claim_once
 from store.models import Meeting, PaperTopic, Proposal, Reminder, Topic, Volunteer, Vote
 from store.results import PaperView, SearchResult
 from store.sync import paper_key
 
-LEASE = timedelta(minutes=10)
 DEFAULT_EXPIRY = timedelta(days=28)
 SESSION_LENGTH = timedelta(hours=1)
 REMINDERS = (1440, 60)  # minutes before the start: a day and an hour
@@ -473,19 +473,7 @@ def due_reminders(s: SessionView, now: datetime, offsets: tuple[int, ...] = REMI
 async def claim_reminder(session: AsyncSession, session_id: int, kind: str, claimed_by: str,
                          now: datetime) -> int | None:
     """Claim a reminder; its id, or None if it is posted or another claim is live (the digest's pattern)."""
-    try:
-        async with session.begin_nested():
-            return await session.scalar(insert(Reminder).values(session_id=session_id, kind=kind, claimed_at=now,
-                                                                claimed_by=claimed_by).returning(Reminder.id))
-    except IntegrityError:
-        pass
-    result = await session.execute(
-        update(Reminder)
-        .where(Reminder.session_id == session_id, Reminder.kind == kind, Reminder.posted_at.is_(None),
-               Reminder.claimed_at < now - LEASE)
-        .values(claimed_at=now, claimed_by=claimed_by)
-        .returning(Reminder.id))
-    return result.scalar()
+    return await claim_once(session, Reminder, {"session_id": session_id, "kind": kind}, claimed_by, now)
 
 
 async def mark_reminded(session: AsyncSession, reminder_id: int, message_id: int | None, now: datetime) -> None:

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from store import digest as d
+from store.claims import LEASE
 from store.db import make_engine, make_sessionmaker
 from store.migrate import upgrade
 from store.models import Paper
@@ -97,9 +98,9 @@ async def test_an_abandoned_claim_is_taken_over_after_the_lease_and_a_posted_one
         first = await d.claim(s, 7, "2026-W48", "crashed", T0)
     assert first is not None
     async with sessions() as s, s.begin():
-        assert await d.claim(s, 7, "2026-W48", "early", T0 + d.LEASE / 2) is None  # still leased
+        assert await d.claim(s, 7, "2026-W48", "early", T0 + LEASE / 2) is None  # still leased
     async with sessions() as s, s.begin():
-        retry = await d.claim(s, 7, "2026-W48", "survivor", T0 + d.LEASE * 2)
+        retry = await d.claim(s, 7, "2026-W48", "survivor", T0 + LEASE * 2)
     assert retry == first
     async with sessions() as s, s.begin():
         s.add(Paper(id=1, key="paper 1", title="Paper 1", added_at=T0))
@@ -107,6 +108,6 @@ async def test_an_abandoned_claim_is_taken_over_after_the_lease_and_a_posted_one
         await d.mark_posted(s, retry, 7, d.plan_digest([paper(1)], set(), 1, None, "2026-W48"), 123, T0)
     async with sessions() as s, s.begin():
         assert await d.is_posted(s, 7, "2026-W48")
-        assert await d.claim(s, 7, "2026-W48", "late", T0 + d.LEASE * 10) is None
+        assert await d.claim(s, 7, "2026-W48", "late", T0 + LEASE * 10) is None
         cycle, featured, last = await d.history(s, 7)
     assert (cycle, featured) == (1, {1}) and last is not None

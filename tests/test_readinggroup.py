@@ -14,6 +14,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from store import readinggroup as rg
+from store.claims import LEASE
 from store.library import Library
 from store.models import Meeting, Proposal, Reminder, Vote
 
@@ -272,7 +273,7 @@ async def test_reminder_claim_once_and_stale_takeover(lib: Library) -> None:
     assert first is not None
     async with lib.session() as s, s.begin():
         assert await rg.claim_reminder(s, m.id, kind, "b", NOW + timedelta(minutes=1)) is None  # live claim
-        taken = await rg.claim_reminder(s, m.id, kind, "b", NOW + rg.LEASE + timedelta(seconds=1))
+        taken = await rg.claim_reminder(s, m.id, kind, "b", NOW + LEASE + timedelta(seconds=1))
     assert taken == first  # the abandoned claim was taken over, not duplicated
     async with lib.session() as s, s.begin():
         await rg.mark_reminded(s, first, 555, NOW)
