@@ -24,12 +24,13 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store import changes
 from store.identifiers import doi, is_link, names_an_identifier, typed_arxiv_id
 from store.ingest.categories import topic_labels
 from store.ingest.gate import refuse_title
 from store.models import Contribution, ContributionEdit, Document, Entry, Paper
 from store.records import DISCORD_ROOT, PaperRecord
-from store.sync import _prune_unreferenced, _rederive, paper_key, renew_corpus_version
+from store.sync import _prune_unreferenced, _rederive, paper_key
 
 TITLE_MAX = 300
 TLDR_MAX = 300
@@ -169,7 +170,7 @@ async def _finish(session: AsyncSession, paper_ids: set[int]) -> None:
     await session.flush()
     await _rederive(session, paper_ids)
     await _prune_unreferenced(session)
-    await renew_corpus_version(session)
+    await changes.record(session, paper_ids)
 
 
 async def _add_one(session: AsyncSession, doc: Document, writer_id: int, writer: str, draft: Draft,

@@ -74,5 +74,6 @@ def make_engine(url: str) -> AsyncEngine:
     return create_async_engine(url, pool_pre_ping=True)
 
 
-def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+def make_sessionmaker(engine: AsyncEngine, origin: str = "") -> async_sessionmaker[AsyncSession]:
+    """Sessions that know which process they belong to (`info["origin"]`), for the corpus change log."""
+    return async_sessionmaker(engine, expire_on_commit=False, info={"origin": origin})

@@ -12,6 +12,8 @@ import asyncio
 import contextlib
 import logging
 import os
+import socket
+import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
@@ -20,7 +22,8 @@ from typing import TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from store import collector
+from store import changes, collector
+from store.changes import CORPUS_VERSION
 from store.db import database_url, make_engine, make_sessionmaker, redact
 from store.ingest.corpus import CorpusFile, find, parsed
 from store.migrate import MigrationResult, upgrade
@@ -32,7 +35,7 @@ from store.search import SearchIndex, snapshot
 from store.search.acronyms import Glossary, load_glossary
 from store.search.overlay import OverlayIndex, supports
 from store.settings import get_setting
-from store.sync import CORPUS_GIVEN, CORPUS_VERSION, renew_corpus_version, sync_files
+from store.sync import CORPUS_GIVEN, sync_files
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -66,7 +69,9 @@ class Library:
         self.url = database_url(url)
         self.corpus_dir = Path(corpus_dir) if corpus_dir else default_corpus_dir()
         self.engine: AsyncEngine = make_engine(self.url)
-        self.sessionmaker: async_sessionmaker[AsyncSession] = make_sessionmaker(self.engine)
+        # This process's name in the corpus change log: it skips its own changes when it reads the log.
+        self.origin = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.sessionmaker: async_sessionmaker[AsyncSession] = make_sessionmaker(self.engine, self.origin)
         self._state: tuple[SearchIndex, tuple[PaperView, ...]] = (SearchIndex.build([]), ())
         self._write_lock = asyncio.Lock()
         self.generation = 0  # bumped at every index swap
@@ -83,6 +88,9 @@ class Library:
         self.overlay_from = OVERLAY_FROM
         self.migration: MigrationResult | None = None  # what start() did to the schema
         self._glossary: Glossary | None = None
+        self.seen_change = 0  # the newest change in the log that the index holds (store.changes)
+        self._follow_lock = asyncio.Lock()
+        self._follower: asyncio.Task[None] | None = None
 
     def __repr__(self) -> str:
         return f"Library({redact(self.url)!r}, corpus_dir={str(self.corpus_dir)!r})"
@@ -141,7 +149,7 @@ class Library:
             engine = make_engine(self.url)
             try:
                 with collector.paused():
-                    return await work(make_sessionmaker(engine))
+                    return await work(make_sessionmaker(engine, self.origin))
             finally:
                 await engine.dispose()
 
@@ -172,7 +180,7 @@ class Library:
     async def refresh(self, *, rebuild: bool = False) -> None:
         """Load the snapshot of the current corpus version, or rebuild the index from the database; swap it in."""
         since = self._seq  # changes after this may be missing from what the load reads: re-applied below
-        index, source = await self._off_the_loop(lambda sessions: self._load_index(sessions, rebuild))
+        index, source, seen = await self._off_the_loop(lambda sessions: self._load_index(sessions, rebuild))
         async with self._index_lock:
             later: dict[int, PaperView | None] = {}
             for seq, changes in self._changes:
@@ -183,6 +191,7 @@ class Library:
                 source = "overlay" if isinstance(index, OverlayIndex) else source
             self._changes = [c for c in self._changes if c[0] > since]
             self._swap(index, source)
+            self.seen_change = max(self.seen_change, seen)
         log.info("index ready: %d papers (%s)", len(index), self.index_source)
 
     def _swap(self, index: SearchIndex, source: str) -> None:
@@ -251,11 +260,14 @@ class Library:
             await self.take_changes(changed(result))
         return result
 
-    async def _load_index(self, sessions: async_sessionmaker[AsyncSession], rebuild: bool) -> tuple[SearchIndex, str]:
+    async def _load_index(self, sessions: async_sessionmaker[AsyncSession],
+                          rebuild: bool) -> tuple[SearchIndex, str, int]:
         async with sessions() as s, s.begin():  # one read transaction: the stamp matches the papers
+            # Read first: a change committed while the papers are read is then taken again, never missed.
+            seen = await changes.latest(s)
             version = await get_setting(s, CORPUS_VERSION)
             if version is None:
-                version = await renew_corpus_version(s)
+                version = await changes.record(s, None)
             glossary = await asyncio.to_thread(load_glossary, self.corpus_dir)
             self._glossary = glossary  # an in-memory rebuild after a member's change uses it too
             for problem in glossary.problems:
@@ -265,12 +277,49 @@ class Library:
             if self.snapshot and not rebuild:
                 index = await asyncio.to_thread(snapshot.load, self.snapshot, stamp)
                 if index is not None:
-                    return index, "snapshot"
+                    return index, "snapshot", seen
             views = await self._views(s)
         index = await asyncio.to_thread(SearchIndex.build, views, glossary)
         if self.snapshot:
             await asyncio.to_thread(snapshot.save, index, self.snapshot, stamp)
-        return index, "rebuilt"
+        return index, "rebuilt", seen
+
+    # --- other processes' changes (several bot processes on one database) ---
+
+    async def catch_up(self) -> str:
+        """Take the changes other processes committed since the index was read; says what it did.
+
+        A few papers are read back and laid over the index (`take_changes`); a change too large to name
+        its papers, or a log that no longer reaches back far enough, means a full load (the shared
+        snapshot when it is current, else a rebuild), off the event loop. Queries meanwhile are answered
+        from the index as it was.
+        """
+        async with self._follow_lock:
+            async with self.session() as s:
+                pending, complete = await changes.since(s, self.seen_change, limit=OVERLAY_MAX)
+            if not pending:
+                return "current"
+            foreign = [c for c in pending if c.origin != self.origin]
+            named: set[int] = set()
+            for c in foreign:
+                if c.papers is None:
+                    complete = False
+                    break
+                named |= c.papers
+            if not complete or len(named) > OVERLAY_MAX:
+                await self.refresh()
+                return "reloaded"
+            if named:
+                await self.take_changes(named)
+            self.seen_change = max(self.seen_change, pending[-1].id)
+            return f"took {len(named)} paper(s)" if named else "current"
+
+    def follow(self, poll_seconds: float = 5.0) -> None:
+        """Keep the index in step with the database while the process runs (stopped by `close`)."""
+        from store.follow import follow
+
+        if self._follower is None or self._follower.done():
+            self._follower = asyncio.get_running_loop().create_task(follow(self, poll_seconds))
 
     async def papers(self) -> list[PaperView]:
         """Every paper as a plain view, read in four queries (no per-paper round trips)."""
@@ -335,10 +384,11 @@ class Library:
         return self.index.complete_topic(prefix, limit)
 
     async def close(self) -> None:
-        if self._rebuild is not None and not self._rebuild.done():
-            self._rebuild.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._rebuild
+        for task in (self._follower, self._rebuild):
+            if task is not None and not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await self.engine.dispose()
 
     async def __aenter__(self) -> Library:

@@ -262,6 +262,27 @@ class Setting(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+class CorpusChange(Base):
+    """One committed change to the searchable corpus, for the other processes on this database to take.
+
+    Every transaction that changes papers (an ingest, a reload, a member's summary) appends one row as
+    its last write. A process that did not make the change reads the rows after the last one it took
+    and applies the papers they name, or reloads everything when a row names none (too many changed).
+    Ids only grow (AUTOINCREMENT on SQLite, a sequence on PostgreSQL) and rows are written in commit
+    order (store.changes), so "after the last one taken" misses nothing.
+    """
+
+    __tablename__ = "corpus_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(String(32))  # the corpus version this change made (settings)
+    papers: Mapped[list[int] | None] = mapped_column(JSON)  # the paper ids changed; None: reload them all
+    origin: Mapped[str] = mapped_column(String(200))  # the process that wrote it (it has the change already)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+
 # --- The reading group's loop: proposals, votes, sessions, volunteers, reminders (per Discord server) ---
 
 

@@ -10,7 +10,6 @@ leaves the previous corpus in place.
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import AsyncIterable, Callable, Collection, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, TypeVar
@@ -18,6 +17,7 @@ from typing import Any, NamedTuple, TypeVar
 from sqlalchemy import Executable, Row, Select, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store import changes
 from store.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Topic
 from store.names import fold, person_key
 from store.records import DISCORD_ROOT, PaperRecord, ParsedFile
@@ -515,15 +515,7 @@ async def _without_member_copies(session: AsyncSession, records: dict[str, Paper
     return {k: r for k, r in records.items() if (ids.get(k), _words(r.summary)) not in stored}
 
 
-CORPUS_VERSION = "corpus_version"
 CORPUS_GIVEN = "corpus_given"  # set by the first ingest: from then on the bundled seeds are never loaded by themselves
-
-
-async def renew_corpus_version(session: AsyncSession) -> str:
-    """Stamp the corpus as changed; index snapshots built from an older stamp are then stale."""
-    version = uuid.uuid4().hex
-    await put_setting(session, CORPUS_VERSION, version)
-    return version
 
 
 async def sync_files(session: AsyncSession, files: AsyncIterable[ParsedFile], prune_roots: Iterable[str] = (),
@@ -580,6 +572,6 @@ async def sync_files(session: AsyncSession, files: AsyncIterable[ParsedFile], pr
         await session.flush()
         await _rederive(session, touched, created)
         await _prune_unreferenced(session)
-        await renew_corpus_version(session)
+        await changes.record(session, touched)
     report.papers_total = await session.scalar(select(func.count()).select_from(Paper)) or 0
     return report
