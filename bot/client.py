@@ -1,4 +1,11 @@
-"""The Discord bot: a `commands.Bot` whose `setup_hook` loads one cog per feature."""
+"""The Discord bot: an `AutoShardedBot` whose `setup_hook` loads one cog per feature.
+
+Sharded always: without SHARD_COUNT one process holds every shard Discord recommends (one for a small
+bot), with SHARD_COUNT/SHARD_IDS it holds the shards given and other processes the rest. Each process
+sees only its shards' servers (`self.guilds`), so the digest and reminder loops post only for those;
+the database claims still make each post happen once. The index follows the shared database, so a
+change committed through any process is found through every one.
+"""
 
 from __future__ import annotations
 
@@ -27,7 +34,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class PaperBot(commands.Bot):
+class PaperBot(commands.AutoShardedBot):
     def __init__(self, library: Library, settings: Settings, *, clock: Callable[[], datetime] = utc_now,
                  sync_commands: bool = True) -> None:
         intents = discord.Intents.default()
@@ -35,7 +42,9 @@ class PaperBot(commands.Bot):
         intents.members = False
         intents.presences = False
         super().__init__(command_prefix=commands.when_mentioned, intents=intents, help_command=None,
-                         allowed_mentions=discord.AllowedMentions.none())
+                         allowed_mentions=discord.AllowedMentions.none(),
+                         shard_count=getattr(settings, "shard_count", None),
+                         shard_ids=list(settings.shard_ids) if getattr(settings, "shard_ids", None) else None)
         self.library = library
         self.settings = settings
         self.clock = clock
@@ -45,6 +54,8 @@ class PaperBot(commands.Bot):
         self.tree.on_error = on_app_command_error
 
     async def setup_hook(self) -> None:
+        if self.library.snapshot is not None:  # an in-memory database has no other process to follow
+            self.library.follow(getattr(self.settings, "corpus_poll_seconds", 5.0))
         for name in EXTENSIONS:
             if importlib.util.find_spec(name) is not None:
                 await self.load_extension(name)
@@ -64,5 +75,10 @@ class PaperBot(commands.Bot):
             notice = await pop_admin_notice(session, guild_id)
         return f"⚠ Since you last looked: {notice}" if notice else None
 
+    async def on_shard_ready(self, shard_id: int) -> None:
+        servers = sum(1 for g in self.guilds if g.shard_id == shard_id)
+        log.info("shard %d of %s ready: %d server(s)", shard_id, self.shard_count, servers)
+
     async def on_ready(self) -> None:
-        log.info("ready as %s in %d server(s); %d papers", self.user, len(self.guilds), len(self.library.index))
+        log.info("ready as %s in %d server(s) on shard(s) %s; %d papers", self.user, len(self.guilds),
+                 sorted(self.shards), len(self.library.index))

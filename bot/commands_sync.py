@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from store.settings import get_setting, put_setting
+from store.settings import get_setting, swap_setting
 
 if TYPE_CHECKING:
     from bot.client import PaperBot
@@ -26,21 +26,34 @@ def payload_hash(payload: list[dict]) -> str:
 
 
 async def sync_if_changed(bot: PaperBot, *, force: bool = False) -> bool:
-    """Sync to GUILD_ID (instant) or globally; returns whether anything was sent to Discord."""
+    """Sync to GUILD_ID (instant) or globally; returns whether anything was sent to Discord.
+
+    Once per deployment, not once per process: the processes that start together with a new command
+    tree all see the old hash, and the one whose compare-and-set of the hash succeeds syncs; the
+    others leave it to that one. If its sync fails, it puts the old hash back for the next start.
+    """
     guild_id = bot.settings.guild_id
     scope = f"command_hash:{guild_id or 'global'}"
     digest = payload_hash(commands_payload(bot))
-    async with bot.library.session() as session:
-        if await get_setting(session, scope) == digest and not force:
+    async with bot.library.session() as session, session.begin():
+        current = await get_setting(session, scope)
+        if current == digest and not force:
             log.info("slash commands unchanged since the last sync; not syncing")
             return False
-    if guild_id:
-        guild = discord.Object(id=guild_id)
-        bot.tree.copy_global_to(guild=guild)
-        synced = await bot.tree.sync(guild=guild)
-    else:
-        synced = await bot.tree.sync()
-    async with bot.library.session() as session, session.begin():  # another process may be syncing too
-        await put_setting(session, scope, digest)
+        won = await swap_setting(session, scope, current, digest) or force
+    if not won:
+        log.info("another process is syncing the slash commands; not syncing")
+        return False
+    try:
+        if guild_id:
+            guild = discord.Object(id=guild_id)
+            bot.tree.copy_global_to(guild=guild)
+            synced = await bot.tree.sync(guild=guild)
+        else:
+            synced = await bot.tree.sync()
+    except BaseException:
+        async with bot.library.session() as session, session.begin():
+            await swap_setting(session, scope, digest, current)
+        raise
     log.info("synced %d slash commands (%s)", len(synced), f"guild {guild_id}" if guild_id else "global")
     return True

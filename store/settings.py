@@ -8,7 +8,7 @@ on every backend, unlike each dialect's own upsert syntax.
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,3 +29,24 @@ async def put_setting(session: AsyncSession, key: str, value: str) -> None:
             await session.execute(insert(Setting).values(key=key, value=value))
     except IntegrityError:  # another transaction inserted it after our UPDATE found nothing
         await session.execute(change)
+
+
+async def swap_setting(session: AsyncSession, key: str, expected: str | None, value: str | None) -> bool:
+    """Set `key` to `value` only if it still holds `expected` (None: absent); True if this call did it.
+
+    Compare-and-set in one statement, so of several processes doing the same swap exactly one wins
+    (the others' UPDATE finds the value already changed, or their INSERT meets the winner's row).
+    A `value` of None removes the key (if it still holds `expected`).
+    """
+    if expected is None:
+        if value is None:
+            return await get_setting(session, key) is None
+        try:
+            async with session.begin_nested():
+                await session.execute(insert(Setting).values(key=key, value=value))
+        except IntegrityError:
+            return False
+        return True
+    where = (Setting.key == key, Setting.value == expected)
+    change = delete(Setting).where(*where) if value is None else update(Setting).where(*where).values(value=value)
+    return bool((await session.execute(change)).rowcount)  # type: ignore[attr-defined]

@@ -41,6 +41,7 @@ class DigestCog(commands.Cog, CountedPasses):
         self.bot = bot
         self.worker = f"{socket.gethostname()}:{os.getpid()}"
         self._tick: asyncio.Future[None] | None = None
+        self._foreign_channels: set[int] = set()  # the default channel, seen from the servers it is not in
         self.init_passes()
         self.loop.change_interval(seconds=getattr(bot, "digest_poll_seconds", 60.0))
 
@@ -104,7 +105,7 @@ class DigestCog(commands.Cog, CountedPasses):
 
     async def post_if_due(self, guild_id: int) -> bool:
         schedule = await self.schedule_for(guild_id)
-        if schedule.channel_id is None:
+        if schedule.channel_id is None or not await self._is_channel_of(guild_id, schedule.channel_id):
             return False
         now = self.bot.clock()
         week, slot = store.due_slot(now, schedule.weekday, schedule.hour, schedule.minute, schedule.timezone)
@@ -115,6 +116,23 @@ class DigestCog(commands.Cog, CountedPasses):
         if run_id is None:
             return False  # another process holds a live claim
         return await self.post(guild_id, schedule, run_id, week, slot)
+
+    async def _is_channel_of(self, guild_id: int, channel_id: int) -> bool:
+        """Whether the channel belongs to this server: DIGEST_CHANNEL_ID, the default for every server, is
+        one server's channel, and the others must not post there (each sets its own with /digest channel)."""
+        if channel_id in self._foreign_channels:
+            return False
+        try:
+            channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
+        except discord.HTTPException:
+            return True  # post() meets the same trouble and tells the admins
+        owner = getattr(getattr(channel, "guild", None), "id", guild_id)
+        if owner != guild_id:
+            log.info("guild %s: the default digest channel %s is another server's; not posting there",
+                     guild_id, channel_id)
+            self._foreign_channels.add(channel_id)
+            return False
+        return True
 
     async def post(self, guild_id: int, schedule: store.Schedule, run_id: int, week: str, slot) -> bool:  # type: ignore[no-untyped-def]
         digest = await self.plan(guild_id, week)
