@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import shutil
 from pathlib import Path
 
+import discord
 import pytest
+from sqlalchemy import delete
 
 from bot.client import PaperBot
 from bot.config import Settings
 from store.library import BUNDLED_SEEDS, Library
+from store.models import Setting
+from store.settings import get_setting
 from tests.fakediscord import FakeDiscord, pointed_at, running, would_ping
 
 
@@ -177,6 +183,37 @@ async def test_commands_are_synced_only_when_their_definitions_change(database_u
                 assert "ping" in {c["name"] for c in fake.commands[str(fake.guild_id)]}
     finally:
         await library.close()
+
+
+async def test_processes_starting_together_register_the_commands_once(database_url: str) -> None:
+    """Three processes of one deployment start at once with a new command tree: one upload, not three.
+    A failed upload gives the hash back, so the next start uploads."""
+    libraries = [Library(database_url) for _ in range(3)]
+    for library in libraries:
+        await library.start()
+    try:
+        async with FakeDiscord() as fake:
+            with pointed_at(fake):
+                bots = [PaperBot(library, Settings(guild_id=fake.guild_id)) for library in libraries]
+                async with contextlib.AsyncExitStack() as stack:
+                    await asyncio.gather(*(stack.enter_async_context(running(bot)) for bot in bots))
+                assert [scope for scope, _ in fake.command_puts] == [str(fake.guild_id)]
+                async with libraries[0].session() as s:
+                    await s.execute(delete(Setting).where(Setting.key == f"command_hash:{fake.guild_id}"))
+                    await s.commit()
+                fake.fail_next("PUT", "/commands", 403)  # e.g. invited without the applications.commands scope
+                with pytest.raises(discord.Forbidden):
+                    async with running(PaperBot(libraries[1], Settings(guild_id=fake.guild_id))):
+                        pass
+                fake.faults.clear()
+                async with libraries[2].session() as s:
+                    assert await get_setting(s, f"command_hash:{fake.guild_id}") is None  # given back
+                async with running(PaperBot(libraries[2], Settings(guild_id=fake.guild_id))):
+                    pass
+                assert len(fake.command_puts) == 2
+    finally:
+        for library in libraries:
+            await library.close()
 
 
 async def test_result_buttons_are_disabled_when_the_view_times_out(world) -> None:
