@@ -34,6 +34,7 @@ class Change:
     id: int
     papers: frozenset[int] | None  # None: too many to name, reload everything
     origin: str
+    changed_at: datetime  # when it was written, just before its commit
 
 
 def _is_postgres(session: AsyncSession) -> bool:
@@ -73,12 +74,15 @@ async def since(session: AsyncSession, last: int, limit: int = 200) -> tuple[lis
     False when rows after `last` were already pruned (or more than `limit` are waiting): the caller
     reloads everything instead.
     """
-    rows = (await session.execute(select(CorpusChange.id, CorpusChange.papers, CorpusChange.origin)
+    rows = (await session.execute(select(CorpusChange.id, CorpusChange.papers, CorpusChange.origin,
+                                         CorpusChange.changed_at)
                                   .where(CorpusChange.id > last).order_by(CorpusChange.id)
                                   .limit(limit + 1))).all()
     if not rows:
         return [], True
     oldest = await session.scalar(select(func.min(CorpusChange.id))) or 0
     complete = len(rows) <= limit and oldest <= last + 1  # (a rolled-back id at the edge: one needless reload)
-    changes = [Change(r.id, None if r.papers is None else frozenset(r.papers), r.origin) for r in rows[:limit]]
+    changes = [Change(r.id, None if r.papers is None else frozenset(r.papers), r.origin,
+                      r.changed_at if r.changed_at.tzinfo else r.changed_at.replace(tzinfo=UTC))  # SQLite: naive
+               for r in rows[:limit]]
     return changes, complete

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from store.changes import CHANNEL
@@ -49,7 +50,10 @@ async def follow(library: Library, poll_seconds: float = 5.0, check_seconds: flo
                 log.warning("could not take the corpus changes from the database: %s", _one_line(exc))
                 continue
             if done != "current":
-                log.info("corpus changed in another process: %s; %d papers", done, len(library.index))
+                made = library.taken_change_at
+                lag = f", searchable {(datetime.now(UTC) - made).total_seconds() * 1000:.0f} ms after its commit" \
+                    if made else ""
+                log.info("corpus changed in another process: %s; %d papers%s", done, len(library.index), lag)
     finally:
         source.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -16,6 +16,7 @@ import socket
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -89,6 +90,7 @@ class Library:
         self.migration: MigrationResult | None = None  # what start() did to the schema
         self._glossary: Glossary | None = None
         self.seen_change = 0  # the newest change in the log that the index holds (store.changes)
+        self.taken_change_at: datetime | None = None  # when the newest change taken from another process was made
         self._follow_lock = asyncio.Lock()
         self._follower: asyncio.Task[None] | None = None
 
@@ -300,6 +302,8 @@ class Library:
             if not pending:
                 return "current"
             foreign = [c for c in pending if c.origin != self.origin]
+            if foreign:
+                self.taken_change_at = foreign[-1].changed_at
             named: set[int] = set()
             for c in foreign:
                 if c.papers is None:
