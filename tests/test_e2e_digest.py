@@ -119,6 +119,28 @@ async def test_a_forbidden_channel_is_reported_to_the_next_admin_command(setup) 
         assert "Since you last looked" not in (await again.final())["content"]  # shown once
 
 
+async def test_a_notice_left_by_one_process_reaches_the_admin_through_another(setup, database_url: str) -> None:
+    """The process that met the 403 is stopped; the admin's next command reaches a second process."""
+    fake, library = setup
+    channel = fake.channels["reading-group"]
+    clock = Clock(MONDAY_9 + timedelta(hours=1))
+    fake.fail_next("POST", f"/channels/{channel}/messages", 403, times=1)
+    async with running(make_bot(fake, library, clock)) as first:
+        await next_tick(first)
+        assert not fake.messages[channel]
+    other = Library(database_url)  # another process: its own engine and index on the same database
+    await other.start()
+    try:
+        async with running(make_bot(fake, other, Clock(clock.now))) as second:
+            second.get_cog("DigestCog").loop.cancel()  # type: ignore[union-attr]  # only the notice matters here
+            reply = (await (await fake.slash("reload", user=fake.admin)).final())["content"]
+            assert "Since you last looked" in reply and "missing permission" in reply
+            again = (await (await fake.slash("reload", user=fake.admin)).final())["content"]
+            assert "Since you last looked" not in again  # shown once, whichever process shows it
+    finally:
+        await other.close()
+
+
 async def test_a_deleted_channel_is_reported_and_the_digest_goes_out_once_a_new_one_is_set(setup) -> None:
     fake, library = setup
     clock = Clock(MONDAY_9 + timedelta(hours=1))

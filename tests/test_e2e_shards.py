@@ -29,7 +29,6 @@ from sqlalchemy.engine import make_url
 
 from store.library import BUNDLED_SEEDS, Library
 from store.models import DigestRun
-from tests.conftest import POSTGRES_ADMIN_URL
 from tests.fakediscord import FakeDiscord
 from tests.tcpproxy import TcpProxy
 
@@ -135,8 +134,8 @@ async def test_two_processes_one_shard_each_share_one_corpus(database_url: str, 
             # Every search command answers in both servers, each through its own shard's process.
             for guild in guilds:
                 for command, options in (("paper", {"query": "lottery ticket"}), ("author", {"name": "Frankle"}),
-                                         ("topic", {"topic": "pruning"}), ("ask", {"question": "what is a winning ticket?"}),
-                                         ("help", {})):
+                                         ("topic", {"topic": "pruning"}),
+                                         ("ask", {"question": "what is a winning ticket?"}), ("help", {})):
                     message = await answer(fake, command, guild, **options)
                     assert message.get("content") or message.get("embeds"), (command, message)
 
