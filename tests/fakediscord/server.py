@@ -43,6 +43,24 @@ def snowflake() -> int:
     return next(_ids)
 
 
+def snowflake_on_shard(index: int, count: int) -> int:
+    """A new id whose server lands on shard `index` of `count`: Discord's rule is (id >> 22) % count,
+    so the id's timestamp part is moved up to the next value with that remainder."""
+    global _ids
+    if not 0 <= index < count:
+        raise ValueError(f"shard {index} is not one of 0..{count - 1}")
+    raw = snowflake()
+    stamp, low = raw >> 22, raw & ((1 << 22) - 1)
+    out = ((stamp + (index - stamp) % count) << 22) | low
+    _ids = itertools.count(out + 1)  # later ids stay unique and increasing
+    return out
+
+
+def shard_of(guild_id: int, count: int) -> int:
+    """The shard that receives a server's events (Discord's sharding formula)."""
+    return (guild_id >> 22) % count
+
+
 TOKEN = "fake." + "x" * 60
 
 # The operations this server implements, by operationId: each is served by the method `_op_<operationId>`.
@@ -94,6 +112,31 @@ class Member:
                 "joined_at": "2026-01-01T00:00:00+00:00", "deaf": False, "mute": False, "flags": 0,
                 "pending": False, "avatar": None, "premium_since": None, "banner": None,
                 "communication_disabled_until": None}
+
+
+@dataclass
+class Guild:
+    """A server the bot is in: its id (which decides its shard), name, text channels by name, admin role."""
+
+    id: int
+    name: str
+    channels: dict[str, int]
+    admin_role: int
+
+
+@dataclass
+class GatewaySession:
+    """One IDENTIFY: the shard it holds, its own sequence numbers, the websocket it is on (None while away)."""
+
+    id: str
+    shard: tuple[int, int]
+    ws: web.WebSocketResponse | None
+    seq: int = 0
+    missed: list[tuple[str, Any]] = field(default_factory=list)  # events sent while away, replayed on RESUME
+
+    @property
+    def live(self) -> bool:
+        return self.ws is not None and not self.ws.closed
 
 
 @dataclass
@@ -182,6 +225,11 @@ class FakeDiscord:
         self.other = User(snowflake(), "other")
         self.admin_role = snowflake()
         self.channels = {name: snowflake() for name in ("general", "reading-group")}
+        # Every server the bot is in; the first is the one tests use unless they name another.
+        self.guilds: dict[int, Guild] = {
+            self.guild_id: Guild(self.guild_id, "Reading Group", self.channels, self.admin_role)}
+        self.recommended_shards = 1  # what GET /gateway/bot tells a bot that does not choose its shard count
+        self.max_guilds_per_shard = 2500  # Discord refuses (4011) a shard that would hold more servers
         self.members: dict[int, Member] = {
             self.owner.id: Member(self.owner, permissions=ALL_PERMISSIONS),
             self.admin.id: Member(self.admin, [self.admin_role], MEMBER_PERMISSIONS | MANAGE_GUILD),
@@ -202,9 +250,7 @@ class FakeDiscord:
         self.heartbeats: list[float] = []
         self.identifies = 0
         self.resumes = 0
-        self._ws: web.WebSocketResponse | None = None
-        self._seq = 0
-        self._session_id = "fake-session"
+        self._sessions: dict[str, GatewaySession] = {}  # by session id; the most recently (re)connected last
         self._message_event = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -227,8 +273,9 @@ class FakeDiscord:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._ws is not None:
-            await self._ws.close()
+        for session in list(self._sessions.values()):
+            if session.ws is not None:
+                await session.ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
         if self.spec_violations and exc[0] is None:
@@ -249,23 +296,71 @@ class FakeDiscord:
         """Make the next `times` requests whose path contains `path_fragment` fail with `status`."""
         self.faults.append((method.upper(), path_fragment, status, times))
 
-    async def drop_gateway(self) -> None:
-        """Close the gateway connection as a network failure would; discord.py resumes."""
-        if self._ws is not None:
-            await self._ws.close(code=4000, message=b"dropped by the test")
+    async def drop_gateway(self, shard: int | None = None) -> None:
+        """Close the gateway connection (of one shard, or all) as a network failure would; discord.py resumes."""
+        for session in list(self._sessions.values()):
+            if session.live and shard in (None, session.shard[0]):
+                await session.ws.close(code=4000, message=b"dropped by the test")  # type: ignore[union-attr]
+
+    # --- servers and shards ---
+
+    def add_guild(self, name: str = "Another Group", shard: tuple[int, int] | None = None) -> Guild:
+        """Another server with the bot in it (same members), on shard `shard` = (index, count) if given.
+
+        Add it before the bot connects: the server announces it in READY/GUILD_CREATE only."""
+        gid = snowflake_on_shard(*shard) if shard is not None else snowflake()
+        guild = Guild(gid, name, {n: snowflake() for n in ("general", "reading-group")}, snowflake())
+        self.guilds[gid] = guild
+        return guild
+
+    def connected_shards(self) -> set[tuple[int, int]]:
+        """The (index, count) of every shard connected now."""
+        return {s.shard for s in self._sessions.values() if s.live}
+
+    def _session_for(self, guild_id: int | None) -> GatewaySession | None:
+        """Where a server's events go: the newest connection of the shard that holds it, live if one is;
+        else the newest session that may still resume (its events wait for the RESUME)."""
+        sessions = list(self._sessions.values())
+        if guild_id is not None:
+            sessions = [s for s in sessions if shard_of(guild_id, s.shard[1]) == s.shard[0]]
+        live = [s for s in sessions if s.live]
+        return (live or sessions or [None])[-1]
+
+    def _guild_of(self, channel_id: int) -> Guild | None:
+        thread = self.threads.get(channel_id)
+        if thread is not None:
+            return self.guilds.get(int(thread["guild_id"]))
+        return next((g for g in self.guilds.values() if channel_id in g.channels.values()), None)
+
+    def _member_payload(self, member: Member, guild: Guild) -> dict[str, Any]:
+        """A member as `guild` shows it: the test's admin role stands for each server's own admin role."""
+        roles = [str(guild.admin_role if r == self.admin_role else r) for r in member.roles]
+        return {**member.payload(), "roles": roles}
 
     # --- gateway ---
 
-    def _frame(self, op: int, d: Any, t: str | None = None) -> str:
-        if op == 0:
-            self._seq += 1
-        return json.dumps({"op": op, "d": d, "s": self._seq if op == 0 else None, "t": t})
+    @staticmethod
+    def _frame(op: int, d: Any) -> str:
+        return json.dumps({"op": op, "d": d, "s": None, "t": None})
 
-    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        if self._ws is None or self._ws.closed:
-            raise RuntimeError("no gateway connection")
+    async def _send_event(self, session: GatewaySession, event: str, data: Any) -> None:
+        if not session.live:  # away: Discord keeps the session's events for a RESUME
+            session.missed.append((event, data))
+            return
+        session.seq += 1
+        assert session.ws is not None
+        await session.ws.send_str(json.dumps({"op": 0, "d": data, "s": session.seq, "t": event}))
+
+    async def dispatch(self, event: str, data: dict[str, Any], guild_id: int | None = None) -> None:
+        """Send an event on the shard of its server (`guild_id`, or the payload's), as Discord routes it."""
+        if guild_id is None and data.get("guild_id"):
+            guild_id = int(data["guild_id"])
+        session = self._session_for(guild_id)
+        if session is None:
+            where = f" for shard of server {guild_id}" if guild_id is not None else ""
+            raise RuntimeError(f"no gateway connection{where}")
         self._check_event(event, data)
-        await self._ws.send_str(self._frame(0, data, event))
+        await self._send_event(session, event, data)
 
     def _check_event(self, event: str, data: dict[str, Any]) -> None:
         """The description has no gateway events, but it has their parts: check those (our payloads' drift)."""
@@ -288,17 +383,19 @@ class FakeDiscord:
             if problems:
                 self.violation(f"{event} {where} breaks {schema}: " + "; ".join(str(p) for p in problems))
 
-    def guild_payload(self) -> dict[str, Any]:
-        channels = [{"id": str(cid), "type": 0, "name": name, "position": i, "guild_id": str(self.guild_id),
+    def guild_payload(self, guild: Guild | None = None) -> dict[str, Any]:
+        guild = guild or self.guilds[self.guild_id]
+        channels = [{"id": str(cid), "type": 0, "name": name, "position": i, "guild_id": str(guild.id),
                      "permission_overwrites": [], "nsfw": False, "parent_id": None, "topic": None,
                      "last_message_id": None, "rate_limit_per_user": 0, "flags": 0}
-                    for i, (name, cid) in enumerate(self.channels.items())]
-        roles = [{"id": str(self.guild_id), "name": "@everyone", "permissions": str(MEMBER_PERMISSIONS),
+                    for i, (name, cid) in enumerate(guild.channels.items())]
+        roles = [{"id": str(guild.id), "name": "@everyone", "permissions": str(MEMBER_PERMISSIONS),
                   "position": 0, "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0},
-                 {"id": str(self.admin_role), "name": "admin", "permissions": str(MANAGE_GUILD), "position": 1,
+                 {"id": str(guild.admin_role), "name": "admin", "permissions": str(MANAGE_GUILD), "position": 1,
                   "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}]
-        return {"id": str(self.guild_id), "name": "Reading Group", "icon": None, "owner_id": str(self.owner.id),
-                "channels": channels, "roles": roles, "members": [m.payload() for m in self.members.values()],
+        return {"id": str(guild.id), "name": guild.name, "icon": None, "owner_id": str(self.owner.id),
+                "channels": channels, "roles": roles,
+                "members": [self._member_payload(m, guild) for m in self.members.values()],
                 "member_count": len(self.members), "unavailable": False, "large": False, "features": [],
                 "emojis": [], "stickers": [], "voice_states": [], "presences": [], "threads": [],
                 "stage_instances": [], "guild_scheduled_events": [], "joined_at": "2026-01-01T00:00:00+00:00",
@@ -310,40 +407,85 @@ class FakeDiscord:
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(heartbeat=None)
         await ws.prepare(request)
-        self._ws = ws
+        session: GatewaySession | None = None
         await ws.send_str(self._frame(10, {"heartbeat_interval": round(self.heartbeat_interval * 1000)}))
-        async for msg in ws:
+        logged_out = False
+        while not ws.closed:
+            msg = await ws.receive()
+            if msg.type == WSMsgType.CLOSE:  # the bot closed: 1000/1001 ends its session, others may resume
+                logged_out = msg.data in (1000, 1001)
+                break
             if msg.type != WSMsgType.TEXT:
+                if msg.type in (WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR):
+                    break
                 continue
             frame = json.loads(msg.data)
-            op = frame.get("op")
+            op, d = frame.get("op"), frame.get("d") or {}
             if op == 1:
                 self.heartbeats.append(time.monotonic())
                 await ws.send_str(self._frame(11, None))
             elif op == 2:
-                d = frame.get("d") or {}
-                self.identify_payloads.append(d)
-                if d.get("token") != self.token:
-                    await ws.close(code=4004, message=b"Authentication failed.")
+                session = await self._identify(ws, d)
+                if session is None:
                     break
-                asked = [name for bit, name in PRIVILEGED_INTENTS.items()
-                         if int(d.get("intents") or 0) & bit and not self.privileged_intents & bit]
-                if asked:
-                    self.violation(f"IDENTIFY asked for privileged intents not enabled: {asked}")
-                    await ws.close(code=4014, message=b"Disallowed intent(s).")
-                    break
-                self.identifies += 1
-                await ws.send_str(self._frame(0, {
-                    "v": 10, "user": self.bot_user.payload(), "session_id": self._session_id,
-                    "resume_gateway_url": self.gateway_url, "guilds": [{"id": str(self.guild_id), "unavailable": True}],
-                    "application": {"id": str(self.app_id), "flags": 0}, "shard": [0, 1]}, "READY"))
-                await ws.send_str(self._frame(0, self.guild_payload(), "GUILD_CREATE"))
             elif op == 6:
-                self.resumes += 1
-                await ws.send_str(self._frame(0, {}, "RESUMED"))
-        if self._ws is ws:
-            self._ws = None
+                session = await self._resume(ws, d)
+        if session is not None and session.ws is ws:
+            session.ws = None
+            if logged_out:
+                self._sessions.pop(session.id, None)
         return ws
+
+    async def _identify(self, ws: web.WebSocketResponse, d: dict[str, Any]) -> GatewaySession | None:
+        """IDENTIFY: check the token, intents and shard as Discord does, then READY and one GUILD_CREATE per
+        server on that shard. Returns the new session, or None after closing the connection."""
+        self.identify_payloads.append(d)
+        if d.get("token") != self.token:
+            await ws.close(code=4004, message=b"Authentication failed.")
+            return None
+        asked = [name for bit, name in PRIVILEGED_INTENTS.items()
+                 if int(d.get("intents") or 0) & bit and not self.privileged_intents & bit]
+        if asked:
+            self.violation(f"IDENTIFY asked for privileged intents not enabled: {asked}")
+            await ws.close(code=4014, message=b"Disallowed intent(s).")
+            return None
+        shard = d.get("shard", [0, 1])  # without it, one connection holds every server
+        if (not isinstance(shard, list) or len(shard) != 2 or not all(type(x) is int for x in shard)
+                or not 0 <= shard[0] < shard[1]):
+            self.violation(f"IDENTIFY with an invalid shard {shard!r}: [index, count] with 0 <= index < count")
+            await ws.close(code=4010, message=b"Invalid shard.")
+            return None
+        index, count = shard
+        guilds = [g for g in self.guilds.values() if shard_of(g.id, count) == index]
+        if len(guilds) > self.max_guilds_per_shard:
+            self.violation(f"shard {shard} would hold {len(guilds)} servers (at most {self.max_guilds_per_shard})")
+            await ws.close(code=4011, message=b"Sharding required.")
+            return None
+        session = GatewaySession(f"fake-session-{snowflake()}", (index, count), ws)
+        self._sessions[session.id] = session
+        self.identifies += 1
+        await self._send_event(session, "READY", {
+            "v": 10, "user": self.bot_user.payload(), "session_id": session.id,
+            "resume_gateway_url": self.gateway_url, "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
+            "application": {"id": str(self.app_id), "flags": 0}, "shard": [index, count]})
+        for guild in guilds:
+            await self._send_event(session, "GUILD_CREATE", self.guild_payload(guild))
+        return session
+
+    async def _resume(self, ws: web.WebSocketResponse, d: dict[str, Any]) -> GatewaySession | None:
+        """RESUME: the session continues on this connection; an unknown session is told to identify anew."""
+        session = self._sessions.get(str(d.get("session_id")))
+        if session is None or d.get("token") != self.token:
+            await ws.send_str(self._frame(9, False))  # INVALID_SESSION, not resumable
+            return None
+        session.ws = ws
+        self._sessions[session.id] = self._sessions.pop(session.id)  # now the newest connection of its shard
+        self.resumes += 1
+        missed, session.missed = session.missed, []
+        for event, data in missed:
+            await self._send_event(session, event, data)
+        await self._send_event(session, "RESUMED", {})
+        return session
 
     # --- REST ---
 
@@ -418,7 +560,7 @@ class FakeDiscord:
                 self.violation(f"{op.id}: {key} {params[key]} is not this application ({self.app_id})")
                 return self._error(404, 10002 if key == "application_id" else 10015,
                                    "Unknown Application" if key == "application_id" else "Unknown Webhook")
-        if "guild_id" in params and params["guild_id"] != str(self.guild_id):
+        if "guild_id" in params and int(params["guild_id"]) not in self.guilds:
             return self._error(403, 50001, "Missing Access")
         body: Any = None
         if request.can_read_body:
@@ -457,7 +599,7 @@ class FakeDiscord:
             "explicit_content_filter": 0, "eligible_oauth2_scopes": []})
 
     def _gateway_info(self) -> dict[str, Any]:
-        return {"url": self.gateway_url, "shards": 1, "session_start_limit":
+        return {"url": self.gateway_url, "shards": self.recommended_shards, "session_start_limit":
                 {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}}
 
     async def _op_get_gateway(self, _params: dict[str, str], _body: Any) -> web.Response:
@@ -684,7 +826,7 @@ class FakeDiscord:
 
     def _channel_id(self, params: dict[str, str]) -> int | None:
         cid = int(params["channel_id"])
-        return cid if cid in self.channels.values() or cid in self.threads else None
+        return cid if self._guild_of(cid) is not None else None
 
     async def _op_get_channel(self, params: dict[str, str], _body: Any) -> web.Response:
         cid = self._channel_id(params)
@@ -698,7 +840,9 @@ class FakeDiscord:
 
     def _event(self, params: dict[str, str]) -> dict[str, Any] | web.Response:
         event = self.events.get(int(params["guild_scheduled_event_id"]))
-        return event if event is not None else self._error(404, 10070, "Unknown Guild Scheduled Event")
+        if event is None or event["guild_id"] != params["guild_id"]:
+            return self._error(404, 10070, "Unknown Guild Scheduled Event")
+        return event
 
     def _event_errors(self, event: dict[str, Any]) -> list[str]:
         """Discord's rules the description states only in prose: an external event has a location and an end."""
@@ -763,15 +907,16 @@ class FakeDiscord:
         event = self._event(params)
         return event if isinstance(event, web.Response) else self._json(event)
 
-    async def _op_list_guild_scheduled_events(self, _params: dict[str, str], _body: Any) -> web.Response:
-        return self._json(list(self.events.values()))
+    async def _op_list_guild_scheduled_events(self, params: dict[str, str], _body: Any) -> web.Response:
+        return self._json([e for e in self.events.values() if e["guild_id"] == params["guild_id"]])
 
     # --- threads (public threads in a text channel) ---
 
     def _thread(self, parent: int, name: str, owner: int, thread_id: int | None = None) -> dict[str, Any]:
         now = datetime.now(UTC).isoformat()
         thread = {"id": str(thread_id or snowflake()), "type": 11, "last_message_id": None, "flags": 0,
-                  "guild_id": str(self.guild_id), "name": name, "parent_id": str(parent), "rate_limit_per_user": 0,
+                  "guild_id": str(self._guild_of(parent).id),  # type: ignore[union-attr]
+                  "name": name, "parent_id": str(parent), "rate_limit_per_user": 0,
                   "owner_id": str(owner), "message_count": 0, "member_count": 1, "total_message_sent": 0,
                   "thread_metadata": {"archived": False, "archive_timestamp": now, "auto_archive_duration": 1440,
                                       "locked": False, "create_timestamp": now}}
@@ -852,8 +997,8 @@ class FakeDiscord:
 
     # --- driving the bot as members would ---
 
-    def _command(self, name: str) -> dict[str, Any]:
-        for scope in (str(self.guild_id), "global"):
+    def _command(self, name: str, guild: Guild | None = None) -> dict[str, Any]:
+        for scope in (str((guild or self.guilds[self.guild_id]).id), "global"):
             for cmd in self.commands.get(scope, []):
                 if cmd["name"] == name:
                     return cmd
@@ -861,20 +1006,23 @@ class FakeDiscord:
                        f"{[c['name'] for cs in self.commands.values() for c in cs]})")
 
     async def _send(self, kind: int, data: dict[str, Any], user: User | None, in_channel: str = "general",
-                    message: dict[str, Any] | None = None) -> InteractionRecord:
+                    message: dict[str, Any] | None = None, guild: Guild | None = None) -> InteractionRecord:
         channel = in_channel
         user = user or self.member
         member = self.members[user.id]
+        if guild is None and message is not None:  # a component or modal: the server its message is in
+            guild = self._guild_of(int(message["channel_id"]))
+        guild = guild or self.guilds[self.guild_id]
         iid, token = snowflake(), f"token-{snowflake()}"
-        channel_id = self.channels[channel]
+        channel_id = guild.channels[channel]
         payload: dict[str, Any] = {
             "id": str(iid), "application_id": str(self.app_id), "type": kind, "data": data, "token": token,
-            "version": 1, "guild_id": str(self.guild_id), "channel_id": str(channel_id),
-            "channel": {"id": str(channel_id), "type": 0, "guild_id": str(self.guild_id), "name": channel,
+            "version": 1, "guild_id": str(guild.id), "channel_id": str(channel_id),
+            "channel": {"id": str(channel_id), "type": 0, "guild_id": str(guild.id), "name": channel,
                         "position": 0, "permission_overwrites": [], "nsfw": False, "parent_id": None},
-            "member": {**member.payload(), "permissions": str(member.permissions)},
+            "member": {**self._member_payload(member, guild), "permissions": str(member.permissions)},
             "app_permissions": str(MEMBER_PERMISSIONS), "locale": "en-US", "guild_locale": "en-US",
-            "entitlements": [], "authorizing_integration_owners": {"0": str(self.guild_id)}, "context": 0,
+            "entitlements": [], "authorizing_integration_owners": {"0": str(guild.id)}, "context": 0,
             "attachment_size_limit": 8388608,
         }
         if message is not None:
@@ -905,10 +1053,11 @@ class FakeDiscord:
         return out
 
     async def slash(self, command: str, user: User | None = None, in_channel: str = "general",
-                    **options: Any) -> InteractionRecord:
-        """Send `/command` (or "group sub") with options, as `user`, from channel `in_channel`."""
+                    guild: Guild | None = None, **options: Any) -> InteractionRecord:
+        """Send `/command` (or "group sub") with options, as `user`, from channel `in_channel` of `guild`
+        (the first server unless given)."""
         name, *sub = command.split()
-        cmd = self._command(name)
+        cmd = self._command(name, guild)
         spec = cmd.get("options") or []
         opts: list[dict[str, Any]]
         if sub:
@@ -932,23 +1081,24 @@ class FakeDiscord:
             data["resolved"]["members"] = {
                 str(u): {k: v for k, v in self.members[u].payload().items() if k not in ("user", "deaf", "mute")}
                 for u in users}
-        return await self._send(2, data, user, in_channel)
+        return await self._send(2, data, user, in_channel, guild=guild)
 
     def _channel_payload(self, channel_id: int, *, resolved: bool = False, with_permissions: bool = True
                          ) -> dict[str, Any]:
-        name = next((n for n, c in self.channels.items() if c == channel_id), "deleted-channel")
-        out: dict[str, Any] = {"id": str(channel_id), "type": 0, "name": name, "guild_id": str(self.guild_id),
+        guild = self._guild_of(channel_id) or self.guilds[self.guild_id]
+        name = next((n for n, c in guild.channels.items() if c == channel_id), "deleted-channel")
+        out: dict[str, Any] = {"id": str(channel_id), "type": 0, "name": name, "guild_id": str(guild.id),
                                "position": 0, "permission_overwrites": [], "nsfw": False, "parent_id": None,
                                "flags": 0, "last_message_id": None, "rate_limit_per_user": 0, "topic": None}
         if with_permissions or resolved:
             out["permissions"] = str(ALL_PERMISSIONS)
         return out
 
-    async def autocomplete(self, command: str, option: str, partial: str, user: User | None = None
-                           ) -> list[dict[str, Any]]:
+    async def autocomplete(self, command: str, option: str, partial: str, user: User | None = None,
+                           guild: Guild | None = None) -> list[dict[str, Any]]:
         """Type in an autocomplete option of `command` (or "group sub"): the choices the bot offers."""
         name, *sub = command.split()
-        cmd = self._command(name)
+        cmd = self._command(name, guild)
         options = cmd.get("options") or []
         if sub:
             options = next(o for o in options if o["name"] == sub[0]).get("options") or []
@@ -958,7 +1108,7 @@ class FakeDiscord:
         focused = [{"name": option, "type": spec["type"], "value": partial, "focused": True}]
         data = {"id": cmd["id"], "name": name, "type": 1,
                 "options": [{"name": sub[0], "type": 1, "options": focused}] if sub else focused}
-        rec = await self._send(4, data, user)
+        rec = await self._send(4, data, user, guild=guild)
         response = await rec.response_()
         assert response["type"] == 8, response
         return response["data"]["choices"]
@@ -1031,7 +1181,8 @@ class FakeDiscord:
                 raise ValueError(f"{custom_id!r}: {len(value)} characters is outside the field's limits")
             rows.append({"type": 1, "components": [{"type": 4, "custom_id": custom_id, "value": value}]})
         message = opened.payload.get("message")
-        return await self._send(5, {"custom_id": modal["custom_id"], "components": rows}, user, message=message)
+        return await self._send(5, {"custom_id": modal["custom_id"], "components": rows}, user, message=message,
+                                guild=self.guilds[int(opened.payload["guild_id"])])
 
     # --- attachments: uploaded files, served on the local attachment host ---
 
