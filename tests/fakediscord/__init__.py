@@ -11,8 +11,10 @@
 the description lacks (limits.py), and records everything:
 `fake.commands` (synced definitions), `fake.messages[channel_id]`, `fake.interactions`,
 `fake.heartbeats`, `fake.unknown_routes`, `fake.spec_violations` (fails the test on exit);
-`fake.fail_next(method, path, status)` and `fake.drop_gateway()` inject faults; `would_ping(message)`
-tells whether Discord would notify anyone.
+`fake.fail_next(method, path, status)` and `fake.drop_gateway(shard=None)` inject faults; `would_ping(message)`
+tells whether Discord would notify anyone. Sharding: `fake.add_guild(name, shard=(index, count))` adds a
+server whose id lands on that shard, `slash(..., guild=g)` speaks in it, each server's events go only to
+its shard's connection, and `fake.connected_shards()` lists the shards connected now.
 """
 
 from __future__ import annotations
