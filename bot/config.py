@@ -69,11 +69,16 @@ def read_environment() -> dict[str, str]:
     return values
 
 
+def _digits(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also takes "²" and other digits int() refuses."""
+    return text.isascii() and text.isdigit()
+
+
 def _snowflake(env: Mapping[str, str], name: str) -> int | None:
     raw = env.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or not (15 <= len(raw) <= 21):
+    if not _digits(raw) or not (15 <= len(raw) <= 21):
         raise ConfigError(f"{name} must be a Discord id (a 17-20 digit number), got {raw!r}")
     return int(raw)
 
@@ -85,7 +90,7 @@ def _ids(env: Mapping[str, str], name: str) -> frozenset[int]:
     out = set()
     for part in re.split(r"[,\s]+", raw):
         if part:
-            if not part.isdigit():
+            if not _digits(part):
                 raise ConfigError(f"{name} must be a comma-separated list of Discord ids, got {part!r}")
             out.add(int(part))
     return frozenset(out)
@@ -93,7 +98,7 @@ def _ids(env: Mapping[str, str], name: str) -> frozenset[int]:
 
 def parse_weekday(raw: str) -> int:
     value = raw.strip().lower()
-    if value.isdigit() and 0 <= int(value) <= 6:
+    if _digits(value) and 0 <= int(value) <= 6:
         return int(value)
     for i, name in enumerate(WEEKDAYS):
         if len(value) >= 3 and name.startswith(value):
@@ -117,19 +122,19 @@ def parse_timezone(raw: str) -> ZoneInfo:
 
 def _minutes(raw: str) -> tuple[int, ...]:
     parts = [p for p in re.split(r"[,\s]+", raw) if p]
-    if not parts or not all(p.isdigit() and 1 <= int(p) <= 10080 for p in parts):
+    if not parts or not all(_digits(p) and 1 <= int(p) <= 10080 for p in parts):
         raise ValueError(f"expected minutes before a session, e.g. 1440,60 (each 1 to 10080), got {raw!r}")
     return tuple(sorted({int(p) for p in parts}, reverse=True))
 
 
 def _days(raw: str) -> int:
-    if not raw.isdigit() or not 1 <= int(raw) <= 365:
+    if not _digits(raw) or not 1 <= int(raw) <= 365:
         raise ValueError(f"expected a number of days from 1 to 365, got {raw!r}")
     return int(raw)
 
 
 def _shard_count(raw: str) -> int:
-    if not raw.isdigit() or int(raw) < 1:
+    if not _digits(raw) or int(raw) < 1:
         raise ValueError(f"expected the total number of shards, a whole number of 1 or more, got {raw!r}")
     return int(raw)
 
@@ -141,7 +146,7 @@ def _shard_ids(raw: str, count: int) -> tuple[int, ...]:
         raise ValueError(f"expected shard ids such as 0,1, got {raw!r}")
     out: list[int] = []
     for part in parts:
-        if not part.isdigit():
+        if not _digits(part):
             raise ValueError(f"expected shard ids, whole numbers from 0 to {count - 1}, got {part!r}")
         shard = int(part)
         if shard >= count:

@@ -303,3 +303,16 @@ def test_the_command_runs_with_good_settings_from_dotenv(tmp_path: Path) -> None
     assert out.returncode == 0, out.stderr
     assert out.stdout.lstrip().startswith("[")
     assert (tmp_path / "cli.sqlite3").is_file()
+
+
+@pytest.mark.parametrize(("name", "raw"), [("SHARD_COUNT", "²"), ("SHARD_COUNT", "٣"), ("GUILD_ID", "١" * 18),
+                                           ("ADMIN_ROLE_IDS", "1,²"), ("PROPOSAL_DAYS", "²"),
+                                           ("REMINDER_MINUTES", "²"), ("DIGEST_WEEKDAY", "²")])
+def test_non_ascii_digits_are_refused_as_config_errors(name: str, raw: str) -> None:
+    """Not a bare ValueError from int() (which the command would show as a crash): a ConfigError naming it."""
+    assert error({name: raw}).startswith(name)
+
+
+def test_non_ascii_shard_id_is_refused() -> None:
+    assert error({"SHARD_COUNT": "2", "SHARD_IDS": "0,¹"}) == (
+        "SHARD_IDS: expected shard ids, whole numbers from 0 to 1, got '¹'")
