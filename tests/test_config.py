@@ -316,3 +316,16 @@ def test_non_ascii_digits_are_refused_as_config_errors(name: str, raw: str) -> N
 def test_non_ascii_shard_id_is_refused() -> None:
     assert error({"SHARD_COUNT": "2", "SHARD_IDS": "0,¹"}) == (
         "SHARD_IDS: expected shard ids, whole numbers from 0 to 1, got '¹'")
+
+
+def test_the_env_example_copied_as_is_gives_the_defaults(clean_env: Path) -> None:
+    """`cp .env.example .env` must start: its values are the defaults and its empty lines mean unset."""
+    (clean_env / ".env").write_text((ROOT / ".env.example").read_text(encoding="utf-8"), encoding="utf-8")
+    assert Settings.from_env() == Settings()
+
+
+def test_every_variable_read_is_documented_in_the_env_example() -> None:
+    documented = set(_env_file(ROOT / ".env.example"))
+    assert documented == set(_Environment.model_fields)
+    text = (ROOT / ".env.example").read_text(encoding="utf-8")
+    assert "Environment=SHARD_IDS=%i" in text and "deploy/systemd/paperbot@.service" in text
