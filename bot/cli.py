@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.config import ConfigError, Settings, load_dotenv
+from bot.config import ConfigError, Settings
 from store.db import redact
 from store.migrate import MigrationError
 
@@ -271,9 +271,8 @@ COMMANDS = {"run": _run, "sync": _sync, "console": _console, "ingest": _ingest, 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    load_dotenv()
     try:
-        settings = Settings.from_env()
+        settings = Settings.from_env()  # the environment and ./.env
     except ConfigError as exc:
         print(f"paperbot: configuration error: {exc}", file=sys.stderr)
         return 2

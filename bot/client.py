@@ -43,8 +43,8 @@ class PaperBot(commands.AutoShardedBot):
         intents.presences = False
         super().__init__(command_prefix=commands.when_mentioned, intents=intents, help_command=None,
                          allowed_mentions=discord.AllowedMentions.none(),
-                         shard_count=getattr(settings, "shard_count", None),
-                         shard_ids=list(settings.shard_ids) if getattr(settings, "shard_ids", None) else None)
+                         shard_count=settings.shard_count,
+                         shard_ids=list(settings.shard_ids) if settings.shard_ids else None)
         self.library = library
         self.settings = settings
         self.clock = clock
@@ -55,7 +55,7 @@ class PaperBot(commands.AutoShardedBot):
 
     async def setup_hook(self) -> None:
         if self.library.snapshot is not None:  # an in-memory database has no other process to follow
-            self.library.follow(getattr(self.settings, "corpus_poll_seconds", 5.0))
+            self.library.follow(self.settings.corpus_poll_seconds)
         for name in EXTENSIONS:
             if importlib.util.find_spec(name) is not None:
                 await self.load_extension(name)

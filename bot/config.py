@@ -1,58 +1,96 @@
 """Settings from the environment (and an optional `.env` file), checked once at start-up.
 
 Every setting is listed with a comment in `.env.example`. A bad value stops the bot with one line
-naming the variable, never a traceback. The token is kept out of `repr` so it cannot reach a log.
+naming the variable, never a traceback. The token and the database URL (which may hold a password) are
+kept out of `repr` and of every error message so they cannot reach a log.
+
+pydantic-settings (python-dotenv underneath) reads the variables; this module checks them, so that an
+error is one line of ours rather than a pydantic report.
 """
 
 from __future__ import annotations
 
-import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pydantic import ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 class ConfigError(ValueError):
-    """A setting is invalid; the message names the variable."""
+    """A setting is invalid; the message is one line and starts with the variable's name."""
 
 
-def load_dotenv(path: Path = Path(".env")) -> None:
-    """Minimal .env reader: KEY=VALUE lines; the real environment wins."""
-    if not path.is_file():
-        return
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.partition("=")
-        key = key.strip().removeprefix("export ").strip()
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        os.environ.setdefault(key, value)
+class _Environment(BaseSettings):
+    """The raw text of every variable paperbot reads, from the process environment and `.env`.
+
+    Every field is a plain string so that reading never fails on a value; `Settings.from_env` checks
+    them. The real environment wins over `.env` (pydantic-settings' source order); other variables in
+    either are ignored.
+    """
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", case_sensitive=True,
+                                      extra="ignore")
+
+    DISCORD_TOKEN: str | None = None
+    DATABASE_URL: str | None = None
+    CORPUS_DIR: str | None = None
+    CORPUS_POLL_SECONDS: str | None = None
+    GUILD_ID: str | None = None
+    DIGEST_CHANNEL_ID: str | None = None
+    DIGEST_WEEKDAY: str | None = None
+    DIGEST_TIME: str | None = None
+    DIGEST_TIMEZONE: str | None = None
+    ADMIN_ROLE_IDS: str | None = None
+    ADMIN_USER_IDS: str | None = None
+    ORGANISER_ROLE_IDS: str | None = None
+    REMINDER_MINUTES: str | None = None
+    PROPOSAL_DAYS: str | None = None
+    LOG_LEVEL: str | None = None
+    SHARD_COUNT: str | None = None
+    SHARD_IDS: str | None = None
 
 
-def _snowflake(env: dict[str, str], name: str) -> int | None:
+def read_environment() -> dict[str, str]:
+    """The variables paperbot reads that are set in the process environment or in `./.env`."""
+    try:
+        values = _Environment().model_dump(exclude_none=True)
+    except ValidationError as exc:  # not expected (every field is text); still one line, without the value
+        first = exc.errors()[0]
+        raise ConfigError(f"{'.'.join(map(str, first['loc'])) or '.env'}: {first['msg']}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f".env: cannot be read ({exc.__class__.__name__})") from None
+    return values
+
+
+def _digits(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also takes "²" and other digits int() refuses."""
+    return text.isascii() and text.isdigit()
+
+
+def _snowflake(env: Mapping[str, str], name: str) -> int | None:
     raw = env.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or not (15 <= len(raw) <= 21):
+    if not _digits(raw) or not (15 <= len(raw) <= 21):
         raise ConfigError(f"{name} must be a Discord id (a 17-20 digit number), got {raw!r}")
     return int(raw)
 
 
-def _ids(env: dict[str, str], name: str) -> frozenset[int]:
+def _ids(env: Mapping[str, str], name: str) -> frozenset[int]:
     raw = env.get(name, "").strip()
     if not raw:
         return frozenset()
     out = set()
     for part in re.split(r"[,\s]+", raw):
         if part:
-            if not part.isdigit():
+            if not _digits(part):
                 raise ConfigError(f"{name} must be a comma-separated list of Discord ids, got {part!r}")
             out.add(int(part))
     return frozenset(out)
@@ -60,7 +98,7 @@ def _ids(env: dict[str, str], name: str) -> frozenset[int]:
 
 def parse_weekday(raw: str) -> int:
     value = raw.strip().lower()
-    if value.isdigit() and 0 <= int(value) <= 6:
+    if _digits(value) and 0 <= int(value) <= 6:
         return int(value)
     for i, name in enumerate(WEEKDAYS):
         if len(value) >= 3 and name.startswith(value):
@@ -84,15 +122,50 @@ def parse_timezone(raw: str) -> ZoneInfo:
 
 def _minutes(raw: str) -> tuple[int, ...]:
     parts = [p for p in re.split(r"[,\s]+", raw) if p]
-    if not parts or not all(p.isdigit() and 1 <= int(p) <= 10080 for p in parts):
+    if not parts or not all(_digits(p) and 1 <= int(p) <= 10080 for p in parts):
         raise ValueError(f"expected minutes before a session, e.g. 1440,60 (each 1 to 10080), got {raw!r}")
     return tuple(sorted({int(p) for p in parts}, reverse=True))
 
 
 def _days(raw: str) -> int:
-    if not raw.isdigit() or not 1 <= int(raw) <= 365:
+    if not _digits(raw) or not 1 <= int(raw) <= 365:
         raise ValueError(f"expected a number of days from 1 to 365, got {raw!r}")
     return int(raw)
+
+
+def _shard_count(raw: str) -> int:
+    if not _digits(raw) or int(raw) < 1:
+        raise ValueError(f"expected the total number of shards, a whole number of 1 or more, got {raw!r}")
+    return int(raw)
+
+
+def _shard_ids(raw: str, count: int) -> tuple[int, ...]:
+    """The shards this process holds, in the order given; each must be one of the deployment's shards."""
+    parts = [p for p in re.split(r"[,\s]+", raw) if p]
+    if not parts:
+        raise ValueError(f"expected shard ids such as 0,1, got {raw!r}")
+    out: list[int] = []
+    for part in parts:
+        if not _digits(part):
+            raise ValueError(f"expected shard ids, whole numbers from 0 to {count - 1}, got {part!r}")
+        shard = int(part)
+        if shard >= count:
+            raise ValueError(f"shard {shard} does not exist with SHARD_COUNT={count} (ids run from 0 to "
+                             f"{count - 1})")
+        if shard in out:
+            raise ValueError(f"shard {shard} is listed twice")
+        out.append(shard)
+    return tuple(out)
+
+
+def _poll_seconds(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not 0.2 <= value <= 3600:  # also refuses nan and inf
+        raise ValueError(f"expected a number of seconds from 0.2 to 3600, got {raw!r}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -114,10 +187,17 @@ class Settings:
     organiser_role_ids: frozenset[int] = frozenset()  # may schedule reading-group sessions (besides admins)
     reminder_minutes: tuple[int, ...] = (1440, 60)  # reminders this many minutes before a session
     proposal_days: int = 28  # an open proposal expires after this many days
+    # Sharding: the deployment's total shard count and the shards this process holds. None and None: one
+    # process, as many shards as Discord recommends; a count and no ids: this process holds them all.
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] | None = None
+    # How often a process on SQLite looks for another process's corpus change (PostgreSQL notifies).
+    corpus_poll_seconds: float = 5.0
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
-        env = dict(os.environ if env is None else env)
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Check the settings: with env=None the process environment and `./.env`, else only `env`."""
+        env = read_environment() if env is None else dict(env)
 
         def get(name: str) -> str:
             return env.get(name, "").strip()
@@ -146,6 +226,11 @@ class Settings:
             raise ConfigError("DATABASE_URL must be a SQLAlchemy async URL such as "
                               "sqlite+aiosqlite:///path/to/paperbot.sqlite3")
         tz = check("DIGEST_TIMEZONE", parse_timezone, None)
+        shard_count = check("SHARD_COUNT", _shard_count, None)
+        if get("SHARD_IDS") and shard_count is None:  # discord.py needs the total to place the given shards
+            raise ConfigError("SHARD_IDS needs SHARD_COUNT, the deployment's total number of shards, to be set "
+                              "as well")
+        shard_ids = check("SHARD_IDS", lambda raw: _shard_ids(raw, shard_count), None)
         return cls(
             token=token,
             database_url=url,
@@ -161,4 +246,7 @@ class Settings:
             organiser_role_ids=_ids(env, "ORGANISER_ROLE_IDS"),
             reminder_minutes=check("REMINDER_MINUTES", _minutes, (1440, 60)),
             proposal_days=check("PROPOSAL_DAYS", _days, 28),
+            shard_count=shard_count,
+            shard_ids=shard_ids,
+            corpus_poll_seconds=check("CORPUS_POLL_SECONDS", _poll_seconds, 5.0),
         )
