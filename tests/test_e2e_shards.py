@@ -54,7 +54,8 @@ async def start(shard: int, fake: FakeDiscord, url: str, tmp: Path, **env: str) 
     log = tmp / f"shard-{shard}.log"
     environment = {**os.environ, "SHARD_COUNT": "2", "SHARD_IDS": str(shard), "DATABASE_URL": url,
                    "CORPUS_POLL_SECONDS": "0.3", "DIGEST_WEEKDAY": str(datetime.now(UTC).weekday()),
-                   "DIGEST_TIME": "00:00", "DIGEST_TIMEZONE": "UTC", "LOG_LEVEL": "INFO", **env}
+                   "DIGEST_TIME": "00:00", "DIGEST_TIMEZONE": "UTC", "LOG_LEVEL": "INFO",
+                   "PYTHONPATH": str(ROOT), **env}  # run from its own folder, as a deployed process is
     environment.pop("DISCORD_TOKEN", None)
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "tests.shard_process", fake.api_base, fake.gateway_url, cwd=tmp, env=environment,
