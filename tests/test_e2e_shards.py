@@ -4,8 +4,8 @@ PAPERBOT_TEST_POSTGRES), against the local Discord speaking the sharded gateway.
 One server lives on each shard, so each process hears only its own server. What an admin reloads
 through one process and what a member writes through the other are found through both; a process
 that was away when a change was committed (cut off from PostgreSQL by a proxy; stopped, on SQLite)
-catches up; each server's digest is posted once, by the process that holds its shard; the commands
-are registered once for the deployment.
+catches up; each server's digest and session reminder are posted once, by the process that holds its
+shard; the commands are registered once for the deployment.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import signal
 import sys
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +27,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
+from store import readinggroup as rg
 from store.library import BUNDLED_SEEDS, Library
-from store.models import DigestRun
+from store.models import DigestRun, Meeting, Reminder
 from tests.fakediscord import FakeDiscord
 from tests.tcpproxy import TcpProxy
 
@@ -115,6 +116,16 @@ async def test_two_processes_one_shard_each_share_one_corpus(database_url: str, 
     postgres = make_url(database_url).get_backend_name() == "postgresql"
     async with FakeDiscord() as fake, contextlib.AsyncExitStack() as stack:
         guilds = [fake.add_guild(name=f"Group on shard {i}", shard=(i, 2)) for i in range(2)]
+        seeder = Library(database_url, corpus)
+        await seeder.start(ingest_if_empty=False)
+        try:  # a session in each server in half an hour: its "soon" reminder is due as the processes start
+            async with seeder.session() as s, s.begin():
+                for guild in guilds:
+                    m = await rg.schedule(s, guild.id, f"Session of {guild.name}", fake.member.id,
+                                          datetime.now(UTC) + timedelta(minutes=30), fake.admin.id)
+                    await rg.attach(s, m.id, channel_id=guild.channels["general"])
+        finally:
+            await seeder.close()
         url1 = database_url
         proxy = None
         if postgres:  # the second process reaches PostgreSQL through a proxy the test can cut
@@ -189,11 +200,20 @@ async def test_two_processes_one_shard_each_share_one_corpus(database_url: str, 
             try:
                 async with check.session() as s:
                     runs = {r.guild_id: r for r in (await s.scalars(select(DigestRun))).all()}
+                    sent = (await s.execute(select(Meeting.guild_id, Reminder.claimed_by, Reminder.message_id)
+                                            .join(Reminder, Reminder.session_id == Meeting.id))).all()
             finally:
                 await check.engine.dispose()
             for p, guild in zip(processes, guilds, strict=True):
                 assert runs[guild.id].posted_at is not None
                 assert runs[guild.id].claimed_by.endswith(f":{p.pid}")  # posted by the process holding its shard
+
+            # Each server's session reminder, like its digest: once, by the process holding its shard.
+            for p, guild in zip(processes, guilds, strict=True):
+                posted = [m for m in fake.messages[guild.channels["general"]] if m["content"].startswith("⏰")]
+                assert [m["content"].split("**")[1] for m in posted] == [f"Session of {guild.name}"]
+                assert [(c.split(":")[-1], mid) for g, c, mid in sent if g == guild.id] == [
+                    (str(p.pid), int(posted[0]["id"]))]
         finally:
             codes = await stop(processes)
     assert codes == [0, 0], [p.log.read_text()[-3000:] for p in processes]
