@@ -144,12 +144,20 @@ async def test_two_processes_one_shard_each_share_one_corpus(database_url: str, 
             assert len(fake.command_puts) == 1  # one registration for the deployment, not one per process
 
             # Every search command answers in both servers, each through its own shard's process.
+            replies: dict[str, list[dict[str, Any]]] = {}
             for guild in guilds:
-                for command, options in (("paper", {"query": "lottery ticket"}), ("author", {"name": "Frankle"}),
-                                         ("topic", {"topic": "pruning"}),
-                                         ("ask", {"question": "what is a winning ticket?"}), ("help", {})):
-                    message = await answer(fake, command, guild, **options)
+                for command, user, options in (
+                        ("paper", None, {"query": "lottery ticket"}), ("author", None, {"name": "Frankle"}),
+                        ("topic", None, {"topic": "pruning"}), ("ask", None, {"question": "what is a winning ticket?"}),
+                        ("help", None, {}), ("proposals", None, {}), ("history", None, {}),
+                        ("summary mine", None, {}), ("digest preview", None, {}), ("summary recent", fake.admin, {})):
+                    message = await answer(fake, command, guild, user=user, **options)
                     assert message.get("content") or message.get("embeds"), (command, message)
+                    replies.setdefault(command, []).append(message)
+            for command in ("paper", "author", "topic", "ask"):  # one corpus: the same answer through both
+                first, second = ([e.get("title") for e in m.get("embeds") or []] for m in replies[command])
+                assert first == second, (command, first, second)
+            assert "Lottery" in (replies["paper"][0]["embeds"][0].get("title") or "")
 
             # An admin reloads through shard 0's process after adding a file: shard 1's finds it.
             note(corpus, "week-12.md", HOLOGRAPHIC, "Mira Okafor, Tomás Ruiz", "Replay buffers as interference.")
