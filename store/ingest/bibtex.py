@@ -151,7 +151,7 @@ def _name(raw: str) -> str:
     if raw.startswith("{") and raw.endswith("}") and _balanced_outer(raw):
         return single_spaced(decode_latex(raw))  # "{Google DeepMind}": an institution, as written
     pieces = [decode_latex(p).strip() for p in _split_top_level(raw, re.compile(r","))]
-    pieces = [single_spaced(p) for p in pieces]
+    pieces = [single_spaced(p.strip("-")) for p in pieces]  # "Smith, John-": a stray hyphen joins nothing
     if len(pieces) == 1:
         return display_name(pieces[0])
     if len(pieces) == 2:
