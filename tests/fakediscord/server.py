@@ -313,6 +313,11 @@ class FakeDiscord:
         self.guilds[gid] = guild
         return guild
 
+    @property
+    def first_guild(self) -> Guild:
+        """The server tests speak in unless they name another (`guild_id`, `channels`)."""
+        return self.guilds[self.guild_id]
+
     def connected_shards(self) -> set[tuple[int, int]]:
         """The (index, count) of every shard connected now."""
         return {s.shard for s in self._sessions.values() if s.live}
@@ -384,15 +389,17 @@ class FakeDiscord:
                 self.violation(f"{event} {where} breaks {schema}: " + "; ".join(str(p) for p in problems))
 
     def guild_payload(self, guild: Guild | None = None) -> dict[str, Any]:
-        guild = guild or self.guilds[self.guild_id]
+        guild = guild or self.first_guild
         channels = [{"id": str(cid), "type": 0, "name": name, "position": i, "guild_id": str(guild.id),
                      "permission_overwrites": [], "nsfw": False, "parent_id": None, "topic": None,
                      "last_message_id": None, "rate_limit_per_user": 0, "flags": 0}
                     for i, (name, cid) in enumerate(guild.channels.items())]
-        roles = [{"id": str(guild.id), "name": "@everyone", "permissions": str(MEMBER_PERMISSIONS),
-                  "position": 0, "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0},
-                 {"id": str(guild.admin_role), "name": "admin", "permissions": str(MANAGE_GUILD), "position": 1,
-                  "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}]
+        roles = [{"id": str(role), "name": name, "permissions": str(permissions), "position": position,
+                  "color": 0, "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None},
+                  "hoist": False, "managed": False, "mentionable": False, "icon": None, "unicode_emoji": None,
+                  "flags": 0}
+                 for position, (role, name, permissions) in enumerate(
+                     [(guild.id, "@everyone", MEMBER_PERMISSIONS), (guild.admin_role, "admin", MANAGE_GUILD)])]
         return {"id": str(guild.id), "name": guild.name, "icon": None, "owner_id": str(self.owner.id),
                 "channels": channels, "roles": roles,
                 "members": [self._member_payload(m, guild) for m in self.members.values()],
@@ -464,12 +471,14 @@ class FakeDiscord:
         session = GatewaySession(f"fake-session-{snowflake()}", (index, count), ws)
         self._sessions[session.id] = session
         self.identifies += 1
-        await self._send_event(session, "READY", {
+        events = [("READY", {
             "v": 10, "user": self.bot_user.payload(), "session_id": session.id,
             "resume_gateway_url": self.gateway_url, "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
-            "application": {"id": str(self.app_id), "flags": 0}, "shard": [index, count]})
-        for guild in guilds:
-            await self._send_event(session, "GUILD_CREATE", self.guild_payload(guild))
+            "application": {"id": str(self.app_id), "flags": 0}, "shard": [index, count]})]
+        events += [("GUILD_CREATE", self.guild_payload(guild)) for guild in guilds]
+        for event, data in events:
+            self._check_event(event, data)
+            await self._send_event(session, event, data)
         return session
 
     async def _resume(self, ws: web.WebSocketResponse, d: dict[str, Any]) -> GatewaySession | None:
@@ -998,7 +1007,7 @@ class FakeDiscord:
     # --- driving the bot as members would ---
 
     def _command(self, name: str, guild: Guild | None = None) -> dict[str, Any]:
-        for scope in (str((guild or self.guilds[self.guild_id]).id), "global"):
+        for scope in (str((guild or self.first_guild).id), "global"):
             for cmd in self.commands.get(scope, []):
                 if cmd["name"] == name:
                     return cmd
@@ -1012,7 +1021,7 @@ class FakeDiscord:
         member = self.members[user.id]
         if guild is None and message is not None:  # a component or modal: the server its message is in
             guild = self._guild_of(int(message["channel_id"]))
-        guild = guild or self.guilds[self.guild_id]
+        guild = guild or self.first_guild
         iid, token = snowflake(), f"token-{snowflake()}"
         channel_id = guild.channels[channel]
         payload: dict[str, Any] = {
@@ -1085,7 +1094,7 @@ class FakeDiscord:
 
     def _channel_payload(self, channel_id: int, *, resolved: bool = False, with_permissions: bool = True
                          ) -> dict[str, Any]:
-        guild = self._guild_of(channel_id) or self.guilds[self.guild_id]
+        guild = self._guild_of(channel_id) or self.first_guild
         name = next((n for n, c in guild.channels.items() if c == channel_id), "deleted-channel")
         out: dict[str, Any] = {"id": str(channel_id), "type": 0, "name": name, "guild_id": str(guild.id),
                                "position": 0, "permission_overwrites": [], "nsfw": False, "parent_id": None,
