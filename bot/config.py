@@ -69,6 +69,11 @@ def read_environment() -> dict[str, str]:
     return values
 
 
+def _items(raw: str) -> list[str]:
+    """The parts of a comma- or space-separated list."""
+    return [part for part in re.split(r"[,\s]+", raw) if part]
+
+
 def _digits(text: str) -> bool:
     """ASCII digits only: str.isdigit() also takes "²" and other digits int() refuses."""
     return text.isascii() and text.isdigit()
@@ -88,11 +93,10 @@ def _ids(env: Mapping[str, str], name: str) -> frozenset[int]:
     if not raw:
         return frozenset()
     out = set()
-    for part in re.split(r"[,\s]+", raw):
-        if part:
-            if not _digits(part):
-                raise ConfigError(f"{name} must be a comma-separated list of Discord ids, got {part!r}")
-            out.add(int(part))
+    for part in _items(raw):
+        if not _digits(part):
+            raise ConfigError(f"{name} must be a comma-separated list of Discord ids, got {part!r}")
+        out.add(int(part))
     return frozenset(out)
 
 
@@ -121,7 +125,7 @@ def parse_timezone(raw: str) -> ZoneInfo:
 
 
 def _minutes(raw: str) -> tuple[int, ...]:
-    parts = [p for p in re.split(r"[,\s]+", raw) if p]
+    parts = _items(raw)
     if not parts or not all(_digits(p) and 1 <= int(p) <= 10080 for p in parts):
         raise ValueError(f"expected minutes before a session, e.g. 1440,60 (each 1 to 10080), got {raw!r}")
     return tuple(sorted({int(p) for p in parts}, reverse=True))
@@ -141,7 +145,7 @@ def _shard_count(raw: str) -> int:
 
 def _shard_ids(raw: str, count: int) -> tuple[int, ...]:
     """The shards this process holds, in the order given; each must be one of the deployment's shards."""
-    parts = [p for p in re.split(r"[,\s]+", raw) if p]
+    parts = _items(raw)
     if not parts:
         raise ValueError(f"expected shard ids such as 0,1, got {raw!r}")
     out: list[int] = []

@@ -110,14 +110,11 @@ def note(corpus: Path, name: str, title: str, authors: str, text: str) -> None:
 async def test_two_processes_one_shard_each_share_one_corpus(database_url: str, tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(BUNDLED_SEEDS, corpus)
-    seeder = Library(database_url, corpus)
-    await seeder.start()  # the corpus is in the database before either process starts
-    await seeder.close()
     postgres = make_url(database_url).get_backend_name() == "postgresql"
     async with FakeDiscord() as fake, contextlib.AsyncExitStack() as stack:
         guilds = [fake.add_guild(name=f"Group on shard {i}", shard=(i, 2)) for i in range(2)]
         seeder = Library(database_url, corpus)
-        await seeder.start(ingest_if_empty=False)
+        await seeder.start()  # the corpus is in the database before either process starts
         try:  # a session in each server in half an hour: its "soon" reminder is due as the processes start
             async with seeder.session() as s, s.begin():
                 for guild in guilds:

@@ -352,6 +352,7 @@ class FakeDiscord:
         if not session.live:  # away: Discord keeps the session's events for a RESUME
             session.missed.append((event, data))
             return
+        self._check_event(event, data)
         session.seq += 1
         assert session.ws is not None
         await session.ws.send_str(json.dumps({"op": 0, "d": data, "s": session.seq, "t": event}))
@@ -364,7 +365,6 @@ class FakeDiscord:
         if session is None:
             where = f" for shard of server {guild_id}" if guild_id is not None else ""
             raise RuntimeError(f"no gateway connection{where}")
-        self._check_event(event, data)
         await self._send_event(session, event, data)
 
     def _check_event(self, event: str, data: dict[str, Any]) -> None:
@@ -477,7 +477,6 @@ class FakeDiscord:
             "application": {"id": str(self.app_id), "flags": 0}, "shard": [index, count]})]
         events += [("GUILD_CREATE", self.guild_payload(guild)) for guild in guilds]
         for event, data in events:
-            self._check_event(event, data)
             await self._send_event(session, event, data)
         return session
 
