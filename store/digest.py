@@ -14,7 +14,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, select, update
@@ -142,10 +142,22 @@ async def save_schedule(session: AsyncSession, guild_id: int, default: Schedule,
     return Schedule(row.channel_id, row.weekday, row.hour, row.minute, row.timezone)
 
 
-async def is_posted(session: AsyncSession, guild_id: int, week: str) -> bool:
+async def is_posted(session: AsyncSession, guild_id: int, week: str, slot: datetime | None = None) -> bool:
+    """Whether this week's digest is posted, or (given the slot) any digest was posted after the slot.
+
+    The second half matters when an admin moves the schedule earlier in the week: the due slot then falls
+    in the week before, whose key was never posted, yet the members had their digest since that slot.
+    """
     posted = await session.scalar(select(DigestRun.posted_at).where(DigestRun.guild_id == guild_id,
                                                                     DigestRun.week == week))
-    return posted is not None
+    if posted is not None or slot is None:
+        return posted is not None
+    last = await session.scalar(select(func.max(DigestRun.posted_at)).where(DigestRun.guild_id == guild_id))
+    return last is not None and _utc(last) >= slot
+
+
+def _utc(when: datetime) -> datetime:
+    return when if when.tzinfo else when.replace(tzinfo=UTC)  # SQLite gives naive UTC back
 
 
 async def claim(session: AsyncSession, guild_id: int, week: str, claimed_by: str, now: datetime) -> int | None:

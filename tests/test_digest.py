@@ -111,3 +111,28 @@ async def test_an_abandoned_claim_is_taken_over_after_the_lease_and_a_posted_one
         assert await d.claim(s, 7, "2026-W48", "late", T0 + LEASE * 10) is None
         cycle, featured, last = await d.history(s, 7)
     assert (cycle, featured) == (1, {1}) and last is not None
+
+
+async def test_a_schedule_moved_earlier_in_the_week_does_not_post_the_week_before_again(sessions) -> None:
+    """Posted Friday for the Monday slot; the admin then moves the digest to Friday 17:30 in Paris. The
+    slot now due is last week's Friday, whose week key was never posted, but members had a digest since."""
+    posted_at = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)  # Friday, the missed Monday W47 slot caught up
+    monday = d.due_slot(posted_at, 0, 9, 0, "UTC")
+    assert monday[0] == "2026-W47"
+    async with sessions() as s, s.begin():
+        s.add(Paper(id=1, key="paper 1", title="Paper 1", added_at=T0))
+        await s.flush()
+        run = await d.claim(s, 7, monday[0], "me", posted_at)
+        assert run is not None
+        await d.mark_posted(s, run, 7, d.plan_digest([paper(1)], set(), 1, None, monday[0]), 123, posted_at)
+    friday = (4, 17, 30, "Europe/Paris")
+    week, slot = d.due_slot(posted_at + timedelta(minutes=1), *friday)
+    assert week == "2026-W46" and slot.astimezone(UTC) == datetime(2026, 11, 13, 16, 30, tzinfo=UTC)
+    async with sessions() as s:
+        assert not await d.is_posted(s, 7, week)  # the week key alone says "due"...
+        assert await d.is_posted(s, 7, week, slot)  # ...but a digest went out after that slot
+        assert not await d.is_posted(s, 8, week, slot)  # another server's digest covers nothing here
+        week, slot = d.due_slot(datetime(2026, 11, 27, 16, 31, tzinfo=UTC), *friday)
+        assert week == "2026-W48" and not await d.is_posted(s, 7, week, slot)  # the next Friday is due
+        week, slot = d.due_slot(datetime(2026, 11, 27, 16, 29, tzinfo=UTC), *friday)
+        assert week == "2026-W47" and await d.is_posted(s, 7, week, slot)  # a minute before it is not

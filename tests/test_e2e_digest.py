@@ -176,6 +176,9 @@ async def test_preview_schedule_and_channel(setup) -> None:
         assert "HH:MM" in (await bad.final())["content"]
         ok = await fake.slash("digest schedule", user=fake.admin, weekday=4, time="17:30", timezone="Europe/Paris")
         assert "Friday at 17:30 (Europe/Paris)" in (await ok.final())["content"]
+        # The slot now due is last week's Friday, but this week's digest went out after it: nothing is posted.
+        await next_tick(bot)
+        assert len(fake.messages[fake.channels["reading-group"]]) == 1
         general = fake.channels["general"]
         moved = await fake.slash("digest channel", user=fake.admin, channel=str(general))
         assert str(general) in (await moved.final())["content"]
@@ -186,7 +189,7 @@ async def test_preview_schedule_and_channel(setup) -> None:
         assert not fake.messages[general]
         clock.now = datetime(2026, 11, 27, 16, 31, tzinfo=UTC)
         await next_tick(bot)
-        assert len(fake.messages[general]) == 1
+        assert len(fake.messages[general]) == 1 and len(fake.messages[fake.channels["reading-group"]]) == 1
         zones = [c["name"] for c in await fake.autocomplete("digest schedule", "timezone", "pari", user=fake.admin)]
         assert zones == ["Europe/Paris"]
         assert {c["name"] for c in await fake.autocomplete("digest schedule", "timezone", "new york")} \

@@ -110,7 +110,7 @@ class DigestCog(commands.Cog, CountedPasses):
         now = self.bot.clock()
         week, slot = store.due_slot(now, schedule.weekday, schedule.hour, schedule.minute, schedule.timezone)
         async with self.bot.library.session() as session, session.begin():
-            if await store.is_posted(session, guild_id, week):
+            if await store.is_posted(session, guild_id, week, slot):
                 return False
             run_id = await store.claim(session, guild_id, week, self.worker, now)
         if run_id is None:
@@ -204,7 +204,7 @@ class DigestCog(commands.Cog, CountedPasses):
         week, slot = store.due_slot(self.bot.clock(), schedule.weekday, schedule.hour, schedule.minute,
                                     schedule.timezone)
         async with self.bot.library.session() as session, session.begin():
-            posted = await store.is_posted(session, interaction.guild_id, week)
+            posted = await store.is_posted(session, interaction.guild_id, week, slot)
             run_id = None if posted else await store.claim(session, interaction.guild_id, week, self.worker,
                                                            self.bot.clock())
         if run_id is None:
