@@ -271,6 +271,19 @@ def _session(m: Meeting) -> SessionView:
                        m.announcement_id, dict(m.roles or {}))
 
 
+async def proposals_of(session: AsyncSession, s: SessionView, limit: int = 10) -> list[ProposalView]:
+    """The posted proposals a session's scheduling, cancelling or discussion changed: its own, and (once
+    discussed) the other proposals of the same paper, whose vote buttons must close too."""
+    t = _tally()
+    rows = await session.execute(
+        select(Proposal, t.c.score, t.c.voters).outerjoin(t, t.c.proposal_id == Proposal.id)
+        .where(Proposal.guild_id == s.guild_id, Proposal.message_id.is_not(None),
+               or_(Proposal.id == (s.proposal_id or 0),
+                   and_(Proposal.paper_key == paper_key(s.title), Proposal.status == "discussed")))
+        .order_by(Proposal.id.desc()).limit(limit))
+    return [_view(*row) for row in rows.all()]
+
+
 async def get_session(session: AsyncSession, session_id: int) -> SessionView | None:
     m = await session.get(Meeting, session_id)
     return _session(m) if m else None

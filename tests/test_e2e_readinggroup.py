@@ -127,6 +127,11 @@ async def test_propose_vote_schedule_remind_discuss(setup) -> None:
         assert event["entity_metadata"]["location"] == "#reading-group on Discord"
         thread = fake.threads[int(announcement["id"])]  # started from the announcement
         assert thread["parent_id"] == str(group) and thread["name"] == "Attention Is All You Need"
+        # The proposal's own message says so, its buttons closed; the other proposal's stays open.
+        assert "*This proposal is scheduled.*" in message["embeds"][0]["description"]
+        assert all(b["disabled"] for b in message["components"][0]["components"]) and not would_ping(message)
+        assert votes_line(message) == "**Votes: +1** (3 members)"
+        assert not any(b["disabled"] for b in second["components"][0]["components"])
 
         clock.now = START - timedelta(days=1, minutes=1)
         await next_tick(bot)
@@ -152,6 +157,7 @@ async def test_propose_vote_schedule_remind_discuss(setup) -> None:
         await next_tick(bot)
         await next_tick(bot)
         assert announcement["content"].startswith("✅ Discussed: **Attention Is All You Need**")
+        assert "*This proposal is discussed.*" in message["embeds"][0]["description"]
         [hint] = fake.messages[int(thread["id"])]
         assert f"<@{fake.member.id}>, thanks for presenting!" in hint["content"]
         assert [int(u) for u in hint["allowed_mentions"]["users"]] == [fake.member.id]
@@ -189,7 +195,7 @@ async def test_move_and_cancel_follow_the_event_and_announcement(setup) -> None:
     clock = Clock(NOW)
     group = fake.channels["reading-group"]
     async with running(make_bot(fake, library, clock)) as bot:
-        await propose(fake, fake.member, "Generative Adversarial Nets")
+        gan = await propose(fake, fake.member, "Generative Adversarial Nets")
         rec = await fake.slash("session schedule", user=fake.admin, date="2026-12-03", time="19:00",
                                presenter=str(fake.other.id), critic=str(fake.member.id))
         assert "presenting. Announced" in (await rec.final())["content"]
@@ -216,6 +222,10 @@ async def test_move_and_cancel_follow_the_event_and_announcement(setup) -> None:
         assert fake.events == {} and announcement["content"].startswith("❌ Cancelled")
         listing = await (await fake.slash("proposals", user=fake.member)).final()
         assert listing["content"].startswith("1. **Generative Adversarial Nets**")  # open again
+        assert "This proposal is" not in gan["embeds"][0]["description"]  # and its message says so
+        assert not any(b["disabled"] for b in gan["components"][0]["components"])
+        vote = gan["components"][0]["components"][0]["custom_id"]
+        assert await click(fake, gan, vote, fake.other) == "You vote for it."
         nothing = await (await fake.slash("session cancel", user=fake.admin)).final()
         assert nothing["content"] == "No such scheduled session."
         [thread_id] = fake.threads

@@ -370,6 +370,7 @@ class ReadingGroup(commands.Cog, CountedPasses):
                                   roles={"critic": critic.id} if critic else None)
             reuse = await rg.thread_for(session, guild_id, s.title, s.id)
         s = await self._publish(interaction.guild, s, channel_id, reuse)
+        await self._refresh_proposals(s)
         note = "" if presenter or not suggested else " (suggested by the rotation)"
         await interaction.followup.send(f"Scheduled **{safe(s.title)}** {timestamp(s.starts_at)} with "
                                         f"<@{s.presenter_id}> presenting{note}. Announced in <#{channel_id}>.",
@@ -448,6 +449,19 @@ class ReadingGroup(commands.Cog, CountedPasses):
             await channel.get_partial_message(s.announcement_id).edit(  # type: ignore[attr-defined]
                 content=announcement(s), allowed_mentions=NONE)
 
+    async def _refresh_proposals(self, s: rg.SessionView) -> None:
+        """The proposal messages a session changed show it: scheduled or discussed, their buttons closed;
+        open again after a cancel."""
+        async with self.bot.library.session() as session:
+            proposals = await rg.proposals_of(session, s)
+        for p in proposals:
+            if p.channel_id is None or p.message_id is None:
+                continue
+            with contextlib.suppress(discord.NotFound, discord.Forbidden):
+                channel = await self._channel(p.channel_id)
+                await channel.get_partial_message(p.message_id).edit(  # type: ignore[attr-defined]
+                    embed=proposal_embed(p), view=vote_view(p), allowed_mentions=NONE)
+
     async def _event(self, s: rg.SessionView) -> discord.ScheduledEvent | None:
         guild = self.bot.get_guild(s.guild_id)
         if guild is None or s.event_id is None:
@@ -501,6 +515,7 @@ class ReadingGroup(commands.Cog, CountedPasses):
         if event is not None:
             await event.delete()
         await self._refresh_announcement(s)
+        await self._refresh_proposals(s)
         await interaction.followup.send(f"Cancelled **{safe(s.title)}**; its proposal is open again.", ephemeral=True)
 
     @session_group.command(name="done", description="Mark a session as discussed (organisers)")
@@ -537,6 +552,7 @@ class ReadingGroup(commands.Cog, CountedPasses):
         async with self.bot.library.session() as db, db.begin():
             s = await rg.done(db, session_id, self.bot.clock())
         await self._refresh_announcement(s)
+        await self._refresh_proposals(s)
         where = s.thread_id or s.channel_id
         if where is not None:
             with contextlib.suppress(discord.NotFound, discord.Forbidden):
