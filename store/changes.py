@@ -23,6 +23,7 @@ from store.models import CorpusChange
 from store.settings import put_setting
 
 CORPUS_VERSION = "corpus_version"
+CORPUS_WRITER = "corpus_writer"  # SQLite: the origin of the transaction changing the corpus (see take_turn)
 CHANNEL = "paperbot_corpus"  # PostgreSQL LISTEN/NOTIFY channel
 LOCK_KEY = 0x7061706572636367  # pg_advisory_xact_lock key for "recording a corpus change" ("paperccg")
 MAX_PAPERS = 1_000  # a change naming more papers is recorded as "reload everything" (papers = None)
@@ -39,6 +40,22 @@ class Change:
 
 def _is_postgres(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
+
+
+async def take_turn(session: AsyncSession) -> None:
+    """Wait for this transaction's turn to change the corpus, before it reads what it is about to change.
+
+    Two processes reloading the same folder at once would otherwise both find a new file not stored yet
+    and both insert it, and the second would fail on the unique constraint; a member's summary of a new
+    paper racing a reload that adds the same paper fails the same way. On PostgreSQL this is the advisory
+    lock `record` takes (held until commit; taking it again in the same transaction costs nothing). On
+    SQLite, whose driver begins a transaction only at its first write, a first write makes this
+    transaction the database's one writer (waiting on the busy timeout) before it reads anything.
+    """
+    if _is_postgres(session):
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+    else:
+        await put_setting(session, CORPUS_WRITER, str(session.info.get("origin", "")))
 
 
 async def record(session: AsyncSession, papers: set[int] | None) -> str:

@@ -216,6 +216,7 @@ async def add(session: AsyncSession, writer_id: int, writer: str, draft: Draft,
     """Store a member's summary: on the paper it names, or on a new paper."""
     now = now or datetime.now(UTC)
     draft = _clean(draft)
+    await changes.take_turn(session)
     doc = await _writer_document(session, writer_id, now)
     contribution, created, pid = await _add_one(session, doc, writer_id, writer, draft, now)
     await _finish(session, {pid})
@@ -238,6 +239,7 @@ async def add_records(session: AsyncSession, writer_id: int, writer: str, record
     with its reason, and the others are stored (in the caller's one transaction)."""
     now = now or datetime.now(UTC)
     out = BatchResult()
+    await changes.take_turn(session)
     doc = await _writer_document(session, writer_id, now)
     for rec in records:
         draft = Draft(paper=rec.title, summary=rec.summary, topics=list(rec.topics), link=rec.link,
@@ -271,6 +273,7 @@ async def edit(session: AsyncSession, contribution_id: int, actor_id: int, actor
                now: datetime | None = None) -> Saved:
     """Replace the TL;DR, summary, topics and link of a summary; the previous version is kept."""
     now = now or datetime.now(UTC)
+    await changes.take_turn(session)
     contribution = await _owned(session, contribution_id, actor_id, actor_is_admin)
     entry = await session.get(Entry, contribution.entry_id)
     assert entry is not None
@@ -290,6 +293,7 @@ async def edit(session: AsyncSession, contribution_id: int, actor_id: int, actor
 
 async def remove(session: AsyncSession, contribution_id: int, actor_id: int, actor_is_admin: bool) -> set[int]:
     """Delete a summary (and its history); a paper left with no summary at all goes with it."""
+    await changes.take_turn(session)
     contribution = await _owned(session, contribution_id, actor_id, actor_is_admin)
     entry = await session.get(Entry, contribution.entry_id)
     assert entry is not None

@@ -523,6 +523,7 @@ async def sync_files(session: AsyncSession, files: AsyncIterable[ParsedFile], pr
     """Apply parsed files to the database inside the caller's transaction, each as soon as it is parsed."""
     now = now or datetime.now(UTC)
     report = IngestReport()
+    await changes.take_turn(session)  # another process's sync of the same files commits first, then we read
     docs = {(d.root, d.name): d for d in (await session.scalars(select(Document))).all()}
     touched: set[int] = set()
     created: dict[int, list[_EntryFields]] = {}  # papers this transaction inserts, with their entries

@@ -229,3 +229,53 @@ async def test_changes_are_recorded_in_commit_order(pair) -> None:
     latest = await asyncio.wait_for(other, 20)
     rows = await log_rows(a)
     assert [r.papers for r in rows[-2:]] == [[1], [2]] and rows[-1].id == latest
+
+
+HOLOGRAPHIC = ("# Reading notes\n\n## Holographic Replay Buffers for Offline Agents\n"
+               "Authors: Mira Okafor, Tomás Ruiz\n\nReplay buffers stored as interference patterns.\n")
+
+
+async def test_two_processes_reloading_the_same_folder_at_once_both_succeed(pair, database_url: str,
+                                                                           corpus: Path) -> None:
+    """Two admins press /reload on two processes that share the corpus folder: the second sync waits
+    for the first to commit and then finds the file stored, instead of failing on the unique constraint."""
+    a, _b = pair
+    c = Library(database_url, corpus)  # a third process with the same folder
+    await c.start(ingest_if_empty=False)
+    try:
+        before = len(a.index)
+        (corpus / "week-12.md").write_text(HOLOGRAPHIC, encoding="utf-8")
+        reports = await asyncio.gather(a.reload(), c.reload())
+        assert sorted(r.added for r in reports) == [0, 1]
+        assert sorted(f.status for r in reports for f in r.files if f.source == "week-12.md") == ["new", "unchanged"]
+        assert {r.papers_total for r in reports} == {before + 1}
+        await c.catch_up()
+        await a.catch_up()
+        assert len(a.index) == len(c.index) == before + 1
+        assert titles(c, "holographic replay buffers")[0] == "Holographic Replay Buffers for Offline Agents"
+    finally:
+        await c.close()
+
+
+async def test_a_reload_waits_for_a_summary_adding_the_same_paper_and_lands_on_its_paper(pair, corpus: Path) -> None:
+    """A member's summary creates a paper; before it commits, a reload through another process adds a
+    file naming the same paper. The reload waits its turn, then merges into the member's paper."""
+    a, b = pair
+    before = len(a.index)
+    (corpus / "week-12.md").write_text(HOLOGRAPHIC, encoding="utf-8")
+    draft = C.Draft(paper="Holographic Replay Buffers for Offline Agents", summary="Interference as memory.")
+    async with b.session() as s:
+        await s.begin()
+        saved = await C.add(s, 7, "writer 7", draft)
+        assert saved.paper_created
+        reload = asyncio.create_task(a.reload())
+        await asyncio.sleep(0.5)
+        assert not reload.done()  # waiting for the member's transaction
+        await s.commit()
+    report = await asyncio.wait_for(reload, 60)
+    assert report.papers_total == before + 1  # the file's entry joined the member's paper
+    await b.catch_up()
+    [hit] = [h for h in b.index.paper("holographic replay buffers", 3).hits
+             if h.paper.title == "Holographic Replay Buffers for Offline Agents"]
+    assert hit.paper.id == saved.contribution.paper_id and len(hit.paper.summaries) == 2
+    assert len(b.index) == len(a.index) == before + 1
