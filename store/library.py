@@ -36,7 +36,7 @@ from store.search import SearchIndex, snapshot
 from store.search.acronyms import Glossary, load_glossary
 from store.search.overlay import OverlayIndex, supports
 from store.settings import get_setting
-from store.sync import CORPUS_GIVEN, sync_files
+from store.sync import CORPUS_GIVEN, adopt_corpus_folder, sync_files
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -117,6 +117,10 @@ class Library:
         self.migration = await upgrade(self.engine)
         if self.migration.changed:
             log.info("%s", self.migration.describe())
+        async with self.session() as s, s.begin():
+            adopted = await adopt_corpus_folder(s, self.corpus_dir)
+        if adopted:
+            log.info("%d document(s) read from %s are now known as the corpus folder's", adopted, self.corpus_dir)
         report = None
         async with self.session() as s:
             # The bundled seeds (or CORPUS_DIR) fill only a database that was never given a corpus:
@@ -134,7 +138,8 @@ class Library:
         """Read, parse and store the files under `paths` (default: the corpus folder) in one transaction."""
         targets = list(paths) if paths else [self.corpus_dir]
         async with self._write_lock:
-            return await self._off_the_loop(lambda sessions: self._ingest(targets, sessions, progress))
+            return await self._off_the_loop(lambda sessions: self._ingest(targets, self.corpus_dir, sessions,
+                                                                          progress))
 
     async def _off_the_loop(self, work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[T]]) -> T:
         """Run bulk database work on a worker thread with its own event loop and engine.
@@ -158,9 +163,9 @@ class Library:
         return await asyncio.to_thread(asyncio.run, own_engine())
 
     @staticmethod
-    async def _ingest(targets: list[Path], sessions: async_sessionmaker[AsyncSession],
+    async def _ingest(targets: list[Path], corpus_dir: Path, sessions: async_sessionmaker[AsyncSession],
                       progress: IngestProgress | None = None) -> IngestReport:
-        files, roots, problems = await asyncio.to_thread(find, targets)
+        files, roots, problems = await asyncio.to_thread(find, targets, corpus_dir)
         stream = parsed(files) if progress is None else _reported(files, progress)
         # One transaction: all of it or none. Closing `each` stops a parsing process if the sync fails.
         try:

@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 DISCORD_ROOT = "discord:"  # the root of the pseudo-documents holding what members wrote in Discord
+# The root of the files read from the deployment's corpus folder (CORPUS_DIR), wherever that folder is:
+# the same files are the same documents on every machine and after the folder moves.
+CORPUS_ROOT = "corpus:"
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterable, Callable, Collection, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Executable, Row, Select, Table, bindparam, delete, func, insert, select, update
@@ -20,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from store import changes
 from store.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Topic
 from store.names import fold, person_key
-from store.records import DISCORD_ROOT, PaperRecord, ParsedFile
+from store.records import CORPUS_ROOT, DISCORD_ROOT, PaperRecord, ParsedFile, Problem
 from store.report import FileChange, IngestReport
 from store.settings import get_setting, put_setting
 
@@ -518,6 +519,20 @@ async def _without_member_copies(session: AsyncSession, records: dict[str, Paper
 CORPUS_GIVEN = "corpus_given"  # set by the first ingest: from then on the bundled seeds are never loaded by themselves
 
 
+async def adopt_corpus_folder(session: AsyncSession, corpus_dir: Path) -> int:
+    """Documents stored under the corpus folder's own path become the corpus folder's (CORPUS_ROOT).
+
+    A database written before CORPUS_ROOT, or a file ingested by its path, knows them by that path;
+    renamed, not read again, they keep their entries, and a reload from another machine or a moved
+    folder finds them unchanged. A name the corpus folder already holds is left as it was.
+    """
+    path = str(Path(corpus_dir).expanduser().resolve())
+    taken = select(Document.name).where(Document.root == CORPUS_ROOT).scalar_subquery()
+    result = await session.execute(update(Document).where(Document.root == path, Document.name.not_in(taken))
+                                   .values(root=CORPUS_ROOT))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 async def sync_files(session: AsyncSession, files: AsyncIterable[ParsedFile], prune_roots: Iterable[str] = (),
                      now: datetime | None = None) -> IngestReport:
     """Apply parsed files to the database inside the caller's transaction, each as soon as it is parsed."""
@@ -559,6 +574,12 @@ async def sync_files(session: AsyncSession, files: AsyncIterable[ParsedFile], pr
         touched |= await _sync_document(session, doc, records, now, change, created)
         report.files.append(change)
     roots = set(prune_roots)
+    if CORPUS_ROOT in roots and not any(r == CORPUS_ROOT for r, _ in seen) and any(r == CORPUS_ROOT for r, _ in docs):
+        # The deployment's corpus folder found empty is far more often an unmounted disk, or a machine
+        # given an empty CORPUS_DIR, than a corpus deleted on purpose: nothing is removed.
+        report.problems.append(Problem("the corpus folder", 0, "no summary files found: nothing removed (is it "
+                                                               "mounted, and is CORPUS_DIR the right folder?)"))
+        roots.discard(CORPUS_ROOT)
     for (root, name), doc in docs.items():  # pruning is scoped to the folders ingested, each on its own
         if (root, name) in seen or root not in roots:
             continue

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from store.ingest import SUPPORTED_SUFFIXES, parse_file
-from store.records import Parsed, ParsedFile, Problem
+from store.records import CORPUS_ROOT, Parsed, ParsedFile, Problem
 
 log = logging.getLogger(__name__)
 
@@ -52,24 +52,44 @@ class CorpusFile:
     root: str
 
 
-def find(paths: Sequence[Path]) -> tuple[list[CorpusFile], list[str], list[Problem]]:
+def _within(path: Path, folder: Path | None) -> str | None:
+    """`path`'s name relative to `folder` ("" for the folder itself), or None when it is outside."""
+    if folder is None:
+        return None
+    try:
+        relative = path.relative_to(folder)
+    except ValueError:
+        return None
+    return "" if relative == Path(".") else relative.as_posix()
+
+
+def find(paths: Sequence[Path], corpus_dir: Path | None = None
+         ) -> tuple[list[CorpusFile], list[str], list[Problem]]:
     """The supported files under `paths`.
 
-    Returns the files, the folders whose vanished files should be pruned, and problems with paths
-    themselves (missing, unsupported type, a name that is not UTF-8).
+    Returns the files, the roots whose vanished files should be pruned, and problems with paths
+    themselves (missing, unsupported type, a name that is not UTF-8). A file is known by its root and
+    its name under it: the folder given, resolved, or CORPUS_ROOT for what lies in `corpus_dir` (the
+    deployment's corpus folder), so that folder's files are the same documents from any machine or
+    path. Only a whole folder given is pruned (`corpus_dir` itself, not a subfolder of it).
     """
     files: list[CorpusFile] = []
     roots: list[str] = []
     problems: list[Problem] = []
+    corpus = Path(corpus_dir).expanduser().resolve() if corpus_dir is not None else None
     for given in paths:
         path = Path(given).expanduser()
         if path.is_dir():
-            root = path.resolve()
-            roots.append(str(root))
-            candidates = [(f, f.relative_to(path).as_posix()) for f in _files_under(path)]
+            inside = _within(path.resolve(), corpus)
+            root = CORPUS_ROOT if inside is not None else str(path.resolve())
+            if not inside:  # the folder itself: its vanished files are pruned
+                roots.append(root)
+            prefix = f"{inside}/" if inside else ""
+            candidates = [(f, prefix + f.relative_to(path).as_posix()) for f in _files_under(path)]
         elif path.exists() or path.is_symlink():
-            root = path.parent.resolve()
-            candidates = [(path, path.name)]
+            inside = _within(path.parent.resolve() / path.name, corpus)
+            root = CORPUS_ROOT if inside else str(path.parent.resolve())
+            candidates = [(path, inside or path.name)]
         else:
             problems.append(Problem(str(given), 0, "no such file or folder"))
             continue
