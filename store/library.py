@@ -26,17 +26,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from store import changes, collector
 from store.changes import CORPUS_VERSION
 from store.db import database_url, make_engine, make_sessionmaker, redact
-from store.ingest.corpus import CorpusFile, find, parsed
+from store.ingest.corpus import CorpusFile, find, parsed, sha256_of
 from store.migrate import MigrationResult, upgrade
 from store.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Topic
-from store.records import ParsedFile
+from store.records import CORPUS_ROOT, SEEDS_ROOT, ParsedFile, Problem
 from store.report import IngestProgress, IngestReport
 from store.results import PaperView, SearchResult, SummaryView
 from store.search import SearchIndex, snapshot
 from store.search.acronyms import Glossary, load_glossary
 from store.search.overlay import OverlayIndex, supports
 from store.settings import get_setting
-from store.sync import CORPUS_GIVEN, adopt_corpus_folder, sync_files
+from store.sync import CORPUS_GIVEN, adopt, former_homes, sync_files
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -117,8 +117,7 @@ class Library:
         self.migration = await upgrade(self.engine)
         if self.migration.changed:
             log.info("%s", self.migration.describe())
-        async with self.session() as s, s.begin():
-            adopted = await adopt_corpus_folder(s, self.corpus_dir)
+        adopted = await self._adopt_former_homes()
         if adopted:
             log.info("%d document(s) read from %s are now known as the corpus folder's", adopted, self.corpus_dir)
         report = None
@@ -138,8 +137,47 @@ class Library:
         """Read, parse and store the files under `paths` (default: the corpus folder) in one transaction."""
         targets = list(paths) if paths else [self.corpus_dir]
         async with self._write_lock:
-            return await self._off_the_loop(lambda sessions: self._ingest(targets, self.corpus_dir, sessions,
-                                                                          progress))
+            if not paths and (refused := await self._seeds_refused()) is not None:
+                return refused
+            return await self._off_the_loop(lambda sessions: self._ingest(targets, self.corpus_dir,
+                                                                          self.corpus_root, sessions, progress))
+
+    async def _adopt_former_homes(self) -> int:
+        """Documents an older paperbot stored under the corpus folder's path (here or where it was before)
+        become the folder's. Another path is taken for the folder's former home only when most of its
+        documents have the same bytes as the folder's files of the same names: a folder that merely
+        shares a file name ("week1.md") on an unplugged disk stays apart."""
+        here = str(self.corpus_dir.expanduser().resolve())
+        files = {f.name: f.path for f in (await asyncio.to_thread(find, [self.corpus_dir], self.corpus_dir,
+                                                                  self.corpus_root))[0]}
+        async with self.session() as s, s.begin():
+            homes = await former_homes(s, self.corpus_dir, files)
+            if not homes:
+                return 0
+            digests = await asyncio.to_thread(lambda: {n: sha256_of(files[n]) for r, held in homes.items()
+                                                       if r != here for n in held})
+            chosen = [r for r, held in sorted(homes.items(), key=lambda item: item[0] != here)
+                      if r == here or 2 * sum(digests.get(n) == sha for n, sha in held.items()) > len(held)]
+            return await adopt(s, self.corpus_root, chosen)
+
+    @property
+    def corpus_root(self) -> str:
+        """How the corpus folder's documents are stored: the bundled seeds apart from a CORPUS_DIR."""
+        same = self.corpus_dir.expanduser().resolve() == BUNDLED_SEEDS.resolve()
+        return SEEDS_ROOT if same else CORPUS_ROOT
+
+    async def _seeds_refused(self) -> IngestReport | None:
+        """A process left without CORPUS_DIR does not reload the bundled seeds into a group's own corpus."""
+        if self.corpus_root != SEEDS_ROOT:
+            return None
+        async with self.session() as s:
+            theirs = await s.scalar(select(func.count()).select_from(Document).where(Document.root == CORPUS_ROOT))
+            total = await s.scalar(select(func.count()).select_from(Paper)) or 0
+        if not theirs:
+            return None
+        why = ("this process has no CORPUS_DIR, and the corpus was read from a corpus folder: nothing reloaded "
+               "(set CORPUS_DIR here, or reload through a process that has it)")
+        return IngestReport(problems=[Problem("the corpus folder", 0, why)], papers_total=total)
 
     async def _off_the_loop(self, work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[T]]) -> T:
         """Run bulk database work on a worker thread with its own event loop and engine.
@@ -163,9 +201,10 @@ class Library:
         return await asyncio.to_thread(asyncio.run, own_engine())
 
     @staticmethod
-    async def _ingest(targets: list[Path], corpus_dir: Path, sessions: async_sessionmaker[AsyncSession],
+    async def _ingest(targets: list[Path], corpus_dir: Path, corpus_root: str,
+                      sessions: async_sessionmaker[AsyncSession],
                       progress: IngestProgress | None = None) -> IngestReport:
-        files, roots, problems = await asyncio.to_thread(find, targets, corpus_dir)
+        files, roots, problems = await asyncio.to_thread(find, targets, corpus_dir, corpus_root)
         stream = parsed(files) if progress is None else _reported(files, progress)
         # One transaction: all of it or none. Closing `each` stops a parsing process if the sync fails.
         try:

@@ -9,9 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 DISCORD_ROOT = "discord:"  # the root of the pseudo-documents holding what members wrote in Discord
-# The root of the files read from the deployment's corpus folder (CORPUS_DIR), wherever that folder is:
-# the same files are the same documents on every machine and after the folder moves.
+# The roots of the files read from the deployment's corpus folder (CORPUS_DIR), or from the bundled seeds
+# when none is set, wherever that folder is: the same files are the same documents on every machine and
+# after the folder moves. Two roots, so a process left without CORPUS_DIR never takes the seeds for the
+# group's corpus (and prunes it to them).
 CORPUS_ROOT = "corpus:"
+SEEDS_ROOT = "seeds:"
+FOLDER_ROOTS = (CORPUS_ROOT, SEEDS_ROOT)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from store import changes
 from store.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Topic
 from store.names import fold, person_key
-from store.records import CORPUS_ROOT, DISCORD_ROOT, PaperRecord, ParsedFile, Problem
+from store.records import DISCORD_ROOT, FOLDER_ROOTS, PaperRecord, ParsedFile, Problem
 from store.report import FileChange, IngestReport
 from store.settings import get_setting, put_setting
 
@@ -519,18 +519,40 @@ async def _without_member_copies(session: AsyncSession, records: dict[str, Paper
 CORPUS_GIVEN = "corpus_given"  # set by the first ingest: from then on the bundled seeds are never loaded by themselves
 
 
-async def adopt_corpus_folder(session: AsyncSession, corpus_dir: Path) -> int:
-    """Documents stored under the corpus folder's own path become the corpus folder's (CORPUS_ROOT).
+async def former_homes(session: AsyncSession, corpus_dir: Path, names: Collection[str]
+                       ) -> dict[str, dict[str, str]]:
+    """Paths the corpus folder's documents may be stored under: {path: {name: sha256}}.
 
-    A database written before CORPUS_ROOT, or a file ingested by its path, knows them by that path;
-    renamed, not read again, they keep their entries, and a reload from another machine or a moved
-    folder finds them unchanged. A name the corpus folder already holds is left as it was.
+    An older paperbot knew the folder's files by the folder's path. Candidates are the folder's own
+    path, and paths that are no folder on this machine (moved, reinstalled elsewhere, another
+    machine's) all of whose documents' names are files of the folder (`names`). `adopt` decides.
     """
-    path = str(Path(corpus_dir).expanduser().resolve())
-    taken = select(Document.name).where(Document.root == CORPUS_ROOT).scalar_subquery()
-    result = await session.execute(update(Document).where(Document.root == path, Document.name.not_in(taken))
-                                   .values(root=CORPUS_ROOT))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    here = str(Path(corpus_dir).expanduser().resolve())
+    stored = (await session.execute(select(Document.root, Document.name, Document.sha256)
+                                    .where(Document.root.not_in([DISCORD_ROOT, *FOLDER_ROOTS])))).all()
+    by_root: dict[str, dict[str, str]] = {}
+    for r, name, sha in stored:
+        by_root.setdefault(r, {})[name] = sha
+    wanted = set(names)
+    return {r: held for r, held in by_root.items()
+            if r == here or (wanted and held.keys() <= wanted and not Path(r).is_dir())}
+
+
+async def adopt(session: AsyncSession, root: str, homes: Sequence[str]) -> int:
+    """Rename the documents stored under `homes` (paths, the first adopted first) to `root`: not read
+    again, they keep their entries, and the next reload finds them unchanged. A name `root` already
+    holds is left where it was."""
+    taken = set((await session.scalars(select(Document.name).where(Document.root == root))).all())
+    adopted = 0
+    for home in homes:
+        moving = sorted(set((await session.scalars(select(Document.name).where(Document.root == home))).all())
+                        - taken)
+        for chunk in _chunks(moving):
+            await session.execute(update(Document).where(Document.root == home, Document.name.in_(chunk))
+                                  .values(root=root))
+        taken.update(moving)
+        adopted += len(moving)
+    return adopted
 
 
 async def sync_files(session: AsyncSession, files: AsyncIterable[ParsedFile], prune_roots: Iterable[str] = (),
@@ -574,12 +596,13 @@ async def sync_files(session: AsyncSession, files: AsyncIterable[ParsedFile], pr
         touched |= await _sync_document(session, doc, records, now, change, created)
         report.files.append(change)
     roots = set(prune_roots)
-    if CORPUS_ROOT in roots and not any(r == CORPUS_ROOT for r, _ in seen) and any(r == CORPUS_ROOT for r, _ in docs):
-        # The deployment's corpus folder found empty is far more often an unmounted disk, or a machine
-        # given an empty CORPUS_DIR, than a corpus deleted on purpose: nothing is removed.
-        report.problems.append(Problem("the corpus folder", 0, "no summary files found: nothing removed (is it "
-                                                               "mounted, and is CORPUS_DIR the right folder?)"))
-        roots.discard(CORPUS_ROOT)
+    for root in FOLDER_ROOTS:
+        if root in roots and not any(r == root for r, _ in seen) and any(r == root for r, _ in docs):
+            # The deployment's corpus folder found empty is far more often an unmounted disk, or a machine
+            # given an empty CORPUS_DIR, than a corpus deleted on purpose: nothing is removed.
+            why = "no summary files found: nothing removed (is it mounted, and is CORPUS_DIR the right folder?)"
+            report.problems.append(Problem("the corpus folder", 0, why))
+            roots.discard(root)
     for (root, name), doc in docs.items():  # pruning is scoped to the folders ingested, each on its own
         if (root, name) in seen or root not in roots:
             continue

@@ -5,6 +5,7 @@ empty (an unmounted disk, a wrong CORPUS_DIR) removes nothing."""
 from __future__ import annotations
 
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select, update
@@ -129,5 +130,68 @@ async def test_an_empty_corpus_folder_removes_nothing_and_says_why(database_url:
         (notes / "extra.md").unlink()
         report = await lib.ingest([notes])
         assert report.papers_total == before and not report.problems
+    finally:
+        await lib.close()
+
+
+async def test_a_moved_folder_is_adopted_and_another_folder_is_not(database_url: str, tmp_path: Path) -> None:
+    """Documents stored under a path that is no folder here any more, whose files the corpus folder holds
+    (same names, same bytes), were the corpus folder's before it moved. A folder ingested on its own (still
+    there), and a vanished one that only shares a file name, stay apart."""
+    corpus = copy_of_seeds(tmp_path / "new-home" / "corpus")
+    lib = Library(database_url, corpus)
+    await lib.start()
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / SEED_FILES[0]).write_text((corpus / SEED_FILES[0]).read_text("utf-8"), "utf-8")  # same name, kept apart
+    await lib.ingest([notes])
+    old_home = str(tmp_path / "old-home" / "corpus")  # never created here: the folder's former place
+    unplugged = str(tmp_path / "usb" / "notes")  # gone too, and one name in common, but other bytes
+    async with lib.session() as s, s.begin():
+        await s.execute(update(Document).where(Document.root == CORPUS_ROOT).values(root=old_home))
+        s.add(Document(name=SEED_FILES[1], root=unplugged, sha256="0" * 64, ingested_at=datetime.now(UTC)))
+    await lib.close()
+    again = Library(database_url, corpus)
+    await again.start()
+    try:
+        async with again.session() as s:
+            rows = sorted((await s.execute(select(Document.root, Document.name))).all())
+        assert rows == sorted([*((CORPUS_ROOT, n) for n in SEED_FILES), (str(notes.resolve()), SEED_FILES[0]),
+                               (unplugged, SEED_FILES[1])])
+        assert {f.status for f in (await again.reload()).files} == {"unchanged"}
+    finally:
+        await again.close()
+
+
+async def test_a_process_left_on_the_bundled_seeds_does_not_reload_them_into_the_groups_corpus(
+        database_url: str, tmp_path: Path) -> None:
+    corpus = copy_of_seeds(tmp_path / "corpus")
+    (corpus / "week-12.md").write_text("# Notes\n\n## Holographic Replay Buffers for Offline Agents\n"
+                                       "Authors: Mira Okafor\n\nReplay buffers as interference patterns.\n", "utf-8")
+    group = Library(database_url, corpus)
+    await group.start()
+    seeds_only = Library(database_url, BUNDLED_SEEDS)  # another machine, CORPUS_DIR forgotten
+    await seeds_only.start()
+    try:
+        assert (group.corpus_root, seeds_only.corpus_root) == (CORPUS_ROOT, "seeds:")
+        report = await seeds_only.reload()
+        assert not report.files and report.papers_total == len(group.index) == 95
+        [problem] = report.problems
+        assert problem.source == "the corpus folder" and "has no CORPUS_DIR" in problem.message
+        async with group.session() as s:
+            assert set((await s.scalars(select(Document.root))).all()) == {CORPUS_ROOT}
+    finally:
+        await seeds_only.close()
+        await group.close()
+
+
+async def test_the_bundled_seeds_are_stored_as_the_seeds(database_url: str) -> None:
+    lib = Library(database_url, BUNDLED_SEEDS)
+    await lib.start()
+    try:
+        async with lib.session() as s:
+            rows = sorted((await s.execute(select(Document.root, Document.name))).all())
+        assert rows == [("seeds:", n) for n in SEED_FILES]
+        assert {f.status for f in (await lib.reload()).files} == {"unchanged"}
     finally:
         await lib.close()

@@ -30,7 +30,7 @@ def _files_under(folder: Path) -> list[Path]:
     return found
 
 
-def _digest(path: Path) -> str | None:
+def sha256_of(path: Path) -> str | None:
     try:
         if not stat.S_ISREG(path.stat().st_mode):  # a named pipe blocks on open, /dev/zero never ends
             return None
@@ -63,13 +63,13 @@ def _within(path: Path, folder: Path | None) -> str | None:
     return "" if relative == Path(".") else relative.as_posix()
 
 
-def find(paths: Sequence[Path], corpus_dir: Path | None = None
+def find(paths: Sequence[Path], corpus_dir: Path | None = None, corpus_root: str = CORPUS_ROOT
          ) -> tuple[list[CorpusFile], list[str], list[Problem]]:
     """The supported files under `paths`.
 
     Returns the files, the roots whose vanished files should be pruned, and problems with paths
     themselves (missing, unsupported type, a name that is not UTF-8). A file is known by its root and
-    its name under it: the folder given, resolved, or CORPUS_ROOT for what lies in `corpus_dir` (the
+    its name under it: the folder given, resolved, or `corpus_root` for what lies in `corpus_dir` (the
     deployment's corpus folder), so that folder's files are the same documents from any machine or
     path. Only a whole folder given is pruned (`corpus_dir` itself, not a subfolder of it).
     """
@@ -81,14 +81,14 @@ def find(paths: Sequence[Path], corpus_dir: Path | None = None
         path = Path(given).expanduser()
         if path.is_dir():
             inside = _within(path.resolve(), corpus)
-            root = CORPUS_ROOT if inside is not None else str(path.resolve())
+            root = corpus_root if inside is not None else str(path.resolve())
             if not inside:  # the folder itself: its vanished files are pruned
                 roots.append(root)
             prefix = f"{inside}/" if inside else ""
             candidates = [(f, prefix + f.relative_to(path).as_posix()) for f in _files_under(path)]
         elif path.exists() or path.is_symlink():
             inside = _within(path.parent.resolve() / path.name, corpus)
-            root = CORPUS_ROOT if inside else str(path.parent.resolve())
+            root = corpus_root if inside else str(path.parent.resolve())
             candidates = [(path, inside or path.name)]
         else:
             problems.append(Problem(str(given), 0, "no such file or folder"))
@@ -109,7 +109,7 @@ def find(paths: Sequence[Path], corpus_dir: Path | None = None
 def read(file: CorpusFile) -> ParsedFile:
     """Parse one file and fingerprint it (CPU and disk work: off the event loop)."""
     parsed = parse_file(file.path, file.name)
-    sha = _digest(file.path)
+    sha = sha256_of(file.path)
     failed = sha is None or (not parsed.records and bool(parsed.problems))
     if sha is None and not parsed.problems:
         parsed = Parsed([], [Problem(file.name, 0, "could not be read")])
