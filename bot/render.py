@@ -124,7 +124,8 @@ def batch_by_size(embeds: Sequence[discord.Embed]) -> list[list[discord.Embed]]:
 
 def report_message(report: IngestReport, budget: int = CONTENT_MAX) -> str:
     """What /reload changed per file, then every problem line that fits in one message."""
-    lines = [f"**Reloaded.** {report.summary_line()}"]
+    refused = not report.files and bool(report.problems)  # nothing was read: say so, not "Reloaded"
+    lines = [f"**{'Not reloaded' if refused else 'Reloaded'}.** {report.summary_line()}"]
     for f in report.files:
         if f.status != "unchanged":
             lines.append(f"• `{safe(f.source)}`: {f.status} (+{f.added} / ~{f.updated} / −{f.removed})")

@@ -164,6 +164,10 @@ async def test_two_processes_one_shard_each_share_one_corpus(database_url: str, 
             assert await top_title(fake, guilds[0], "holographic replay buffers") == HOLOGRAPHIC
             print(f"reload through shard 0 -> /paper through shard 1: {seconds:.2f} s "
                   f"(follower: {processes[1].searchable_ms()} ms)")
+            # Shard 1's process has no CORPUS_DIR: its /reload does not take the bundled seeds for the corpus.
+            refused = (await answer(fake, "reload", guilds[1], user=fake.admin))["content"]
+            assert refused.startswith("**Not reloaded.**") and r"has no CORPUS\_DIR" in refused, refused
+            assert await top_title(fake, guilds[1], "holographic replay buffers") == HOLOGRAPHIC
 
             # A member writes a summary through shard 1's process: shard 0's finds it.
             rec = await fake.slash("summary write", user=fake.member, guild=guilds[1])
