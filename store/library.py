@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from store import changes, collector
@@ -150,6 +151,13 @@ class Library:
         here = str(self.corpus_dir.expanduser().resolve())
         files = {f.name: f.path for f in (await asyncio.to_thread(find, [self.corpus_dir], self.corpus_dir,
                                                                   self.corpus_root))[0]}
+        try:
+            return await self._adopt(here, files)
+        except IntegrityError:  # another process starting at the same moment adopted the same names first
+            log.info("the corpus folder's documents were adopted by another process")
+            return 0
+
+    async def _adopt(self, here: str, files: dict[str, Path]) -> int:
         async with self.session() as s, s.begin():
             homes = await former_homes(s, self.corpus_dir, files)
             if not homes:
@@ -158,6 +166,7 @@ class Library:
                                                        if r != here for n in held})
             chosen = [r for r, held in sorted(homes.items(), key=lambda item: item[0] != here)
                       if r == here or 2 * sum(digests.get(n) == sha for n, sha in held.items()) > len(held)]
+            await changes.take_turn(s)  # a sync elsewhere must not read the documents half renamed
             return await adopt(s, self.corpus_root, chosen)
 
     @property
