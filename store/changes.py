@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.db import utc
 from store.models import CorpusChange
 from store.settings import put_setting
 
@@ -100,6 +101,6 @@ async def since(session: AsyncSession, last: int, limit: int = 200) -> tuple[lis
     oldest = await session.scalar(select(func.min(CorpusChange.id))) or 0
     complete = len(rows) <= limit and oldest <= last + 1  # (a rolled-back id at the edge: one needless reload)
     changes = [Change(r.id, None if r.papers is None else frozenset(r.papers), r.origin,
-                      r.changed_at if r.changed_at.tzinfo else r.changed_at.replace(tzinfo=UTC))  # SQLite: naive
+                      utc(r.changed_at))
                for r in rows[:limit]]
     return changes, complete

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store import changes
+from store.db import utc
 from store.identifiers import doi, is_link, names_an_identifier, typed_arxiv_id
 from store.ingest.categories import topic_labels
 from store.ingest.gate import refuse_title
@@ -321,12 +322,8 @@ def _as_view(row) -> ContributionView:  # type: ignore[no-untyped-def]
      authors, venue, year) = row
     body = summary[len(tldr):].lstrip("\n") if tldr and summary.startswith(tldr) else summary
     return ContributionView(cid, pid, title, link, tldr, body, tuple(topics or ()), writer_id, writer or "",
-                            _aware(created), _aware(edited) if edited else None, edits or 0,
+                            utc(created), utc(edited), edits or 0,
                             tuple(authors or ()), venue, year)
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)  # SQLite gives naive UTC back
 
 
 async def _view(session: AsyncSession, contribution_id: int) -> ContributionView:

@@ -8,11 +8,26 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import overload
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+
+@overload
+def utc(when: datetime) -> datetime: ...
+@overload
+def utc(when: None) -> None: ...
+@overload
+def utc(when: datetime | None) -> datetime | None: ...
+def utc(when: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes (stored in UTC), PostgreSQL aware ones: read values are made aware."""
+    if when is None:
+        return None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
 def default_data_dir() -> Path:

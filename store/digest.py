@@ -14,7 +14,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, select, update
@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.claims import claim_once
+from store.db import utc
 from store.models import DigestFeature, DigestRun, GuildSettings
 from store.results import PaperView
 
@@ -153,11 +154,7 @@ async def is_posted(session: AsyncSession, guild_id: int, week: str, slot: datet
     if posted is not None or slot is None:
         return posted is not None
     last = await session.scalar(select(func.max(DigestRun.posted_at)).where(DigestRun.guild_id == guild_id))
-    return last is not None and _utc(last) >= slot
-
-
-def _utc(when: datetime) -> datetime:
-    return when if when.tzinfo else when.replace(tzinfo=UTC)  # SQLite gives naive UTC back
+    return last is not None and utc(last) >= slot
 
 
 async def claim(session: AsyncSession, guild_id: int, week: str, claimed_by: str, now: datetime) -> int | None:

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.claims import claim_once
+from store.db import utc
 from store.models import Meeting, PaperTopic, Proposal, Reminder, Topic, Volunteer, Vote
 from store.results import PaperView, SearchResult
 from store.sync import paper_key
@@ -68,13 +69,6 @@ def resolve(index: Searchable, text: str) -> PaperView | None:
         if paper_key(p.title) == key:
             return p
     return None
-
-
-def utc(when: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes (stored in UTC), PostgreSQL aware ones: views are always aware."""
-    if when is None:
-        return None
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
 # --- proposals and votes ---
