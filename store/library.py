@@ -145,29 +145,33 @@ class Library:
 
     async def _adopt_former_homes(self) -> int:
         """Documents an older paperbot stored under the corpus folder's path (here or where it was before)
-        become the folder's. Another path is taken for the folder's former home only when most of its
-        documents have the same bytes as the folder's files of the same names: a folder that merely
-        shares a file name ("week1.md") on an unplugged disk stays apart."""
-        here = str(self.corpus_dir.expanduser().resolve())
-        files = {f.name: f.path for f in (await asyncio.to_thread(find, [self.corpus_dir], self.corpus_dir,
-                                                                  self.corpus_root))[0]}
+        become the folder's. Another path is taken for the folder's former home only when every one of
+        its documents is a file of the folder and most have the same bytes: a folder that merely shares
+        a file name ("week1.md") on an unplugged disk stays apart."""
         try:
-            return await self._adopt(here, files)
+            async with self.session() as s, s.begin():
+                homes = await former_homes(s, self.corpus_dir)
+                if not homes:
+                    return 0
+                chosen = await asyncio.to_thread(self._former_homes_of_this_folder, homes)
+                await changes.take_turn(s)  # a sync elsewhere must not read the documents half renamed
+                return await adopt(s, self.corpus_root, chosen)
         except IntegrityError:  # another process starting at the same moment adopted the same names first
             log.info("the corpus folder's documents were adopted by another process")
             return 0
 
-    async def _adopt(self, here: str, files: dict[str, Path]) -> int:
-        async with self.session() as s, s.begin():
-            homes = await former_homes(s, self.corpus_dir, files)
-            if not homes:
-                return 0
-            digests = await asyncio.to_thread(lambda: {n: sha256_of(files[n]) for r, held in homes.items()
-                                                       if r != here for n in held})
-            chosen = [r for r, held in sorted(homes.items(), key=lambda item: item[0] != here)
-                      if r == here or 2 * sum(digests.get(n) == sha for n, sha in held.items()) > len(held)]
-            await changes.take_turn(s)  # a sync elsewhere must not read the documents half renamed
-            return await adopt(s, self.corpus_root, chosen)
+    def _former_homes_of_this_folder(self, homes: dict[str, dict[str, str]]) -> list[str]:
+        """Of the candidate paths, the folder's own first, those whose documents are this folder's files
+        (reads the folder, and hashes the files a candidate names: work for a worker thread)."""
+        here = str(self.corpus_dir.expanduser().resolve())
+        files = {f.name: f.path for f in find([self.corpus_dir], self.corpus_dir, self.corpus_root)[0]}
+        chosen = [here] if here in homes else []
+        for home, held in sorted(homes.items()):
+            if home != here and held.keys() <= files.keys():
+                same = sum(sha256_of(files[name]) == sha for name, sha in held.items())
+                if 2 * same > len(held):
+                    chosen.append(home)
+        return chosen
 
     @property
     def corpus_root(self) -> str:

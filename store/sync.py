@@ -519,23 +519,22 @@ async def _without_member_copies(session: AsyncSession, records: dict[str, Paper
 CORPUS_GIVEN = "corpus_given"  # set by the first ingest: from then on the bundled seeds are never loaded by themselves
 
 
-async def former_homes(session: AsyncSession, corpus_dir: Path, names: Collection[str]
-                       ) -> dict[str, dict[str, str]]:
+async def former_homes(session: AsyncSession, corpus_dir: Path) -> dict[str, dict[str, str]]:
     """Paths the corpus folder's documents may be stored under: {path: {name: sha256}}.
 
     An older paperbot knew the folder's files by the folder's path. Candidates are the folder's own
     path, and paths that are no folder on this machine (moved, reinstalled elsewhere, another
-    machine's) all of whose documents' names are files of the folder (`names`). `adopt` decides.
+    machine's); the caller compares their files with the folder's. Usually there are none: then this
+    is one query, and the folder is not read.
     """
     here = str(Path(corpus_dir).expanduser().resolve())
     stored = (await session.execute(select(Document.root, Document.name, Document.sha256)
                                     .where(Document.root.not_in([DISCORD_ROOT, *FOLDER_ROOTS])))).all()
     by_root: dict[str, dict[str, str]] = {}
     for r, name, sha in stored:
-        by_root.setdefault(r, {})[name] = sha
-    wanted = set(names)
-    return {r: held for r, held in by_root.items()
-            if r == here or (wanted and held.keys() <= wanted and not Path(r).is_dir())}
+        if r == here or not Path(r).is_dir():
+            by_root.setdefault(r, {})[name] = sha
+    return by_root
 
 
 async def adopt(session: AsyncSession, root: str, homes: Sequence[str]) -> int:
