@@ -154,6 +154,8 @@ class Library:
                 if not homes:
                     return 0
                 chosen = await asyncio.to_thread(self._former_homes_of_this_folder, homes)
+                if not chosen:
+                    return 0  # a start that adopts nothing writes nothing
                 await changes.take_turn(s)  # a sync elsewhere must not read the documents half renamed
                 return await adopt(s, self.corpus_root, chosen)
         except IntegrityError:  # another process starting at the same moment adopted the same names first
