@@ -164,6 +164,37 @@ async def test_a_deleted_channel_is_reported_and_the_digest_goes_out_once_a_new_
         assert len(fake.messages[fake.channels["general"]]) == 1  # and only once
 
 
+async def test_a_pass_holding_the_old_schedule_never_takes_the_claim_at_a_later_time(setup) -> None:
+    """The interleaving behind a CI failure, made certain: a pass reads the schedule, the admin moves the
+    digest to a new channel, the claim's lease runs out; that pass must not take the claim for the old
+    channel (it would hold it another lease), and the next pass posts into the new one."""
+    fake, library = setup
+    clock = Clock(MONDAY_9 + timedelta(hours=1))
+    bot = make_bot(fake, library, clock)
+    deleted = fake.channels.pop("reading-group")
+    async with running(bot):
+        await next_tick(bot)  # the week's claim, taken at this time, could not be posted
+        cog = digest_cog(bot)
+        read, release = asyncio.Event(), asyncio.Event()
+        original = cog.schedule_for
+
+        async def held(guild_id: int):  # type: ignore[no-untyped-def]
+            schedule = await original(guild_id)
+            read.set()
+            await release.wait()
+            return schedule
+
+        cog.schedule_for = held  # type: ignore[method-assign]
+        await asyncio.wait_for(read.wait(), 10)  # a pass holds the schedule naming the deleted channel
+        del cog.schedule_for  # passes after this one read it plainly
+        general = fake.channels["general"]
+        await (await fake.slash("digest channel", user=fake.admin, channel=str(general))).final()
+        clock.now += timedelta(minutes=11)  # the lease has run out
+        release.set()
+        posted = await fake.wait_for_message(general, timeout=10)
+        assert len(posted) == 1 and not fake.messages[deleted]
+
+
 async def test_preview_schedule_and_channel(setup) -> None:
     fake, library = setup
     clock = Clock(MONDAY_9 - timedelta(days=3))

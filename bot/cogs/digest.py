@@ -104,10 +104,10 @@ class DigestCog(commands.Cog, CountedPasses):
         await self.bot.wait_until_ready()
 
     async def post_if_due(self, guild_id: int) -> bool:
+        now = self.bot.clock()  # before the schedule: a pass never pairs a schedule with a later time
         schedule = await self.schedule_for(guild_id)
         if schedule.channel_id is None or not await self._is_channel_of(guild_id, schedule.channel_id):
             return False
-        now = self.bot.clock()
         week, slot = store.due_slot(now, schedule.weekday, schedule.hour, schedule.minute, schedule.timezone)
         async with self.bot.library.session() as session, session.begin():
             if await store.is_posted(session, guild_id, week, slot):
