@@ -532,9 +532,8 @@ async def former_homes(session: AsyncSession, corpus_dir: Path) -> dict[str, dic
                                     .where(Document.root.not_in([DISCORD_ROOT, *FOLDER_ROOTS])))).all()
     by_root: dict[str, dict[str, str]] = {}
     for r, name, sha in stored:
-        if r == here or not Path(r).is_dir():
-            by_root.setdefault(r, {})[name] = sha
-    return by_root
+        by_root.setdefault(r, {})[name] = sha
+    return {r: held for r, held in by_root.items() if r == here or not Path(r).is_dir()}  # one stat a path
 
 
 async def adopt(session: AsyncSession, root: str, homes: Sequence[str]) -> int:
