@@ -20,7 +20,12 @@ _ET_AL = re.compile(r"(?:[,;]?\s*(?:\bet\.?\s*al\b\.?|\band\s+others\b|\bet\s+au
                     r"|\band\s+colleagues\b)|\s*等人?|\s*…|\s*\.\.\.)\s*$", re.IGNORECASE)
 _SUP = re.compile(r"<sup>[^<]{0,20}</sup>", re.IGNORECASE)
 _TAGS = re.compile(r"</?[a-z]+[^>]{0,40}>", re.IGNORECASE)
-_MARKS = re.compile(r"[*†‡§¶#✝✉⋆∗⁰¹²³⁴⁵⁶⁷⁸⁹]+")
+_MARK = "*†‡§¶#✝✉⋆∗⁰¹²³⁴⁵⁶⁷⁸⁹"
+_MARKS = re.compile(f"[{re.escape(_MARK)}]+")
+# A mark between two letters parts two words ("Author*Kaiming"): dropping it would join them into a name
+# nobody wrote.
+_LETTER = rf"[^\W\d_{re.escape(_MARK)}]"  # (superscript digits are word characters to re)
+_MARKS_BETWEEN = re.compile(f"(?<={_LETTER}){_MARKS.pattern}(?={_LETTER})")
 _AFFILIATION_DIGITS = re.compile(r"(?<=[^\W\d_.])\d{1,2}(?:\s*,\s*\d{1,2}(?![\w.]))*(?=[\s,;&]|$)")
 _PARENS = re.compile(r"\s*[(（][^()（）]*[)）]")
 _WIKI = re.compile(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]")
@@ -43,7 +48,7 @@ def clean_author_text(text: str) -> tuple[str, bool]:
     text = _SUP.sub("", text)
     text = _TAGS.sub("", text)
     text = _PARENS.sub("", text)
-    text = _MARKS.sub("", text)
+    text = _MARKS.sub("", _MARKS_BETWEEN.sub(" ", text))
     text = _AFFILIATION_DIGITS.sub("", text)
     text = text.replace("，", ", ").replace("、", ", ").replace("；", "; ")
     text = re.sub(r"\s*&\s*", " and ", text)
