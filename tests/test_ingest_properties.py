@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from store.ingest import parse_text
 from store.ingest.fields.authors import clean_author_text
 from store.ingest.fields.keys import KEY_NAMES
+from store.ingest.structure.markdown import parse_markdown
 from store.names import fold
 
 FRAGMENTS = ["**", "__", "::", ":", "：", "`", "# ", "## ", "### ", "- ", "* ", "|", " | ", "[", "]", "(", ")",
@@ -49,6 +50,7 @@ def test_no_title_carries_markup_or_a_key_name(text: str, suffix: str) -> None:
 @given(NOTES, SUFFIXES)
 @example("X\nRinon Gal1", ".md")
 @example("X\n作者*X", ".md")  # once read as the one name "作者X": a mark between letters joined two words
+@example("X\nJi Lin*X*", ".md")  # once "Ji LinX": emphasis inside a word joined two words
 def test_authors_are_never_invented(text: str, suffix: str) -> None:
     written = _words(text)
     written |= {w.rstrip("0123456789") for w in written}  # "Gal1": an affiliation's number is dropped, not invented
@@ -69,6 +71,25 @@ def test_authors_are_never_invented(text: str, suffix: str) -> None:
 ])
 def test_marks_are_dropped_without_joining_words(line: str, cleaned: str) -> None:
     assert clean_author_text(line) == (cleaned, False)
+
+
+@pytest.mark.parametrize(("line", "plain"), [
+    ("Ji Lin*X*, Song Han", "Ji Lin X, Song Han"),  # emphasis between two letters parts the words
+    ("Kaiming He**Xiangyu Zhang**", "Kaiming He Xiangyu Zhang"),
+    ("Ji *Lin*X", "Ji Lin X"),
+    ("un*frigging*believable", "un frigging believable"),
+    ("Ji Lin*1*, Song Han", "Ji Lin1, Song Han"),  # not between letters: resolved to nothing, as before
+    ("**Title:** Deep Nets", "Title: Deep Nets"),
+    ("A *b* c and **d**.", "A b c and d."),
+])
+def test_emphasis_inside_a_word_parts_it_and_leaves_no_mark(line: str, plain: str) -> None:
+    [node] = parse_markdown(line)
+    assert node.text == plain
+
+
+def test_emphasis_in_a_link_text_is_resolved_the_same_way() -> None:
+    [node] = parse_markdown("See [Res**Net**](https://x.org/a) and [**Deep** Nets](https://x.org/b).")
+    assert node.links == [("Res Net", "https://x.org/a"), ("Deep Nets", "https://x.org/b")]
 
 FIRST = ["Kaiming", "Yann", "Ashish", "Léon", "Jascha", "Aäron", "Quoc", "Ji", "Rinon", "Diederik", "Ilya", "Mei"]
 LAST = ["He", "LeCun", "Vaswani", "Bottou", "Sohl-Dickstein", "van den Oord", "Le", "Lin", "Gal", "Kingma",
