@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import ConfigError, Settings
+from bot.untrusted import TerminalLogFilter, for_terminal, for_terminal_json
 from store.db import redact
 from store.migrate import MigrationError
 
@@ -95,8 +96,8 @@ async def _with_library(args: argparse.Namespace, settings: Settings, *, seed: b
 
 
 def _dump(data: Any) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
+    """JSON on stdout, the data unchanged, with no character a terminal would act on (written as \\u escapes)."""
+    sys.stdout.write(for_terminal_json(json.dumps(data, ensure_ascii=False, indent=2)) + "\n")
 
 
 async def _search(args: argparse.Namespace, settings: Settings) -> int:
@@ -117,7 +118,7 @@ async def _search(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         _dump([h.to_json() for h in result.hits])
         if result.note:
-            print(f"paperbot {args.command}: {result.note}", file=sys.stderr)
+            print(for_terminal(f"paperbot {args.command}: {result.note}"), file=sys.stderr)
     else:
         print(render_result(result, query, "passage" if args.command == "ask" else args.command))
     return 2 if result.note and not result.hits else 0
@@ -137,7 +138,7 @@ async def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print(render_report(report))
     for problem in report.problems:
-        print(f"problem: {problem}", file=sys.stderr)
+        print(for_terminal(f"problem: {problem}"), file=sys.stderr)
     return 0
 
 
@@ -159,13 +160,13 @@ async def _check(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         _dump(check_json(records, problems))
     else:
-        print(render_check(records, problems, count))
+        print(for_terminal(render_check(records, problems, count)))
     return 0 if records else 1
 
 
 async def _export(args: argparse.Namespace, settings: Settings) -> int:
     from store import contributions
-    from store.export import file_name, to_markdown
+    from store.export_folder import ExportError, write_export
 
     library = await _with_library(args, settings, seed=False)
     try:
@@ -173,21 +174,15 @@ async def _export(args: argparse.Namespace, settings: Settings) -> int:
             items = await contributions.everything(s)
     finally:
         await library.close()
-    folder: Path = args.folder
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for c in items:
-        path = folder / file_name(c)
-        text = to_markdown(c)
-        if not path.exists() or path.read_text(encoding="utf-8") != text:  # unchanged files keep their time
-            tmp = path.with_name(f".{path.name}.tmp")
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(path)
-        written.append(path.name)
+    try:
+        result = await asyncio.to_thread(write_export, args.folder, items)
+    except ExportError as exc:
+        print(for_terminal(f"paperbot export: {exc}"), file=sys.stderr)
+        return 1
     if args.json:
-        _dump({"folder": str(folder), "files": written})
+        _dump(result.to_json())
     else:
-        print(f"{len(written)} member summar{'y' if len(written) == 1 else 'ies'} in {folder}")
+        print(for_terminal(result.describe()))
     return 0
 
 
@@ -276,21 +271,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"paperbot: configuration error: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(TerminalLogFilter())  # log lines quote file names and errors
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", handlers=[handler])
     command = COMMANDS[args.command or "run"]
     try:
         return asyncio.run(command(args, settings))
     except KeyboardInterrupt:
         return 130
     except MigrationError as exc:  # one line for the admin: a database newer than this code, or not ours
-        print(f"paperbot: {exc}", file=sys.stderr)
+        print(for_terminal(f"paperbot: {exc}"), file=sys.stderr)
         return 1
     except Exception as exc:
         message = str(exc)
         if settings.database_url:
             message = message.replace(settings.database_url, redact(settings.database_url))
-        print(f"paperbot: {exc.__class__.__name__}: {message}", file=sys.stderr)
+        print(for_terminal(f"paperbot: {exc.__class__.__name__}: {message}"), file=sys.stderr)
         log.debug("failure", exc_info=True)
         return 1
 

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import TextIO
 
 from bot.text import help_text, render_papers, render_report, render_result
+from bot.untrusted import for_terminal
 from store.library import Library
 
 SEARCHES = {"paper": "paper", "author": "author", "topic": "topic", "ask": "passage"}
@@ -39,7 +40,7 @@ async def answer(library: Library, line: str, limit: int = 5) -> str | None:
         search: Callable[[str, int], Awaitable] = getattr(library, command)
         result = await search(_unquote(rest), limit)
         return render_result(result, rest, SEARCHES[command])
-    return f"Unknown command /{command}. Commands: /paper, /author, /topic, /ask, /papers, /help, /quit."
+    return f"Unknown command /{for_terminal(command)}. Commands: /paper, /author, /topic, /ask, /papers, /help, /quit."
 
 
 def _unquote(text: str) -> str:

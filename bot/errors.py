@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 
 from bot.replies import reply_privately
+from bot.untrusted import for_discord_line
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +19,7 @@ def message_for(error: app_commands.AppCommandError) -> str:
     if isinstance(error, app_commands.CommandOnCooldown):
         return f"Slow down: try again in {error.retry_after:.0f} s."
     if isinstance(error, app_commands.TransformerError):
-        return f"I couldn't understand {error.value!r} for that option."
+        return f"I couldn't understand “{for_discord_line(str(error.value), 200)}” for that option."
     return "Sorry, something went wrong answering that. The admins can find the details in the bot's log."
 
 

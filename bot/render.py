@@ -7,9 +7,11 @@ from collections.abc import Mapping, Sequence
 import discord
 
 from bot.text import clip
+from bot.untrusted import for_code_span, for_discord, for_discord_line, for_discord_pieces, for_plain
 from store.contributions import BatchResult, ContributionView
+from store.links import web_link
 from store.records import Problem
-from store.report import IngestReport, problem_line
+from store.report import IngestReport, problem_count, problem_line
 from store.results import Hit, PaperView, SearchResult
 
 # Discord's documented limits.
@@ -30,9 +32,10 @@ PAGE_SIZE = 3  # results per page: three rich embeds stay well inside 6,000 char
 COLOUR = discord.Colour.blurple()
 
 
-def safe(text: str) -> str:
-    """User or corpus text shown in Discord: no markdown tricks, no mentions."""
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+def link_of(raw: str | None) -> str | None:
+    """A paper's link as an embed's url: only one store.links accepts (rows stored before links were checked
+    at entry may hold anything, and Discord refuses a whole message over one bad url)."""
+    return web_link(raw) if raw else None
 
 
 def authors_line(authors: Sequence[str], limit: int = 8, *, incomplete: bool = False) -> str:
@@ -47,27 +50,28 @@ def authors_line(authors: Sequence[str], limit: int = 8, *, incomplete: bool = F
 
 def paper_embed(hit: Hit, position: int, total: int, discussed: str | None = None) -> discord.Embed:
     p = hit.paper
-    body = f"> {clip(hit.passage, 700)}" if hit.passage else clip(p.summary, EXTRACT_CHARS)
-    embed = discord.Embed(title=clip(safe(p.title), EMBED_TITLE_MAX), url=p.link or None,
-                          description=safe(body)[:EMBED_DESCRIPTION_MAX] or None, colour=COLOUR)
+    body = (f"> {for_discord_line(clip(hit.passage, 700))}" if hit.passage
+            else for_discord_line(clip(p.summary, EXTRACT_CHARS)))
+    embed = discord.Embed(title=for_discord_line(p.title, EMBED_TITLE_MAX), url=link_of(p.link),
+                          description=body[:EMBED_DESCRIPTION_MAX] or None, colour=COLOUR)
     named = [a for a in p.authors if a.strip()]
-    embed.add_field(name="Authors", value=clip(safe(authors_line(named, incomplete=p.authors_incomplete)),
-                                               EMBED_FIELD_VALUE_MAX) or "unknown", inline=False)
-    where = " · ".join(str(x) for x in (p.venue, p.year) if x)
+    embed.add_field(name="Authors", value=for_discord_line(authors_line(named, incomplete=p.authors_incomplete),
+                                                           EMBED_FIELD_VALUE_MAX) or "unknown", inline=False)
+    where = for_discord_line(" · ".join(str(x) for x in (p.venue, p.year) if x), EMBED_FIELD_VALUE_MAX)
     if where:
-        embed.add_field(name="Venue", value=where[:EMBED_FIELD_VALUE_MAX], inline=True)
-    topics = clip(safe(", ".join(t for t in p.topics if t.strip())), EMBED_FIELD_VALUE_MAX)
-    if topics.strip():  # Discord refuses an empty field value
+        embed.add_field(name="Venue", value=where, inline=True)
+    topics = for_discord_line(", ".join(t for t in p.topics if t.strip()), EMBED_FIELD_VALUE_MAX)
+    if topics:  # Discord refuses an empty field value
         embed.add_field(name="Topics", value=topics, inline=True)
-    writers = clip(safe(", ".join(w for w in p.writers if w.strip())), EMBED_FIELD_VALUE_MAX)
-    if writers.strip():
+    writers = for_discord_line(", ".join(w for w in p.writers if w.strip()), EMBED_FIELD_VALUE_MAX)
+    if writers:
         embed.add_field(name="Summary by", value=writers, inline=True)
-    if discussed:  # the reading group read it: "discussed on <date>, presented by <member>"
+    if discussed:  # the bot's own: "discussed on <date>, presented by <member>"
         embed.add_field(name="Discussed", value=discussed[:EMBED_FIELD_VALUE_MAX], inline=False)
     if hit.why:
-        embed.add_field(name="Why it matched", value=clip(safe(hit.why_text()), EMBED_FIELD_VALUE_MAX),
+        embed.add_field(name="Why it matched", value=for_discord_line(hit.why_text(), EMBED_FIELD_VALUE_MAX),
                         inline=False)
-    embed.set_footer(text=clip(f"{position}/{total} · source: {p.source}", EMBED_FOOTER_MAX))
+    embed.set_footer(text=for_plain(f"{position}/{total} · source: {p.source}", EMBED_FOOTER_MAX))
     return embed
 
 
@@ -82,9 +86,10 @@ def page_embeds(hits: Sequence[Hit], page: int, page_size: int = PAGE_SIZE,
 def no_result_message(result: SearchResult, query: str, what: str) -> str:
     if result.note:
         return result.note
-    text = f"No {what} matches “{safe(clip(query, 200))}”."
+    text = f"No {what} matches “{for_discord_line(clip(query, 200))}”."
     if result.suggestions:
-        text += " Did you mean: " + "; ".join(f"**{safe(clip(s, 150))}**" for s in result.suggestions[:5]) + "?"
+        text += " Did you mean: " + "; ".join(f"**{for_discord_line(clip(s, 150))}**"
+                                              for s in result.suggestions[:5]) + "?"
     return text[:CONTENT_MAX]
 
 
@@ -93,18 +98,13 @@ def full_summary_embeds(paper: PaperView) -> list[discord.Embed]:
     chunks: list[str] = []
     for s in paper.summaries:
         by = f" · by {s.writer}" if s.writer else ""
-        text = safe(f"{s.text}\n\n— {s.where}{by}")
-        while text:
-            cut = text[:EMBED_DESCRIPTION_MAX]
-            if len(text) > EMBED_DESCRIPTION_MAX and " " in cut:
-                cut = cut.rsplit(" ", 1)[0]
-            chunks.append(cut)
-            text = text[len(cut):].lstrip()
+        chunks.extend(for_discord_pieces(f"{s.text}\n\n— {s.where}{by}", EMBED_DESCRIPTION_MAX))
     chunks = chunks or ["(no summary)"]
     embeds = []
     for i, chunk in enumerate(chunks):
-        title = clip(safe(paper.title), EMBED_TITLE_MAX - 10) + (f" ({i + 1}/{len(chunks)})" if len(chunks) > 1 else "")
-        embeds.append(discord.Embed(title=title, url=paper.link or None, description=chunk, colour=COLOUR))
+        title = for_discord_line(paper.title, EMBED_TITLE_MAX - 10) + (f" ({i + 1}/{len(chunks)})"
+                                                                        if len(chunks) > 1 else "")
+        embeds.append(discord.Embed(title=title, url=link_of(paper.link), description=chunk, colour=COLOUR))
     return embeds
 
 
@@ -128,20 +128,21 @@ def report_message(report: IngestReport, budget: int = CONTENT_MAX) -> str:
     lines = [f"**{'Not reloaded' if refused else 'Reloaded'}.** {report.summary_line()}"]
     for f in report.files:
         if f.status != "unchanged":
-            lines.append(f"• `{safe(f.source)}`: {f.status} (+{f.added} / ~{f.updated} / −{f.removed})")
+            lines.append(f"• `{for_code_span(f.source, 200)}`: {f.status} (+{f.added} / ~{f.updated} / −{f.removed})")
     unchanged = sum(1 for f in report.files if f.status == "unchanged")
     if unchanged:
         lines.append(f"• {unchanged} file(s) unchanged")
     reserve = 120  # room for the "and N more" line
     shown = 0
     for p in report.problems:
-        line = f"⚠ {safe(clip(problem_line(p), 260))}"
+        line = f"⚠ {for_discord_line(clip(problem_line(p), 260))}"
         if sum(len(x) + 1 for x in lines) + len(line) > budget - reserve:
             break
         lines.append(line)
         shown += 1
     if shown < len(report.problems):
-        lines.append(f"… and {len(report.problems) - shown} more problem(s): run `paperbot ingest` to see all.")
+        hidden = problem_count(report.problems[shown:])  # a file's lines beyond the cap count too
+        lines.append(f"… and {hidden} more problem(s): run `paperbot ingest` to see all.")
     return "\n".join(lines)[:budget]
 
 
@@ -152,15 +153,15 @@ def _when(moment) -> str:  # type: ignore[no-untyped-def]
 
 def contribution_embed(c: ContributionView) -> discord.Embed:
     """A member's summary as it was saved: the title linked, the TL;DR, the summary, who and when."""
-    body = "\n\n".join(x for x in (f"**TL;DR** {safe(c.tldr)}" if c.tldr else "", safe(c.body)) if x)
-    embed = discord.Embed(title=clip(safe(c.title), EMBED_TITLE_MAX), url=c.link or None,
+    body = "\n\n".join(x for x in (f"**TL;DR** {for_discord(c.tldr)}" if c.tldr else "", for_discord(c.body)) if x)
+    embed = discord.Embed(title=for_discord_line(c.title, EMBED_TITLE_MAX), url=link_of(c.link),
                           description=clip(body, EMBED_DESCRIPTION_MAX) or None, colour=COLOUR)
-    embed.add_field(name="Summary by", value=clip(safe(c.writer.strip() or "unknown"), EMBED_FIELD_VALUE_MAX),
+    embed.add_field(name="Summary by", value=for_discord_line(c.writer, EMBED_FIELD_VALUE_MAX) or "unknown",
                     inline=True)
     when = _when(c.created_at) + (f", edited {_when(c.edited_at)}" if c.edited_at else "")
     embed.add_field(name="Written", value=when, inline=True)
-    topics = clip(safe(", ".join(t for t in c.topics if t.strip())), EMBED_FIELD_VALUE_MAX)
-    if topics.strip():
+    topics = for_discord_line(", ".join(t for t in c.topics if t.strip()), EMBED_FIELD_VALUE_MAX)
+    if topics:
         embed.add_field(name="Topics", value=topics, inline=False)
     embed.set_footer(text=f"summary #{c.id}")
     return embed
@@ -172,9 +173,9 @@ def contributions_list(items: list[ContributionView], empty: str, *, show_writer
         return empty
     lines = []
     for c in items:
-        by = f" by **{safe(clip(c.writer, 60))}**" if show_writer else ""
+        by = f" by **{for_discord_line(clip(c.writer, 60))}**" if show_writer else ""
         edited = f", edited {_when(c.edited_at)}" if c.edited_at else ""
-        line = f"`#{c.id}` {safe(clip(c.title, 120))}{by} · {_when(c.created_at)}{edited}"
+        line = f"`#{c.id}` {for_discord_line(clip(c.title, 120))}{by} · {_when(c.created_at)}{edited}"
         if sum(len(x) + 1 for x in lines) + len(line) > CONTENT_MAX - 60:
             lines.append(f"… and {len(items) - len(lines)} more")
             break
@@ -188,14 +189,16 @@ def upload_report(found: dict[str, int], result: BatchResult, problems: list[Pro
     lines = [f"**Upload:** {stored} summar{'y' if stored == 1 else 'ies'} stored, {len(result.refused)} refused, "
              f"{len(problems)} problem(s)."]
     for name, n in found.items():
-        lines.append(f"• `{safe(clip(name, 100))}`: {n} paper(s) found")
+        lines.append(f"• `{for_code_span(name, 100)}`: {n} paper(s) found")
     for saved in result.saved:
         c = saved.contribution
-        lines.append(f"✓ `#{c.id}` {safe(clip(c.title, 120))}" + (" (new paper)" if saved.paper_created else ""))
+        lines.append(f"✓ `#{c.id}` {for_discord_line(clip(c.title, 120))}" + (" (new paper)" if saved.paper_created
+                                                                              else ""))
     for rec, why in result.refused:
-        lines.append(f"✗ `{safe(clip(rec.source, 80))}:{rec.line}` {safe(clip(rec.title, 80))}: {safe(clip(why, 200))}")
+        lines.append(f"✗ `{for_code_span(rec.source, 80)}:{rec.line}` {for_discord_line(clip(rec.title, 80))}: "
+                     f"{for_discord_line(clip(why, 200))}")
     for p in problems:
-        line = f"⚠ `{safe(clip(p.source, 80))}:{p.line}` {safe(clip(p.message, 200))}"
+        line = f"⚠ `{for_code_span(p.source, 80)}:{p.line}` {for_discord_line(clip(p.message, 200))}"
         if sum(len(x) + 1 for x in lines) + len(line) > CONTENT_MAX - 80:
             lines.append("… and more problems.")
             break

@@ -11,6 +11,7 @@ import discord
 
 from bot.client import PaperBot
 from bot.config import Settings
+from bot.untrusted import TerminalLogFilter
 from store.db import redact
 from store.library import Library
 
@@ -45,9 +46,10 @@ def secrets_of(settings: Settings) -> list[str]:
 
 def setup_logging(settings: Settings) -> None:
     discord.utils.setup_logging(level=getattr(logging, settings.log_level), root=True)
-    redactor = RedactSecrets(secrets_of(settings))
+    redactor, terminal = RedactSecrets(secrets_of(settings)), TerminalLogFilter()
     for handler in logging.getLogger().handlers:
         handler.addFilter(redactor)
+        handler.addFilter(terminal)
 
 
 async def run_bot(settings: Settings) -> None:

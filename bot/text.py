@@ -1,10 +1,12 @@
-"""Plain-text answers for the terminal: the same results the bot shows as embeds."""
+"""Plain-text answers for the terminal: the same results the bot shows as embeds, with nothing in them that a
+terminal would act on (bot.untrusted.for_terminal: a note's title or file name cannot rewrite the screen)."""
 
 from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
 
+from bot.untrusted import for_terminal, for_terminal_line
 from store.report import IngestReport, problem_line
 from store.results import Hit, PaperView, SearchResult
 from store.search import SearchIndex
@@ -35,7 +37,7 @@ def byline(paper: PaperView) -> str:
 
 def render_hit(position: int, hit: Hit, width: int = 100) -> str:
     p = hit.paper
-    lines = [f"{position}. {p.title}", f"   {byline(p)}"]
+    lines = [f"{position}. {for_terminal_line(p.title)}", f"   {for_terminal_line(byline(p))}"]
     if hit.passage:
         lines.append(textwrap.fill(f"“{clip(hit.passage, 500)}”", width, initial_indent="   ",
                                    subsequent_indent="   "))
@@ -46,32 +48,33 @@ def render_hit(position: int, hit: Hit, width: int = 100) -> str:
         lines.append(f"   why: {hit.why_text()}")
     if p.link:
         lines.append(f"   link: {p.link}")
-    lines.append(f"   source: {p.source}")
-    return "\n".join(lines)
+    lines.append(f"   source: {for_terminal_line(p.source)}")
+    return for_terminal("\n".join(lines))
 
 
 def render_result(result: SearchResult, query: str, what: str = "paper") -> str:
     if result.hits:
         return "\n\n".join(render_hit(i, h) for i, h in enumerate(result.hits, 1))
-    lines = [result.note or f"No {what} matches “{query}”."]
+    lines = [result.note or f"No {what} matches “{for_terminal_line(query)}”."]
     if result.suggestions:
         lines.append("Did you mean: " + "; ".join(result.suggestions) + "?")
-    return "\n".join(lines)
+    return for_terminal("\n".join(lines))
 
 
 def render_papers(papers: Sequence[PaperView]) -> str:
-    return "\n".join(f"- {p.title} — {byline(p)}  [{p.source}]" for p in papers) or "No papers yet."
+    listed = (for_terminal_line(f"- {p.title} — {byline(p)}  [{p.source}]") for p in papers)
+    return "\n".join(listed) or "No papers yet."
 
 
 def render_report(report: IngestReport) -> str:
     lines = [report.summary_line()]
     for f in report.files:
-        lines.append(f"  {f.source}: {f.status}, {f.papers} papers"
+        lines.append(f"  {for_terminal_line(f.source)}: {f.status}, {f.papers} papers"
                      f" (+{f.added} added, ~{f.updated} updated, -{f.removed} removed)")
     if report.problems:
         lines.append("Problems:")
-        lines.extend(f"  {problem_line(p)}" for p in report.problems)
-    return "\n".join(lines)
+        lines.extend(f"  {for_terminal_line(problem_line(p))}" for p in report.problems)
+    return for_terminal("\n".join(lines))
 
 
 def help_examples(index: SearchIndex, papers: Sequence[PaperView]) -> dict[str, str]:
@@ -110,4 +113,4 @@ def help_text(index: SearchIndex, papers: Sequence[PaperView], *, console: bool 
     lines.append("Examples: " + "; ".join(f"/{k} {v}" for k, v in ex.items()))
     if console:
         lines.append("Type /quit (or Ctrl-D) to leave.")
-    return "\n".join(lines)
+    return for_terminal("\n".join(lines))

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 import discord
 
 from bot.render import PAGE_SIZE, SELECT_LABEL_MAX, SELECT_OPTIONS_MAX, batch_by_size, full_summary_embeds, page_embeds
-from bot.text import clip
+from bot.untrusted import for_plain
 from store.results import Hit
 
 TIMEOUT = 300.0  # seconds of inactivity before the buttons are disabled
@@ -38,8 +38,9 @@ class ResultsView(discord.ui.View):
         self.next.disabled = self.page >= self.pages - 1
         shown = self.hits[self.page * self.page_size:(self.page + 1) * self.page_size]
         self.full.options = [
-            discord.SelectOption(label=clip(h.paper.title, SELECT_LABEL_MAX), value=str(h.paper.id),
-                                 description=clip(", ".join(h.paper.authors) or "authors unknown", 100))
+            discord.SelectOption(label=for_plain(h.paper.title, SELECT_LABEL_MAX) or f"#{h.paper.id}",
+                                 value=str(h.paper.id),
+                                 description=for_plain(", ".join(h.paper.authors), 100) or "authors unknown")
             for h in shown[:SELECT_OPTIONS_MAX]
         ]
 

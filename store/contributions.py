@@ -29,6 +29,7 @@ from store.db import utc
 from store.identifiers import doi, is_link, names_an_identifier, typed_arxiv_id
 from store.ingest.categories import topic_labels
 from store.ingest.gate import refuse_title
+from store.links import checked_link
 from store.models import Contribution, ContributionEdit, Document, Entry, Paper
 from store.records import DISCORD_ROOT, PaperRecord
 from store.sync import _prune_unreferenced, _rederive, paper_key
@@ -109,7 +110,7 @@ def _clean(draft: Draft) -> Draft:
     paper = " ".join(draft.paper.split())
     tldr = " ".join(draft.tldr.split())
     body = draft.summary.replace("\r\n", "\n").strip()
-    link = (draft.link or "").strip() or None
+    link, refused = checked_link(draft.link)
     if not paper:
         raise ContributionError("Name the paper: its title, or an arXiv id, DOI or link.")
     if len(paper) > 2048 or len(tldr) > TLDR_MAX or len(body) > SUMMARY_MAX:
@@ -117,10 +118,12 @@ def _clean(draft: Draft) -> Draft:
                                 f"summary {SUMMARY_MAX:,}.")
     if not (tldr or body):
         raise ContributionError("Write a TL;DR or a summary: there is nothing to save.")
-    if link and not is_link(link):
-        raise ContributionError("The link must start with http:// or https://.")
-    if names_an_identifier(paper):
-        link = link or (paper if is_link(paper) else None)
+    if refused:
+        raise ContributionError(f"The link was refused: {refused}.")
+    if is_link(paper) and not link:  # a link in the paper field is its link, held to the same rules
+        link, refused = checked_link(paper)
+        if refused:
+            raise ContributionError(f"The paper's link was refused: {refused}.")
     return Draft(paper, tldr, body, list(draft.topics)[:TOPICS_MAX], link, list(draft.authors), draft.venue,
                  draft.year if draft.year and 1900 <= draft.year <= 2200 else None)
 

@@ -10,7 +10,7 @@ import sqlite3
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import overload
+from typing import Any, overload
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -69,12 +69,43 @@ def _wal(cur) -> None:  # type: ignore[no-untyped-def]
             time.sleep(0.01)
 
 
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, (list, tuple)):
+        return any(map(_holds_nul, value))
+    if isinstance(value, dict):
+        return any(map(_holds_nul, value.values()))
+    return False
+
+
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_without_nul(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _without_nul(v) for k, v in value.items()}
+    return value
+
+
+def _drop_nul(_conn, _cursor, statement, parameters, _context, _many):  # type: ignore[no-untyped-def]
+    """PostgreSQL refuses a NUL character in text, and a whole write with it: one "\\u0000" in a JSON line, or
+    a NUL a member's client puts in a form, would fail an ingest or a save. No text the bot keeps means a NUL
+    (every display drops control characters), so it is dropped from every parameter here, on either database,
+    for the same data on both."""
+    return statement, (_without_nul(parameters) if _holds_nul(parameters) else parameters)
+
+
 def make_engine(url: str) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, connect_args={"timeout": 30})
+        event.listen(engine.sync_engine, "before_cursor_execute", _drop_nul, retval=True)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
@@ -86,7 +117,9 @@ def make_engine(url: str) -> AsyncEngine:
             cur.close()
 
         return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    engine = create_async_engine(url, pool_pre_ping=True)
+    event.listen(engine.sync_engine, "before_cursor_execute", _drop_nul, retval=True)
+    return engine
 
 
 def make_sessionmaker(engine: AsyncEngine, origin: str = "") -> async_sessionmaker[AsyncSession]:

@@ -2,7 +2,7 @@
 
 What the export writes, the reader reads back into the same papers: importing an export changes nothing
 (store.sync recognises a file's record that repeats a member's stored summary). Pure functions:
-the file name and the text; the command line writes them.
+the file name and the text; store.export_folder writes them into the folder.
 
 File names are derived, never taken from a title: a slug of ASCII letters and digits (so no `..`, no
 path separator, no emoji, no control character), at most 60 characters, then the summary's number,

@@ -30,7 +30,7 @@ from store.db import database_url, make_engine, make_sessionmaker, redact
 from store.ingest.corpus import CorpusFile, find, parsed, sha256_of
 from store.migrate import MigrationResult, upgrade
 from store.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Topic
-from store.records import CORPUS_ROOT, SEEDS_ROOT, ParsedFile, Problem
+from store.records import CORPUS_ROOT, SEEDS_ROOT, Problem, StreamedFile
 from store.report import IngestProgress, IngestReport
 from store.results import PaperView, SearchResult, SummaryView
 from store.search import SearchIndex, snapshot
@@ -166,11 +166,11 @@ class Library:
         """Of the candidate paths, the folder's own first, those whose documents are this folder's files
         (reads the folder, and hashes the files a candidate names: work for a worker thread)."""
         here = str(self.corpus_dir.expanduser().resolve())
-        files = {f.name: f.path for f in find([self.corpus_dir], self.corpus_dir, self.corpus_root)[0]}
+        files = {f.name: f for f in find([self.corpus_dir], self.corpus_dir, self.corpus_root)[0]}
         chosen = [here] if here in homes else []
         for home, held in sorted(homes.items()):
             if home != here and held.keys() <= files.keys():
-                same = sum(sha256_of(files[name]) == sha for name, sha in held.items())
+                same = sum(sha256_of(files[name].path, files[name].inside) == sha for name, sha in held.items())
                 if 2 * same > len(held):
                     chosen.append(home)
         return chosen
@@ -462,16 +462,16 @@ class Library:
         await self.close()
 
 
-async def _reported(files: Sequence[CorpusFile], progress: IngestProgress) -> AsyncIterator[ParsedFile]:
-    """The files parsed, telling `progress` as each one is done."""
+async def _reported(files: Sequence[CorpusFile], progress: IngestProgress) -> AsyncIterator[StreamedFile]:
+    """The files parsed, telling `progress` as each one is done (its batches taken)."""
     sizes = [_size(f.path) for f in files]
     progress.start(len(files), sum(sizes))
     async with contextlib.aclosing(parsed(files)) as each:
         index = 0
         async for result in each:
-            progress.advance(result.name, sizes[index] if index < len(sizes) else 0, len(result.parsed.records))
-            index += 1
             yield result
+            progress.advance(result.name, sizes[index] if index < len(sizes) else 0, result.records)
+            index += 1
 
 
 def _size(path: Path) -> int:

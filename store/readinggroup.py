@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.claims import claim_once
 from store.db import utc
+from store.links import web_link
 from store.models import Meeting, PaperTopic, Proposal, Reminder, Topic, Volunteer, Vote
 from store.results import PaperView, SearchResult
 from store.sync import paper_key
@@ -168,7 +169,7 @@ async def propose(session: AsyncSession, guild_id: int, proposer_id: int, title:
     try:
         async with session.begin_nested():
             pid = await session.scalar(insert(Proposal).values(
-                guild_id=guild_id, paper_id=paper_id, paper_key=key, title=title[:1024], link=link,
+                guild_id=guild_id, paper_id=paper_id, paper_key=key, title=title[:1024], link=web_link(link),
                 proposer_id=proposer_id, created_at=now, expires_at=now + expiry, status="open").returning(Proposal.id))
     except IntegrityError:  # already open in this server
         new = False

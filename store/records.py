@@ -6,6 +6,7 @@ so each format can be tested with a string.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 DISCORD_ROOT = "discord:"  # the root of the pseudo-documents holding what members wrote in Discord
@@ -28,6 +29,18 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.source}:{self.line}: {self.message}" if self.line else f"{self.source}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class MoreProblems(Problem):
+    """Stands for a file's problem lines beyond the cap: counted, not kept. A bulk import of broken lines
+    would otherwise hold, and report, hundreds of thousands of them."""
+
+    count: int = 0
+
+    @classmethod
+    def of(cls, source: str, count: int) -> MoreProblems:
+        return cls(source, 0, f"... and {count:,} more problem line{'s' if count != 1 else ''}", count)
 
 
 @dataclass(slots=True)
@@ -68,3 +81,34 @@ class ParsedFile:
     sha256: str
     parsed: Parsed
     failed: bool  # unreadable or nothing parseable: keep what the database has for it
+    refused: bool = False  # a link out of its folder: what the database had from it goes, as if removed
+
+
+async def _one_batch(parsed: Parsed) -> AsyncIterator[Parsed]:
+    if parsed.records:
+        yield Parsed(parsed.records, [])
+
+
+@dataclass(slots=True, eq=False)
+class StreamedFile:
+    """A corpus file as the database takes it: what is known before its records, then its records and
+    problems batch by batch, so a bulk import is never whole in memory.
+
+    `sha256`, `failed` and `records` are final once `batches` is exhausted: a file that changed or broke
+    while it was read fails then, and the database keeps what it had for it.
+    """
+
+    name: str  # relative to `root`; the document's identity
+    root: str
+    sha256: str  # of the bytes read
+    failed: bool  # unreadable or nothing parseable: keep what the database has for it
+    problems: list[Problem]  # found before any record (a small file's: all of them)
+    batches: AsyncIterator[Parsed]  # the records, and the problems found with them
+    refused: bool = False  # a link out of its folder: what the database had from it goes, as if removed
+    records: int = 0  # records in the batches read so far
+
+    @classmethod
+    def whole(cls, pf: ParsedFile) -> StreamedFile:
+        """A file parsed whole, as one batch."""
+        return cls(pf.name, pf.root, pf.sha256, pf.failed, list(pf.parsed.problems), _one_batch(pf.parsed),
+                   pf.refused, len(pf.parsed.records))

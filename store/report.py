@@ -1,5 +1,9 @@
 """What an ingest did, per file: the answer to /reload and `paperbot ingest`; and how notes were read
-(`paperbot check`). Every report ends with the same problem lines (`problem_line`)."""
+(`paperbot check`). Every report ends with the same problem lines (`problem_line`).
+
+A file's problem lines beyond a cap are counted, not kept: one line stands for them ("... and N more
+problem lines", a `MoreProblems`), and every count of problems (`problem_count`) includes them.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from store.records import PaperRecord, Problem
+from store.records import MoreProblems, PaperRecord, Problem
 
 
 @dataclass(slots=True)
@@ -42,12 +46,17 @@ class IngestReport:
     def changed(self) -> bool:
         return any(f.added or f.updated or f.removed for f in self.files)
 
+    @property
+    def problem_count(self) -> int:
+        return problem_count(self.problems)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "added": self.added,
             "updated": self.updated,
             "removed": self.removed,
             "papers": self.papers_total,
+            "problem_count": self.problem_count,
             "files": [
                 {"source": f.source, "status": f.status, "added": f.added, "updated": f.updated,
                  "removed": f.removed, "papers": f.papers}
@@ -58,12 +67,22 @@ class IngestReport:
 
     def summary_line(self) -> str:
         return (f"{self.papers_total} papers: {self.added} added, {self.updated} updated, "
-                f"{self.removed} removed, {len(self.problems)} problem(s)")
+                f"{self.removed} removed, {self.problem_count} problem(s)")
+
+
+def problem_count(problems: Sequence[Problem]) -> int:
+    """How many problems were found: those listed, and those a `MoreProblems` line stands for."""
+    return sum(p.count if isinstance(p, MoreProblems) else 1 for p in problems)
 
 
 def problem_line(problem: Problem) -> str:
-    """One problem as every report shows it (ingest, /reload, check): "file:line: message"."""
-    return str(problem)
+    """One problem as every report shows it (ingest, /reload, check): "file:line: message", on one line
+    (a file may be named "a\nb.md": its problem must not read as two)."""
+    return _one_line(str(problem))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.splitlines())
 
 
 class IngestProgress(Protocol):
@@ -78,7 +97,7 @@ class IngestProgress(Protocol):
 
 def paper_lines(record: PaperRecord) -> list[str]:
     """How a note was read, for `paperbot check`: one paper, field by field."""
-    lines = [f"{record.source}:{record.line}: {record.title}"]
+    lines = [_one_line(f"{record.source}:{record.line}: {record.title}")]
     if record.authors:
         cut = " (incomplete: the note says et al.)" if record.authors_incomplete else ""
         lines.append(f"    authors: {', '.join(record.authors)}{cut}")
@@ -99,11 +118,11 @@ def render_check(records: Sequence[PaperRecord], problems: Sequence[Problem], fi
     if problems:
         lines.append("Problems:")
         lines.extend(f"  {problem_line(p)}" for p in problems)
-    lines.append(f"{len(records)} paper(s) in {files} file(s), {len(problems)} problem(s)")
+    lines.append(f"{len(records)} paper(s) in {files} file(s), {problem_count(problems)} problem(s)")
     return "\n".join(lines)
 
 
 def check_json(records: Sequence[PaperRecord], problems: Sequence[Problem]) -> dict[str, Any]:
     keys = ("title", "authors", "authors_incomplete", "writer", "venue", "year", "topics", "link", "source", "line")
-    return {"papers": [{k: getattr(r, k) for k in keys} for r in records],
+    return {"papers": [{k: getattr(r, k) for k in keys} for r in records], "problem_count": problem_count(problems),
             "problems": [{"source": p.source, "line": p.line, "message": p.message} for p in problems]}

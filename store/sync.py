@@ -5,12 +5,19 @@ against what the database holds; a file gone from an ingested folder takes its e
 paper's authors, venue, year, topics are then re-derived from the entries that remain, and a paper
 with no entry left is deleted. The caller runs all of it in one transaction, so a failure half-way
 leaves the previous corpus in place.
+
+A file's records arrive in batches (a bulk import is never whole in memory), each written as it comes,
+within the file's own savepoint: a file that fails while it is read leaves what the database had for it.
+What a sync holds is bounded by a batch, not by the file: the papers seen so far (ids), the fingerprints
+of the entries a changed file had, and the ids of the papers to re-derive at the end, in chunks.
 """
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import AsyncIterable, Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
@@ -21,12 +28,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from store import changes
 from store.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Topic
 from store.names import fold, person_key
-from store.records import DISCORD_ROOT, FOLDER_ROOTS, PaperRecord, ParsedFile, Problem
+from store.records import DISCORD_ROOT, FOLDER_ROOTS, PaperRecord, ParsedFile, Problem, StreamedFile
 from store.report import FileChange, IngestReport
 from store.settings import get_setting, put_setting
 
 T = TypeVar("T")
 _CHUNK = 500  # ids per IN (...) clause: well under every backend's parameter limit
+_DERIVE_AT_ONCE = 2_000  # papers re-derived together at the end of a sync: their entries are read at once
+_KNOWN_NAMES = 50_000  # authors a sync remembers (id and display form, ~250 bytes each), not to look them up again
 
 
 def paper_key(title: str) -> str:
@@ -105,9 +114,12 @@ def _absorb(first: PaperRecord, rec: PaperRecord) -> None:
     first.topics = list(dict.fromkeys([*first.topics, *rec.topics]))
 
 
-def _merge_duplicates(records: Iterable[PaperRecord]) -> dict[str, PaperRecord]:
+def _merge_duplicates(records: Iterable[PaperRecord],
+                      accounts: dict[str, list[PaperRecord]]) -> dict[str, PaperRecord]:
     """One record per paper per document: a paper named twice in one file (by title, or by arXiv id,
-    DOI or OpenReview id) keeps both summaries."""
+    DOI or OpenReview id) keeps both summaries. `accounts` gets each merged record's records as they
+    were, in order: merged further, they are folded one by one (`_one_per_paper`, and a later batch of
+    the file into what an earlier one wrote), as if the file had named them all at once."""
     out: dict[str, PaperRecord] = {}
     by_id: dict[tuple[str, str], str] = {}
     for rec in records:
@@ -119,10 +131,11 @@ def _merge_duplicates(records: Iterable[PaperRecord]) -> dict[str, PaperRecord]:
             key = f"{key}|{ids[0][1]}"[:512]  # one title, two papers: "Survey" of arXiv A and of arXiv B
         same = next((by_id[i] for i in ids if i in by_id), None) or (key if key in out else None)
         if same is None:
-            out[key] = rec
+            out[key] = replace(rec)  # `rec` itself stays as it was, an account
             same = key
         else:
             _absorb(out[same], rec)
+        accounts.setdefault(same, []).append(rec)
         for i in _ids_of(out[same]):
             by_id.setdefault(i, same)
     return out
@@ -185,7 +198,8 @@ def _compatible(held: dict[str, str | None], rec: PaperRecord) -> bool:
 
 
 async def _ensure_papers(session: AsyncSession, records: dict[str, PaperRecord], now: datetime,
-                         created: dict[int, list[_EntryFields]], touched: set[int]) -> dict[str, int]:
+                         created: dict[int, list[_EntryFields]], touched: set[int],
+                         joined: list[tuple[int, int]] | None = None) -> dict[str, int]:
     """Key -> paper id, finding each record's paper by identifier, then by title (its own or any
     entry's), inserting the papers not stored yet (and noting them in `created`).
 
@@ -225,7 +239,8 @@ async def _ensure_papers(session: AsyncSession, records: dict[str, PaperRecord],
     for pid, values in adopt.items():
         await session.execute(update(Paper).where(Paper.id == pid).values(**values))
     for gone, kept in joins:
-        await _join(session, gone, kept, created, touched)
+        if await _join(session, gone, kept, created, touched) and joined is not None:
+            joined.append((gone, kept))
     if missing:
         rows, seen_ids, taken = [], set(identified), set(by_key)
         for key in missing:
@@ -248,74 +263,234 @@ async def _ensure_papers(session: AsyncSession, records: dict[str, PaperRecord],
 
 
 async def _join(session: AsyncSession, gone: int, kept: int, created: dict[int, list[_EntryFields]],
-                touched: set[int]) -> None:
-    """Move paper `gone`'s entries to paper `kept` (one paper named two ways); `gone` is then deleted."""
+                touched: set[int]) -> bool:
+    """Move paper `gone`'s entries to paper `kept` (one paper named two ways); `gone` is then deleted.
+    False when they stay two papers."""
     shared = await session.scalar(
         select(func.count()).select_from(Entry).where(Entry.paper_id.in_([gone, kept]))
         .group_by(Entry.document_id).having(func.count() > 1).limit(1))
     if shared:
-        return  # one document speaks of both: they stay two papers
+        return False  # one document speaks of both: they stay two papers
     await session.execute(update(Entry).where(Entry.paper_id == gone).values(paper_id=kept))
     created.pop(gone, None)
     created.pop(kept, None)
     touched.update((gone, kept))
+    return True
 
 
-def _one_per_paper(records: dict[str, PaperRecord], ids: dict[str, int]) -> dict[str, PaperRecord]:
-    """Records of one document that found the same paper become one (its entry is once per document)."""
+def _one_per_paper(records: dict[str, PaperRecord], ids: dict[str, int],
+                   accounts: dict[str, list[PaperRecord]]) -> dict[str, PaperRecord]:
+    """Records of one document that found the same paper become one (its entry is once per document):
+    their accounts folded in the file's order."""
+    keys: dict[int, list[str]] = {}
+    for key in records:
+        keys.setdefault(ids[key], []).append(key)
     out: dict[str, PaperRecord] = {}
-    first_key: dict[int, str] = {}
-    for key, rec in records.items():
-        pid = ids[key]
-        if pid in first_key:
-            _absorb(out[first_key[pid]], rec)
-        else:
-            first_key[pid] = key
-            out[key] = rec
+    for same in keys.values():
+        first = same[0]
+        if len(same) == 1:
+            out[first] = records[first]
+            continue
+        told = sorted((a for key in same for a in accounts.pop(key)), key=lambda r: r.line)
+        out[first] = merged = replace(told[0])
+        for account in told[1:]:
+            _absorb(merged, account)
+        accounts[first] = told
     return out
 
 
-async def _sync_document(session: AsyncSession, doc: Document, records: dict[str, PaperRecord],
-                         now: datetime, change: FileChange, created: dict[int, list[_EntryFields]]) -> set[int]:
-    """Diff one document's entries against its new records; returns the paper ids touched.
+_COMPARED = tuple(k for k in _ENTRY_COLUMNS[2:] if k != "line")  # a move within the file is no update
 
-    The entries of papers created in this transaction are also noted in `created`: all of their entries
-    are new, so deriving them needs no read back from the database.
+
+def _fingerprint(values: Iterable[Any]) -> int:
+    """An entry's compared columns (`_COMPARED` order) in one number, to tell later whether it changed."""
+    return hash(tuple(tuple(v) if isinstance(v, list) else v for v in values))
+
+
+def _as_record(entry: Entry, source: str) -> PaperRecord:
+    """An entry this sync wrote, as the record it came from (to absorb the same paper named again)."""
+    return PaperRecord(title=entry.title, authors=list(entry.authors), venue=entry.venue, year=entry.year,
+                       topics=list(entry.topics), summary=entry.summary, source=source, line=entry.line,
+                       link=entry.link, writer=entry.writer, authors_incomplete=entry.authors_incomplete,
+                       arxiv_id=entry.arxiv_id, doi=entry.doi, openreview_id=entry.openreview_id,
+                       metadata_record=entry.metadata_record)
+
+
+class _Written:
+    """What a sync has written to one document so far: enough to merge a paper the file names again
+    further down, to count the changes, and to remove at the end the entries the file no longer names,
+    without holding the document's records or entries."""
+
+    def __init__(self, doc: Document, new: bool, names: dict[str, tuple[int, str]]) -> None:
+        self.doc, self.new = doc, new
+        self.names = names  # the authors this sync has written (see `_upsert_named`)
+        self.seen: set[int] = set()  # the papers the file names, so far
+        self.before: dict[int, int] = {}  # of those, the ones it described before: that entry's fingerprint
+        self.updated: set[int] = set()  # of those, the ones whose entry differs now
+        self.added = 0
+        self.touched: set[int] = set()  # papers this file changed (for the change log)
+        self.pending: set[int] = set()  # of those, the ones to re-derive at the end of the sync
+
+    def moved(self, gone: int, kept: int) -> None:
+        """Paper `gone`'s entries now belong to paper `kept` (two names of one paper joined)."""
+        if gone in self.seen:
+            self.seen.discard(gone)
+            self.seen.add(kept)
+        if gone in self.before:
+            self.before[kept] = self.before.pop(gone)
+        if gone in self.updated:
+            self.updated.discard(gone)
+            self.updated.add(kept)
+
+    def change(self, name: str, status: str, removed: int) -> FileChange:
+        return FileChange(name, status, added=self.added, updated=len(self.updated), removed=removed,
+                          papers=len(self.seen))
+
+
+async def _entries(session: AsyncSession, doc_id: int, paper_ids: Sequence[int]) -> dict[int, Entry]:
+    """The document's entries of these papers."""
+    found: dict[int, Entry] = {}
+    for chunk in _chunks(paper_ids):
+        found.update((e.paper_id, e) for e in (await session.scalars(
+            select(Entry).where(Entry.document_id == doc_id, Entry.paper_id.in_(chunk)))).all())
+    return found
+
+
+async def _named_before(session: AsyncSession, written: _Written, records: list[PaperRecord]
+                       ) -> tuple[dict[int, list[PaperRecord]], list[PaperRecord]]:
+    """The batch's records that name a paper the file named in an earlier batch, by paper, in order; and
+    the others. Found as `_merge_duplicates` finds them in a file read whole: by identifier, else by
+    title when the first entry of that title (in the file's order) has no other identifier of a kind."""
+    if not written.seen:
+        return {}, records
+    by_id = {i: pid for i, pid in (await _identified(session, records)).items() if pid in written.seen}
+    first: dict[str, tuple[int, int, dict[str, str | None]]] = {}  # title key -> its first entry's line, paper, ids
+    keys = sorted({paper_key(r.title) for r in records} - {""})
+    for chunk in _chunks(keys):  # by key alone: SQLite would rather walk the document's entries, all of them
+        rows = await session.execute(select(Entry.document_id, Entry.key, Entry.line, Entry.paper_id,
+                                            *(getattr(Entry, k) for k in _IDS)).where(Entry.key.in_(chunk)))
+        for doc_id, key, line, pid, *ids in rows.all():
+            if doc_id == written.doc.id and pid in written.seen and (key not in first or (line, pid) < first[key][:2]):
+                first[key] = (line, pid, dict(zip(_IDS, ids, strict=True)))
+    found: dict[int, list[PaperRecord]] = {}
+    rest: list[PaperRecord] = []
+    for rec in records:
+        titled = first.get(paper_key(rec.title))
+        pid = next((by_id[i] for i in _ids_of(rec) if i in by_id), None)
+        if pid is None and titled is not None and _compatible(titled[2], rec):
+            pid = titled[1]
+        if pid is None:
+            rest.append(rec)
+            continue
+        found.setdefault(pid, []).append(rec)
+        for kind, value in _ids_of(rec):  # the paper's account now has these identifiers too
+            by_id.setdefault((kind, value), pid)
+            if titled is not None and titled[1] == pid and titled[2].get(kind) is None:
+                titled[2][kind] = value
+    return found, rest
+
+
+async def _sync_batch(session: AsyncSession, written: _Written, records: dict[str, PaperRecord],
+                      accounts: dict[str, list[PaperRecord]], earlier: dict[int, list[PaperRecord]],
+                      now: datetime) -> None:
+    """Write one batch of a document's records: each paper's entry added, updated, or (for a paper the
+    file named in an earlier batch: `earlier`, or found so now) merged with what was written for it then,
+    its accounts folded in one by one, as one batch of the whole file would have merged them.
+
+    The papers this batch creates are derived at once from the entries in hand, so nothing of them is
+    kept; the others are left to the end of the sync (`written.pending`).
     """
+    doc = written.doc
+    created: dict[int, list[_EntryFields]] = {}
     touched: set[int] = set()
-    ids = await _ensure_papers(session, records, now, created, touched)
-    records = _one_per_paper(records, ids)
-    existing = {e.paper_id: e for e in (await session.scalars(
-        select(Entry).where(Entry.document_id == doc.id))).all()}
+    joined: list[tuple[int, int]] = []
+    ids = await _ensure_papers(session, records, now, created, touched, joined) if records else {}
+    for gone, kept in joined:
+        written.moved(gone, kept)
+        if gone in earlier:
+            earlier.setdefault(kept, []).extend(earlier.pop(gone))
+    records = _one_per_paper(records, ids, accounts)
+    wanted = [*earlier, *(ids[k] for k in records if not written.new or ids[k] in written.seen)]
+    existing = await _entries(session, doc.id, wanted)
+    if earlier:
+        await _adopt_identifiers(session, earlier)
+    for pid, recs in earlier.items():
+        _fold(existing[pid], recs, doc.name, written, touched)
     new_rows: list[tuple[Any, ...]] = []
     for key, rec in records.items():
         pid = ids[key]
-        values = _entry_values(rec, key)
-        entry = existing.pop(pid, None)
+        entry = existing.get(pid)
         if entry is None:
+            values = _entry_values(rec, key)
             new_rows.append((doc.id, pid, *values.values()))
             if (fresh := created.get(pid)) is not None:
                 fresh.append(_EntryFields(doc.name, pid, values["line"], values["title"], values["authors"],
                                           values["venue"], values["year"], values["link"], values["topics"],
                                           values["authors_incomplete"], values["metadata_record"]))
-            change.added += 1
+            written.added += 1
             touched.add(pid)
-        elif any(getattr(entry, k) != v for k, v in values.items() if k != "line"):
-            for k, v in values.items():
-                setattr(entry, k, v)
-            change.updated += 1
-            touched.add(pid)
-        elif entry.line != values["line"]:
-            entry.line = values["line"]  # moved within the file: provenance only, not an update
+        elif pid in written.seen:  # named again further down the file: one entry holds both accounts
+            _fold(entry, accounts[key], doc.name, written, touched)
+        else:
+            written.before[pid] = _fingerprint(getattr(entry, k) for k in _COMPARED)
+            _set_entry(entry, _entry_values(rec, key), written, touched)
+        written.seen.add(pid)
     await _insert_rows(session, Entry.__table__, _ENTRY_COLUMNS, new_rows)
-    if existing:
-        gone = list(existing)
-        for chunk in _chunks(gone):
-            await session.execute(delete(Entry).where(Entry.document_id == doc.id, Entry.paper_id.in_(chunk)))
-        change.removed += len(gone)
-        touched.update(gone)
-    change.papers = len(records)
-    return touched
+    await session.flush()
+    if created:
+        await _rederive(session, set(created), created, written.names)
+    written.touched |= touched
+    written.pending |= touched - created.keys()
+
+
+async def _adopt_identifiers(session: AsyncSession, found: dict[int, list[PaperRecord]]) -> None:
+    """Papers take the identifiers their further accounts give and no paper holds yet (as a paper found
+    by title does in `_ensure_papers`)."""
+    held = await _paper_identifiers(session, found)
+    taken = set(await _identified(session, (r for recs in found.values() for r in recs)))
+    for pid, recs in found.items():
+        gained: dict[str, str] = {}
+        for kind, value in (i for rec in recs for i in _ids_of(rec)):
+            if held.get(pid, {}).get(kind) is None and kind not in gained and (kind, value) not in taken:
+                gained[kind] = value
+                taken.add((kind, value))
+        if gained:
+            await session.execute(update(Paper).where(Paper.id == pid).values(**gained))
+
+
+def _fold(entry: Entry, accounts: list[PaperRecord], source: str, written: _Written, touched: set[int]) -> None:
+    """Fold a paper's further accounts into the entry this sync wrote for it."""
+    merged = _as_record(entry, source)
+    for account in accounts:
+        _absorb(merged, account)
+    _set_entry(entry, _entry_values(merged, entry.key), written, touched)
+
+
+def _set_entry(entry: Entry, values: dict[str, Any], written: _Written, touched: set[int]) -> None:
+    """Give the entry these values; note whether it now differs from what it was before this sync."""
+    pid = entry.paper_id
+    if any(getattr(entry, k) != v for k, v in values.items() if k != "line"):
+        for k, v in values.items():
+            setattr(entry, k, v)
+        touched.add(pid)
+    elif entry.line != values["line"]:
+        entry.line = values["line"]  # moved within the file: provenance only, not an update
+    if pid in written.before:
+        differs = _fingerprint(values[k] for k in _COMPARED) != written.before[pid]
+        (written.updated.add if differs else written.updated.discard)(pid)
+
+
+async def _finish_document(session: AsyncSession, written: _Written) -> int:
+    """Remove the document's entries of papers the file no longer names; returns how many."""
+    if written.new:
+        return 0  # every entry it has, this sync wrote
+    held = (await session.scalars(select(Entry.paper_id).where(Entry.document_id == written.doc.id))).all()
+    gone = [pid for pid in held if pid not in written.seen]
+    for chunk in _chunks(gone):
+        await session.execute(delete(Entry).where(Entry.document_id == written.doc.id, Entry.paper_id.in_(chunk)))
+    written.touched.update(gone)
+    written.pending.update(gone)
+    return len(gone)
 
 
 def _fullest(names: Iterable[str]) -> str:
@@ -343,8 +518,8 @@ def _document_order(entry: Row[Any] | _EntryFields) -> tuple[str, int]:
     return entry.document, entry.line
 
 
-async def _rederive(session: AsyncSession, paper_ids: set[int],
-                    created: dict[int, list[_EntryFields]] | None = None) -> int:
+async def _rederive(session: AsyncSession, paper_ids: set[int], created: dict[int, list[_EntryFields]] | None = None,
+                    names: dict[str, tuple[int, str]] | None = None) -> int:
     """Recompute papers from their remaining entries; delete the ones with none. Returns deletions.
 
     Papers in `created` were inserted by this transaction with the entries given there: they are
@@ -423,7 +598,7 @@ async def _rederive(session: AsyncSession, paper_ids: set[int],
                                 year=bindparam("new_year"), link=bindparam("new_link"),
                                 authors_incomplete=bindparam("new_incomplete")),
                         ("pid", "new_title", "new_venue", "new_year", "new_link", "new_incomplete"), paper_rows)
-    person_ids = await _upsert_named(session, Person, "name", people)
+    person_ids = await _upsert_named(session, Person, "name", people, names)
     topic_ids = await _upsert_named(session, Topic, "label", topics)
     await _insert_rows(session, Authorship.__table__, ("paper_id", "person_id", "position", "name"),
                        [(p, person_ids[k], pos, name) for p, k, pos, name in authorships])
@@ -472,11 +647,20 @@ def _converted(values: Sequence[Any], convert: Callable[[Any], Any] | None) -> S
 
 
 async def _upsert_named(session: AsyncSession, model: type[Person] | type[Topic], field: str,
-                        forms: dict[str, list[str]]) -> dict[str, int]:
-    """Key -> id for people or topics, creating missing rows and keeping the fullest display form."""
+                        forms: dict[str, list[str]], known: dict[str, tuple[int, str]] | None = None
+                        ) -> dict[str, int]:
+    """Key -> id for people or topics, creating missing rows and keeping the fullest display form.
+
+    `known` (key -> id and display form) holds what earlier calls of the same transaction found, so that
+    a bulk import written batch by batch looks each author up once, not once a batch (it is cleared when
+    it grows past `_KNOWN_NAMES`).
+    """
     ids: dict[str, int] = {}
     current: dict[str, str] = {}
-    keys = list(forms)
+    remembered = known if known is not None else {}
+    for key in forms.keys() & remembered.keys():
+        ids[key], current[key] = remembered[key]
+    keys = [k for k in forms if k not in ids]
     for chunk in _chunks(keys):
         rows = await session.execute(select(model.key, model.id, getattr(model, field)).where(model.key.in_(chunk)))
         for key, rid, shown in rows.all():
@@ -490,6 +674,11 @@ async def _upsert_named(session: AsyncSession, model: type[Person] | type[Topic]
                and (best := _fullest([current[k], *v])) != current[k]]
     for chunk in _chunks(renamed):
         await session.execute(update(model), list(chunk))
+    if known is not None:
+        if len(known) > _KNOWN_NAMES:
+            known.clear()
+        shown = {row["id"]: row[field] for row in renamed}
+        known.update((k, (ids[k], shown.get(ids[k]) or current.get(k) or _fullest(v)[:300])) for k, v in forms.items())
     return ids
 
 
@@ -553,46 +742,102 @@ async def adopt(session: AsyncSession, root: str, homes: Sequence[str]) -> int:
     return adopted
 
 
-async def sync_files(session: AsyncSession, files: AsyncIterable[ParsedFile], prune_roots: Iterable[str] = (),
-                     now: datetime | None = None) -> IngestReport:
-    """Apply parsed files to the database inside the caller's transaction, each as soon as it is parsed."""
+async def _remove_document(session: AsyncSession, doc: Document) -> list[int]:
+    """Delete a document and its entries; the papers they described, to re-derive."""
+    gone = list((await session.scalars(select(Entry.paper_id).where(Entry.document_id == doc.id))).all())
+    await session.execute(delete(Entry).where(Entry.document_id == doc.id))
+    await session.delete(doc)
+    return gone
+
+
+async def _unchanged(session: AsyncSession, doc: Document, file: StreamedFile) -> int | None:
+    """The number of papers of a document whose file did not change; None when it must be read again."""
+    if doc.sha256 != file.sha256:
+        return None
+    count, stale = (await session.execute(
+        select(func.count(), func.count().filter(Entry.key == ""))
+        .select_from(Entry).where(Entry.document_id == doc.id))).one()
+    # Entries stored before their title key (and writer, identifiers) existed: read the file again.
+    return None if stale else count or 0
+
+
+async def _sync_file(session: AsyncSession, file: StreamedFile, doc: Document | None, now: datetime,
+                     report: IngestReport, members_wrote: bool, names: dict[str, tuple[int, str]]
+                     ) -> tuple[FileChange, _Written | None]:
+    """Write a new or changed file's records as they arrive, inside a savepoint: a file that fails while
+    it is read (it became unreadable, or gave no record after all) is rolled back, and reported failed."""
+    nested = await session.begin_nested()
+    status = "changed" if doc is not None else "new"
+    if doc is None:
+        doc = Document(name=file.name, root=file.root, sha256=file.sha256, ingested_at=now)
+        session.add(doc)
+        await session.flush()
+    written = _Written(doc, status == "new", names)
+    async for batch in file.batches:
+        report.problems.extend(batch.problems)
+        earlier, rest = await _named_before(session, written, batch.records)
+        accounts: dict[str, list[PaperRecord]] = {}
+        records = _merge_duplicates(rest, accounts)
+        if members_wrote and records:
+            records = await _without_member_copies(session, records)
+        if records or earlier:
+            await _sync_batch(session, written, records, accounts, earlier, now)
+        # A batch's statements leave reference cycles that hold its keys; with automatic collection paused
+        # for bulk work (store.collector) they would pile up batch after batch. Collecting the young
+        # generations walks only what the batch left: milliseconds.
+        gc.collect(1)
+    if file.failed:
+        await nested.rollback()
+        names.clear()  # some of them were written in the savepoint
+        return FileChange(file.name, "failed"), None
+    removed = await _finish_document(session, written)
+    doc.sha256, doc.ingested_at = file.sha256, now
+    await nested.commit()
+    return written.change(file.name, status, removed), written
+
+
+async def sync_files(session: AsyncSession, files: AsyncIterable[StreamedFile | ParsedFile],
+                     prune_roots: Iterable[str] = (), now: datetime | None = None) -> IngestReport:
+    """Apply files to the database inside the caller's transaction, each batch as soon as it is parsed."""
     now = now or datetime.now(UTC)
     report = IngestReport()
     await changes.take_turn(session)  # another process's sync of the same files commits first, then we read
     docs = {(d.root, d.name): d for d in (await session.scalars(select(Document))).all()}
-    touched: set[int] = set()
-    created: dict[int, list[_EntryFields]] = {}  # papers this transaction inserts, with their entries
+    touched: set[int] = set()  # papers this sync changed, for the change log
+    pending: set[int] = set()  # of those, the ones to re-derive at the end (new papers are derived as written)
     seen: set[tuple[str, str]] = set()
+    names: dict[str, tuple[int, str]] = {}  # authors written by this sync, by key (see `_upsert_named`)
     members_wrote = any(d.root == DISCORD_ROOT for d in docs.values())
-    async for pf in files:
-        where = (pf.root, pf.name)
+    async for given in files:
+        file = given if isinstance(given, StreamedFile) else StreamedFile.whole(given)
+        where = (file.root, file.name)
         seen.add(where)
-        report.problems.extend(pf.parsed.problems)
+        report.problems.extend(file.problems)
         doc = docs.get(where)
-        if pf.failed:
-            report.files.append(FileChange(pf.name, "failed"))
+        if file.failed and file.refused and doc is not None:  # it may have served a file outside the folder
+            gone = await _remove_document(session, doc)
+            touched.update(gone)
+            pending.update(gone)
+            report.files.append(FileChange(file.name, "removed", removed=len(gone)))
+            del docs[where]
             continue
-        if doc is not None and doc.sha256 == pf.sha256:
-            count, stale = (await session.execute(
-                select(func.count(), func.count().filter(Entry.key == ""))
-                .select_from(Entry).where(Entry.document_id == doc.id))).one()
-            if not stale:
-                report.files.append(FileChange(pf.name, "unchanged", papers=count or 0))
-                continue
-            # Entries stored before their title key (and writer, identifiers) existed: read the file again.
-        change = FileChange(pf.name, "changed" if doc else "new")
-        if doc is None:
-            doc = Document(name=pf.name, root=pf.root, sha256=pf.sha256, ingested_at=now)
-            session.add(doc)
-            await session.flush()
-            docs[where] = doc
-        else:
-            doc.sha256, doc.ingested_at = pf.sha256, now
-        records = _merge_duplicates(pf.parsed.records)
-        if members_wrote:
-            records = await _without_member_copies(session, records)
-        touched |= await _sync_document(session, doc, records, now, change, created)
+        if file.failed:
+            report.files.append(FileChange(file.name, "failed"))
+            continue
+        if doc is not None and (count := await _unchanged(session, doc, file)) is not None:
+            async for batch in file.batches:  # its problems are reported at every reload, as long as it has them
+                report.problems.extend(batch.problems)
+            report.files.append(FileChange(file.name, "unchanged", papers=count))
+            continue
+        change, written = await _sync_file(session, file, doc, now, report, members_wrote, names)
         report.files.append(change)
+        if written is None:
+            if doc is not None:
+                await session.refresh(doc)  # as the savepoint left it
+            continue
+        docs[where] = written.doc
+        touched |= written.touched
+        pending |= written.pending
     roots = set(prune_roots)
     for root in FOLDER_ROOTS:
         if root in roots and not any(r == root for r, _ in seen) and any(r == root for r, _ in docs):
@@ -604,16 +849,16 @@ async def sync_files(session: AsyncSession, files: AsyncIterable[ParsedFile], pr
     for (root, name), doc in docs.items():  # pruning is scoped to the folders ingested, each on its own
         if (root, name) in seen or root not in roots:
             continue
-        gone = list((await session.scalars(select(Entry.paper_id).where(Entry.document_id == doc.id))).all())
-        await session.execute(delete(Entry).where(Entry.document_id == doc.id))
-        await session.delete(doc)
+        gone = await _remove_document(session, doc)
         touched.update(gone)
+        pending.update(gone)
         report.files.append(FileChange(name, "removed", removed=len(gone)))
     if await get_setting(session, CORPUS_GIVEN) is None:
         await put_setting(session, CORPUS_GIVEN, now.isoformat())
     if touched:
         await session.flush()
-        await _rederive(session, touched, created)
+        for chunk in _chunks(sorted(pending), _DERIVE_AT_ONCE):
+            await _rederive(session, set(chunk), names=names)
         await _prune_unreferenced(session)
         await changes.record(session, touched)
     report.papers_total = await session.scalar(select(func.count()).select_from(Paper)) or 0

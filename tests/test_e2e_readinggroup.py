@@ -279,7 +279,7 @@ async def test_the_weekly_digest_shows_the_next_session_and_top_proposals(setup)
         fields = posted[1]["embeds"][0]["fields"]
         assert [f["name"] for f in fields[:3]] == ["📅 Next session", "🗳 Top proposals", "✍️ New summaries by members"]
         when = int(written.timestamp())  # the writer's name is shown, never pinging
-        assert fields[2]["value"] == f"• Generative Adversarial Nets, by Ada @\u200beveryone (<t:{when}:R>)"
+        assert fields[2]["value"] == f"• Generative Adversarial Nets, by Ada \\@\u200beveryone (<t:{when}:R>)"
         assert not would_ping(posted[1])
 
 

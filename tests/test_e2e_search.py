@@ -120,7 +120,7 @@ async def test_everyone_in_a_query_pings_nobody(world) -> None:
     rec = await fake.slash("paper", query="@everyone <@&1> lottery", user=fake.member)
     msg = await rec.final()
     assert not would_ping(msg)
-    assert "@everyone" not in msg["content"].replace("@\u200beveryone", "")
+    assert msg["content"].endswith(" for “\\@\u200beveryone \\<\\@&1\\> lottery”")  # shown as typed, escaped
 
 
 async def test_help_shows_examples_from_the_corpus(world) -> None:

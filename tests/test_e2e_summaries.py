@@ -84,7 +84,7 @@ async def test_a_new_paper_with_a_link_and_hostile_text(world) -> None:
     found = await search(fake, "wombats attend cubes")
     embed = found["embeds"][0]
     assert embed["url"] == "https://example.org/wombat"  # the link on the title
-    assert "\\*Attention\\*" in embed["title"] and "@\u200beveryone" in embed["title"]
+    assert embed["title"] == "Wombat \\*Attention\\* \\@\u200beveryone"
     assert "<@123456789012345678>" not in embed["description"] and not would_ping(found)
     assert "Machine Learning" in fields(found)["Topics"]
 

@@ -15,6 +15,7 @@ import pytest
 from store.ingest import corpus
 from store.ingest.corpus import find, parsed, read
 from store.library import BUNDLED_SEEDS, Library
+from store.records import Parsed, ParsedFile, StreamedFile
 
 
 def _corpus(folder: Path) -> Path:
@@ -31,9 +32,18 @@ def _corpus(folder: Path) -> Path:
     return folder
 
 
+async def _whole(stream: StreamedFile) -> ParsedFile:
+    """A streamed file's batches put together, as `read` gives the file."""
+    whole = Parsed([], list(stream.problems))
+    async for batch in stream.batches:
+        whole.records.extend(batch.records)
+        whole.problems.extend(batch.problems)
+    return ParsedFile(stream.name, stream.root, stream.sha256, whole, stream.failed, stream.refused)
+
+
 async def _all(folder: Path) -> list:
     files, _roots, _problems = find([folder])
-    return [pf async for pf in parsed(files)]
+    return [await _whole(stream) async for stream in parsed(files)]
 
 
 async def test_the_worker_gives_what_parsing_here_gives_in_order(tmp_path: Path,

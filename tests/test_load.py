@@ -27,8 +27,8 @@ import pytest
 from bench.corpus import generate
 from bot.client import PaperBot
 from bot.config import Settings
-from bot.render import EMBED_TITLE_MAX, safe
-from bot.text import clip
+from bot.render import EMBED_TITLE_MAX
+from bot.untrusted import for_discord_line
 from store.library import BUNDLED_SEEDS, Library
 from tests.fakediscord import FakeDiscord, InteractionRecord, pointed_at, running, would_ping
 
@@ -207,7 +207,7 @@ async def test_500_interactions_and_a_reload_on_100k_papers(database_url: str, t
                 for recs, finals in answered:
                     slowest_ack = max(slowest_ack, check_all_answered(fake, recs, finals))
                     for final, title in zip(finals, expected, strict=True):
-                        assert final["embeds"][0]["title"] == clip(safe(title), EMBED_TITLE_MAX)
+                        assert final["embeds"][0]["title"] == for_discord_line(title, EMBED_TITLE_MAX)
                     total += len(recs)
                 gap = check_heartbeats(fake, start)
                 assert total >= len(work)

@@ -25,7 +25,7 @@ def member_paper(writers: list[str], text: str = "Body.") -> PaperView:
 def test_paper_embed_names_the_writers_escaped_and_links_the_title() -> None:
     embed = render.paper_embed(Hit(member_paper(["**Ada** @everyone", "Grace"]), 1.0), 1, 1)
     fields = {f.name: f.value for f in embed.fields}
-    assert fields["Summary by"] == "\\*\\*Ada\\*\\* @\u200beveryone, Grace"
+    assert fields["Summary by"] == "\\*\\*Ada\\*\\* \\@\u200beveryone, Grace"
     assert embed.url == "https://example.org/t" and embed.footer.text.endswith("source: Discord; Discord; a.md:3")
 
 

@@ -23,6 +23,7 @@ from discord.ext import commands, tasks
 from bot.config import WEEKDAYS, parse_time, parse_timezone
 from bot.digest_render import DIGEST_SUMMARIES, digest_embed, new_summaries_text, timestamp
 from bot.passes import CountedPasses
+from bot.untrusted import for_discord_line
 from store import contributions
 from store import digest as store
 
@@ -242,7 +243,7 @@ class DigestCog(commands.Cog, CountedPasses):
         try:
             at, zone = parse_time(time), parse_timezone(timezone)
         except ValueError as exc:
-            await interaction.response.send_message(str(exc), ephemeral=True)
+            await interaction.response.send_message(for_discord_line(str(exc)), ephemeral=True)
             return
         notice = await self._notice(interaction.guild_id)
         async with self.bot.library.session() as session, session.begin():

@@ -8,8 +8,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.render import COLOUR, safe
+from bot.render import COLOUR
 from bot.text import help_examples
+from bot.untrusted import for_code_span, for_discord_line
 
 if TYPE_CHECKING:
     from bot.client import PaperBot
@@ -18,17 +19,14 @@ if TYPE_CHECKING:
 def help_embed(examples: dict[str, str], papers: int, topics: list[str]) -> discord.Embed:
     e = discord.Embed(title="paperbot", colour=COLOUR,
                       description=f"I answer questions about the reading group's {papers} summarised papers.")
-    e.add_field(name="/paper", value=f"Find papers by title or content — `/paper {safe(examples['paper'])}`",
-                inline=False)
-    e.add_field(name="/author", value=f"Papers by a person — `/author {safe(examples['author'])}`", inline=False)
-    e.add_field(name="/topic", value=f"Papers on a topic — `/topic {safe(examples['topic'])}`", inline=False)
-    e.add_field(name="/ask", value=f"Sentences that answer a question — `/ask {safe(examples['ask'])}`",
-                inline=False)
+    for name, what in (("paper", "Find papers by title or content"), ("author", "Papers by a person"),
+                       ("topic", "Papers on a topic"), ("ask", "Sentences that answer a question")):
+        e.add_field(name=f"/{name}", value=f"{what} — `/{name} {for_code_span(examples[name], 100)}`", inline=False)
     e.add_field(name="/digest preview", value="This week's digest, just for you", inline=False)
     e.add_field(name="/summary write", value="Write a summary (also upload, edit, delete, mine); searchable at once",
                 inline=False)
     if topics:
-        e.add_field(name="Topics", value=safe(", ".join(topics))[:1024], inline=False)
+        e.add_field(name="Topics", value=for_discord_line(", ".join(topics), 1024) or "-", inline=False)
     e.set_footer(text="Admins: /reload after adding summary files; /summary recent; /digest channel, schedule, now.")
     return e
 

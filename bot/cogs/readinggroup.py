@@ -26,8 +26,9 @@ from discord.ext import commands, tasks
 from bot.config import parse_time
 from bot.digest_render import timestamp
 from bot.passes import CountedPasses
-from bot.render import safe
+from bot.render import link_of
 from bot.text import clip
+from bot.untrusted import for_code_span, for_discord_line, for_plain
 from store import readinggroup as rg
 
 if TYPE_CHECKING:
@@ -61,12 +62,12 @@ def local_start(date: str, time: str, zone: str) -> datetime:
 
 def proposal_embed(p: rg.ProposalView) -> discord.Embed:
     lines = [f"Proposed by <@{p.proposer_id}>; open until {timestamp(p.expires_at, 'D')}."]
-    if p.link:
-        lines.append(p.link)
+    if link := link_of(p.link):
+        lines.append(f"<{link}>")  # a checked link, whole: what it shows is where it leads
     lines.append(f"**Votes: {p.score:+d}** ({p.voters} member{'s' if p.voters != 1 else ''})")
     if p.status != "open":
         lines.append(f"*This proposal is {p.status}.*")
-    return discord.Embed(title=clip(f"📄 {safe(p.title)}", 256), description="\n".join(lines))
+    return discord.Embed(title=f"📄 {for_discord_line(p.title, 254)}", description="\n".join(lines))
 
 
 def vote_view(p: rg.ProposalView) -> discord.ui.View:
@@ -80,16 +81,16 @@ def vote_view(p: rg.ProposalView) -> discord.ui.View:
 
 
 def announcement(s: rg.SessionView) -> str:
-    extra = "".join(f"\n{safe(role).capitalize()}: <@{member}>" for role, member in sorted(s.roles.items()))
+    extra = "".join(f"\n{for_discord_line(role).capitalize()}: <@{member}>" for role, member in sorted(s.roles.items()))
     head = {"scheduled": "📅 Reading group session", "done": "✅ Discussed", "cancelled": "❌ Cancelled"}[s.status]
-    return (f"{head}: **{safe(s.title)}**\nPresenter: <@{s.presenter_id}>{extra}\n"
+    return (f"{head}: **{for_discord_line(s.title, 1500)}**\nPresenter: <@{s.presenter_id}>{extra}\n"
             f"When: {timestamp(s.starts_at)} ({timestamp(s.starts_at, 'R')})")
 
 
 def reminder_text(s: rg.SessionView, minutes: int) -> str:
     when = "tomorrow" if minutes >= 1440 else "soon"
     where = f" Discussion thread: <#{s.thread_id}>." if s.thread_id else ""
-    return (f"⏰ Reading group {when}, {timestamp(s.starts_at, 'R')}: **{safe(s.title)}**, "
+    return (f"⏰ Reading group {when}, {timestamp(s.starts_at, 'R')}: **{for_discord_line(s.title, 1500)}**, "
             f"presented by <@{s.presenter_id}>.{where}")
 
 
@@ -97,7 +98,7 @@ def history_embed(page: rg.Page) -> discord.Embed:
     embed = discord.Embed(title="📚 What the group discussed",
                           description=None if page.sessions else "Nothing discussed yet.")
     for s in page.sessions:
-        embed.add_field(name=clip(safe(s.title), 250),
+        embed.add_field(name=for_discord_line(s.title, 250),
                         value=f"{timestamp(s.starts_at, 'D')}, presented by <@{s.presenter_id}>", inline=False)
     embed.set_footer(text=f"Page {page.page + 1} of {page.pages} · {page.total} session(s)")
     return embed
@@ -188,15 +189,14 @@ class ReadingGroup(commands.Cog, CountedPasses):
             notes.append(f"ℹ The group already discussed this on {timestamp(d.on, 'D')}, presented by "
                          f"<@{d.presenter_id}>.")
         for d in result.similar:
-            notes.append(f"ℹ Close to what we read: **{safe(d.title)}** ({timestamp(d.on, 'D')}, "
+            notes.append(f"ℹ Close to what we read: **{for_discord_line(d.title, 300)}** ({timestamp(d.on, 'D')}, "
                          f"presented by <@{d.presenter_id}>).")
         p = result.proposal
         if not result.new:
             jump = (f" https://discord.com/channels/{interaction.guild_id}/{p.channel_id}/{p.message_id}"
                     if p.message_id else "")
-            await interaction.response.send_message("\n".join([f"**{safe(p.title)}** is already proposed "
-                                                               f"(by <@{p.proposer_id}>): vote there.{jump}",
-                                                               *notes]),
+            already = f"**{for_discord_line(p.title, 300)}** is already proposed (by <@{p.proposer_id}>): vote there."
+            await interaction.response.send_message("\n".join([already + jump, *notes]),
                                                     ephemeral=True, allowed_mentions=NONE)
             return
         await interaction.response.send_message("\n".join(notes) or None, embed=proposal_embed(p), view=vote_view(p),
@@ -218,7 +218,7 @@ class ReadingGroup(commands.Cog, CountedPasses):
             picked = (starts + inside)[:25]
         else:
             picked = list(papers[-25:])
-        return [app_commands.Choice(name=clip(p.title, 100), value=str(p.id)) for p in picked]
+        return [app_commands.Choice(name=for_plain(p.title, 100) or f"#{p.id}", value=str(p.id)) for p in picked]
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
@@ -261,8 +261,9 @@ class ReadingGroup(commands.Cog, CountedPasses):
         if not rows:
             await interaction.response.send_message("No open proposals. Propose one with /propose.", ephemeral=True)
             return
-        lines = [f"{i}. **{safe(p.title)}**: {p.score:+d} ({p.voters} vote{'s' if p.voters != 1 else ''}), "
-                 f"proposed by <@{p.proposer_id}> {timestamp(p.created_at, 'R')}" for i, p in enumerate(rows, 1)]
+        lines = [f"{i}. **{for_discord_line(p.title, 300)}**: {p.score:+d} "
+                 f"({p.voters} vote{'s' if p.voters != 1 else ''}), proposed by <@{p.proposer_id}> "
+                 f"{timestamp(p.created_at, 'R')}" for i, p in enumerate(rows, 1)]
         await interaction.response.send_message("\n".join(lines)[:1900], ephemeral=True, allowed_mentions=NONE)
 
     # --- volunteers and history ---
@@ -294,7 +295,8 @@ class ReadingGroup(commands.Cog, CountedPasses):
 
     @history.autocomplete("topic")
     async def _topics(self, _interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=t[:100], value=t[:40]) for t in self.bot.library.complete_topic(current, 25)]
+        return [app_commands.Choice(name=for_plain(t, 100) or "…", value=t[:40])
+                for t in self.bot.library.complete_topic(current, 25)]
 
     async def _history_page(self, interaction: discord.Interaction, number: int, owner: int, presenter: int | None,
                             topic: str) -> None:
@@ -335,7 +337,7 @@ class ReadingGroup(commands.Cog, CountedPasses):
         try:
             start = local_start(date, time, zone)
         except ValueError as exc:
-            await interaction.response.send_message(str(exc), ephemeral=True)
+            await interaction.response.send_message(for_discord_line(str(exc)), ephemeral=True)
             return
         now = self.bot.clock()
         if start <= now:
@@ -372,8 +374,8 @@ class ReadingGroup(commands.Cog, CountedPasses):
         s = await self._publish(interaction.guild, s, channel_id, reuse)
         await self._refresh_proposals(s)
         note = "" if presenter or not suggested else " (suggested by the rotation)"
-        await interaction.followup.send(f"Scheduled **{safe(s.title)}** {timestamp(s.starts_at)} with "
-                                        f"<@{s.presenter_id}> presenting{note}. Announced in <#{channel_id}>.",
+        await interaction.followup.send(f"Scheduled **{for_discord_line(s.title, 1500)}** {timestamp(s.starts_at)} "
+                                        f"with <@{s.presenter_id}> presenting{note}. Announced in <#{channel_id}>.",
                                         ephemeral=True)
 
     @schedule.autocomplete("date")
@@ -404,15 +406,16 @@ class ReadingGroup(commands.Cog, CountedPasses):
             except (discord.NotFound, discord.Forbidden):
                 thread_id = None
         if thread_id is None:
-            made = await message.create_thread(name=clip(s.title, 100))
+            made = await message.create_thread(name=for_plain(s.title, 100) or "Reading group session")
             thread_id = made.id
         event_id = None
         try:
             event = await guild.create_scheduled_event(
-                name=clip(s.title, 100), start_time=s.starts_at, end_time=s.ends_at,
+                name=for_plain(s.title, 100) or "Reading group session", start_time=s.starts_at, end_time=s.ends_at,
                 entity_type=discord.EntityType.external, privacy_level=discord.PrivacyLevel.guild_only,
                 location=clip(f"#{getattr(channel, 'name', 'reading-group')} on Discord", 100),
-                description=clip(f"Presented by {self._name(guild, s.presenter_id)}. Thread: <#{thread_id}>", 1000))
+                description=f"Presented by {for_discord_line(self._name(guild, s.presenter_id), 200)}. "
+                            f"Thread: <#{thread_id}>")
             event_id = event.id
         except discord.Forbidden:
             log.warning("guild %s: no Manage Events permission; session %s has no event", guild.id, s.id)
@@ -485,7 +488,7 @@ class ReadingGroup(commands.Cog, CountedPasses):
         try:
             start = local_start(date, time, zone)
         except ValueError as exc:
-            await interaction.response.send_message(str(exc), ephemeral=True)
+            await interaction.response.send_message(for_discord_line(str(exc)), ephemeral=True)
             return
         if start <= self.bot.clock():
             await interaction.response.send_message(f"{timestamp(start)} is in the past.", ephemeral=True)
@@ -497,8 +500,8 @@ class ReadingGroup(commands.Cog, CountedPasses):
         if event is not None:
             await event.edit(start_time=s.starts_at, end_time=s.ends_at)
         await self._refresh_announcement(s)
-        await interaction.followup.send(f"Moved **{safe(s.title)}** to {timestamp(s.starts_at)}; reminders follow.",
-                                        ephemeral=True)
+        await interaction.followup.send(f"Moved **{for_discord_line(s.title, 1500)}** to {timestamp(s.starts_at)}; "
+                                        "reminders follow.", ephemeral=True)
 
     @session_group.command(name="cancel", description="Cancel a session (organisers)")
     @app_commands.describe(session="Which session (default: the next one)")
@@ -516,7 +519,8 @@ class ReadingGroup(commands.Cog, CountedPasses):
             await event.delete()
         await self._refresh_announcement(s)
         await self._refresh_proposals(s)
-        await interaction.followup.send(f"Cancelled **{safe(s.title)}**; its proposal is open again.", ephemeral=True)
+        await interaction.followup.send(f"Cancelled **{for_discord_line(s.title, 1500)}**; its proposal is open again.",
+                                        ephemeral=True)
 
     @session_group.command(name="done", description="Mark a session as discussed (organisers)")
     @app_commands.describe(session="Which session (default: the next one)")
@@ -528,7 +532,7 @@ class ReadingGroup(commands.Cog, CountedPasses):
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         s = await self.finish(s.id)
-        await interaction.followup.send(f"**{safe(s.title)}** is marked discussed.", ephemeral=True)
+        await interaction.followup.send(f"**{for_discord_line(s.title, 1500)}** is marked discussed.", ephemeral=True)
 
     @move.autocomplete("session")
     @cancel.autocomplete("session")
@@ -536,16 +540,16 @@ class ReadingGroup(commands.Cog, CountedPasses):
     async def _sessions(self, interaction: discord.Interaction, _current: str) -> list[app_commands.Choice[int]]:
         async with self.bot.library.session() as session:
             rows = await rg.upcoming(session, interaction.guild_id or 0, self.bot.clock(), limit=25)
-        return [app_commands.Choice(name=clip(f"{s.starts_at:%Y-%m-%d %H:%M} UTC · {s.title}", 100), value=s.id)
+        return [app_commands.Choice(name=for_plain(f"{s.starts_at:%Y-%m-%d %H:%M} UTC · {s.title}", 100), value=s.id)
                 for s in rows]
 
     def summary_hint(self, s: rg.SessionView) -> str:
         summary = self.bot.tree.get_command("summary")
         if isinstance(summary, app_commands.Group) and summary.get_command("write") is not None:
             return (f"<@{s.presenter_id}>, thanks for presenting! Please add a summary for the group: "
-                    f"`/summary write paper:{clip(s.title, 150)}`")
-        return (f"<@{s.presenter_id}>, thanks for presenting! Please write a short summary of **{safe(s.title)}** "
-                "for the corpus, so the group can find it later.")
+                    f"`/summary write paper:{for_code_span(s.title, 150)}`")
+        return (f"<@{s.presenter_id}>, thanks for presenting! Please write a short summary of "
+                f"**{for_discord_line(s.title, 1500)}** for the corpus, so the group can find it later.")
 
     async def finish(self, session_id: int) -> rg.SessionView:
         """Discussed: recorded, the announcement updated, the presenter asked (pinged, alone) for a summary."""
@@ -581,11 +585,11 @@ class ReadingGroup(commands.Cog, CountedPasses):
         if nxt:
             s = nxt[0]
             embed.insert_field_at(at, name="📅 Next session", inline=False, value=clip(
-                f"**{safe(s.title)}**, presented by <@{s.presenter_id}>, {timestamp(s.starts_at)} "
+                f"**{for_discord_line(s.title, 600)}**, presented by <@{s.presenter_id}>, {timestamp(s.starts_at)} "
                 f"({timestamp(s.starts_at, 'R')})", 1024))
             at += 1
         if top:
-            lines = [f"{i}. {clip(safe(p.title), 150)} ({p.score:+d})" for i, p in enumerate(top, 1)]
+            lines = [f"{i}. {for_discord_line(p.title, 150)} ({p.score:+d})" for i, p in enumerate(top, 1)]
             embed.insert_field_at(at, name="🗳 Top proposals", inline=False,
                                   value="\n".join(lines)[:1024])
 

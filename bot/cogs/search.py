@@ -12,6 +12,7 @@ from discord.ext import commands
 from bot.render import no_result_message
 from bot.replies import defer_publicly, reply_privately
 from bot.text import clip
+from bot.untrusted import for_discord_line, for_plain
 from bot.views import ResultsView
 
 if TYPE_CHECKING:
@@ -43,10 +44,8 @@ class Search(commands.Cog):
                          if group is not None and interaction.guild_id else {})
             view = ResultsView(result.hits, interaction.user.id, timeout=self.bot.view_timeout, discussed=discussed)
             count = len(result.hits)
-            header = (f"{count} result{'s' if count != 1 else ''} for "
-                      f"“{discord.utils.escape_mentions(clip(query, 200))}”")
-            view.message = await interaction.followup.send(content=discord.utils.escape_markdown(header),
-                                                           embeds=view.embeds(), view=view, wait=True)
+            header = f"{count} result{'s' if count != 1 else ''} for “{for_discord_line(clip(query, 200))}”"
+            view.message = await interaction.followup.send(content=header, embeds=view.embeds(), view=view, wait=True)
 
     @app_commands.command(name="paper", description="Find papers by title or content words")
     @app_commands.describe(query="Words from the title or the summary, e.g. lottery ticket")
@@ -71,11 +70,13 @@ class Search(commands.Cog):
 
     @author.autocomplete("name")
     async def _author_names(self, _interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=n[:100], value=n[:100]) for n in self.bot.library.complete_author(current, 25)]
+        return [app_commands.Choice(name=for_plain(n, 100) or "…", value=n[:100])
+                for n in self.bot.library.complete_author(current, 25)]
 
     @topic.autocomplete("topic")
     async def _topic_labels(self, _interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=t[:100], value=t[:100]) for t in self.bot.library.complete_topic(current, 25)]
+        return [app_commands.Choice(name=for_plain(t, 100) or "…", value=t[:100])
+                for t in self.bot.library.complete_topic(current, 25)]
 
 
 async def setup(bot: PaperBot) -> None:

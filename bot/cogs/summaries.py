@@ -18,6 +18,7 @@ from discord.ext import commands
 from bot.attachments import AttachmentRefused, download
 from bot.render import contribution_embed, contributions_list, upload_report
 from bot.text import clip
+from bot.untrusted import for_discord, for_plain
 from store import contributions as C
 from store.ingest.upload import MAX_UPLOAD_BYTES, read_upload, refusal, shown_name
 from store.records import Problem
@@ -55,9 +56,10 @@ class SummaryModal(discord.ui.Modal):
                   placeholder="https://arxiv.org/abs/...")
 
     def _add(self, key: str, label: str, default: str, **kw: Any) -> None:
+        lines = kw.get("style") == discord.TextStyle.paragraph  # a form shows no Markdown: nothing is escaped
+        shown = for_plain(default, kw.get("max_length", 4000), lines=lines)
         item: discord.ui.TextInput[Any] = discord.ui.TextInput(label=label, custom_id=f"summary:{key}",
-                                                               default=clip(default, kw.get("max_length", 4000))
-                                                               or None, **kw)
+                                                               default=shown or None, **kw)
         self.fields[key] = item
         self.add_item(item)
 
@@ -133,8 +135,8 @@ class Summaries(commands.GroupCog, group_name="summary", group_description="Writ
             papers = [h.paper for h in (await lib.paper(current, 25)).hits]
         else:
             papers = list(lib.catalog[-25:][::-1])  # the newest first
-        return [app_commands.Choice(name=clip(p.title, 100), value=p.title if len(p.title) <= 100 else f"id:{p.id}")
-                for p in papers]
+        return [app_commands.Choice(name=for_plain(p.title, 100) or f"#{p.id}",
+                                    value=p.title if len(p.title) <= 100 else f"id:{p.id}") for p in papers]
 
     async def _save_new(self, interaction: discord.Interaction, values: dict[str, str]) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -143,7 +145,7 @@ class Summaries(commands.GroupCog, group_name="summary", group_description="Writ
             saved = await self.bot.library.write(lambda s: C.add(s, user.id, _writer(user), _draft(values)),
                                                  lambda r: r.changed)
         except C.ContributionError as exc:
-            await _reply(interaction, f"Not saved: {exc}")
+            await _reply(interaction, f"Not saved: {for_discord(str(exc))}")
             return
         log.info("summary #%d by %s on paper %d", saved.contribution.id, user.id, saved.contribution.paper_id)
         what = "a new paper" if saved.paper_created else "the paper in the corpus"
@@ -213,7 +215,7 @@ class Summaries(commands.GroupCog, group_name="summary", group_description="Writ
                     lambda s: C.edit(s, summary, inter.user.id, self.bot.is_admin(inter), _draft(values, view.title)),
                     lambda r: r.changed)
             except C.ContributionError as exc:
-                await _reply(inter, f"Not saved: {exc}")
+                await _reply(inter, f"Not saved: {for_discord(str(exc))}")
                 return
             await _reply(inter, f"Summary #{summary} updated; searchable now.", contribution_embed(saved.contribution))
 
@@ -225,7 +227,7 @@ class Summaries(commands.GroupCog, group_name="summary", group_description="Writ
     async def _mine_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[int]]:
         async with self.bot.library.session() as s:
             mine = await C.by_writer(s, interaction.user.id, 25)
-        return [app_commands.Choice(name=clip(f"#{c.id} {c.title}", 100), value=c.id) for c in mine
+        return [app_commands.Choice(name=for_plain(f"#{c.id} {c.title}", 100), value=c.id) for c in mine
                 if not current or current in str(c.id) or current.casefold() in c.title.casefold()]
 
     @app_commands.command(name="delete", description="Delete one of your summaries")
@@ -240,7 +242,7 @@ class Summaries(commands.GroupCog, group_name="summary", group_description="Writ
                 await self.bot.library.write(
                     lambda s: C.remove(s, summary, inter.user.id, self.bot.is_admin(inter)), lambda r: r)
             except C.ContributionError as exc:
-                await inter.response.edit_message(content=f"Not deleted: {exc}", view=None)
+                await inter.response.edit_message(content=f"Not deleted: {for_discord(str(exc))}", view=None)
                 return
             log.info("summary #%d deleted by %s", summary, inter.user.id)
             await inter.response.edit_message(content=f"Summary #{summary} deleted.", embed=None, view=None)

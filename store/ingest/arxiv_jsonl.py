@@ -15,6 +15,7 @@ from typing import Any
 from store.ingest.categories import topic_labels
 from store.ingest.identity import arxiv_id
 from store.ingest.latex import decode_latex
+from store.links import web_link
 from store.names import display_name, split_authors
 from store.records import PaperRecord, Parsed, Problem
 from store.spacing import single_spaced
@@ -28,22 +29,27 @@ def parse_jsonl(text: str, source: str) -> Parsed:
     records: list[PaperRecord] = []
     problems: list[Problem] = []
     for number, line in enumerate(text.split("\n"), 1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except (ValueError, RecursionError) as exc:
-            problems.append(Problem(source, number, f"not valid JSON ({_reason(exc)}); line skipped"))
-            continue
-        if not isinstance(item, dict):
-            problems.append(Problem(source, number, "not a JSON object; line skipped"))
-            continue
-        record = paper_from_metadata(item, source, number)
-        if record is None:
-            problems.append(Problem(source, number, "no title; line skipped"))
-        else:
-            records.append(record)
+        found = parse_line(line, source, number)
+        if isinstance(found, PaperRecord):
+            records.append(found)
+        elif found is not None:
+            problems.append(found)
     return Parsed(records=records, problems=problems)
+
+
+def parse_line(line: str, source: str, number: int) -> PaperRecord | Problem | None:
+    """One line's paper, or why it gives none (None: a blank line). A bulk import is read line by line
+    (store.ingest.stream), a small file through `parse_jsonl`: both read each line here."""
+    if not line.strip():
+        return None
+    try:
+        item = json.loads(line)
+    except (ValueError, RecursionError) as exc:
+        return Problem(source, number, f"not valid JSON ({_reason(exc)}); line skipped")
+    if not isinstance(item, dict):
+        return Problem(source, number, "not a JSON object; line skipped")
+    record = paper_from_metadata(item, source, number)
+    return record if record is not None else Problem(source, number, "no title; line skipped")
 
 
 def paper_from_metadata(item: dict[str, Any], source: str, line: int) -> PaperRecord | None:
@@ -62,7 +68,7 @@ def paper_from_metadata(item: dict[str, Any], source: str, line: int) -> PaperRe
         summary=_abstract(item.get("abstract")),
         source=source,
         line=line,
-        link=f"https://arxiv.org/abs/{paper_id}" if paper_id and " " not in paper_id else None,
+        link=web_link(f"https://arxiv.org/abs/{paper_id}") if paper_id else None,
         arxiv_id=arxiv_id(paper_id, bare=True),
         metadata_record=True,
     )

@@ -8,37 +8,42 @@ import hashlib
 import logging
 import os
 import pickle
-import stat
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from store.ingest import SUPPORTED_SUFFIXES, parse_file
-from store.records import CORPUS_ROOT, Parsed, ParsedFile, Problem
+from store.ingest.files import open_regular, outside_folder
+from store.ingest.stream import Ended, Message, Opened, ProblemCap, jsonl_messages
+from store.records import CORPUS_ROOT, Parsed, ParsedFile, Problem, StreamedFile
 
 log = logging.getLogger(__name__)
 
 PROCESS_WORTHWHILE_BYTES = 16 << 20  # below this, starting a parsing process costs more than it saves
+LINKED_FOLDER = "a link to a folder outside the corpus folder; not read"
 
 
-def _files_under(folder: Path) -> list[Path]:
+def _files_under(folder: Path) -> tuple[list[Path], list[Path]]:
+    """The files under `folder`, and the links to folders found there (not followed: a folder's files
+    are read where they really are, once)."""
     found: list[Path] = []
+    linked: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        linked.extend(Path(dirpath) / d for d in dirnames if (Path(dirpath) / d).is_symlink())
         found.extend(Path(dirpath) / f for f in sorted(filenames) if not f.startswith("."))
-    return found
+    return found, linked
 
 
-def sha256_of(path: Path) -> str | None:
+def sha256_of(path: Path, inside: Path | None = None) -> str | None:
+    """The file's fingerprint, or None when it cannot be read or is refused (see `open_regular`)."""
+    handle = open_regular(path, path.name, inside)
+    if isinstance(handle, Problem):
+        return None
     try:
-        if not stat.S_ISREG(path.stat().st_mode):  # a named pipe blocks on open, /dev/zero never ends
-            return None
-        h = hashlib.sha256()
-        with path.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
-        return h.hexdigest()
+        with handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError:
         return None
 
@@ -50,6 +55,7 @@ class CorpusFile:
     path: Path
     name: str  # relative to `root`; the document's identity
     root: str
+    inside: Path | None = None  # the folder it was found in, resolved: its real path must stay inside
 
 
 def _within(path: Path, folder: Path | None) -> str | None:
@@ -68,10 +74,12 @@ def find(paths: Sequence[Path], corpus_dir: Path | None = None, corpus_root: str
     """The supported files under `paths`.
 
     Returns the files, the roots whose vanished files should be pruned, and problems with paths
-    themselves (missing, unsupported type, a name that is not UTF-8). A file is known by its root and
-    its name under it: the folder given, resolved, or `corpus_root` for what lies in `corpus_dir` (the
-    deployment's corpus folder), so that folder's files are the same documents from any machine or
-    path. Only a whole folder given is pruned (`corpus_dir` itself, not a subfolder of it).
+    themselves (missing, unsupported type, a name that is not UTF-8, a link to a folder outside). A
+    file is known by its root and its name under it: the folder given, resolved, or `corpus_root` for
+    what lies in `corpus_dir` (the deployment's corpus folder), so that folder's files are the same
+    documents from any machine or path. Only a whole folder given is pruned (`corpus_dir` itself, not a
+    subfolder of it). A file found in a folder may be read only from inside that folder (`corpus_dir`
+    for its subfolders); a file named on its own is the caller's choice, read wherever it lies.
     """
     files: list[CorpusFile] = []
     roots: list[str] = []
@@ -82,13 +90,18 @@ def find(paths: Sequence[Path], corpus_dir: Path | None = None, corpus_root: str
         if path.is_dir():
             inside = _within(path.resolve(), corpus)
             root = corpus_root if inside is not None else str(path.resolve())
+            boundary = corpus if inside is not None else path.resolve()
             if not inside:  # the folder itself: its vanished files are pruned
                 roots.append(root)
             prefix = f"{inside}/" if inside else ""
-            candidates = [(f, prefix + f.relative_to(path).as_posix()) for f in _files_under(path)]
+            found, linked = _files_under(path)
+            candidates = [(f, prefix + f.relative_to(path).as_posix()) for f in found]
+            problems.extend(Problem(prefix + d.relative_to(path).as_posix(), 0, LINKED_FOLDER)
+                            for d in linked if not _really_within(d, boundary))
         elif path.exists() or path.is_symlink():
             inside = _within(path.parent.resolve() / path.name, corpus)
             root = corpus_root if inside else str(path.parent.resolve())
+            boundary = None
             candidates = [(path, inside or path.name)]
         else:
             problems.append(Problem(str(given), 0, "no such file or folder"))
@@ -102,63 +115,191 @@ def find(paths: Sequence[Path], corpus_dir: Path | None = None, corpus_root: str
                 problems.append(Problem(name, 0, f"skipped: not a summary file type "
                                                  f"({', '.join(sorted(SUPPORTED_SUFFIXES))})"))
                 continue
-            files.append(CorpusFile(file, name, str(root)))
+            files.append(CorpusFile(file, name, str(root), boundary))
     return files, roots, problems
 
 
-def read(file: CorpusFile) -> ParsedFile:
-    """Parse one file and fingerprint it (CPU and disk work: off the event loop)."""
-    parsed = parse_file(file.path, file.name)
-    sha = sha256_of(file.path)
+def _really_within(path: Path, folder: Path) -> bool:
+    """Whether `path`, every link followed, lies inside `folder` (a loop or a dangling link does not)."""
+    try:
+        return Path(os.path.realpath(path, strict=True)).is_relative_to(folder)
+    except OSError:
+        return False
+
+
+def messages(file: CorpusFile) -> Iterator[Message]:
+    """The file read for the database (see store.ingest.stream): a JSON Lines file streamed in batches,
+    any other (5 MiB at most) parsed whole and sent as one."""
+    if file.path.suffix.lower() == ".jsonl":
+        yield from jsonl_messages(file.path, file.name, file.inside)
+        return
+    parsed = parse_file(file.path, file.name, file.inside)
+    sha = sha256_of(file.path, file.inside)
     failed = sha is None or (not parsed.records and bool(parsed.problems))
     if sha is None and not parsed.problems:
         parsed = Parsed([], [Problem(file.name, 0, "could not be read")])
-    return ParsedFile(name=file.name, root=file.root, sha256=sha or "", parsed=parsed, failed=failed)
+    cap = ProblemCap(file.name)
+    yield Opened(sha or "", failed, cap.take(parsed.problems) + cap.rest(), outside_folder(parsed.problems))
+    if not failed and parsed.records:
+        yield Parsed(parsed.records, [])
+    yield Ended(sha or "", failed, [])
 
 
-async def parsed(files: Sequence[CorpusFile]) -> AsyncIterator[ParsedFile]:
-    """The files parsed, in order, as each is ready.
+def read(file: CorpusFile) -> ParsedFile:
+    """One file parsed whole and fingerprinted, as `paperbot check` shows it (an ingest streams it: `parsed`)."""
+    whole = Parsed()
+    opened, ended = Opened("", True, []), Ended("", True, [])
+    for message in messages(file):
+        if isinstance(message, Parsed):
+            whole.records.extend(message.records)
+        elif isinstance(message, Opened):
+            opened = message
+        else:
+            ended = message
+        whole.problems.extend(message.problems)
+    return ParsedFile(name=file.name, root=file.root, sha256=ended.sha256, parsed=whole,
+                      failed=opened.failed or ended.failed, refused=opened.refused)
 
-    A bulk import is parsed by a worker process (`store.ingest.worker`), so parsing the next file
-    overlaps the database work on this one: the import then takes about as long as its database work
-    alone. A thread would not do: it would hold the GIL that sqlite3 needs back after every row it
-    steps. Small imports, and machines with one CPU, parse on a thread, where a process costs more
-    than it saves; so does the rest of an import whose worker fails.
+
+async def parsed(files: Sequence[CorpusFile]) -> AsyncIterator[StreamedFile]:
+    """The files as streams, in order: each file's records arrive in batches while the caller stores the
+    ones before (`StreamedFile`); a file's batches must be taken before the next file is asked for.
+
+    A bulk import is parsed by a worker process (`store.ingest.worker`), so parsing overlaps the database
+    work: the import then takes about as long as its database work alone. A thread would not do: it would
+    hold the GIL that sqlite3 needs back after every row it steps. Small imports, and machines with one
+    CPU, parse on a thread, where a process costs more than it saves; so does the rest of an import whose
+    worker fails (from where it stopped: the batches it sent are not sent again).
     """
-    done = 0
+    worker = None
     if (os.cpu_count() or 1) > 1 and _total_size(files) >= PROCESS_WORTHWHILE_BYTES:
-        async with contextlib.aclosing(_parsed_by_worker(files)) as by_worker:
-            async for result in by_worker:
-                yield result
-                done += 1
-    for file in files[done:]:
-        yield await asyncio.to_thread(read, file)
-
-
-async def _parsed_by_worker(files: Sequence[CorpusFile]) -> AsyncIterator[ParsedFile]:
-    package_root = str(Path(__file__).resolve().parents[2])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+        worker = await _Worker.start(files)
     try:
-        proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "store.ingest.worker", env=env,
-                                                    stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
-    except OSError as exc:
-        log.warning("no parsing process (%s): parsing here", exc)
-        return
-    assert proc.stdin is not None and proc.stdout is not None
-    try:
-        proc.stdin.write(pickle.dumps(list(files), protocol=pickle.HIGHEST_PROTOCOL))
-        await proc.stdin.drain()
-        proc.stdin.close()
-        for _ in files:
-            size = int.from_bytes(await proc.stdout.readexactly(8), "big")
-            yield pickle.loads(await proc.stdout.readexactly(size))
-    except (asyncio.IncompleteReadError, ConnectionError) as exc:
-        log.warning("the parsing process stopped (%s): parsing the rest here", exc)
+        for file in files:
+            feed = _Feed(file, worker)
+            yield await feed.opened()
+            await feed.drain()
+            worker = feed.worker
     finally:
-        if proc.returncode is None:
+        if worker is not None:
+            await worker.stop()
+
+
+class _Worker:
+    """The parsing process: it sends every message of every file, in order (see store.ingest.worker)."""
+
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self.proc = proc
+
+    @classmethod
+    async def start(cls, files: Sequence[CorpusFile]) -> _Worker | None:
+        package_root = str(Path(__file__).resolve().parents[2])
+        env = {**os.environ,
+               "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+        try:
+            proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "store.ingest.worker", env=env,
+                                                        stdin=asyncio.subprocess.PIPE,
+                                                        stdout=asyncio.subprocess.PIPE)
+        except OSError as exc:
+            log.warning("no parsing process (%s): parsing here", exc)
+            return None
+        worker = cls(proc)
+        assert proc.stdin is not None
+        try:
+            proc.stdin.write(pickle.dumps(list(files), protocol=pickle.HIGHEST_PROTOCOL))
+            await proc.stdin.drain()
+            proc.stdin.close()
+        except ConnectionError as exc:
+            log.warning("the parsing process stopped (%s): parsing the rest here", exc)
+            await worker.stop()
+            return None
+        return worker
+
+    async def receive(self) -> Message:
+        assert self.proc.stdout is not None
+        size = int.from_bytes(await self.proc.stdout.readexactly(8), "big")
+        message: Message = pickle.loads(await self.proc.stdout.readexactly(size))
+        return message
+
+    async def stop(self) -> None:
+        if self.proc.returncode is None:
             with contextlib.suppress(ProcessLookupError):
-                proc.kill()
-        await proc.wait()
+                self.proc.kill()
+        await self.proc.wait()
+
+
+class _Feed:
+    """One file's messages: from the worker while it lasts, else read here, from where the worker stopped."""
+
+    def __init__(self, file: CorpusFile, worker: _Worker | None) -> None:
+        self.file, self.worker = file, worker
+        self.here: Iterator[Message] | None = None
+        self.taken: list[Opened] = []  # the file's first message, once taken
+        self.count = 0  # messages taken
+        self.stream: StreamedFile | None = None
+        self.ended = False
+
+    async def next(self) -> Message:
+        if self.worker is not None:
+            try:
+                message = await self.worker.receive()
+            except (asyncio.IncompleteReadError, ConnectionError, pickle.UnpicklingError, EOFError) as exc:
+                log.warning("the parsing process stopped (%s): parsing the rest here", exc)
+                await self.worker.stop()
+                self.worker = None
+            else:
+                self.count += 1
+                return message
+        if self.here is None:
+            self.here = messages(self.file)
+            if self.count:  # the worker stopped in this file: read again what it sent, and check it is the same file
+                again = await asyncio.to_thread(_skip, self.here, self.count)
+                if again.sha256 != self.taken[0].sha256 or again.failed:
+                    self.count += 1
+                    return Ended(again.sha256, True, [Problem(self.file.name, 0, "changed while it was read; "
+                                                                                 "not read")])
+        self.count += 1
+        return await asyncio.to_thread(next, self.here)
+
+    async def opened(self) -> StreamedFile:
+        first = await self.next()
+        assert isinstance(first, Opened)
+        self.taken.append(first)
+        self.stream = StreamedFile(self.file.name, self.file.root, first.sha256, first.failed, first.problems,
+                                   self._batches(), first.refused)
+        return self.stream
+
+    async def _batches(self) -> AsyncIterator[Parsed]:
+        while (batch := await self._batch()) is not None:
+            yield batch
+
+    async def _batch(self) -> Parsed | None:
+        """The next batch (the end's problems last), or None at the end."""
+        stream = self.stream
+        if stream is None or self.ended:
+            return None
+        message = await self.next()
+        if isinstance(message, Ended):
+            self.ended = True
+            stream.sha256, stream.failed = message.sha256, stream.failed or message.failed
+            return Parsed([], message.problems) if message.problems else None
+        assert isinstance(message, Parsed)
+        stream.records += len(message.records)
+        return message
+
+    async def drain(self) -> None:
+        """Take what the caller left of the file, so that the next message is the next file's."""
+        while await self._batch() is not None:
+            pass
+
+
+def _skip(messages: Iterator[Message], count: int) -> Opened:
+    """Pass over the first `count` messages; the first, which says what the file was when read."""
+    first = next(messages)
+    assert isinstance(first, Opened)
+    for _ in range(count - 1):
+        next(messages)
+    return first
 
 
 def _total_size(files: Sequence[CorpusFile]) -> int:

@@ -3,7 +3,9 @@
 By suffix first (.jsonl is arXiv metadata, .bib is BibTeX), then by content: a front-matter block at the top is
 paperbot's own format, JSON objects line by line are arXiv metadata, and anything else is read as
 free-form text, where each paragraph's shape decides (see store.ingest.assembly.prose). Overlong lines are
-reported and clipped (JSON lines: skipped) so one pasted blob cannot stall or lose a whole file.
+reported and clipped (JSON lines: skipped) so one pasted blob cannot stall or lose a whole file. Every record's
+link is checked here as it enters (store.links): dropped with a problem line when it cannot be a web link.
+(arXiv metadata builds its links from the ids with the same check, also when a bulk import streams it.)
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from store.ingest.assembly import gated, read_document
 from store.ingest.identity import identify
 from store.ingest.limits import MAX_LINE_CHARS
 from store.ingest.structure.frontmatter import parse_front_matter, starts_with_front_matter
+from store.links import checked_link
 from store.records import PaperRecord, Parsed, Problem
 
 _MAX_TITLE_CHARS = 1000
@@ -48,13 +51,24 @@ def parse_text(text: str, source: str, suffix: str = ".txt") -> Parsed:
         # A parser bug must not cost the rest of the corpus: report it against the file.
         failure = Problem(source, 0, f"could not be parsed ({type(exc).__name__}: {exc})")
         return Parsed([], [*problems, failure])
-    records = [fill_identity(r) for r in parsed.records if _valid(r, len(lines))]
+    records = [r for r in parsed.records if _valid(r, len(lines))]
     problems.extend(parsed.problems)
+    problems.extend(p for r in records if (p := checked_record_link(r, source)) is not None)
+    records = [fill_identity(r) for r in records]
     if not records and not problems:  # the note reader says what it looked for; other formats here
         looked_for = ("BibTeX entries (@article{key, title = {...}, ...})" if suffix.lower() == ".bib" else
                       "JSON objects with a title")
         problems.append(Problem(source, 0, f"no papers found: {looked_for}"))
     return Parsed(records, problems)
+
+
+def checked_record_link(record: PaperRecord, source: str) -> Problem | None:
+    """Store the record's link in its checked form (see store.links); a link that cannot be a web link is
+    dropped, the paper kept, and the problem names the paper's line."""
+    record.link, refused = checked_link(record.link)
+    if refused is None:
+        return None
+    return Problem(source, record.line, f"link dropped: {refused}; the paper is kept without it")
 
 
 def fill_identity(record: PaperRecord) -> PaperRecord:

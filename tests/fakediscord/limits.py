@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
+
+from tests.fakediscord.openapi import Problem
 
 # The spec is silent: ApplicationCommandUpdateRequest.name is 1-32 characters with no pattern. Discord
 # documents ^[-_\w]{1,32}$ and lower case for chat-input command and option names.
@@ -35,7 +38,71 @@ def message_errors(payload: dict[str, Any], *, editing: bool = False) -> list[st
     if not editing and not (content or embeds or payload.get("components") or payload.get("attachments")
                             or payload.get("poll")):
         errors.append("Cannot send an empty message")
+    # The spec is silent: a kind in `parse` and a list of ids of that kind exclude each other.
+    allowed = payload.get("allowed_mentions") or {}
+    for kind in ("users", "roles"):
+        if kind in (allowed.get("parse") or []) and allowed.get(kind):
+            errors.append(f"allowed_mentions: parse {kind!r} and a {kind} list are mutually exclusive")
     return errors
+
+
+# The spec says only `format: uri`. Discord documents, and refuses otherwise: images, thumbnails and icons
+# are http(s) or an uploaded file (attachment://name); every other embed URL is http(s); a link button
+# opens http(s) or discord:// links.
+WEB = ("http", "https")
+MEDIA = ("http", "https", "attachment")
+EMBED_URLS: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("url",): WEB, ("author", "url"): WEB, ("author", "icon_url"): MEDIA, ("footer", "icon_url"): MEDIA,
+    ("image", "url"): MEDIA, ("thumbnail", "url"): MEDIA, ("video", "url"): WEB, ("provider", "url"): WEB}
+BUTTON_SCHEMES = ("http", "https", "discord")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+def url_problem(url: str, schemes: tuple[str, ...]) -> tuple[str, str] | None:
+    """Discord's (code, message) for a URL it refuses where only `schemes` are allowed; None: accepted."""
+    scheme = _SCHEME.match(url)
+    if scheme is None:
+        return "URL_TYPE_INVALID_URL", "Not a well formed URL."
+    if scheme.group(1).lower() not in schemes:
+        return ("URL_TYPE_INVALID_SCHEME",
+                f'Scheme "{scheme.group(1)}" is not supported. Scheme must be one of {schemes}.')
+    try:
+        host = urlsplit(url).netloc
+    except ValueError:  # an unclosed IPv6 bracket
+        host = ""
+    if not host:  # "https:foo" is a URI (RFC 3986) but no web address
+        return "URL_TYPE_INVALID_URL", "Not a well formed URL."
+    return None
+
+
+def _at(node: Any, keys: tuple[str, ...]) -> Any:
+    for key in keys:
+        node = node.get(key) if isinstance(node, dict) else None
+    return node
+
+
+def url_problems(body: Any) -> list[Problem]:
+    """Embed and link-button URLs Discord refuses, in a message body or an interaction callback's `data`,
+    with the path Discord names them by (`embeds.0.url`, `data.embeds.0.image.url`)."""
+    problems: list[Problem] = []
+    if not isinstance(body, dict):
+        return problems
+    for prefix, message in (((), body), (("data",), body.get("data"))):
+        if not isinstance(message, dict):
+            continue
+        for i, embed in enumerate(message.get("embeds") or []):
+            for keys, schemes in EMBED_URLS.items():
+                url = _at(embed, keys)
+                found = url_problem(url, schemes) if isinstance(url, str) else None
+                if found:
+                    problems.append(Problem((*prefix, "embeds", i, *keys), *found))
+        for r, row in enumerate(message.get("components") or []):
+            for c, component in enumerate((row.get("components") or []) if isinstance(row, dict) else []):
+                url = component.get("url") if isinstance(component, dict) else None
+                found = url_problem(url, BUTTON_SCHEMES) if isinstance(url, str) else None
+                if found:
+                    problems.append(Problem((*prefix, "components", r, "components", c, "url"), *found))
+    return problems
 
 
 def _option_errors(where: str, options: list[dict[str, Any]], depth: int = 0) -> tuple[list[str], int]:

@@ -11,7 +11,12 @@ Discord's own rules:
   interaction type; the first follow-up after a deferral replaces the "thinking" message and keeps its
   visibility; components can only be used if the message shows them, enabled, with offered values;
   deleting a webhook message deletes it; IDENTIFY may not ask for privileged intents (close 4014).
-- And the limits the description does not encode (limits.py).
+- And the limits the description does not encode (limits.py), with Discord's rules for embed and button
+  URLs (http(s), attachment:// for images) on top of the description's `uri` and `date-time` formats.
+- Every message, interaction response, follow-up and edit it accepts is read as Discord's client renders
+  it (markdown.py): each live masked link goes to `live_links`, each mention that would notify someone to
+  `pings`, each backtick shown as text (a code span that broke) to `broken_code`. See `_audit` for which
+  of them count as violations: the bot means a link or a ping only when it says so.
 Anything refused is appended to `spec_violations`, and leaving `async with FakeDiscord()` with any left
 fails the test that caused them (tests that send bad bodies on purpose take them with take_violations()).
 """
@@ -25,13 +30,15 @@ import json
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from tests.fakediscord.limits import command_errors, message_errors
+from tests.fakediscord import markdown
+from tests.fakediscord.limits import command_errors, message_errors, url_problems
 from tests.fakediscord.openapi import Operation, Problem, discord_errors, operation, route, validate, validate_component
 
 log = logging.getLogger(__name__)
@@ -257,6 +264,14 @@ class FakeDiscord:
         self.attachments: dict[str, dict[str, Any]] = {}  # id -> attachment object, for resolved data
         self._files: dict[str, tuple[bytes, str]] = {}  # path on the attachment host -> bytes, content type
         self.downloads: list[str] = []  # attachment paths fetched
+        # What members would see live in what the bot sent (see _audit): (where, what), in order.
+        self.live_links: list[tuple[str, markdown.Link]] = []
+        self.pings: list[tuple[str, markdown.Mention]] = []
+        self.broken_code: list[tuple[str, str]] = []  # (where, the text) with a backtick shown as text
+        # What the test declares the bot means to send: link targets (a set, or a predicate on the URL) and
+        # pings beyond those the body names itself in allowed_mentions.users/roles.
+        self.meant_links: set[str] | Callable[[str], bool] = set()
+        self.meant_pings: set[markdown.Mention] = set()
 
     # --- life cycle ---
 
@@ -541,6 +556,40 @@ class FakeDiscord:
         out, self.spec_violations = self.spec_violations, []
         return out
 
+    def _meant_link(self, url: str) -> bool:
+        return self.meant_links(url) if callable(self.meant_links) else url in self.meant_links
+
+    def _audit(self, where: str, body: dict[str, Any], *, notifies: bool = True) -> None:
+        """Read a body Discord accepted as its client renders it and record what would be live.
+
+        The rule, and why: the bot builds no masked link of its own (its links are embed URLs or bare URLs),
+        so a live `[text](url)` anywhere is text it did not write gaining a disguise, a violation unless the
+        test declared the URL in `meant_links`. A ping is meant only when the body asks for that very id
+        (`allowed_mentions.users`/`roles`, as the reading group does for the presenter) or the test put it
+        in `meant_pings`; a ping let through by `parse`, or by no allowed_mentions at all, is an accident
+        waiting for a member's text. A backtick shown as text means a code span closed where the bot did
+        not mean it to: a violation too. Mentions in embeds never notify; `notifies=False` for bodies that
+        notify no one (a scheduled event's description)."""
+        for path, text in markdown.surfaces(body):
+            reading = markdown.read(text)
+            for link in reading.links:
+                self.live_links.append((f"{where} {path}", link))
+                if not self._meant_link(link.url):
+                    self.violation(f"{where} {path}: a live masked link [{link.text}]({link.url}) the bot did not "
+                                   f"mean to send, in {text[:300]!r}")
+            if not reading.code_balanced:
+                self.broken_code.append((f"{where} {path}", text))
+                self.violation(f"{where} {path}: {reading.stray_backticks} backtick(s) shown as text (a code span "
+                               f"closed early or never), in {text[:300]!r}")
+        if not notifies:
+            return
+        for ping in markdown.pings(body):
+            self.pings.append((where, ping))
+            if not (markdown.named_in_allowed_mentions(body, ping) or ping in self.meant_pings):
+                self.violation(f"{where}: would notify {ping} without naming it in allowed_mentions "
+                               f"(content {str(body.get('content'))[:300]!r}, allowed_mentions "
+                               f"{body.get('allowed_mentions')!r})")
+
     def _invalid(self, op: Operation, problems: list[Problem], rec: InteractionRecord | None = None,
                  body: Any = None) -> web.Response:
         text = "; ".join(str(p) for p in problems)
@@ -578,7 +627,7 @@ class FakeDiscord:
         if op.request is not None and (body is not None or op.method in ("POST", "PUT")):
             if op.id == "create_interaction_response" and rec is not None and rec.response is None:
                 rec.received_at = time.monotonic()  # the window closes on arrival, not after our checks
-            problems = validate(op.request, body, requests=True)
+            problems = validate(op.request, body, requests=True) or url_problems(body)
             if problems:
                 return self._invalid(op, problems, rec, body)
         response = await getattr(self, "_op_" + op.id)(params, body)
@@ -653,7 +702,7 @@ class FakeDiscord:
     def _message(self, channel_id: int, body: dict[str, Any], **extra: Any) -> dict[str, Any]:
         """A stored message: what Discord returns, plus our own `allowed_mentions` (see `public`)."""
         return {"id": str(snowflake()), "channel_id": str(channel_id), "author": self.bot_user.payload(),
-                "content": body.get("content") or "", "embeds": body.get("embeds") or [],
+                "content": body.get("content") or "", "embeds": echoed(body.get("embeds") or []),
                 "components": rendered(body.get("components") or []), "flags": body.get("flags") or 0,
                 "allowed_mentions": body.get("allowed_mentions"), "timestamp": "2026-01-01T00:00:00+00:00",
                 "edited_timestamp": None, "tts": False, "mention_everyone": False, "mentions": [],
@@ -662,7 +711,8 @@ class FakeDiscord:
     def _edit(self, target: dict[str, Any], body: dict[str, Any], keys: tuple[str, ...] = EDITABLE) -> None:
         for key in keys:
             if key in body:
-                target[key] = rendered(body[key] or []) if key == "components" else body[key]
+                target[key] = (rendered(body[key] or []) if key == "components"
+                               else echoed(body[key] or []) if key == "embeds" else body[key])
         target["edited_timestamp"] = "2026-01-01T00:00:01+00:00"
         target["_edited"] = True
 
@@ -703,6 +753,8 @@ class FakeDiscord:
                 rec.changed.set()
                 return self._error(400, 50035, "Invalid Form Body", errors)
         rec.response, rec.response_delay = body, delay
+        if kind in (4, 7):
+            self._audit(f"interaction {rec.id} response (type {kind})", data)
         channel_id = int(rec.payload["channel_id"])
         flags = data.get("flags") or 0
         if kind == 4:
@@ -750,6 +802,7 @@ class FakeDiscord:
             rec.rejected.append({"reason": "; ".join(errors), "body": body})
             rec.changed.set()
             return self._error(400, 50035, "Invalid Form Body", errors)
+        self._audit(f"interaction {rec.id} follow-up", body)
         if rec.thinking and rec.original is not None:
             # Discord: the first follow-up after a deferral *is* the deferred message. It replaces
             # "thinking…" and keeps the deferral's visibility, whatever flags the follow-up asks for.
@@ -793,6 +846,7 @@ class FakeDiscord:
             rec.rejected.append({"reason": "; ".join(errors), "body": body})
             rec.changed.set()
             return self._error(400, 50035, "Invalid Form Body", errors)
+        self._audit(f"interaction {rec.id} edit of message {target['id']}", body)
         if target is rec.original and rec.thinking:
             rec.thinking = False  # editing the deferred message answers it
             target["flags"] &= ~LOADING
@@ -882,6 +936,7 @@ class FakeDiscord:
         if errors:
             self.violation("scheduled event: " + "; ".join(errors))
             return self._error(400, 50035, "Invalid Form Body", errors)
+        self._audit(f"scheduled event {event['id']}", {"content": event["description"] or ""}, notifies=False)
         self.events[int(event["id"])] = event
         return self._json(event)
 
@@ -901,6 +956,9 @@ class FakeDiscord:
         if errors:
             self.violation("scheduled event edit: " + "; ".join(errors))
             return self._error(400, 50035, "Invalid Form Body", errors)
+        if "description" in body:
+            self._audit(f"scheduled event {event['id']} edit", {"content": body["description"] or ""},
+                        notifies=False)
         event.update(changed)
         return self._json(event)
 
@@ -960,6 +1018,7 @@ class FakeDiscord:
         if errors:
             self.violation("channel message: " + "; ".join(errors))
             return self._error(400, 50035, "Invalid Form Body", errors)
+        self._audit(f"channel {cid} message", body)
         msg = self._message(cid, body)
         if cid in self.threads:
             msg["position"] = self.threads[cid]["total_message_sent"]
@@ -989,6 +1048,7 @@ class FakeDiscord:
         if errors:
             self.violation("channel message edit: " + "; ".join(errors))
             return self._error(400, 50035, "Invalid Form Body", errors)
+        self._audit(f"channel {params['channel_id']} edit of message {msg['id']}", body or {})
         self._edit(msg, body or {})  # only MessageEditRequestPartial's keys reach here (strict spec check)
         return self._json(public(msg))
 
@@ -1253,6 +1313,11 @@ def public(message: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in message.items() if not k.startswith("_") and k != "allowed_mentions"}
 
 
+def echoed(embeds: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Embeds as Discord returns them: a request may leave out `type`, a response always has it ("rich")."""
+    return [{"type": "rich", **e} for e in embeds]
+
+
 def rendered(components: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Components as Discord shows them back: each with a numeric id, in order, as Discord numbers them."""
     counter = itertools.count(1)
@@ -1280,15 +1345,4 @@ def shown_component(message: dict[str, Any], custom_id: str) -> dict[str, Any]:
 
 def would_ping(message: dict[str, Any]) -> bool:
     """Whether Discord would notify anyone for this message, given its content and allowed_mentions."""
-    import re
-
-    content = message.get("content") or ""
-    allowed = message.get("allowed_mentions")
-    everyone = bool(re.search(r"@(everyone|here)", content))
-    users = bool(re.search(r"<@!?\d+>", content))
-    roles = bool(re.search(r"<@&\d+>", content))
-    if allowed is None:
-        return everyone or users or roles
-    parse = set(allowed.get("parse") or [])
-    return ((everyone and "everyone" in parse) or (users and ("users" in parse or allowed.get("users")))
-            or (roles and ("roles" in parse or allowed.get("roles"))))
+    return bool(markdown.pings(message))

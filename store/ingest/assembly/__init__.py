@@ -54,6 +54,19 @@ def gated(records: list[PaperRecord], source: str) -> tuple[list[PaperRecord], l
 
 def nothing_found(text: str, source: str) -> Problem:
     """What was looked for, and how the file begins."""
-    first = [" ".join(line.split())[:60] for line in text.split("\n") if line.strip()][:3]
-    shown = " / ".join(repr(line) for line in first)
-    return Problem(source, 0, f"no papers found: looked for {LOOKED_FOR}; the file begins {shown}")
+    return Problem(source, 0, f"no papers found: looked for {LOOKED_FOR}; the file begins {opening(text)}")
+
+
+QUOTE_CHARS = 30  # of the first line at most: enough to recognise a file, too little to repeat a secret
+RUN_CHARS = 10  # of a run without spaces at most: tokens, passwords and connection URLs are such runs
+
+
+def opening(text: str) -> str:
+    """The start of the first non-blank line, quoted: at most half of it and QUOTE_CHARS characters,
+    each run without spaces cut to RUN_CHARS, anything unprintable shown as "?". A secrets file put in
+    the folder by mistake is not repeated to whoever reads the report (a /reload reply is public)."""
+    line = next((" ".join(line.split()) for line in text.split("\n") if line.strip()), "")
+    kept = line[: min(QUOTE_CHARS, (len(line) + 1) // 2)]
+    shown = " ".join(run[:RUN_CHARS] for run in kept.split(" "))
+    shown = "".join(c if c.isprintable() else "?" for c in shown)
+    return repr(shown if shown == line else shown.rstrip() + "…")

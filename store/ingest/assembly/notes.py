@@ -25,6 +25,7 @@ from store.ingest.fields.shortscience import VENUE_LINE
 from store.ingest.fields.writer import match_writer_line, writer_name
 from store.ingest.gate import is_section, refuse_title
 from store.ingest.structure.markdown import Node
+from store.links import web_link
 from store.names import fold
 from store.records import PaperRecord, Problem
 
@@ -521,4 +522,4 @@ def _link(value: str) -> str | None:
     arxiv = _ARXIV_ID.match(value)
     if arxiv:
         return f"https://arxiv.org/abs/{arxiv.group(1)}"
-    return None
+    return web_link(value)  # a bare "arxiv.org/abs/..." mended; text that is no link ("[arXiv](...)") is none

@@ -1,0 +1,144 @@
+"""A corpus file read for the database as a stream of messages: `Opened` (its fingerprint, or why it
+cannot be read), then its records and problems as `Parsed` batches, then `Ended` (how the reading ended).
+
+A JSON Lines bulk import (up to 512 MiB) is streamed: read twice a block at a time, first to fingerprint
+and check it (so an unchanged or broken file is known before any record is written), then line by line
+into batches of at most `BATCH_RECORDS` records or `BATCH_CHARS` characters. Memory is one batch's,
+whatever the file's size. Its records keep the contract every parser's do (store.ingest.detect). The
+fingerprint `Ended` gives is of the bytes the records came from: a file changed between the two readings
+is stored as read the second time (and fails then if it has become unreadable).
+
+In every file, problem lines beyond `PROBLEMS_PER_FILE` are counted, not kept (`MoreProblems`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from store.ingest.arxiv_jsonl import parse_line
+from store.ingest.detect import _valid, checked_record_link, fill_identity
+from store.ingest.files import open_regular, outside_folder
+from store.ingest.limits import MAX_LINE_CHARS, max_bytes
+from store.ingest.lines import Line, TextBlocks, Unreadable, numbered_lines
+from store.records import MoreProblems, PaperRecord, Parsed, Problem
+
+BATCH_RECORDS = 2_000  # records the database takes at once: a few MB, whatever the file's size
+BATCH_CHARS = 8 << 20  # ... or fewer, when the lines are long
+PROBLEMS_PER_FILE = 1_000  # problem lines kept per file; the rest are counted
+
+
+@dataclass(slots=True)
+class Opened:
+    """What is known of a file before its records."""
+
+    sha256: str
+    failed: bool  # it cannot be read: no batches follow
+    problems: list[Problem]
+    refused: bool = False  # a link out of its folder
+
+
+@dataclass(slots=True)
+class Ended:
+    """How reading a file ended: the fingerprint of the bytes read, and whether it failed after all."""
+
+    sha256: str
+    failed: bool
+    problems: list[Problem]
+
+
+Message = Opened | Parsed | Ended
+
+
+class ProblemCap:
+    """Keeps a file's first `PROBLEMS_PER_FILE` problems and counts the rest."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.kept = self.more = 0
+
+    def take(self, problems: Iterable[Problem]) -> list[Problem]:
+        out: list[Problem] = []
+        for problem in problems:
+            if self.kept < PROBLEMS_PER_FILE:
+                out.append(problem)
+                self.kept += 1
+            else:
+                self.more += 1
+        return out
+
+    @property
+    def total(self) -> int:
+        return self.kept + self.more
+
+    def rest(self) -> list[Problem]:
+        """The line that stands for the problems not kept, if any."""
+        return [MoreProblems.of(self.source, self.more)] if self.more else []
+
+
+def jsonl_messages(path: Path, source: str, inside: Path | None = None) -> Iterator[Message]:
+    """The messages for a JSON Lines file (see the module's docstring)."""
+    handle = open_regular(path, source, inside)
+    if isinstance(handle, Problem):
+        yield Opened("", True, [handle], outside_folder([handle]))
+        yield Ended("", True, [])
+        return
+    with handle:
+        limit = max_bytes(path.suffix)
+        first = TextBlocks(handle, source, limit)
+        if (problem := first.check()) is not None:
+            yield Opened(first.sha256, True, [problem])
+            yield Ended(first.sha256, True, [])
+            return
+        yield Opened(first.sha256, False, [])
+        second = TextBlocks(handle, source, limit)
+        cap = ProblemCap(source)
+        records = 0
+        late: Problem | None = None
+        try:
+            for batch in _batches(numbered_lines(second, MAX_LINE_CHARS), source):
+                records += len(batch.records)
+                batch.problems = cap.take(batch.problems)
+                yield batch
+        except Unreadable as exc:  # the file changed since it was checked: now binary, not UTF-8, too large
+            late = exc.problem
+        if late is None and not records and not cap.total:
+            late = Problem(source, 0, "empty file: nothing to read")  # only blank lines (a JSON line gives one)
+        yield Ended(second.sha256, late is not None or not records, [*([late] if late else []), *cap.rest()])
+
+
+def _batches(lines: Iterable[Line], source: str) -> Iterator[Parsed]:
+    """The lines' records and problems, in batches."""
+    batch = Parsed()
+    chars = 0
+    for line in lines:
+        for found in _read_line(line, source):
+            if isinstance(found, PaperRecord):
+                batch.records.append(found)
+            else:
+                batch.problems.append(found)
+        chars += line.length
+        if len(batch.records) >= BATCH_RECORDS or chars >= BATCH_CHARS:
+            yield batch
+            batch, chars = Parsed(), 0
+    if batch.records or batch.problems:
+        yield batch
+
+
+def _read_line(line: Line, source: str) -> list[PaperRecord | Problem]:
+    """One line's record and problems, under the contract `store.ingest.detect.parse_text` holds every
+    parser's records to (title clipped, link checked, identifiers filled from it)."""
+    if line.length > MAX_LINE_CHARS:
+        return [Problem(source, line.number, f"line of {line.length:,} characters skipped")]
+    try:
+        found = parse_line(line.text, source, line.number)
+        if not isinstance(found, PaperRecord):
+            return [found] if found is not None else []
+        if not _valid(found, line.number):
+            return []
+        refused = checked_record_link(found, source)
+        return [fill_identity(found), *([refused] if refused else [])]
+    except (RecursionError, MemoryError, ValueError, IndexError, KeyError, TypeError) as exc:
+        # A parser bug must not cost the rest of the file: report it against the line.
+        return [Problem(source, line.number, f"could not be parsed ({type(exc).__name__}: {exc}); line skipped")]
