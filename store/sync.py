@@ -22,7 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import Executable, Row, Select, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Executable, Row, Select, Table, any_, bindparam, delete, func, insert, select, text, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store import changes
@@ -35,6 +36,7 @@ from store.settings import get_setting, put_setting
 T = TypeVar("T")
 _CHUNK = 500  # ids per IN (...) clause: well under every backend's parameter limit
 _DERIVE_AT_ONCE = 2_000  # papers re-derived together at the end of a sync: their entries are read at once
+_ANALYZE_FROM = 2_000  # papers a file has added when PostgreSQL's statistics are first brought up to date
 _KNOWN_NAMES = 50_000  # authors a sync remembers (id and display form, ~250 bytes each), not to look them up again
 
 
@@ -147,14 +149,26 @@ _WHOLE_COLUMN = 5_000  # more values than this: one pass over the column, not a 
 async def _rows_where(session: AsyncSession, query: Select[Any], column: Any, values: Collection[Any]) -> list[Any]:
     """The rows of `query` whose `column` (the rows' first item) is one of `values`.
 
-    A few values are looked up in chunks of IN (...). A bulk import asks for a hundred thousand keys or
-    identifiers: hundreds of long IN lists, each of which PostgreSQL's planner answers with a pass
-    over the whole table (wide rows, and a reload's own updated versions of them), so many values are
-    read in one pass over the column and picked out here.
+    A few values are looked up (`_rows_in`). Asked for a hundred thousand keys or identifiers at once
+    (a file parsed whole), PostgreSQL's planner answers with a pass over the whole table (wide rows, and a
+    reload's own updated versions of them), so that many values are read in one pass over the column and
+    picked out here.
     """
     if len(values) > _WHOLE_COLUMN:
         wanted = set(values)
         return [row for row in (await session.execute(query.where(column.is_not(None)))).all() if row[0] in wanted]
+    return await _rows_in(session, query, column, values)
+
+
+async def _rows_in(session: AsyncSession, query: Select[Any], column: Any, values: Collection[Any]) -> list[Any]:
+    """The rows of `query` whose `column` is one of `values`: in chunks of IN (...), on PostgreSQL as one
+    array (`= ANY`), one statement its driver prepares once where IN lists of every length are as many
+    statements (a bulk import's batches ask thousands of times)."""
+    if not values:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        one_of = any_(bindparam("wanted", list(values), type_=postgresql.ARRAY(column.type)))
+        return list((await session.execute(query.where(column == one_of))).all())
     rows: list[Any] = []
     for chunk in _chunks(list(values)):
         rows.extend((await session.execute(query.where(column.in_(chunk)))).all())
@@ -316,6 +330,28 @@ def _as_record(entry: Entry, source: str) -> PaperRecord:
                        metadata_record=entry.metadata_record)
 
 
+class _Heard:
+    """Which title keys and identifiers a file has given so far, in a fixed 1 MiB (a Bloom filter): a batch
+    asks the database only about its records that may name a paper again. It may answer yes wrongly
+    (rarely: a needless look-up), never no wrongly."""
+
+    _BITS = 1 << 23
+
+    def __init__(self) -> None:
+        self._bits = bytearray(self._BITS // 8)
+
+    def _places(self, value: object) -> tuple[int, int]:
+        h = hash(value)
+        return h & (self._BITS - 1), (h >> 23) & (self._BITS - 1)
+
+    def add(self, value: object) -> None:
+        for i in self._places(value):
+            self._bits[i >> 3] |= 1 << (i & 7)
+
+    def __contains__(self, value: object) -> bool:
+        return all(self._bits[i >> 3] & (1 << (i & 7)) for i in self._places(value))
+
+
 class _Written:
     """What a sync has written to one document so far: enough to merge a paper the file names again
     further down, to count the changes, and to remove at the end the entries the file no longer names,
@@ -325,6 +361,7 @@ class _Written:
         self.doc, self.new = doc, new
         self.names = names  # the authors this sync has written (see `_upsert_named`)
         self.seen: set[int] = set()  # the papers the file names, so far
+        self.heard = _Heard()  # their title keys and identifiers
         self.before: dict[int, int] = {}  # of those, the ones it described before: that entry's fingerprint
         self.updated: set[int] = set()  # of those, the ones whose entry differs now
         self.added = 0
@@ -341,6 +378,15 @@ class _Written:
         if gone in self.updated:
             self.updated.discard(gone)
             self.updated.add(kept)
+
+    def hear(self, records: Iterable[PaperRecord]) -> None:
+        for rec in records:
+            self.heard.add(paper_key(rec.title))
+            for i in _ids_of(rec):
+                self.heard.add(i)
+
+    def may_have_heard(self, rec: PaperRecord) -> bool:
+        return paper_key(rec.title) in self.heard or any(i in self.heard for i in _ids_of(rec))
 
     def change(self, name: str, status: str, removed: int) -> FileChange:
         return FileChange(name, status, added=self.added, updated=len(self.updated), removed=removed,
@@ -361,17 +407,17 @@ async def _named_before(session: AsyncSession, written: _Written, records: list[
     """The batch's records that name a paper the file named in an earlier batch, by paper, in order; and
     the others. Found as `_merge_duplicates` finds them in a file read whole: by identifier, else by
     title when the first entry of that title (in the file's order) has no other identifier of a kind."""
-    if not written.seen:
+    again = [r for r in records if written.may_have_heard(r)]
+    if not again:
         return {}, records
-    by_id = {i: pid for i, pid in (await _identified(session, records)).items() if pid in written.seen}
+    by_id = {i: pid for i, pid in (await _identified(session, again)).items() if pid in written.seen}
     first: dict[str, tuple[int, int, dict[str, str | None]]] = {}  # title key -> its first entry's line, paper, ids
-    keys = sorted({paper_key(r.title) for r in records} - {""})
-    for chunk in _chunks(keys):  # by key alone: SQLite would rather walk the document's entries, all of them
-        rows = await session.execute(select(Entry.document_id, Entry.key, Entry.line, Entry.paper_id,
-                                            *(getattr(Entry, k) for k in _IDS)).where(Entry.key.in_(chunk)))
-        for doc_id, key, line, pid, *ids in rows.all():
-            if doc_id == written.doc.id and pid in written.seen and (key not in first or (line, pid) < first[key][:2]):
-                first[key] = (line, pid, dict(zip(_IDS, ids, strict=True)))
+    # By key alone: SQLite would rather walk the document's entries, all of them.
+    query = select(Entry.key, Entry.document_id, Entry.line, Entry.paper_id, *(getattr(Entry, k) for k in _IDS))
+    keys = {paper_key(r.title) for r in again} - {""}
+    for key, doc_id, line, pid, *ids in await _rows_in(session, query, Entry.key, keys):
+        if doc_id == written.doc.id and pid in written.seen and (key not in first or (line, pid) < first[key][:2]):
+            first[key] = (line, pid, dict(zip(_IDS, ids, strict=True)))
     found: dict[int, list[PaperRecord]] = {}
     rest: list[PaperRecord] = []
     for rec in records:
@@ -478,6 +524,20 @@ def _set_entry(entry: Entry, values: dict[str, Any], written: _Written, touched:
     if pid in written.before:
         differs = _fingerprint(values[k] for k in _COMPARED) != written.before[pid]
         (written.updated.add if differs else written.updated.discard)(pid)
+
+
+def _doubled(before: int, after: int) -> bool:
+    """Whether a count went past `_ANALYZE_FROM`, or twice that, or four times, ..."""
+    return before < _ANALYZE_FROM << (before // _ANALYZE_FROM).bit_length() <= after
+
+
+async def _count_what_was_written(session: AsyncSession) -> None:
+    """Bring PostgreSQL's statistics up to date with the rows this transaction wrote (ANALYZE counts them,
+    uncommitted). Its planner reads a lookup of a few hundred keys as a pass over the whole table when
+    its statistics say the table is empty: once a batch, over a table a bulk import keeps growing. Done
+    when a file's additions double, so a few times an import."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("ANALYZE papers, entries, people, authorships"))
 
 
 async def _finish_document(session: AsyncSession, written: _Written) -> int:
@@ -660,12 +720,10 @@ async def _upsert_named(session: AsyncSession, model: type[Person] | type[Topic]
     remembered = known if known is not None else {}
     for key in forms.keys() & remembered.keys():
         ids[key], current[key] = remembered[key]
-    keys = [k for k in forms if k not in ids]
-    for chunk in _chunks(keys):
-        rows = await session.execute(select(model.key, model.id, getattr(model, field)).where(model.key.in_(chunk)))
-        for key, rid, shown in rows.all():
-            ids[key] = rid
-            current[key] = shown
+    query = select(model.key, model.id, getattr(model, field))
+    for key, rid, shown in await _rows_in(session, query, model.key, [k for k in forms if k not in ids]):
+        ids[key] = rid
+        current[key] = shown
     new_rows = [{"key": k, field: _fullest(v)[:300]} for k, v in forms.items() if k not in ids]
     for chunk in _chunks(new_rows):
         result = await session.execute(insert(model).returning(model.key, model.id), list(chunk))
@@ -776,12 +834,16 @@ async def _sync_file(session: AsyncSession, file: StreamedFile, doc: Document | 
     async for batch in file.batches:
         report.problems.extend(batch.problems)
         earlier, rest = await _named_before(session, written, batch.records)
+        written.hear(batch.records)
         accounts: dict[str, list[PaperRecord]] = {}
         records = _merge_duplicates(rest, accounts)
         if members_wrote and records:
             records = await _without_member_copies(session, records)
         if records or earlier:
+            added = written.added
             await _sync_batch(session, written, records, accounts, earlier, now)
+            if _doubled(added, written.added):
+                await _count_what_was_written(session)
         # A batch's statements leave reference cycles that hold its keys; with automatic collection paused
         # for bulk work (store.collector) they would pile up batch after batch. Collecting the young
         # generations walks only what the batch left: milliseconds.
