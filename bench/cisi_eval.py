@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.cisi_eval
 
 CISI (bench/data/cisi: 1,460 library-science abstracts, 76 judged queries, SMART format) is a classic
-retrieval benchmark. Three rankings use the same tokens (store.tokenize: case folding, English stop
+retrieval benchmark. Three rankings use the same tokens (store.text.tokenize: case folding, English stop
 words, Snowball stemming): rank-bm25's BM25Okapi over title, authors and abstract as one text; the
 project's BM25 matrix over the same text (the scoring /paper builds on, with the IDF floor); and the
 project's /paper itself, fielded (title, authors, summary) as the bot runs it. The speed-ups must not
@@ -69,11 +69,11 @@ def main() -> None:
 
     from rank_bm25 import BM25Okapi
 
-    from store.names import split_authors
-    from store.results import PaperView, SummaryView
     from store.search import SearchIndex
     from store.search.bm25 import BM25Matrix, top_k
-    from store.tokenize import tokenize
+    from store.search.results import PaperView, SummaryView
+    from store.text.names import split_authors
+    from store.text.tokenize import tokenize
 
     docs = read_smart(args.data / "CISI.ALL")
     queries = {i: r["W"] for i, r in read_smart(args.data / "CISI.QRY").items()}

@@ -26,8 +26,8 @@ def _ms(seconds: float) -> float:
 
 
 async def measure(n: int, folder: Path) -> dict[str, Any]:
-    from store import contributions as C
     from store.library import BUNDLED_SEEDS, Library
+    from store.summaries import contributions as C
 
     if n == 94:
         corpus = BUNDLED_SEEDS

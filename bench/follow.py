@@ -52,8 +52,8 @@ async def follower(url: str, poll: float) -> None:
 
 
 async def measure(n: int, url: str, folder: Path, poll: float) -> dict[str, Any]:
-    from store import contributions as C
     from store.library import BUNDLED_SEEDS, Library
+    from store.summaries import contributions as C
 
     if n == 94:
         corpus = folder / "corpus"

@@ -83,7 +83,7 @@ async def prepare(n: int, folder: Path, n_queries: int) -> dict[str, Any]:
 
 
 async def build(folder: Path) -> dict[str, Any]:
-    from store import collector
+    from store.db import collector
     from store.library import Library
     from store.search import SearchIndex
 
@@ -172,7 +172,7 @@ async def baselines(folder: Path, n_queries: int) -> dict[str, Any]:
 
     from store.library import Library
     from store.search.bm25 import BM25Matrix, top_k
-    from store.tokenize import tokenize
+    from store.text.tokenize import tokenize
 
     qs = json.loads((folder / "queries.json").read_text(encoding="utf-8"))
     lib = Library(url(folder))

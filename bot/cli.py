@@ -26,8 +26,8 @@ from typing import Any
 
 from bot.config import ConfigError, Settings
 from bot.untrusted import TerminalLogFilter, for_terminal, for_terminal_json
-from store.db import redact
-from store.migrate import MigrationError
+from store.db.engine import redact
+from store.db.migrate import MigrationError
 
 log = logging.getLogger("paperbot")
 
@@ -145,7 +145,7 @@ async def _ingest(args: argparse.Namespace, settings: Settings) -> int:
 async def _check(args: argparse.Namespace, settings: Settings) -> int:
     """Read the files as an ingest would, print what was found; the database is never opened."""
     from store.ingest.corpus import find, read
-    from store.report import check_json, render_check
+    from store.ingest.report import check_json, render_check
 
     def work() -> tuple[list, list, int]:  # type: ignore[type-arg]
         files, _roots, problems = find(args.paths)
@@ -165,8 +165,8 @@ async def _check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _export(args: argparse.Namespace, settings: Settings) -> int:
-    from store import contributions
-    from store.export_folder import ExportError, write_export
+    from store.summaries import contributions
+    from store.summaries.export_folder import ExportError, write_export
 
     library = await _with_library(args, settings, seed=False)
     try:
@@ -188,7 +188,7 @@ async def _export(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _papers(args: argparse.Namespace, settings: Settings) -> int:
     from bot.text import render_papers
-    from store.results import Hit
+    from store.search.results import Hit
 
     library = await _with_library(args, settings)
     try:
@@ -233,8 +233,8 @@ async def _sync(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _db(args: argparse.Namespace, settings: Settings) -> int:
-    from store import migrate
-    from store.db import database_url, make_engine
+    from store.db import migrate
+    from store.db.engine import database_url, make_engine
 
     url = database_url(args.db or settings.database_url)
     engine = make_engine(url)

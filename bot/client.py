@@ -20,9 +20,10 @@ from discord.ext import commands
 from bot.config import Settings
 from bot.errors import on_app_command_error
 from bot.permissions import is_admin
+from bot.services import Services, services_for
 from bot.views import TIMEOUT
-from store.digest import pop_admin_notice
 from store.library import Library
+from store.servers.settings import pop_admin_notice
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ class PaperBot(commands.AutoShardedBot):
         self.library = library
         self.settings = settings
         self.clock = clock
+        self.services: Services = services_for(library, settings, clock)
         self.sync_on_start = sync_commands
         self.digest_poll_seconds = 60.0
         self.view_timeout = TIMEOUT  # seconds before result buttons are disabled (tests shorten it)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from store.settings import get_setting, swap_setting
+from store.db.settings import get_setting, swap_setting
 
 if TYPE_CHECKING:
     from bot.client import PaperBot

@@ -9,8 +9,8 @@ import discord
 
 from bot.render import COLOUR, EMBED_FIELD_VALUE_MAX, authors_line
 from bot.untrusted import for_discord_line
-from store.contributions import ContributionView
-from store.digest import Digest
+from store.digest.plan import Digest
+from store.summaries.contributions import ContributionView
 
 EXTRACT = 160
 

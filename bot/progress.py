@@ -14,7 +14,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemaining
 
 
 class TerminalProgress:
-    """store.report.IngestProgress drawn with rich on stderr."""
+    """store.ingest.report.IngestProgress drawn with rich on stderr."""
 
     def __init__(self, console: Console | None = None) -> None:
         self._console = console or Console(file=sys.stderr)

@@ -8,11 +8,11 @@ import discord
 
 from bot.text import clip
 from bot.untrusted import for_code_span, for_discord, for_discord_line, for_discord_pieces, for_plain
-from store.contributions import BatchResult, ContributionView
-from store.links import web_link
-from store.records import Problem
-from store.report import IngestReport, problem_count, problem_line
-from store.results import Hit, PaperView, SearchResult
+from store.ingest.records import Problem
+from store.ingest.report import IngestReport, problem_count, problem_line
+from store.search.results import Hit, PaperView, SearchResult
+from store.summaries.contributions import BatchResult, ContributionView
+from store.text.links import web_link
 
 # Discord's documented limits.
 CONTENT_MAX = 2000
@@ -33,7 +33,7 @@ COLOUR = discord.Colour.blurple()
 
 
 def link_of(raw: str | None) -> str | None:
-    """A paper's link as an embed's url: only one store.links accepts (rows stored before links were checked
+    """A paper's link as an embed's url: only one store.text.links accepts (rows stored before links were checked
     at entry may hold anything, and Discord refuses a whole message over one bad url)."""
     return web_link(raw) if raw else None
 

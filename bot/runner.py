@@ -12,7 +12,7 @@ import discord
 from bot.client import PaperBot
 from bot.config import Settings
 from bot.untrusted import TerminalLogFilter
-from store.db import redact
+from store.db.engine import redact
 from store.library import Library
 
 log = logging.getLogger("paperbot")

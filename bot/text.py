@@ -7,9 +7,9 @@ import textwrap
 from collections.abc import Sequence
 
 from bot.untrusted import for_terminal, for_terminal_line
-from store.report import IngestReport, problem_line
-from store.results import Hit, PaperView, SearchResult
+from store.ingest.report import IngestReport, problem_line
 from store.search import SearchIndex
+from store.search.results import Hit, PaperView, SearchResult
 
 EXTRACT_CHARS = 280
 

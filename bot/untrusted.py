@@ -20,7 +20,7 @@ or the terminal through one of these functions, chosen by where it is shown:
 - Bare URLs are shown whole but not linked: the ":" before "/" is escaped, so `https://...` is text.
   Whoever wrote it is not the bot, and Discord would also unfurl it into a preview card under the
   bot's name; a reader can still copy it. The bot's own links (a paper's link) are sent as an embed's
-  url or as `<link>`, and only once store.links.web_link has accepted them (bot.render.link_of).
+  url or as `<link>`, and only once store.text.links.web_link has accepted them (bot.render.link_of).
 - `for_plain`: where Discord shows no Markdown (thread, event and modal titles, select options,
   autocomplete choices, modal default values, embed footers): an escape there would show as a backslash,
   so the text is only cleaned and kept to one line.

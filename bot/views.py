@@ -10,7 +10,7 @@ import discord
 
 from bot.render import PAGE_SIZE, SELECT_LABEL_MAX, SELECT_OPTIONS_MAX, batch_by_size, full_summary_embeds, page_embeds
 from bot.untrusted import for_plain
-from store.results import Hit
+from store.search.results import Hit
 
 TIMEOUT = 300.0  # seconds of inactivity before the buttons are disabled
 

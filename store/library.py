@@ -24,20 +24,20 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from store import changes, collector
-from store.changes import CORPUS_VERSION
-from store.db import database_url, make_engine, make_sessionmaker, redact
+from store.corpus.sync import CORPUS_GIVEN, adopt, former_homes, sync_files
+from store.db import changes, collector
+from store.db.changes import CORPUS_VERSION
+from store.db.engine import database_url, make_engine, make_sessionmaker, redact
+from store.db.migrate import MigrationResult, upgrade
+from store.db.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Topic
+from store.db.settings import get_setting
 from store.ingest.corpus import CorpusFile, find, parsed, sha256_of
-from store.migrate import MigrationResult, upgrade
-from store.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Topic
-from store.records import CORPUS_ROOT, SEEDS_ROOT, Problem, StreamedFile
-from store.report import IngestProgress, IngestReport
-from store.results import PaperView, SearchResult, SummaryView
+from store.ingest.records import CORPUS_ROOT, SEEDS_ROOT, Problem, StreamedFile
+from store.ingest.report import IngestProgress, IngestReport
 from store.search import SearchIndex, snapshot
 from store.search.acronyms import Glossary, load_glossary
 from store.search.overlay import OverlayIndex, supports
-from store.settings import get_setting
-from store.sync import CORPUS_GIVEN, adopt, former_homes, sync_files
+from store.search.results import PaperView, SearchResult, SummaryView
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -90,7 +90,7 @@ class Library:
         self.overlay_from = OVERLAY_FROM
         self.migration: MigrationResult | None = None  # what start() did to the schema
         self._glossary: Glossary | None = None
-        self.seen_change = 0  # the newest change in the log that the index holds (store.changes)
+        self.seen_change = 0  # the newest change in the log that the index holds (store.db.changes)
         self.taken_change_at: datetime | None = None  # when the newest change taken from another process was made
         self._follow_lock = asyncio.Lock()
         self._follower: asyncio.Task[None] | None = None
@@ -113,7 +113,7 @@ class Library:
     async def start(self, *, ingest_if_empty: bool = True) -> IngestReport | None:
         """Bring the schema to the newest revision, ingest the corpus folder into an empty database, load the index.
 
-        A database newer than this code raises `store.migrate.SchemaTooNew` before anything is read.
+        A database newer than this code raises `store.db.migrate.SchemaTooNew` before anything is read.
         """
         self.migration = await upgrade(self.engine)
         if self.migration.changed:
@@ -379,7 +379,7 @@ class Library:
 
     def follow(self, poll_seconds: float = 5.0) -> None:
         """Keep the index in step with the database while the process runs (stopped by `close`)."""
-        from store.follow import follow
+        from store.search.follow import follow
 
         if self._follower is None or self._follower.done():
             self._follower = asyncio.get_running_loop().create_task(follow(self, poll_seconds))

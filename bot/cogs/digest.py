@@ -24,8 +24,9 @@ from bot.config import WEEKDAYS, parse_time, parse_timezone
 from bot.digest_render import DIGEST_SUMMARIES, digest_embed, new_summaries_text, timestamp
 from bot.passes import CountedPasses
 from bot.untrusted import for_discord_line
-from store import contributions
-from store import digest as store
+from store.digest import plan as store
+from store.servers import settings as servers
+from store.summaries import contributions
 
 if TYPE_CHECKING:
     from bot.client import PaperBot
@@ -55,14 +56,14 @@ class DigestCog(commands.Cog, CountedPasses):
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(asyncio.shield(self._tick), 10)
 
-    def default_schedule(self) -> store.Schedule:
+    def default_schedule(self) -> servers.Schedule:
         s = self.bot.settings
-        return store.Schedule(s.digest_channel_id, s.digest_weekday, s.digest_time.hour, s.digest_time.minute,
+        return servers.Schedule(s.digest_channel_id, s.digest_weekday, s.digest_time.hour, s.digest_time.minute,
                               s.digest_timezone)
 
-    async def schedule_for(self, guild_id: int) -> store.Schedule:
+    async def schedule_for(self, guild_id: int) -> servers.Schedule:
         async with self.bot.library.session() as session:
-            return await store.guild_schedule(session, guild_id, self.default_schedule())
+            return await servers.guild_schedule(session, guild_id, self.default_schedule())
 
     async def plan(self, guild_id: int, week: str) -> store.Digest:
         async with self.bot.library.session() as session:
@@ -135,7 +136,7 @@ class DigestCog(commands.Cog, CountedPasses):
             return False
         return True
 
-    async def post(self, guild_id: int, schedule: store.Schedule, run_id: int, week: str, slot) -> bool:  # type: ignore[no-untyped-def]
+    async def post(self, guild_id: int, schedule: servers.Schedule, run_id: int, week: str, slot) -> bool:  # type: ignore[no-untyped-def]
         digest = await self.plan(guild_id, week)
         if not digest:
             log.info("digest for guild %s: nothing to post (empty corpus)", guild_id)
@@ -152,7 +153,7 @@ class DigestCog(commands.Cog, CountedPasses):
                        "Check the channel with /digest channel.")
             log.warning("guild %s: %s", guild_id, problem)
             async with self.bot.library.session() as session, session.begin():
-                await store.record_problem(session, guild_id, self.default_schedule(), problem)
+                await servers.record_problem(session, guild_id, self.default_schedule(), problem)
             return False
         async with self.bot.library.session() as session, session.begin():
             await store.mark_posted(session, run_id, guild_id, digest, message.id, self.bot.clock())
@@ -226,7 +227,7 @@ class DigestCog(commands.Cog, CountedPasses):
         assert interaction.guild_id is not None
         notice = await self._notice(interaction.guild_id)
         async with self.bot.library.session() as session, session.begin():
-            await store.save_schedule(session, interaction.guild_id, self.default_schedule(), channel_id=channel.id)
+            await servers.save_schedule(session, interaction.guild_id, self.default_schedule(), channel_id=channel.id)
         await interaction.response.send_message(f"{notice}The weekly digest will be posted in {channel.mention}.",
                                                 ephemeral=True)
 
@@ -247,7 +248,7 @@ class DigestCog(commands.Cog, CountedPasses):
             return
         notice = await self._notice(interaction.guild_id)
         async with self.bot.library.session() as session, session.begin():
-            saved = await store.save_schedule(session, interaction.guild_id, self.default_schedule(),
+            saved = await servers.save_schedule(session, interaction.guild_id, self.default_schedule(),
                                               weekday=weekday.value, hour=at.hour, minute=at.minute,
                                               timezone=zone.key)
         nxt = store.next_slot(self.bot.clock(), saved.weekday, saved.hour, saved.minute, saved.timezone)

@@ -29,7 +29,7 @@ from bot.passes import CountedPasses
 from bot.render import link_of
 from bot.text import clip
 from bot.untrusted import for_code_span, for_discord_line, for_plain
-from store import readinggroup as rg
+from store.readinggroup import rules as rg
 
 if TYPE_CHECKING:
     from bot.client import PaperBot

@@ -1,7 +1,7 @@
 """/summary: members write, upload, edit and delete their own summaries, searchable as soon as saved.
 
 Who may edit or delete is checked twice: here, to answer before opening a form, and in the store
-(store.contributions), which refuses anyone but the writer and admins whatever id they send.
+(store.summaries.contributions), which refuses anyone but the writer and admins whatever id they send.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from bot.attachments import AttachmentRefused, download
 from bot.render import contribution_embed, contributions_list, upload_report
 from bot.text import clip
 from bot.untrusted import for_discord, for_plain
-from store import contributions as C
+from store.ingest.records import Problem
 from store.ingest.upload import MAX_UPLOAD_BYTES, read_upload, refusal, shown_name
-from store.records import Problem
+from store.summaries import contributions as C
 
 if TYPE_CHECKING:
     from bot.client import PaperBot

@@ -15,10 +15,10 @@ from typing import Any
 from store.ingest.categories import topic_labels
 from store.ingest.identity import arxiv_id
 from store.ingest.latex import decode_latex
-from store.links import web_link
-from store.names import display_name, split_authors
-from store.records import PaperRecord, Parsed, Problem
-from store.spacing import single_spaced
+from store.ingest.records import PaperRecord, Parsed, Problem
+from store.text.links import web_link
+from store.text.names import display_name, split_authors
+from store.text.spacing import single_spaced
 
 _NEW_ID = re.compile(r"^(?:[a-z-]+(?:\.[A-Z]{2})?/)?(?P<yy>\d\d)(?P<mm>\d\d)[.\d]")
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")

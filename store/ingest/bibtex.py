@@ -26,9 +26,9 @@ from store.ingest.categories import category_label, is_category_code
 from store.ingest.fields.venues import short_venue
 from store.ingest.identity import arxiv_id, doi, identify, openreview_id
 from store.ingest.latex import decode_latex
-from store.names import display_name
-from store.records import PaperRecord, Parsed, Problem
-from store.spacing import single_spaced
+from store.ingest.records import PaperRecord, Parsed, Problem
+from store.text.names import display_name
+from store.text.spacing import single_spaced
 
 logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)  # its parse errors become our Problems
 

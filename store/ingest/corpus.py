@@ -15,8 +15,8 @@ from pathlib import Path
 
 from store.ingest import SUPPORTED_SUFFIXES, parse_file
 from store.ingest.files import open_regular, outside_folder
+from store.ingest.records import CORPUS_ROOT, Parsed, ParsedFile, Problem, StreamedFile
 from store.ingest.stream import Ended, Message, Opened, ProblemCap, jsonl_messages
-from store.records import CORPUS_ROOT, Parsed, ParsedFile, Problem, StreamedFile
 
 log = logging.getLogger(__name__)
 

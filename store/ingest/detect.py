@@ -4,7 +4,7 @@ By suffix first (.jsonl is arXiv metadata, .bib is BibTeX), then by content: a f
 paperbot's own format, JSON objects line by line are arXiv metadata, and anything else is read as
 free-form text, where each paragraph's shape decides (see store.ingest.assembly.prose). Overlong lines are
 reported and clipped (JSON lines: skipped) so one pasted blob cannot stall or lose a whole file. Every record's
-link is checked here as it enters (store.links): dropped with a problem line when it cannot be a web link.
+link is checked here as it enters (store.text.links): dropped with a problem line when it cannot be a web link.
 (arXiv metadata builds its links from the ids with the same check, also when a bulk import streams it.)
 """
 
@@ -16,9 +16,9 @@ from store.ingest.arxiv_jsonl import parse_jsonl
 from store.ingest.assembly import gated, read_document
 from store.ingest.identity import identify
 from store.ingest.limits import MAX_LINE_CHARS
+from store.ingest.records import PaperRecord, Parsed, Problem
 from store.ingest.structure.frontmatter import parse_front_matter, starts_with_front_matter
-from store.links import checked_link
-from store.records import PaperRecord, Parsed, Problem
+from store.text.links import checked_link
 
 _MAX_TITLE_CHARS = 1000
 
@@ -63,7 +63,7 @@ def parse_text(text: str, source: str, suffix: str = ".txt") -> Parsed:
 
 
 def checked_record_link(record: PaperRecord, source: str) -> Problem | None:
-    """Store the record's link in its checked form (see store.links); a link that cannot be a web link is
+    """Store the record's link in its checked form (see store.text.links); a link that cannot be a web link is
     dropped, the paper kept, and the problem names the paper's line."""
     record.link, refused = checked_link(record.link)
     if refused is None:

@@ -19,7 +19,7 @@ from typing import BinaryIO
 
 from store.ingest.detect import parse_text
 from store.ingest.limits import max_bytes
-from store.records import Parsed, Problem
+from store.ingest.records import Parsed, Problem
 
 OUTSIDE = "a link to a file outside the corpus folder; not read"
 LOOP = "a symlink loop; could not be read"

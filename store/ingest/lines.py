@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from typing import BinaryIO, NamedTuple, NoReturn
 
 from store.ingest.files import _size
-from store.records import Problem
+from store.ingest.records import Problem
 
 BLOCK = 1 << 20
 

@@ -22,7 +22,7 @@ from store.ingest.detect import _valid, checked_record_link, fill_identity
 from store.ingest.files import open_regular, outside_folder
 from store.ingest.limits import MAX_LINE_CHARS, max_bytes
 from store.ingest.lines import Line, TextBlocks, Unreadable, numbered_lines
-from store.records import MoreProblems, PaperRecord, Parsed, Problem
+from store.ingest.records import MoreProblems, PaperRecord, Parsed, Problem
 
 BATCH_RECORDS = 2_000  # records the database takes at once: a few MB, whatever the file's size
 BATCH_CHARS = 8 << 20  # ... or fewer, when the lines are long

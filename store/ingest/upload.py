@@ -11,7 +11,7 @@ from pathlib import PurePosixPath
 from store.ingest.detect import parse_text
 from store.ingest.files import decode
 from store.ingest.limits import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
-from store.records import Parsed, Problem
+from store.ingest.records import Parsed, Problem
 
 UPLOAD_SUFFIXES = frozenset(SUPPORTED_SUFFIXES | {".bib"})
 MAX_UPLOAD_BYTES = MAX_FILE_BYTES  # a member's upload is a few summaries, never a bulk import

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
-from store.tokenize import analyse, singular_acronym, tokenize, words
+from store.text.tokenize import analyse, singular_acronym, tokenize, words
 
 GLOSSARY_NAME = "glossary.tsv"
 MAX_SHORT_CHARS = 10

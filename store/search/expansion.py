@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from itertools import pairwise
 
 from store.search.acronyms import Acronym
-from store.tokenize import analyse, fold, query_terms, tokenize, words
+from store.text.tokenize import analyse, fold, query_terms, tokenize, words
 
 WEIGHT = 0.6  # an expansion's whole group, against 1.0 for each typed term (tuned on the dev judgments)
 # Prefixes a word is written with, with a hyphen or apart ("pre-training", "pre training"). Not "re",

@@ -21,15 +21,15 @@ from itertools import chain
 
 import numpy as np
 
-from store.names import fold
-from store.results import Hit, Match, PaperView, SearchResult
 from store.search.acronyms import Glossary, learn, load_glossary, merge
 from store.search.bm25 import K1, B, BM25Matrix, top_k
 from store.search.expansion import Expander, Query
 from store.search.layout import FieldLayout
 from store.search.people import People, Person
+from store.search.results import Hit, Match, PaperView, SearchResult
 from store.search.sentences import MAX_CHARS, split_sentences
-from store.tokenize import analyse, query_terms, tokenize, tokenize_parts, words
+from store.text.names import fold
+from store.text.tokenize import analyse, query_terms, tokenize, tokenize_parts, words
 
 FIELD_WEIGHTS = {"title": 2.0, "topics": 1.0, "authors": 0.5, "summary": 1.0}
 PHRASE_BONUS = 1.0  # the query typed verbatim inside a title: a title fragment, the strongest signal

@@ -1,7 +1,7 @@
 """A field's texts as term ids, at array speed: the inner loop of an index build.
 
 Building an index over 100,000 summaries meets some ten million words. Cut and looked up one at a time
-in Python (`store.tokenize.TermIds.of`), they took most of the build. Here a batch of texts is cut into
+in Python (`store.text.tokenize.TermIds.of`), they took most of the build. Here a batch of texts is cut into
 chunks on its UTF-8 bytes with numpy, each chunk of up to 16 bytes is its own exact key (its bytes, as
 two 64-bit integers) in an open-addressing table of the chunks already met, and only new chunks and the
 rare longer ones reach Python, to be analysed as `tokenize` always does. The result is the ids
@@ -21,7 +21,7 @@ from itertools import accumulate
 
 import numpy as np
 
-from store.tokenize import chunk_terms, chunks
+from store.text.tokenize import chunk_terms, chunks
 
 BATCH_CHARS = 1 << 20  # text per numpy pass: enough to amortise the calls, little enough for memory
 FIRST_BATCH_CHARS = 1 << 14

@@ -29,12 +29,12 @@ from collections.abc import Iterator, Mapping, Sequence
 import numpy as np
 from scipy import sparse
 
-from store.names import fold
-from store.results import PaperView, SearchResult
 from store.search.bm25 import K1, B, BM25Matrix, idf_weights
 from store.search.index import FIELD_WEIGHTS, SearchIndex, _field_text, author_hits
 from store.search.people import People, Person
-from store.tokenize import tokenize
+from store.search.results import PaperView, SearchResult
+from store.text.names import fold
+from store.text.tokenize import tokenize
 
 _FIELDS = list(FIELD_WEIGHTS)
 _TITLE = _FIELDS.index("title")

@@ -16,8 +16,8 @@ from itertools import chain
 
 import numpy as np
 
-from store.names import display_name, fold, name_parts, person_key, surname_key
-from store.results import PaperView
+from store.search.results import PaperView
+from store.text.names import display_name, fold, name_parts, person_key, surname_key
 
 
 def _squash(text: str) -> str:

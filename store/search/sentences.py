@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from store.spacing import is_single_spaced, single_spaced
+from store.text.spacing import is_single_spaced, single_spaced
 
 # A sentence ends at . ! or ? (closing quotes and brackets go with it) before a capital or a digit,
 # at a blank line, or at a " * " bullet. Every alternative opens with a character class, so the regex

@@ -1,7 +1,7 @@
 """The built index on disk, so a restart loads it in about a second instead of rebuilding it.
 
 A snapshot is stamped with the corpus version the database held when its papers were read: a random
-token that every ingest which changes a paper renews, in the same transaction (store.sync).
+token that every ingest which changes a paper renews, in the same transaction (store.corpus.sync).
 A snapshot with another stamp, or one that cannot be read, is ignored and rebuilt: it is a cache,
 never the source of truth. It is a pickle, written and read only by paperbot, beside its own data.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from store.db import default_data_dir, redact
+from store.db.engine import default_data_dir, redact
 from store.search.index import SearchIndex
 
 log = logging.getLogger(__name__)

@@ -12,9 +12,9 @@ from __future__ import annotations
 from store.ingest.assembly.notes import assemble_notes
 from store.ingest.assembly.prose import parse_document
 from store.ingest.gate import refuse_title
+from store.ingest.records import PaperRecord, Parsed, Problem
 from store.ingest.structure import org
 from store.ingest.structure.markdown import parse_markdown
-from store.records import PaperRecord, Parsed, Problem
 
 LOOKED_FOR = ("key-value fields (Title:, Authors:), a title heading with an author line, front matter, "
               "a table of keys, poster lines (C12: Title), 'Title – Authors' lines, ShortScience entries and "

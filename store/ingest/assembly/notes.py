@@ -24,10 +24,10 @@ from store.ingest.fields.keyvalue import KeyValue, heading_key, match_key_value
 from store.ingest.fields.shortscience import VENUE_LINE
 from store.ingest.fields.writer import match_writer_line, writer_name
 from store.ingest.gate import is_section, refuse_title
+from store.ingest.records import PaperRecord, Problem
 from store.ingest.structure.markdown import Node
-from store.links import web_link
-from store.names import fold
-from store.records import PaperRecord, Problem
+from store.text.links import web_link
+from store.text.names import fold
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _URL = re.compile(r"https?://\S+")

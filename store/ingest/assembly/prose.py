@@ -17,8 +17,8 @@ from store.ingest.fields import blogpost, headings, posters, shortscience, title
 from store.ingest.fields.chrome import clean_paragraph, is_boilerplate, join_paragraphs
 from store.ingest.fields.mentions import split_mentions
 from store.ingest.fields.venues import find_venue, find_year
+from store.ingest.records import PaperRecord, Parsed
 from store.ingest.structure.blocks import Block, split_blocks
-from store.records import PaperRecord, Parsed
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")
 

@@ -5,7 +5,7 @@ Separators `,` `;` `&` `and` (with or without spaces, and the full-width `，` `
 affiliation digits and marks ("Rinon Gal1,2", "Ji Lin*", "†", superscripts, `<sup>1</sup>`),
 affiliations in parentheses, Obsidian links ("[[Ashish Vaswani]]"), and a closing "et al." (or
 "and others", "等"), which marks the list incomplete and is never replaced by guessed names. The
-splitting of the cleaned line is store.names.split_authors, the one used for every source.
+splitting of the cleaned line is store.text.names.split_authors, the one used for every source.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from store.ingest.fields.namelists import PARTICLES, is_person_name
-from store.names import display_name, split_authors
+from store.text.names import display_name, split_authors
 
 _ET_AL = re.compile(r"(?:[,;]?\s*(?:\bet\.?\s*al\b\.?|\band\s+others\b|\bet\s+autres\b|\bu\.\s*a\.|\bet\s+alii\b"
                     r"|\band\s+colleagues\b)|\s*等人?|\s*…|\s*\.\.\.)\s*$", re.IGNORECASE)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from store.names import display_name, split_authors
+from store.text.names import display_name, split_authors
 
 PARTICLES = frozenset({"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "la", "le",
                        "dos", "das", "ten", "ter", "bin", "al", "el", "y", "zu"})

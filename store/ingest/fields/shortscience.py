@@ -23,7 +23,7 @@ from store.ingest.fields.chrome import is_toggle
 from store.ingest.fields.headings import markdown_heading
 from store.ingest.fields.venues import short_venue
 from store.ingest.structure.blocks import Block, unwrap
-from store.names import split_authors
+from store.text.names import split_authors
 
 VENUE_LINE = re.compile(r"^(?P<venue>\S.*?)\s+[-–—]\s+(?P<year>(?:19|20)\d\d)\s+via\s+\S.*$")
 _KEYWORDS = re.compile(r"^\**\s*(?:keywords|tags)\s*:\**\s*(?P<words>.*)$", re.IGNORECASE)

@@ -47,8 +47,8 @@ from store.ingest.fields.chrome import clean_paragraph, join_paragraphs
 from store.ingest.fields.keys import field_of
 from store.ingest.fields.venues import short_venue
 from store.ingest.fields.writer import writer_name
+from store.ingest.records import PaperRecord, Parsed, Problem
 from store.ingest.structure.blocks import split_blocks
-from store.records import PaperRecord, Parsed, Problem
 
 _FENCE = re.compile(r"^\s*---\s*$")
 _KEY_VALUE = re.compile(r"^\s*(?P<key>[^\W\d_][\w -]{0,40}?)\s*[:：]\s*(?P<value>.*?)\s*$")

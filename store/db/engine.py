@@ -1,0 +1,127 @@
+"""Engine and sessions. SQLite (one file, WAL) by default; any SQLAlchemy async URL via DATABASE_URL.
+
+The schema is not made here: `store.db.migrate.upgrade` brings any database to the newest revision.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, overload
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+
+@overload
+def utc(when: datetime) -> datetime: ...
+@overload
+def utc(when: None) -> None: ...
+@overload
+def utc(when: datetime | None) -> datetime | None: ...
+def utc(when: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes (stored in UTC), PostgreSQL aware ones: read values are made aware."""
+    if when is None:
+        return None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def default_data_dir() -> Path:
+    """Per-user data folder: $XDG_DATA_HOME/paperbot or ~/.local/share/paperbot."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "paperbot"
+
+
+def default_database_url() -> str:
+    return f"sqlite+aiosqlite:///{default_data_dir() / 'paperbot.sqlite3'}"
+
+
+def database_url(explicit: str | None = None) -> str:
+    return explicit or os.environ.get("DATABASE_URL") or default_database_url()
+
+
+def redact(url: str) -> str:
+    """The URL with its password hidden, for logs and error messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<unparseable database URL>"
+
+
+def _wal(cur) -> None:  # type: ignore[no-untyped-def]
+    """Put the file in WAL mode (it stays so once set).
+
+    Two processes opening a new file at the same moment both ask for it, and SQLite answers the one that
+    loses "database is locked" at once, without its busy timeout; a moment later the mode is set and the
+    same statement returns at once. Only a brand-new file's first connections can meet this.
+    """
+    for attempt in range(200):
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 199:
+                raise
+            time.sleep(0.01)
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, (list, tuple)):
+        return any(map(_holds_nul, value))
+    if isinstance(value, dict):
+        return any(map(_holds_nul, value.values()))
+    return False
+
+
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_without_nul(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _without_nul(v) for k, v in value.items()}
+    return value
+
+
+def _drop_nul(_conn, _cursor, statement, parameters, _context, _many):  # type: ignore[no-untyped-def]
+    """PostgreSQL refuses a NUL character in text, and a whole write with it: one "\\u0000" in a JSON line, or
+    a NUL a member's client puts in a form, would fail an ingest or a save. No text the bot keeps means a NUL
+    (every display drops control characters), so it is dropped from every parameter here, on either database,
+    for the same data on both."""
+    return statement, (_without_nul(parameters) if _holds_nul(parameters) else parameters)
+
+
+def make_engine(url: str) -> AsyncEngine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, connect_args={"timeout": 30})
+        event.listen(engine.sync_engine, "before_cursor_execute", _drop_nul, retval=True)
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+            cur = dbapi_conn.cursor()
+            _wal(cur)
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        return engine
+    engine = create_async_engine(url, pool_pre_ping=True)
+    event.listen(engine.sync_engine, "before_cursor_execute", _drop_nul, retval=True)
+    return engine
+
+
+def make_sessionmaker(engine: AsyncEngine, origin: str = "") -> async_sessionmaker[AsyncSession]:
+    """Sessions that know which process they belong to (`info["origin"]`), for the corpus change log."""
+    return async_sessionmaker(engine, expire_on_commit=False, info={"origin": origin})

@@ -1,0 +1,39 @@
+"""`SearchService`: the four searches and the autocompletes over the current index.
+
+Scoring is CPU work: it runs in a worker thread, never on the event loop that keeps the gateway alive.
+Autocomplete answers within Discord's three seconds from in-memory prefix tables, so it stays inline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from store.search.access import PaperAccess
+from store.search.results import PaperView, SearchResult
+
+
+class SearchService:
+    def __init__(self, papers: PaperAccess) -> None:
+        self.papers = papers
+
+    async def paper(self, query: str, limit: int = 10) -> SearchResult:
+        return await asyncio.to_thread(self.papers.index.paper, query, limit)
+
+    async def author(self, query: str, limit: int = 10) -> SearchResult:
+        return await asyncio.to_thread(self.papers.index.author, query, limit)
+
+    async def topic(self, query: str, limit: int = 10) -> SearchResult:
+        return await asyncio.to_thread(self.papers.index.topic, query, limit)
+
+    async def ask(self, query: str, limit: int = 5) -> SearchResult:
+        return await asyncio.to_thread(self.papers.index.ask, query, limit)
+
+    def complete_author(self, prefix: str, limit: int = 25) -> list[str]:
+        return self.papers.index.complete_author(prefix, limit)
+
+    def complete_topic(self, prefix: str, limit: int = 25) -> list[str]:
+        return self.papers.index.complete_topic(prefix, limit)
+
+    def catalog(self) -> tuple[PaperView, ...]:
+        """Every paper of the current index, in id order."""
+        return self.papers.catalog

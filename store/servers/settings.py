@@ -1,0 +1,61 @@
+"""A server's settings row: read with the defaults filled in, changed key by key, a problem kept for admins.
+
+Functions over an open database session, so a feature can change a server's settings in the same
+transaction as its own rows; `Servers` (store.servers.service) is the same with the transaction included.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.db.models import GuildSettings
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    channel_id: int | None
+    weekday: int
+    hour: int
+    minute: int
+    timezone: str
+
+
+async def guild_schedule(session: AsyncSession, guild_id: int, default: Schedule) -> Schedule:
+    row = await session.get(GuildSettings, guild_id)
+    if row is None:
+        return default
+    return Schedule(row.channel_id if row.channel_id is not None else default.channel_id, row.weekday, row.hour,
+                    row.minute, row.timezone)
+
+
+async def save_schedule(session: AsyncSession, guild_id: int, default: Schedule, **changes: object) -> Schedule:
+    row = await session.get(GuildSettings, guild_id)
+    if row is None:  # the guild's first change: start from the defaults, unless another process just did
+        with contextlib.suppress(IntegrityError):
+            async with session.begin_nested():
+                await session.execute(insert(GuildSettings).values(
+                    guild_id=guild_id, channel_id=default.channel_id, weekday=default.weekday,
+                    hour=default.hour, minute=default.minute, timezone=default.timezone))
+        row = await session.get(GuildSettings, guild_id)
+        assert row is not None
+    for key, value in changes.items():
+        setattr(row, key, value)
+    await session.flush()
+    return Schedule(row.channel_id, row.weekday, row.hour, row.minute, row.timezone)
+
+
+async def record_problem(session: AsyncSession, guild_id: int, default: Schedule, problem: str) -> None:
+    await save_schedule(session, guild_id, default, last_error=problem[:1000])
+
+
+async def pop_admin_notice(session: AsyncSession, guild_id: int) -> str | None:
+    row = await session.get(GuildSettings, guild_id)
+    if row is None or not row.last_error:
+        return None
+    notice, row.last_error = row.last_error, None
+    return notice

@@ -1,0 +1,228 @@
+"""Two real bot processes, each one shard of two, on one database (SQLite file, or PostgreSQL with
+PAPERBOT_TEST_POSTGRES), against the local Discord speaking the sharded gateway.
+
+One server lives on each shard, so each process hears only its own server. What an admin reloads
+through one process and what a member writes through the other are found through both; a process
+that was away when a change was committed (cut off from PostgreSQL by a proxy; stopped, on SQLite)
+catches up; each server's digest and session reminder are posted once, by the process that holds its
+shard; the commands are registered once for the deployment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+import shutil
+import signal
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+
+from store.db.models import DigestRun, Meeting, Reminder
+from store.library import BUNDLED_SEEDS, Library
+from store.readinggroup import rules as rg
+from tests.fakediscord import FakeDiscord
+from tests.tcpproxy import TcpProxy
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+HOLOGRAPHIC = "Holographic Replay Buffers for Offline Agents"
+ORIGAMI = "Origami Attention: Folding Sequences into Tiles"
+LATE = "Late Binding Tokens for Streaming Parsers"
+
+
+@dataclass
+class Process:
+    shard: int
+    proc: asyncio.subprocess.Process
+    log: Path
+    pid: int = 0
+
+    def searchable_ms(self) -> list[int]:
+        """The follower's own measure: how long after its commit another process's change was searchable."""
+        return [int(m) for m in re.findall(r"searchable (\d+) ms after its commit", self.log.read_text())]
+
+
+async def start(shard: int, fake: FakeDiscord, url: str, tmp: Path, **env: str) -> Process:
+    log = tmp / f"shard-{shard}.log"
+    environment = {**os.environ, "SHARD_COUNT": "2", "SHARD_IDS": str(shard), "DATABASE_URL": url,
+                   "CORPUS_POLL_SECONDS": "0.3", "DIGEST_WEEKDAY": str(datetime.now(UTC).weekday()),
+                   "DIGEST_TIME": "00:00", "DIGEST_TIMEZONE": "UTC", "LOG_LEVEL": "INFO",
+                   "PYTHONPATH": str(ROOT), **env}  # run from its own folder, as a deployed process is
+    environment.pop("DISCORD_TOKEN", None)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.e2e.shard_process", fake.api_base, fake.gateway_url, cwd=tmp, env=environment,
+        stdout=asyncio.subprocess.PIPE, stderr=log.open("w"))
+    return Process(shard, proc, log)
+
+
+async def ready(p: Process) -> None:
+    assert p.proc.stdout is not None
+    line = (await asyncio.wait_for(p.proc.stdout.readline(), 90)).split()
+    assert line[:1] == [b"ready"], (line, p.log.read_text()[-4000:])
+    p.pid = int(line[1])
+
+
+async def stop(processes: list[Process]) -> list[int]:
+    for p in processes:
+        if p.proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                p.proc.send_signal(signal.SIGCONT)
+                p.proc.send_signal(signal.SIGTERM)
+    return [await asyncio.wait_for(p.proc.wait(), 30) for p in processes]
+
+
+async def answer(fake: FakeDiscord, command: str, guild: Any, user: Any = None, **options: Any) -> dict[str, Any]:
+    rec = await fake.slash(command, user=user or fake.member, guild=guild, **options)
+    message = await rec.final(timeout=30)
+    assert not rec.rejected, rec
+    return message
+
+
+async def top_title(fake: FakeDiscord, guild: Any, query: str) -> str | None:
+    message = await answer(fake, "paper", guild, query=query)
+    embeds = message.get("embeds") or []
+    return embeds[0].get("title") if embeds else None
+
+
+async def until_found(fake: FakeDiscord, guild: Any, query: str, title: str, timeout: float = 60) -> float:
+    """Seconds until /paper through `guild`'s process answers with `title` first."""
+    began = time.monotonic()
+    async with asyncio.timeout(timeout):
+        while title not in (await top_title(fake, guild, query) or ""):
+            await asyncio.sleep(0.1)
+    return time.monotonic() - began
+
+
+def note(corpus: Path, name: str, title: str, authors: str, text: str) -> None:
+    (corpus / name).write_text(f"# Reading notes\n\n## {title}\nAuthors: {authors}\n\n{text}\n", encoding="utf-8")
+
+
+@pytest.mark.timeout(300)
+async def test_two_processes_one_shard_each_share_one_corpus(database_url: str, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(BUNDLED_SEEDS, corpus)
+    postgres = make_url(database_url).get_backend_name() == "postgresql"
+    async with FakeDiscord() as fake, contextlib.AsyncExitStack() as stack:
+        guilds = [fake.add_guild(name=f"Group on shard {i}", shard=(i, 2)) for i in range(2)]
+        seeder = Library(database_url, corpus)
+        await seeder.start()  # the corpus is in the database before either process starts
+        try:  # a session in each server in half an hour: its "soon" reminder is due as the processes start
+            async with seeder.session() as s, s.begin():
+                for guild in guilds:
+                    m = await rg.schedule(s, guild.id, f"Session of {guild.name}", fake.member.id,
+                                          datetime.now(UTC) + timedelta(minutes=30), fake.admin.id)
+                    await rg.attach(s, m.id, channel_id=guild.channels["general"])
+        finally:
+            await seeder.close()
+        url1 = database_url
+        proxy = None
+        if postgres:  # the second process reaches PostgreSQL through a proxy the test can cut
+            parsed = make_url(database_url)
+            proxy = await stack.enter_async_context(TcpProxy(parsed.host or "127.0.0.1", parsed.port or 5432))
+            url1 = parsed.set(port=proxy.port).render_as_string(hide_password=False)
+        (tmp_path / "p0").mkdir()
+        (tmp_path / "p1").mkdir()
+        processes = [await start(0, fake, database_url, tmp_path / "p0", CORPUS_DIR=str(corpus)),
+                     await start(1, fake, url1, tmp_path / "p1")]  # no CORPUS_DIR: it has no corpus folder
+        try:
+            for p in processes:
+                await ready(p)
+            assert fake.connected_shards() == {(0, 2), (1, 2)}
+            assert sorted(tuple(d.get("shard", [0, 1])) for d in fake.identify_payloads) == [(0, 2), (1, 2)]
+            assert len(fake.command_puts) == 1  # one registration for the deployment, not one per process
+
+            # Every search command answers in both servers, each through its own shard's process.
+            replies: dict[str, list[dict[str, Any]]] = {}
+            for guild in guilds:
+                for command, user, options in (
+                        ("paper", None, {"query": "lottery ticket"}), ("author", None, {"name": "Frankle"}),
+                        ("topic", None, {"topic": "pruning"}), ("ask", None, {"question": "what is a winning ticket?"}),
+                        ("help", None, {}), ("proposals", None, {}), ("history", None, {}),
+                        ("summary mine", None, {}), ("digest preview", None, {}), ("summary recent", fake.admin, {})):
+                    message = await answer(fake, command, guild, user=user, **options)
+                    assert message.get("content") or message.get("embeds"), (command, message)
+                    replies.setdefault(command, []).append(message)
+            for command in ("paper", "author", "topic", "ask"):  # one corpus: the same answer through both
+                first, second = ([e.get("title") for e in m.get("embeds") or []] for m in replies[command])
+                assert first == second, (command, first, second)
+            assert "Lottery" in (replies["paper"][0]["embeds"][0].get("title") or "")
+
+            # An admin reloads through shard 0's process after adding a file: shard 1's finds it.
+            note(corpus, "week-12.md", HOLOGRAPHIC, "Mira Okafor, Tomás Ruiz", "Replay buffers as interference.")
+            reloaded = await answer(fake, "reload", guilds[0], user=fake.admin)
+            assert "1 added" in reloaded["content"], reloaded
+            seconds = await until_found(fake, guilds[1], "holographic replay buffers", HOLOGRAPHIC)
+            assert await top_title(fake, guilds[0], "holographic replay buffers") == HOLOGRAPHIC
+            print(f"reload through shard 0 -> /paper through shard 1: {seconds:.2f} s "
+                  f"(follower: {processes[1].searchable_ms()} ms)")
+            # Shard 1's process has no CORPUS_DIR: its /reload does not take the bundled seeds for the corpus.
+            refused = (await answer(fake, "reload", guilds[1], user=fake.admin))["content"]
+            assert refused.startswith("**Not reloaded.**") and r"has no CORPUS\_DIR" in refused, refused
+            assert await top_title(fake, guilds[1], "holographic replay buffers") == HOLOGRAPHIC
+
+            # A member writes a summary through shard 1's process: shard 0's finds it.
+            rec = await fake.slash("summary write", user=fake.member, guild=guilds[1])
+            submitted = await fake.submit_modal(rec, {"summary:paper": ORIGAMI,
+                                                      "summary:tldr": "Attention folded into tiles like paper."},
+                                                user=fake.member)
+            assert "saved" in ((await submitted.final(timeout=30)).get("content") or "").lower()
+            seconds = await until_found(fake, guilds[0], "origami attention folding", ORIGAMI)
+            print(f"summary through shard 1 -> /paper through shard 0: {seconds:.2f} s "
+                  f"(follower: {processes[0].searchable_ms()} ms)")
+
+            # A process away when the change is committed catches up when it is back.
+            if proxy is not None:
+                await proxy.cut()  # its database connections drop: the NOTIFY below never reaches it
+            else:
+                processes[1].proc.send_signal(signal.SIGSTOP)  # SQLite: it misses its polls
+            note(corpus, "week-13.md", LATE, "Ines Kowalczyk", "Tokens bound late, parsers stream.")
+            assert "1 added" in (await answer(fake, "reload", guilds[0], user=fake.admin))["content"]
+            await asyncio.sleep(1.5)
+            if proxy is not None:
+                assert LATE not in (await top_title(fake, guilds[1], "late binding tokens streaming") or "")
+                await proxy.restore()
+            else:
+                processes[1].proc.send_signal(signal.SIGCONT)
+            await until_found(fake, guilds[1], "late binding tokens streaming", LATE)
+
+            # Each server's digest: its admin picks the channel, its own shard's process posts it, once.
+            for guild in guilds:
+                reply = await answer(fake, "digest channel", guild, user=fake.admin,
+                                     channel=str(guild.channels["reading-group"]))
+                assert "reading-group" in reply["content"] or str(guild.channels["reading-group"]) in reply["content"]
+            for guild in guilds:
+                await fake.wait_for_message(guild.channels["reading-group"], timeout=30)
+            await asyncio.sleep(2.0)  # ten more passes of each process's digest loop
+            for guild in guilds:
+                assert len(fake.messages[guild.channels["reading-group"]]) == 1
+            assert not fake.messages[fake.channels["reading-group"]]  # the server without a channel: nothing
+            check = Library(database_url, corpus)
+            try:
+                async with check.session() as s:
+                    runs = {r.guild_id: r for r in (await s.scalars(select(DigestRun))).all()}
+                    sent = (await s.execute(select(Meeting.guild_id, Reminder.claimed_by, Reminder.message_id)
+                                            .join(Reminder, Reminder.session_id == Meeting.id))).all()
+            finally:
+                await check.engine.dispose()
+            for p, guild in zip(processes, guilds, strict=True):
+                assert runs[guild.id].posted_at is not None
+                assert runs[guild.id].claimed_by.endswith(f":{p.pid}")  # posted by the process holding its shard
+
+            # Each server's session reminder, like its digest: once, by the process holding its shard.
+            for p, guild in zip(processes, guilds, strict=True):
+                posted = [m for m in fake.messages[guild.channels["general"]] if m["content"].startswith("⏰")]
+                assert [m["content"].split("**")[1] for m in posted] == [f"Session of {guild.name}"]
+                assert [(c.split(":")[-1], mid) for g, c, mid in sent if g == guild.id] == [
+                    (str(p.pid), int(posted[0]["id"]))]
+        finally:
+            codes = await stop(processes)
+    assert codes == [0, 0], [p.log.read_text()[-3000:] for p in processes]

@@ -1,0 +1,93 @@
+"""Bulk imports are parsed by a worker process while the database takes the files already parsed.
+
+The worker must give exactly what parsing in-process gives, in order; and an import must survive a
+worker that cannot start or dies, parsing the rest itself.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from store.ingest import corpus
+from store.ingest.corpus import find, parsed, read
+from store.ingest.records import Parsed, ParsedFile, StreamedFile
+from store.library import BUNDLED_SEEDS, Library
+
+
+def _corpus(folder: Path) -> Path:
+    folder.mkdir()
+    for seed in BUNDLED_SEEDS.glob("*.txt"):
+        shutil.copy(seed, folder / seed.name)
+    (folder / "broken.txt").write_bytes(b"\xff\xfe\x00 not text")
+    with (folder / "bulk.jsonl").open("w", encoding="utf-8") as fh:
+        for i in range(300):
+            fh.write(json.dumps({"id": f"2401.{i:05d}", "title": f"Sparse Attention Number {i}",
+                                 "authors": "Ada Lovelace and Alan Turing", "abstract": "We study sparsity.",
+                                 "categories": "cs.LG"}) + "\n")
+        fh.write("{not json\n")
+    return folder
+
+
+async def _whole(stream: StreamedFile) -> ParsedFile:
+    """A streamed file's batches put together, as `read` gives the file."""
+    whole = Parsed([], list(stream.problems))
+    async for batch in stream.batches:
+        whole.records.extend(batch.records)
+        whole.problems.extend(batch.problems)
+    return ParsedFile(stream.name, stream.root, stream.sha256, whole, stream.failed, stream.refused)
+
+
+async def _all(folder: Path) -> list:
+    files, _roots, _problems = find([folder])
+    return [await _whole(stream) async for stream in parsed(files)]
+
+
+async def test_the_worker_gives_what_parsing_here_gives_in_order(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = _corpus(tmp_path / "corpus")
+    monkeypatch.setattr(corpus, "PROCESS_WORTHWHILE_BYTES", 0)
+    monkeypatch.setattr(corpus.os, "cpu_count", lambda: 2)
+    started = []
+    real_exec = corpus.asyncio.create_subprocess_exec
+
+    async def spy(*args, **kwargs):
+        started.append(args)
+        return await real_exec(*args, **kwargs)
+
+    monkeypatch.setattr(corpus.asyncio, "create_subprocess_exec", spy)
+    by_worker = await _all(folder)
+    assert started and started[0][1:3] == ("-m", "store.ingest.worker")
+    files, _, _ = find([folder])
+    assert by_worker == [read(f) for f in files]
+    assert [pf.name for pf in by_worker] == sorted(p.name for p in folder.iterdir())
+    bulk = next(pf for pf in by_worker if pf.name == "bulk.jsonl")
+    assert len(bulk.parsed.records) == 300 and [p.line for p in bulk.parsed.problems] == [301]
+    assert next(pf for pf in by_worker if pf.name == "broken.txt").failed
+
+
+@pytest.mark.parametrize("worker", ["cannot start", "dies at once"])
+async def test_an_import_survives_its_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             caplog: pytest.LogCaptureFixture, database_url: str,
+                                             worker: str) -> None:
+    folder = _corpus(tmp_path / "corpus")
+    monkeypatch.setattr(corpus, "PROCESS_WORTHWHILE_BYTES", 0)
+    monkeypatch.setattr(corpus.os, "cpu_count", lambda: 2)
+    if worker == "cannot start":
+        monkeypatch.setattr(corpus.sys, "executable", str(tmp_path / "no-such-python"))
+    else:
+        monkeypatch.setattr(corpus.sys, "executable", shutil.which("false") or "/bin/false")
+    library = Library(database_url, folder)
+    try:
+        report = await library.start()
+        assert report is not None
+        assert {f.source: f.status for f in report.files}["bulk.jsonl"] == "new"
+        assert len(library.index) >= 300
+        assert library.index.paper("Sparse Attention Number 7").hits[0].paper.title == "Sparse Attention Number 7"
+    finally:
+        await library.close()
+    said = [r.getMessage() for r in caplog.records if r.name == corpus.__name__]
+    assert said and ("no parsing process" if worker == "cannot start" else "the parsing process stopped") in said[0]
