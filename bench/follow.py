@@ -85,30 +85,24 @@ async def measure(n: int, url: str, folder: Path, poll: float) -> dict[str, Any]
 
     rows: dict[str, list[float]] = {"summary, new paper": [], "summary, existing paper": [], "reload, one file": []}
     sources: set[str] = set()
+    async def time_summary(row: str, title: str, query: str, summary: str, writer_id: int) -> None:
+        draft = C.Draft(paper=title, summary=summary)
+
+        async def add() -> None:
+            async with writer.session() as s, s.begin():
+                await C.add(s, writer_id, "bench", draft)
+
+        seconds, source = await lag(query, title, add)
+        rows[row].append(seconds)
+        sources.add(source)
+
     for _ in range(5):
         word = uuid.uuid4().hex[:8]
-        title = f"Zygomorphic Attention Study {word.upper()} for Sparse Agents"
-        draft = C.Draft(paper=title, summary=f"About zygomorphic {word} attention.")
-
-        async def add(draft: C.Draft = draft) -> None:
-            async with writer.session() as s, s.begin():
-                await C.add(s, 7, "bench", draft)
-
-        seconds, source = await lag(f"zygomorphic attention study {word}", title, add)
-        rows["summary, new paper"].append(seconds)
-        sources.add(source)
-    existing = [p.title for p in writer.catalog[:: max(1, n // 5)]][:5]
-    for title in existing:
+        await time_summary("summary, new paper", f"Zygomorphic Attention Study {word.upper()} for Sparse Agents",
+                           f"zygomorphic attention study {word}", f"About zygomorphic {word} attention.", 7)
+    for title in [p.title for p in writer.catalog[:: max(1, n // 5)]][:5]:
         word = uuid.uuid4().hex[:8]
-        draft = C.Draft(paper=title, summary=f"Quixotic {word} remark.")
-
-        async def add_to(draft: C.Draft = draft) -> None:
-            async with writer.session() as s, s.begin():
-                await C.add(s, 8, "bench", draft)
-
-        seconds, source = await lag(f"quixotic {word}", title, add_to)
-        rows["summary, existing paper"].append(seconds)
-        sources.add(source)
+        await time_summary("summary, existing paper", title, f"quixotic {word}", f"Quixotic {word} remark.", 8)
     for i in range(2):
         title = f"Heliotropic Gradient Paper Number {i} {uuid.uuid4().hex[:6].upper()}"
         (corpus / f"added-{i}.md").write_text(f"# Notes\n\n## {title}\nAuthors: Ada Lovelace\n\nHeliotropic steps.\n",

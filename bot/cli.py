@@ -5,12 +5,14 @@
     paperbot console              type /paper, /author, /topic, /ask, /help as in Discord
     paperbot ingest [PATH ...]    read summaries into the database (default: the corpus folder)
     paperbot check FILE ...       show how notes are read (papers, fields, problems); no database
-    paperbot papers               every paper
+    paperbot export DIR           write the members' summaries as Markdown files
+    paperbot papers | stats       every paper; how many papers, authors, topics and members' summaries
     paperbot paper|author|topic|ask QUERY [--limit N]
     paperbot db upgrade | current bring the database schema to this version's; show where it stands
 
-Add --json for one JSON array (ingest: one object) on stdout. Errors go to stderr, exit code 1
-(bad usage: 2).
+Add --json for one JSON array (ingest, stats: one object) on stdout. Errors go to stderr, exit code 1
+(bad usage: 2). The commands are the registry's CLI face (bot.commands): `COMMANDS` below must hold
+exactly those, which is checked when this module is imported.
 """
 
 from __future__ import annotations
@@ -20,16 +22,24 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from bot import commands as registry
+from bot.commands import Command, Face
 from bot.config import ConfigError, Settings
 from bot.untrusted import TerminalLogFilter, for_terminal, for_terminal_json
 from store.db.engine import redact
 from store.db.migrate import MigrationError
 
+if TYPE_CHECKING:
+    from store.library import Library
+    from store.summaries.service import SummariesService
+
 log = logging.getLogger("paperbot")
+SEARCHES = ("paper", "author", "topic", "ask")
 
 NO_TOKEN_BANNER = (
     "No DISCORD_TOKEN set: starting the console on the bundled seeds instead of connecting to Discord.\n"
@@ -47,39 +57,54 @@ def _options(default: object) -> argparse.ArgumentParser:
     return common
 
 
+def _add_json(p: argparse.ArgumentParser, *_: object) -> None:
+    p.add_argument("--json", action="store_true", help="one JSON value on stdout")
+
+
+def _add_query(p: argparse.ArgumentParser, c: Command, *_: object) -> None:
+    p.add_argument("query", nargs="+", metavar=c.usage)
+    p.add_argument("--limit", type=int, default=5 if c.name == "ask" else 10, metavar="N")
+    _add_json(p)
+
+
+def _add_paths(p: argparse.ArgumentParser, c: Command, *_: object) -> None:
+    p.add_argument("paths", nargs="*" if c.name == "ingest" else "+", type=Path, metavar=c.usage.strip("[]. "))
+    _add_json(p)
+
+
+def _add_folder(p: argparse.ArgumentParser, c: Command, *_: object) -> None:
+    p.add_argument("folder", type=Path, metavar=c.usage)
+    _add_json(p)
+
+
+def _add_force(p: argparse.ArgumentParser, *_: object) -> None:
+    p.add_argument("--force", action="store_true", help="sync even if nothing changed")
+
+
+def _add_db(p: argparse.ArgumentParser, _c: Command, common: argparse.ArgumentParser) -> None:
+    db_sub = p.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_sub.add_parser("upgrade", parents=[common], help="bring the schema to this paperbot's newest revision "
+                                                       "(what every start does)")
+    db_sub.add_parser("current", parents=[common], help="the schema's revision and this paperbot's newest")
+
+
+# Each command's own arguments (a command not named here takes none but --db and --corpus).
+ARGUMENTS: dict[str, Callable[[argparse.ArgumentParser, Command, argparse.ArgumentParser], None]] = {
+    **dict.fromkeys(SEARCHES, _add_query), "ingest": _add_paths, "check": _add_paths, "export": _add_folder,
+    "papers": _add_json, "stats": _add_json, "sync": _add_force, "db": _add_db}
+
+
 def _parser() -> argparse.ArgumentParser:
+    """The commands are the registry's CLI face (bot.commands), each with its own arguments."""
     # --db and --corpus are taken before or after the command; a subcommand's copy has no default of its
     # own, or it would overwrite the value given before it with None.
     top, common = _options(None), _options(argparse.SUPPRESS)
     p = argparse.ArgumentParser(prog="paperbot", description="Answers questions about a reading group's "
                                 "paper summaries, on Discord or in a terminal.", parents=[top])
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser("run", parents=[common], help="run the Discord bot (console if no DISCORD_TOKEN)")
-    sync = sub.add_parser("sync", parents=[common], help="register the slash commands with Discord now")
-    sync.add_argument("--force", action="store_true", help="sync even if nothing changed")
-    sub.add_parser("console", parents=[common], help="interactive prompt taking the bot's slash commands")
-    ingest = sub.add_parser("ingest", parents=[common], help="read summaries into the database")
-    ingest.add_argument("paths", nargs="*", type=Path, metavar="PATH")
-    ingest.add_argument("--json", action="store_true")
-    check = sub.add_parser("check", parents=[common], help="show how files are read, without the database")
-    check.add_argument("paths", nargs="+", type=Path, metavar="FILE")
-    check.add_argument("--json", action="store_true")
-    export = sub.add_parser("export", parents=[common], help="write the members' summaries as Markdown files")
-    export.add_argument("folder", type=Path, metavar="DIR")
-    export.add_argument("--json", action="store_true")
-    papers = sub.add_parser("papers", parents=[common], help="list every paper")
-    papers.add_argument("--json", action="store_true")
-    for name, what in (("paper", "title or content words"), ("author", "a person's name"),
-                       ("topic", "a topic"), ("ask", "a question")):
-        q = sub.add_parser(name, parents=[common], help=f"search by {what}")
-        q.add_argument("query", nargs="+", metavar="QUERY")
-        q.add_argument("--limit", type=int, default=5 if name == "ask" else 10, metavar="N")
-        q.add_argument("--json", action="store_true")
-    db = sub.add_parser("db", parents=[common], help="the database schema: upgrade it, or show its revision")
-    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
-    db_sub.add_parser("upgrade", parents=[common], help="bring the schema to this paperbot's newest revision "
-                                                       "(what every start does)")
-    db_sub.add_parser("current", parents=[common], help="the schema's revision and this paperbot's newest")
+    for c in registry.on(Face.CLI):
+        q = sub.add_parser(c.name, parents=[common], help=c.description[0].lower() + c.description[1:])
+        ARGUMENTS.get(c.name, lambda *_: None)(q, c, common)
     return p
 
 
@@ -101,7 +126,8 @@ def _dump(data: Any) -> None:
 
 
 async def _search(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.text import render_result
+    from bot.text import render_result, sought
+    from store.search.service import SearchService
 
     query = " ".join(args.query).strip()
     if not query:
@@ -112,7 +138,7 @@ async def _search(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     library = await _with_library(args, settings)
     try:
-        result = await getattr(library, args.command)(query, args.limit)
+        result = await getattr(SearchService(library), args.command)(query, args.limit)
     finally:
         await library.close()
     if args.json:
@@ -120,16 +146,20 @@ async def _search(args: argparse.Namespace, settings: Settings) -> int:
         if result.note:
             print(for_terminal(f"paperbot {args.command}: {result.note}"), file=sys.stderr)
     else:
-        print(render_result(result, query, "passage" if args.command == "ask" else args.command))
+        print(render_result(result, query, sought(args.command)))
     return 2 if result.note and not result.hits else 0
 
 
 async def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     from bot.progress import terminal_progress
     from bot.text import render_report
+    from store.library import Library
 
-    library = await _with_library(args, settings, seed=False)
+    # The schema and the corpus only: an ingest has no query to answer, so no search index is loaded or built
+    # (the next start loads the one for the corpus as it now is).
+    library = Library(args.db or settings.database_url, args.corpus or settings.corpus_dir)
     try:
+        await library.prepare()
         report = await library.ingest(args.paths or None, progress=terminal_progress())
     finally:
         await library.close()
@@ -165,13 +195,11 @@ async def _check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _export(args: argparse.Namespace, settings: Settings) -> int:
-    from store.summaries import contributions
     from store.summaries.export_folder import ExportError, write_export
 
     library = await _with_library(args, settings, seed=False)
     try:
-        async with library.session() as s:
-            items = await contributions.everything(s)
+        items = await _summaries(library).everything()
     finally:
         await library.close()
     try:
@@ -200,6 +228,29 @@ async def _papers(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print(render_papers(papers))
     return 0
+
+
+async def _stats(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.text import stats_text
+
+    library = await _with_library(args, settings)
+    try:
+        stats = await _summaries(library).stats()
+    finally:
+        await library.close()
+    if args.json:
+        _dump(asdict(stats))
+    else:
+        print(stats_text(stats))
+    return 0
+
+
+def _summaries(library: Library) -> SummariesService:
+    from datetime import UTC, datetime
+
+    from store.summaries.service import SummariesService
+
+    return SummariesService(library, lambda: datetime.now(UTC))
 
 
 async def _console(args: argparse.Namespace, settings: Settings, banner: str | None = None) -> int:
@@ -259,9 +310,10 @@ def _override(settings: Settings, args: argparse.Namespace) -> Settings:
                    corpus_dir=args.corpus or settings.corpus_dir)
 
 
-COMMANDS = {"run": _run, "sync": _sync, "console": _console, "ingest": _ingest, "check": _check, "export": _export,
-            "papers": _papers,
-            "paper": _search, "author": _search, "topic": _search, "ask": _search, "db": _db}
+COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], Awaitable[int]]] = {
+    "run": _run, "sync": _sync, "console": _console, "ingest": _ingest, "check": _check, "export": _export,
+    "papers": _papers, "stats": _stats, **dict.fromkeys(SEARCHES, _search), "db": _db}
+registry.check_table(Face.CLI, COMMANDS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

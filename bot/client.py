@@ -1,4 +1,4 @@
-"""The Discord bot: an `AutoShardedBot` whose `setup_hook` loads one cog per feature.
+"""The Discord bot: an `AutoShardedBot` whose `setup_hook` loads the cogs the command registry names.
 
 Sharded always: without SHARD_COUNT one process holds every shard Discord recommends (one for a small
 bot), with SHARD_COUNT/SHARD_IDS it holds the shards given and other processes the rest. Each process
@@ -9,7 +9,6 @@ change committed through any process is found through every one.
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -17,18 +16,16 @@ from datetime import UTC, datetime
 import discord
 from discord.ext import commands
 
+from bot import commands as registry
+from bot.commands_sync import sync_if_changed
 from bot.config import Settings
 from bot.errors import on_app_command_error
 from bot.permissions import is_admin
 from bot.services import Services, services_for
 from bot.views import TIMEOUT
 from store.library import Library
-from store.servers.settings import pop_admin_notice
 
 log = logging.getLogger(__name__)
-
-EXTENSIONS = ("bot.cogs.search", "bot.cogs.admin", "bot.cogs.help", "bot.cogs.digest", "bot.cogs.summaries",
-              "bot.cogs.readinggroup")
 
 
 def utc_now() -> datetime:
@@ -58,13 +55,17 @@ class PaperBot(commands.AutoShardedBot):
     async def setup_hook(self) -> None:
         if self.library.snapshot is not None:  # an in-memory database has no other process to follow
             self.library.follow(self.settings.corpus_poll_seconds)
-        for name in EXTENSIONS:
-            if importlib.util.find_spec(name) is not None:
-                await self.load_extension(name)
+        for name in registry.extensions():  # a module the registry names and that is missing: an error
+            await self.load_extension(name)
+        missing = set(registry.registry_listing()) - {c.qualified_name for c in self.tree.walk_commands()}
+        if missing:
+            raise registry.RegistryError(f"bot/commands.py names commands no cog declares: {sorted(missing)}")
         if self.sync_on_start:
-            from bot.commands_sync import sync_if_changed
+            await self.sync_commands()
 
-            await sync_if_changed(self)
+    async def sync_commands(self, *, force: bool = False) -> bool:
+        """Register the slash commands with Discord if their definitions changed (see bot.commands_sync)."""
+        return await sync_if_changed(self.tree, self.library.sessionmaker, self.settings.guild_id, force=force)
 
     def is_admin(self, interaction: discord.Interaction) -> bool:
         return is_admin(interaction, self.settings)
@@ -73,8 +74,7 @@ class PaperBot(commands.AutoShardedBot):
         """A problem the digest met since an admin last looked (shown once, then cleared)."""
         if guild_id is None:
             return None
-        async with self.library.session() as session, session.begin():
-            notice = await pop_admin_notice(session, guild_id)
+        notice = await self.services.servers.pop_admin_notice(guild_id)
         return f"⚠ Since you last looked: {notice}" if notice else None
 
     async def on_shard_ready(self, shard_id: int) -> None:

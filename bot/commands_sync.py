@@ -1,41 +1,43 @@
-"""Register slash commands only when their definitions changed: Discord rate-limits command creation."""
+"""Register slash commands only when their definitions changed: Discord rate-limits command creation.
+
+It takes the command tree, the database's sessions and the guild, not the bot: bot.client imports this
+module, and nothing here needs to know the bot.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
-from typing import TYPE_CHECKING
 
 import discord
+from discord import app_commands
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from store.db.settings import get_setting, swap_setting
-
-if TYPE_CHECKING:
-    from bot.client import PaperBot
 
 log = logging.getLogger(__name__)
 
 
-def commands_payload(bot: PaperBot) -> list[dict]:
-    return [c.to_dict(bot.tree) for c in bot.tree.get_commands()]
+def commands_payload(tree: app_commands.CommandTree) -> list[dict]:
+    return [c.to_dict(tree) for c in tree.get_commands()]
 
 
 def payload_hash(payload: list[dict]) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-async def sync_if_changed(bot: PaperBot, *, force: bool = False) -> bool:
-    """Sync to GUILD_ID (instant) or globally; returns whether anything was sent to Discord.
+async def sync_if_changed(tree: app_commands.CommandTree, sessions: async_sessionmaker[AsyncSession],
+                          guild_id: int | None, *, force: bool = False) -> bool:
+    """Sync to `guild_id` (instant) or globally; returns whether anything was sent to Discord.
 
     Once per deployment, not once per process: the processes that start together with a new command
     tree all see the old hash, and the one whose compare-and-set of the hash succeeds syncs; the
     others leave it to that one. If its sync fails, it puts the old hash back for the next start.
     """
-    guild_id = bot.settings.guild_id
     scope = f"command_hash:{guild_id or 'global'}"
-    digest = payload_hash(commands_payload(bot))
-    async with bot.library.session() as session, session.begin():
+    digest = payload_hash(commands_payload(tree))
+    async with sessions() as session, session.begin():
         current = await get_setting(session, scope)
         if current == digest and not force:
             log.info("slash commands unchanged since the last sync; not syncing")
@@ -47,12 +49,12 @@ async def sync_if_changed(bot: PaperBot, *, force: bool = False) -> bool:
     try:
         if guild_id:
             guild = discord.Object(id=guild_id)
-            bot.tree.copy_global_to(guild=guild)
-            synced = await bot.tree.sync(guild=guild)
+            tree.copy_global_to(guild=guild)
+            synced = await tree.sync(guild=guild)
         else:
-            synced = await bot.tree.sync()
+            synced = await tree.sync()
     except BaseException:
-        async with bot.library.session() as session, session.begin():
+        async with sessions() as session, session.begin():
             await swap_setting(session, scope, digest, current)
         raise
     log.info("synced %d slash commands (%s)", len(synced), f"guild {guild_id}" if guild_id else "global")

@@ -1,4 +1,8 @@
-"""`paperbot console`: type the bot's slash commands as in Discord, read the answers as text."""
+"""`paperbot console`: type the bot's slash commands as in Discord, read the answers as text.
+
+Its commands are the registry's console face (bot.commands): `HANDLERS` must hold exactly those, which is
+checked when this module is imported.
+"""
 
 from __future__ import annotations
 
@@ -6,41 +10,72 @@ import asyncio
 import shlex
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import TextIO
 
-from bot.text import help_text, render_papers, render_report, render_result
+from bot import commands as registry
+from bot.commands import Face
+from bot.text import help_text, render_papers, render_report, render_result, sought, stats_text
 from bot.untrusted import for_terminal
 from store.library import Library
+from store.search.service import SearchService
+from store.summaries.service import SummariesService
 
-SEARCHES = {"paper": "paper", "author": "author", "topic": "topic", "ask": "passage"}
 MAX_QUERY = 300  # the bot's own argument limit
+Handler = Callable[[Library, str, str], Awaitable[str | None]]
 
 
-async def answer(library: Library, line: str, limit: int = 5) -> str | None:
+async def _search(library: Library, command: str, rest: str, limit: int = 5) -> str:
+    if not rest:
+        return f"Usage: /{command} {registry.command(command).usage}  (try /help)"
+    if len(rest) > MAX_QUERY:
+        return f"That {command} query is {len(rest)} characters; the limit is {MAX_QUERY}."
+    result = await getattr(SearchService(library), command)(_unquote(rest), limit)
+    return render_result(result, rest, sought(command))
+
+
+async def _papers(library: Library, _command: str, _rest: str) -> str:
+    return render_papers(library.catalog)
+
+
+async def _reload(library: Library, _command: str, _rest: str) -> str:
+    return render_report(await library.reload())
+
+
+async def _help(library: Library, _command: str, _rest: str) -> str:
+    return console_help(library)
+
+
+async def _stats(library: Library, _command: str, _rest: str) -> str:
+    return stats_text(await SummariesService(library, lambda: datetime.now(UTC)).stats())
+
+
+async def _quit(_library: Library, _command: str, _rest: str) -> None:
+    return None
+
+
+HANDLERS: dict[str, Handler] = {"paper": _search, "author": _search, "topic": _search, "ask": _search,
+                                "papers": _papers, "stats": _stats, "reload": _reload, "help": _help, "quit": _quit}
+registry.check_table(Face.CONSOLE, HANDLERS)
+WORDS = {word: c.name for c in registry.on(Face.CONSOLE) for word in (c.name, *c.aliases)}
+
+
+def console_help(library: Library) -> str:
+    search = SearchService(library)
+    return help_text(search.catalog(), search.topics())
+
+
+async def answer(library: Library, line: str) -> str | None:
     """The text answer to one console line; None means "leave"."""
     line = line.strip()
     if not line:
         return ""
-    command, _, rest = line.lstrip("/").partition(" ")
-    command, rest = command.lower(), rest.strip()
-    if command in {"quit", "exit", "q"}:
-        return None
-    if command == "help":
-        return help_text(library.index, library.catalog)
-    if command == "papers":
-        return render_papers(library.catalog)
-    if command == "reload":
-        report = await library.reload()
-        return render_report(report)
-    if command in SEARCHES:
-        if not rest:
-            return f"Usage: /{command} <{'question' if command == 'ask' else command}>  (try /help)"
-        if len(rest) > MAX_QUERY:
-            return f"That {command} query is {len(rest)} characters; the limit is {MAX_QUERY}."
-        search: Callable[[str, int], Awaitable] = getattr(library, command)
-        result = await search(_unquote(rest), limit)
-        return render_result(result, rest, SEARCHES[command])
-    return f"Unknown command /{for_terminal(command)}. Commands: /paper, /author, /topic, /ask, /papers, /help, /quit."
+    word, _, rest = line.lstrip("/").partition(" ")
+    name = WORDS.get(word.lower())
+    if name is None:
+        listed = ", ".join(f"/{n}" for n in registry.names(Face.CONSOLE))
+        return f"Unknown command /{for_terminal(word.lower())}. Commands: {listed}."
+    return await HANDLERS[name](library, name, rest.strip())
 
 
 def _unquote(text: str) -> str:
@@ -56,7 +91,7 @@ async def run_console(library: Library, stdin: TextIO = sys.stdin, stdout: TextI
     interactive = stdin.isatty()
     if banner:
         print(banner, file=stdout)
-    print(help_text(library.index, library.catalog), file=stdout)
+    print(console_help(library), file=stdout)
     while True:
         if interactive:
             print("paperbot> ", end="", file=stdout, flush=True)

@@ -10,6 +10,7 @@ import discord
 from bot.render import COLOUR, EMBED_FIELD_VALUE_MAX, authors_line
 from bot.untrusted import for_discord_line
 from store.digest.plan import Digest
+from store.digest.service import Edition
 from store.summaries.contributions import ContributionView
 
 EXTRACT = 160
@@ -45,3 +46,12 @@ def new_summaries_text(written: Sequence[ContributionView]) -> str:
     lines = [f"• {for_discord_line(c.title, 150)}, by {for_discord_line(c.writer, 60) or 'a member'} "
              f"({timestamp(c.created_at, 'R')})" for c in written]
     return "\n".join(lines)[:EMBED_FIELD_VALUE_MAX]
+
+
+def edition_embed(edition: Edition, written: Sequence[ContributionView]) -> discord.Embed:
+    """The digest's embed with the summaries members wrote since the last one, first (the reading group's
+    sections, inserted at the top afterwards, stay above it)."""
+    embed = digest_embed(edition.digest, edition.slot, edition.next_at)
+    if written:
+        embed.insert_field_at(0, name="✍️ New summaries by members", inline=False, value=new_summaries_text(written))
+    return embed

@@ -75,8 +75,6 @@ async def run_bot(settings: Settings) -> None:
 
 
 async def sync_commands(settings: Settings, *, force: bool = False) -> None:
-    from bot.commands_sync import sync_if_changed
-
     setup_logging(settings)
     library = Library(settings.database_url, settings.corpus_dir)
     await library.start()
@@ -84,7 +82,7 @@ async def sync_commands(settings: Settings, *, force: bool = False) -> None:
     try:
         async with bot:
             await bot.login(settings.token or "")
-            changed = await sync_if_changed(bot, force=force)
+            changed = await bot.sync_commands(force=force)
             print("slash commands synced" if changed else "slash commands unchanged (use --force to sync anyway)")
     finally:
         await library.close()

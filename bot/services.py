@@ -7,7 +7,7 @@ import os
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.config import Settings
 from store.digest.service import DigestService
@@ -37,6 +37,8 @@ def default_schedule(settings: Settings) -> Schedule:
 def services_for(library: Library, settings: Settings, clock: Callable[[], datetime]) -> Services:
     worker = f"{socket.gethostname()}:{os.getpid()}"
     servers = Servers(library.sessionmaker, default_schedule(settings))
-    return Services(search=SearchService(library), summaries=SummariesService(library, clock), servers=servers,
-                    readinggroup=ReadingGroupService(library, servers, clock, worker),
+    return Services(search=library.search, summaries=SummariesService(library, clock), servers=servers,
+                    readinggroup=ReadingGroupService(library, servers, clock, worker,
+                                                     expiry=timedelta(days=settings.proposal_days),
+                                                     reminders=settings.reminder_minutes),
                     digest=DigestService(library, servers, clock, worker))

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
+from bot import commands as registry
+from bot.commands import Face
 from bot.untrusted import for_terminal, for_terminal_line
 from store.ingest.report import IngestReport, problem_line
-from store.search import SearchIndex
 from store.search.results import Hit, PaperView, SearchResult
+
+if TYPE_CHECKING:
+    from store.summaries.service import Stats
 
 EXTRACT_CHARS = 280
 
@@ -52,6 +57,11 @@ def render_hit(position: int, hit: Hit, width: int = 100) -> str:
     return for_terminal("\n".join(lines))
 
 
+def sought(command: str) -> str:
+    """What a search command looks for, in "No ... matches": /ask finds passages, the others what they name."""
+    return "passage" if command == "ask" else command
+
+
 def render_result(result: SearchResult, query: str, what: str = "paper") -> str:
     if result.hits:
         return "\n\n".join(render_hit(i, h) for i, h in enumerate(result.hits, 1))
@@ -77,10 +87,10 @@ def render_report(report: IngestReport) -> str:
     return for_terminal("\n".join(lines))
 
 
-def help_examples(index: SearchIndex, papers: Sequence[PaperView]) -> dict[str, str]:
-    """Example queries drawn from the current corpus, so /help shows things that work."""
-    examples = {"paper": "lottery ticket", "author": "Bengio", "topic": "reinforcement learning",
-                "ask": "how do you evaluate generative models?"}
+def help_examples(papers: Sequence[PaperView], topics: Sequence[str]) -> dict[str, str]:
+    """An example for each search, drawn from the current corpus (so /help shows things that work); the
+    registry's own examples when the corpus has none."""
+    examples = {c.name: c.example for c in registry.on(Face.DISCORD) if c.example}
     if papers:
         first = papers[0]
         words = [w for w in first.title.split() if len(w) > 3][:3]
@@ -89,28 +99,30 @@ def help_examples(index: SearchIndex, papers: Sequence[PaperView]) -> dict[str, 
         with_authors = next((p for p in papers if p.authors), None)
         if with_authors:
             examples["author"] = with_authors.authors[0].split()[-1]
-    counts = index.topic_counts()
-    if counts:
-        examples["topic"] = counts[0][0]
+    if topics:
+        examples["topic"] = topics[0]
     return examples
 
 
-COMMANDS = (
-    ("paper", "QUERY", "find papers by title or content"),
-    ("author", "NAME", "papers written by a person (surname, full name or initials)"),
-    ("topic", "TOPIC", "papers on a topic"),
-    ("ask", "QUESTION", "sentences from the summaries that answer a question"),
-    ("papers", "", "every paper in the corpus"),
-    ("help", "", "this help"),
-)
-
-
-def help_text(index: SearchIndex, papers: Sequence[PaperView], *, console: bool = True) -> str:
-    ex = help_examples(index, papers)
-    lines = [f"paperbot knows {len(index)} papers. Commands:"]
-    for name, arg, what in COMMANDS:
-        lines.append(f"  /{name} {arg}".ljust(22) + what)
+def help_text(papers: Sequence[PaperView], topics: Sequence[str], *, console: bool = True) -> str:
+    """The console's help: its commands as the registry writes them, with examples from the corpus."""
+    ex = help_examples(papers, topics)
+    lines = [f"paperbot knows {len(papers)} papers. Commands:"]
+    for c in registry.on(Face.CONSOLE):
+        lines.append(f"  /{c.name} {c.usage}".ljust(22) + c.description)
     lines.append("Examples: " + "; ".join(f"/{k} {v}" for k, v in ex.items()))
     if console:
         lines.append("Type /quit (or Ctrl-D) to leave.")
     return for_terminal("\n".join(lines))
+
+
+def plural(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def stats_text(stats: Stats) -> str:
+    """/stats, the same words on every face (numbers only: nothing untrusted to escape)."""
+    return (f"I know {plural(stats.papers, 'paper', 'papers')} by {plural(stats.authors, 'author', 'authors')} "
+            f"on {plural(stats.topics, 'topic', 'topics')}; members wrote "
+            f"{plural(stats.summaries, 'summary', 'summaries')} in Discord"
+            + (f" ({plural(stats.writers, 'member', 'members')})." if stats.summaries else "."))

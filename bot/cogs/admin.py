@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.commands import slash
 from bot.render import report_message
 
 if TYPE_CHECKING:
@@ -21,9 +22,9 @@ class Admin(commands.Cog):
     def __init__(self, bot: PaperBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="reload", description="Re-read the summaries folder and update the index (admins)")
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.guild_only()
+    @slash("reload")
     async def reload(self, interaction: discord.Interaction) -> None:
         if not self.bot.is_admin(interaction):
             log.warning("refused /reload for user %s in guild %s", interaction.user.id, interaction.guild_id)

@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.commands import slash
 from bot.render import no_result_message
 from bot.replies import defer_publicly, reply_privately
 from bot.text import clip
@@ -35,48 +36,43 @@ class Search(commands.Cog):
         # and a follow-up would inherit the public deferral, so the hint replaces it privately.
         await defer_publicly(interaction)
         async with self._answering:
-            result = await getattr(self.bot.library, kind)(query, RESULTS)
+            result = await getattr(self.bot.services.search, kind)(query, RESULTS)
             if not result.hits:
                 await reply_privately(interaction, no_result_message(result, query, what))
                 return
-            group = self.bot.get_cog("ReadingGroup")
-            discussed = (await group.discussed_notes(interaction.guild_id)  # type: ignore[attr-defined]
-                         if group is not None and interaction.guild_id else {})
+            guild_id = interaction.guild_id
+            discussed = await self.bot.services.readinggroup.discussed_notes(guild_id) if guild_id else {}
             view = ResultsView(result.hits, interaction.user.id, timeout=self.bot.view_timeout, discussed=discussed)
             count = len(result.hits)
             header = f"{count} result{'s' if count != 1 else ''} for “{for_discord_line(clip(query, 200))}”"
             view.message = await interaction.followup.send(content=header, embeds=view.embeds(), view=view, wait=True)
 
-    @app_commands.command(name="paper", description="Find papers by title or content words")
-    @app_commands.describe(query="Words from the title or the summary, e.g. lottery ticket")
+    @slash("paper")
     async def paper(self, interaction: discord.Interaction,
                     query: app_commands.Range[str, 1, QUERY_MAX]) -> None:
         await self._answer(interaction, "paper", query, "paper")
 
-    @app_commands.command(name="author", description="Papers written by a person")
-    @app_commands.describe(name="A surname (Bengio), a full name (Yoshua Bengio) or initials (Y. Bengio)")
+    @slash("author")
     async def author(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 100]) -> None:
         await self._answer(interaction, "author", name, "author")
 
-    @app_commands.command(name="topic", description="Papers on a topic")
-    @app_commands.describe(topic="A topic, e.g. reinforcement learning")
+    @slash("topic")
     async def topic(self, interaction: discord.Interaction, topic: app_commands.Range[str, 1, 100]) -> None:
         await self._answer(interaction, "topic", topic, "paper on that topic")
 
-    @app_commands.command(name="ask", description="Sentences from the summaries that answer a question")
-    @app_commands.describe(question="A question, e.g. how are generative models evaluated?")
+    @slash("ask")
     async def ask(self, interaction: discord.Interaction, question: app_commands.Range[str, 1, QUERY_MAX]) -> None:
         await self._answer(interaction, "ask", question, "passage")
 
     @author.autocomplete("name")
     async def _author_names(self, _interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=for_plain(n, 100) or "…", value=n[:100])
-                for n in self.bot.library.complete_author(current, 25)]
+                for n in self.bot.services.search.complete_author(current, 25)]
 
     @topic.autocomplete("topic")
     async def _topic_labels(self, _interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=for_plain(t, 100) or "…", value=t[:100])
-                for t in self.bot.library.complete_topic(current, 25)]
+                for t in self.bot.services.search.complete_topic(current, 25)]
 
 
 async def setup(bot: PaperBot) -> None:

@@ -1,35 +1,34 @@
 """/summary: members write, upload, edit and delete their own summaries, searchable as soon as saved.
 
-Who may edit or delete is checked twice: here, to answer before opening a form, and in the store
-(store.summaries.contributions), which refuses anyone but the writer and admins whatever id they send.
+The rules and the transactions are bot.services.summaries' (store.summaries.service); this cog parses the
+interaction and the forms, and renders. Who may edit or delete is checked twice: before opening a form, to
+answer at once, and in the store, which refuses anyone but the writer and admins whatever id they send.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.attachments import AttachmentRefused, download
+from bot.attachments import download
+from bot.commands import GROUPS, slash
 from bot.render import contribution_embed, contributions_list, upload_report
 from bot.text import clip
 from bot.untrusted import for_discord, for_plain
-from store.ingest.records import Problem
-from store.ingest.upload import MAX_UPLOAD_BYTES, read_upload, refusal, shown_name
 from store.summaries import contributions as C
+from store.summaries.service import UploadedFile
 
 if TYPE_CHECKING:
     from bot.client import PaperBot
 
 log = logging.getLogger(__name__)
-BY_ID = re.compile(r"^id:(\d{1,18})$")  # an autocompleted paper whose title is over 100 characters
 CONFIRM_SECONDS = 120.0
-MAX_UPLOAD_PAPERS = 200
 
 
 def _writer(user: discord.abc.User) -> str:
@@ -112,97 +111,65 @@ def _draft(values: dict[str, str], paper: str = "") -> C.Draft:
                    topics=C.split_topics(values.get("topics", "")), link=values.get("link") or None)
 
 
+async def _saved(interaction: discord.Interaction, saving: Awaitable[C.Saved]) -> C.Saved | None:
+    """The saved summary, or None once the member has been told why the store refused it."""
+    try:
+        return await saving
+    except C.ContributionError as exc:
+        await _reply(interaction, f"Not saved: {for_discord(str(exc))}")
+        return None
+
+
 @app_commands.guild_only()
-class Summaries(commands.GroupCog, group_name="summary", group_description="Write and manage paper summaries"):
+class Summaries(commands.GroupCog, group_name="summary", group_description=GROUPS["summary"]):
     def __init__(self, bot: PaperBot) -> None:
         self.bot = bot
+        self.summaries = bot.services.summaries
         super().__init__()
 
     # --- write ---
 
-    @app_commands.command(name="write", description="Write a summary of a paper (opens a form)")
-    @app_commands.describe(paper="The paper, from the corpus or new: a title, arXiv id, DOI or link")
+    @slash("summary write")
     async def write(self, interaction: discord.Interaction, paper: app_commands.Range[str, 0, 1024] = "") -> None:
-        title = paper
-        if (m := BY_ID.match(paper)) and (found := self.bot.library.index.get(int(m.group(1)))) is not None:
-            title = found.title
+        title = self.summaries.title_of(paper)
         await interaction.response.send_modal(SummaryModal(self._save_new, title="Write a summary", paper=title))
 
     @write.autocomplete("paper")
     async def _papers(self, _interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        lib = self.bot.library
-        if current.strip():
-            papers = [h.paper for h in (await lib.paper(current, 25)).hits]
-        else:
-            papers = list(lib.catalog[-25:][::-1])  # the newest first
-        return [app_commands.Choice(name=for_plain(p.title, 100) or f"#{p.id}",
-                                    value=p.title if len(p.title) <= 100 else f"id:{p.id}") for p in papers]
+        return [app_commands.Choice(name=for_plain(p.title, 100) or f"#{p.id}", value=self.summaries.choice_value(p))
+                for p in await self.summaries.paper_choices(current)]
 
     async def _save_new(self, interaction: discord.Interaction, values: dict[str, str]) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         user = interaction.user
-        try:
-            saved = await self.bot.library.write(lambda s: C.add(s, user.id, _writer(user), _draft(values)),
-                                                 lambda r: r.changed)
-        except C.ContributionError as exc:
-            await _reply(interaction, f"Not saved: {for_discord(str(exc))}")
+        saved = await _saved(interaction, self.summaries.add(user.id, _writer(user), _draft(values)))
+        if saved is None:
             return
-        log.info("summary #%d by %s on paper %d", saved.contribution.id, user.id, saved.contribution.paper_id)
         what = "a new paper" if saved.paper_created else "the paper in the corpus"
         await _reply(interaction, f"Saved as summary #{saved.contribution.id} on {what}; searchable now.",
                      contribution_embed(saved.contribution))
 
     # --- upload ---
 
-    @app_commands.command(name="upload", description="Add summaries from files (.md .txt .bib .jsonl)")
-    @app_commands.describe(file="A summary file", file2="Another file", file3="Another file")
+    @slash("summary upload")
     async def upload(self, interaction: discord.Interaction, file: discord.Attachment,
                      file2: discord.Attachment | None = None, file3: discord.Attachment | None = None) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        problems: list[Problem] = []
-        found: dict[str, int] = {}
-        records = []
-        for attachment in (a for a in (file, file2, file3) if a is not None):
-            name = shown_name(attachment.filename)
-            if (refused := refusal(name, attachment.size)) is not None:
-                problems.append(refused)
-                continue
-            try:
-                data = await download(attachment.url, self.bot.settings.attachment_hosts, MAX_UPLOAD_BYTES)
-            except AttachmentRefused as exc:
-                problems.append(Problem(name, 0, str(exc)))
-                continue
-            parsed = read_upload(name, data)
-            problems.extend(parsed.problems)
-            found[name] = len(parsed.records)
-            records.extend(parsed.records)
-        user = interaction.user
-        result = C.BatchResult()
-        if len(records) > MAX_UPLOAD_PAPERS:  # a bulk import belongs in the corpus folder
-            problems.append(Problem(", ".join(found), 0, f"{len(records):,} papers in one upload, over the "
-                                    f"{MAX_UPLOAD_PAPERS} limit: nothing stored; an admin can add them to the "
-                                    "corpus folder"))
-            records = []
-        if records:
-            result = await self.bot.library.write(
-                lambda s: C.add_records(s, user.id, _writer(user), records), lambda r: r.changed)
-        log.info("upload by %s: %d stored, %d refused, %d problem(s)", user.id, len(result.saved),
-                 len(result.refused), len(problems))
-        await _reply(interaction, upload_report(found, result, problems))
+        hosts = self.bot.settings.attachment_hosts
+        files = [UploadedFile(a.filename, a.size, partial(download, a.url, hosts))
+                 for a in (file, file2, file3) if a is not None]
+        done = await self.summaries.upload(interaction.user.id, _writer(interaction.user), files)
+        await _reply(interaction, upload_report(done.found, done.result, done.problems))
 
     # --- edit and delete ---
 
     async def _owned(self, interaction: discord.Interaction, summary: int) -> C.ContributionView | None:
-        async with self.bot.library.session() as s:
-            view = await C.get(s, summary)
-        if view is None or (view.writer_id != interaction.user.id and not self.bot.is_admin(interaction)):
-            log.warning("refused /summary on #%d for user %s", summary, interaction.user.id)
+        view = await self.summaries.owned(summary, interaction.user.id, self.bot.is_admin(interaction))
+        if view is None:
             await _reply(interaction, f"You have no summary #{summary}: only its writer and admins can change it.")
-            return None
         return view
 
-    @app_commands.command(name="edit", description="Edit one of your summaries (opens a form)")
-    @app_commands.describe(summary="The summary's number (see /summary mine)")
+    @slash("summary edit")
     async def edit(self, interaction: discord.Interaction, summary: app_commands.Range[int, 1, 2**53 - 1]) -> None:
         view = await self._owned(interaction, summary)
         if view is None:
@@ -210,14 +177,10 @@ class Summaries(commands.GroupCog, group_name="summary", group_description="Writ
 
         async def save(inter: discord.Interaction, values: dict[str, str]) -> None:
             await inter.response.defer(ephemeral=True, thinking=True)
-            try:
-                saved = await self.bot.library.write(
-                    lambda s: C.edit(s, summary, inter.user.id, self.bot.is_admin(inter), _draft(values, view.title)),
-                    lambda r: r.changed)
-            except C.ContributionError as exc:
-                await _reply(inter, f"Not saved: {for_discord(str(exc))}")
-                return
-            await _reply(inter, f"Summary #{summary} updated; searchable now.", contribution_embed(saved.contribution))
+            saving = self.summaries.edit(summary, inter.user.id, self.bot.is_admin(inter), _draft(values, view.title))
+            if (saved := await _saved(inter, saving)) is not None:
+                await _reply(inter, f"Summary #{summary} updated; searchable now.",
+                             contribution_embed(saved.contribution))
 
         await interaction.response.send_modal(SummaryModal(
             save, title=clip(f"Edit summary #{summary}", 45), tldr=view.tldr, summary=view.body,
@@ -225,13 +188,11 @@ class Summaries(commands.GroupCog, group_name="summary", group_description="Writ
 
     @edit.autocomplete("summary")
     async def _mine_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[int]]:
-        async with self.bot.library.session() as s:
-            mine = await C.by_writer(s, interaction.user.id, 25)
+        mine = await self.summaries.mine(interaction.user.id, 25)
         return [app_commands.Choice(name=for_plain(f"#{c.id} {c.title}", 100), value=c.id) for c in mine
                 if not current or current in str(c.id) or current.casefold() in c.title.casefold()]
 
-    @app_commands.command(name="delete", description="Delete one of your summaries")
-    @app_commands.describe(summary="The summary's number (see /summary mine)")
+    @slash("summary delete")
     async def delete(self, interaction: discord.Interaction, summary: app_commands.Range[int, 1, 2**53 - 1]) -> None:
         view = await self._owned(interaction, summary)
         if view is None:
@@ -239,12 +200,10 @@ class Summaries(commands.GroupCog, group_name="summary", group_description="Writ
 
         async def confirmed(inter: discord.Interaction) -> None:
             try:
-                await self.bot.library.write(
-                    lambda s: C.remove(s, summary, inter.user.id, self.bot.is_admin(inter)), lambda r: r)
+                await self.summaries.remove(summary, inter.user.id, self.bot.is_admin(inter))
             except C.ContributionError as exc:
                 await inter.response.edit_message(content=f"Not deleted: {for_discord(str(exc))}", view=None)
                 return
-            log.info("summary #%d deleted by %s", summary, inter.user.id)
             await inter.response.edit_message(content=f"Summary #{summary} deleted.", embed=None, view=None)
 
         await interaction.response.send_message(
@@ -256,21 +215,19 @@ class Summaries(commands.GroupCog, group_name="summary", group_description="Writ
 
     # --- lists ---
 
-    @app_commands.command(name="mine", description="Your summaries")
+    @slash("summary mine")
     async def mine(self, interaction: discord.Interaction) -> None:
-        async with self.bot.library.session() as s:
-            mine = await C.by_writer(s, interaction.user.id, 25)
+        mine = await self.summaries.mine(interaction.user.id, 25)
         await _reply(interaction, contributions_list(mine, "You have not written a summary yet: try /summary write.",
                                                      show_writer=False))
 
-    @app_commands.command(name="recent", description="The latest summaries and their writers (admins)")
+    @slash("summary recent")
     async def recent(self, interaction: discord.Interaction) -> None:
         if not self.bot.is_admin(interaction):
             log.warning("refused /summary recent for user %s", interaction.user.id)
             await _reply(interaction, "Only server admins can review the latest summaries.")
             return
-        async with self.bot.library.session() as s:
-            latest = await C.recent(s, 20)
+        latest = await self.summaries.recent(20)
         await _reply(interaction, contributions_list(latest, "No member has written a summary yet.", show_writer=True))
 
 

@@ -62,8 +62,8 @@ async def take_turn(session: AsyncSession) -> None:
 async def record(session: AsyncSession, papers: set[int] | None) -> str:
     """Stamp the corpus as changed in the caller's transaction; returns the new version.
 
-    The origin is the session's `info["origin"]` (set by the Library's sessionmaker): the process that
-    wrote a change has it in its index already and skips it when it reads the log.
+    The origin is the session's `info["origin"]` (set by the sessionmaker of store.db.database.Database): the
+    process that wrote a change has it in its index already and skips it when it reads the log.
     """
     postgres = _is_postgres(session)
     if postgres:

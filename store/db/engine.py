@@ -52,6 +52,12 @@ def redact(url: str) -> str:
         return "<unparseable database URL>"
 
 
+def in_memory(url: str) -> bool:
+    """A SQLite database with no file: it lives in its connection, so in one engine on one event loop."""
+    parsed = make_url(url)
+    return parsed.get_backend_name() == "sqlite" and (not parsed.database or parsed.database == ":memory:")
+
+
 def _wal(cur) -> None:  # type: ignore[no-untyped-def]
     """Put the file in WAL mode (it stays so once set).
 
@@ -102,7 +108,7 @@ def _drop_nul(_conn, _cursor, statement, parameters, _context, _many):  # type: 
 def make_engine(url: str) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
+        if not in_memory(url):
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "before_cursor_execute", _drop_nul, retval=True)

@@ -1,8 +1,8 @@
 """Bring the database to the schema this code knows: Alembic revisions, run at start-up.
 
 Every schema change is a revision under `store/db/migrations/versions/` (0001_baseline is the schema of
-the last release without migrations). `upgrade(engine)` is the one entry point, used by `Library.start`
-and `paperbot db upgrade`:
+the last release without migrations). `upgrade(engine)` is the one entry point, used by `Library.prepare`
+(every start, and `paperbot ingest`) and `paperbot db upgrade`:
 
 - an empty database is brought to the newest revision (head);
 - a database made before migrations (paperbot's tables, no `alembic_version`) is checked to be that

@@ -82,9 +82,7 @@ class Paper(Base):
     __table_args__ = (
         CheckConstraint("year IS NULL OR (year BETWEEN 1900 AND 2200)", name="paper_year"),
         # At most one paper per identifier (NULLs are distinct on every backend: most papers have none).
-        UniqueConstraint("arxiv_id", name="paper_arxiv_id_once"),
-        UniqueConstraint("doi", name="paper_doi_once"),
-        UniqueConstraint("openreview_id", name="paper_openreview_id_once"),
+        *(UniqueConstraint(column, name=f"paper_{column}_once") for column in ("arxiv_id", "doi", "openreview_id")),
     )
 
 

@@ -1,15 +1,45 @@
 """`DigestService`: when a server's digest is due, what it holds, and the record that posts it once.
 
-(Skeleton written by the lead; the digest helper fills it from bot/cogs/digest.py.)
+The bot's loop (and /digest now) goes claim -> post to Discord -> record: `claim_due` takes this week's
+digest if it is due and nobody posted or holds it, `edition` plans what it shows, `record_posted` marks
+it posted and its papers featured. Each call is one transaction; the server's schedule is `Servers`'.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
+from store.digest import plan
+from store.digest.plan import Digest
 from store.search.access import PaperAccess
 from store.servers.service import Servers
+from store.servers.settings import Schedule
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """This week's digest, taken by this process: post it, then record it (or let the claim lapse)."""
+
+    run_id: int
+    week: str  # ISO week key in the server's time zone
+    slot: datetime  # the scheduled time it is for
+
+
+@dataclass(frozen=True, slots=True)
+class Edition:
+    """A digest ready to show: its papers, the slot it is for, the next slot, and when the last one went out
+    (the members' summaries written since then are in it)."""
+
+    digest: Digest
+    slot: datetime
+    next_at: datetime
+    since: datetime | None
+
+
+def due_slot(schedule: Schedule, now: datetime) -> tuple[str, datetime]:
+    return plan.due_slot(now, schedule.weekday, schedule.hour, schedule.minute, schedule.timezone)
 
 
 class DigestService:
@@ -18,3 +48,30 @@ class DigestService:
         self.servers = servers
         self.clock = clock
         self.worker = worker  # this process's name on the claims it takes (a week's digest)
+
+    def next_at(self, schedule: Schedule) -> datetime:
+        """The next slot after now."""
+        return plan.next_slot(self.clock(), schedule.weekday, schedule.hour, schedule.minute, schedule.timezone)
+
+    async def claim_due(self, guild_id: int, schedule: Schedule, now: datetime) -> Claim | None:
+        """Claim the digest due at `now`; None if it was posted (or one went out since its slot) or another
+        process holds a live claim on it."""
+        week, slot = due_slot(schedule, now)
+        async with self.papers.sessionmaker() as s, s.begin():
+            if await plan.is_posted(s, guild_id, week, slot):
+                return None
+            run_id = await plan.claim(s, guild_id, week, self.worker, now)
+        return None if run_id is None else Claim(run_id, week, slot)
+
+    async def edition(self, guild_id: int, schedule: Schedule, claim: Claim | None = None) -> Edition:
+        """The digest of the claimed week, or (a preview) of the week due now; empty if the corpus is."""
+        now = self.clock()
+        week, slot = (claim.week, claim.slot) if claim is not None else due_slot(schedule, now)
+        async with self.papers.sessionmaker() as s:
+            cycle, featured, since = await plan.history(s, guild_id)
+        digest = plan.plan_digest(self.papers.catalog, featured, cycle, since, week)
+        return Edition(digest, slot, self.next_at(schedule), since)
+
+    async def record_posted(self, claim: Claim, guild_id: int, digest: Digest, message_id: int | None) -> None:
+        async with self.papers.sessionmaker() as s, s.begin():
+            await plan.mark_posted(s, claim.run_id, guild_id, digest, message_id, self.clock())

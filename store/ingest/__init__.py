@@ -1,14 +1,22 @@
-"""Document parsers: text in, paper records and problems out (no database here).
+"""Reading documents: text in, paper records and problems out (no database here).
 
-`parse_file` reads a corpus file and `parse_text` parses text already in memory; both choose the
-format (free-form text, paperbot's front-matter Markdown, arXiv JSON Lines) and never raise for
-bad input.
+`parse_file` reads a corpus file and `parse_text` parses text already in memory; both choose the format
+from one ordered list (`formats.FORMATS`: BibTeX, arXiv JSON Lines, front matter, note) and never raise
+for bad input. The folders are the stages of the data flow, each importing only the ones before it:
+
+    text/        files, decoding, streamed lines, limits, LaTeX          (bytes -> text)
+    structure/   markdown-it nodes, org as Markdown, a Document          (text -> structure)
+    readings/    notes' rules, prose rules, shapes, fields, gate, BibTeX, arXiv, front matter
+    records/     PaperRecord and Problem, the one field merge, the contract every record keeps
+
+(`records` is imported by every stage for its types.) At the top: `formats` (the list and the contract
+applied), `upload` (a member's file), `stream` (a bulk JSON Lines file in batches), `worker` (the parsing
+process), `corpus` (finding a folder's files), `report` (what an ingest did).
 """
 
 from __future__ import annotations
 
-from store.ingest.detect import parse_text
-from store.ingest.files import parse_file
-from store.ingest.limits import MAX_FILE_BYTES, MAX_LINE_CHARS, SUPPORTED_SUFFIXES
+from store.ingest.formats import parse_file, parse_text
+from store.ingest.text.limits import MAX_FILE_BYTES, MAX_LINE_CHARS, SUPPORTED_SUFFIXES
 
 __all__ = ["MAX_FILE_BYTES", "MAX_LINE_CHARS", "SUPPORTED_SUFFIXES", "parse_file", "parse_text"]

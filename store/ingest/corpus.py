@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from store.ingest import SUPPORTED_SUFFIXES, parse_file
-from store.ingest.files import open_regular, outside_folder
 from store.ingest.records import CORPUS_ROOT, Parsed, ParsedFile, Problem, StreamedFile
 from store.ingest.stream import Ended, Message, Opened, ProblemCap, jsonl_messages
+from store.ingest.text.files import open_regular, outside_folder
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ cannot be read), then its records and problems as `Parsed` batches, then `Ended`
 A JSON Lines bulk import (up to 512 MiB) is streamed: read twice a block at a time, first to fingerprint
 and check it (so an unchanged or broken file is known before any record is written), then line by line
 into batches of at most `BATCH_RECORDS` records or `BATCH_CHARS` characters. Memory is one batch's,
-whatever the file's size. Its records keep the contract every parser's do (store.ingest.detect). The
+whatever the file's size. Its records keep the contract every parser's do (store.ingest.records.contract). The
 fingerprint `Ended` gives is of the bytes the records came from: a file changed between the two readings
 is stored as read the second time (and fails then if it has become unreadable).
 
@@ -17,12 +17,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from store.ingest.arxiv_jsonl import parse_line
-from store.ingest.detect import _valid, checked_record_link, fill_identity
-from store.ingest.files import open_regular, outside_folder
-from store.ingest.limits import MAX_LINE_CHARS, max_bytes
-from store.ingest.lines import Line, TextBlocks, Unreadable, numbered_lines
+from store.ingest.readings.arxiv_jsonl import parse_line
 from store.ingest.records import MoreProblems, PaperRecord, Parsed, Problem
+from store.ingest.records.contract import checked_record_link, fill_identity, keeps_contract
+from store.ingest.text.files import open_regular, outside_folder
+from store.ingest.text.limits import MAX_LINE_CHARS, max_bytes
+from store.ingest.text.lines import Line, TextBlocks, Unreadable, numbered_lines
 
 BATCH_RECORDS = 2_000  # records the database takes at once: a few MB, whatever the file's size
 BATCH_CHARS = 8 << 20  # ... or fewer, when the lines are long
@@ -127,15 +127,15 @@ def _batches(lines: Iterable[Line], source: str) -> Iterator[Parsed]:
 
 
 def _read_line(line: Line, source: str) -> list[PaperRecord | Problem]:
-    """One line's record and problems, under the contract `store.ingest.detect.parse_text` holds every
-    parser's records to (title clipped, link checked, identifiers filled from it)."""
+    """One line's record and problems, under the contract every reader's records keep
+    (store.ingest.records.contract: title clipped, link checked, identifiers filled from it)."""
     if line.length > MAX_LINE_CHARS:
         return [Problem(source, line.number, f"line of {line.length:,} characters skipped")]
     try:
         found = parse_line(line.text, source, line.number)
         if not isinstance(found, PaperRecord):
             return [found] if found is not None else []
-        if not _valid(found, line.number):
+        if not keeps_contract(found, line.number):
             return []
         refused = checked_record_link(found, source)
         return [fill_identity(found), *([refused] if refused else [])]

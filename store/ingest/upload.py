@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from store.ingest.detect import parse_text
-from store.ingest.files import decode
-from store.ingest.limits import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
+from store.ingest.formats import parse_text
 from store.ingest.records import Parsed, Problem
+from store.ingest.text.files import decode
+from store.ingest.text.limits import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
 
 UPLOAD_SUFFIXES = frozenset(SUPPORTED_SUFFIXES | {".bib"})
 MAX_UPLOAD_BYTES = MAX_FILE_BYTES  # a member's upload is a few summaries, never a bulk import

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
+from store.ingest.records import Problem
 from store.text.tokenize import analyse, singular_acronym, tokenize, words
 
 GLOSSARY_NAME = "glossary.tsv"
@@ -217,29 +218,19 @@ def _most_common(counter: Counter[str]) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class GlossaryProblem:
-    source: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.source}:{self.line}: {self.message}"
-
-
-@dataclass(frozen=True, slots=True)
 class Glossary:
     entries: Mapping[str, Acronym]
-    problems: tuple[GlossaryProblem, ...] = ()
+    problems: tuple[Problem, ...] = ()
     fingerprint: str = ""  # changes when either glossary file does: a saved index is then rebuilt
 
 
-def parse_glossary(text: str, source: str) -> tuple[dict[str, tuple[str, list[str]]], list[GlossaryProblem]]:
+def parse_glossary(text: str, source: str) -> tuple[dict[str, tuple[str, list[str]]], list[Problem]]:
     """`ACRONYM<TAB>long form[<TAB>another long form]` lines; `#` comments and blank lines are skipped.
 
     An acronym listed twice keeps every long form given; `ACRONYM<TAB>-` drops the acronym.
     """
     entries: dict[str, tuple[str, list[str]]] = {}
-    problems: list[GlossaryProblem] = []
+    problems: list[Problem] = []
     for n, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -247,18 +238,18 @@ def parse_glossary(text: str, source: str) -> tuple[dict[str, tuple[str, list[st
         fields = [f.strip() for f in raw.split("\t")]
         short, longs = fields[0], [f for f in fields[1:] if f]
         if len(fields) < 2 or not longs:
-            problems.append(GlossaryProblem(source, n, "expected ACRONYM<TAB>long form"))
+            problems.append(Problem(source, n, "expected ACRONYM<TAB>long form"))
             continue
         key = acronym_term(short)
         if key is None or len(short) > MAX_SHORT_CHARS:
-            problems.append(GlossaryProblem(source, n, f"{short!r} is not an acronym (one word, 2-10 characters)"))
+            problems.append(Problem(source, n, f"{short!r} is not an acronym (one word, 2-10 characters)"))
             continue
         if longs == ["-"]:
             entries[key] = (short, [])
             continue
         bad = [lf for lf in longs if len(long_terms(lf)) < 1 or key in long_terms(lf)]
         if bad:
-            problems.append(GlossaryProblem(source, n, f"long form {bad[0]!r} has no searchable words of its own"))
+            problems.append(Problem(source, n, f"long form {bad[0]!r} has no searchable words of its own"))
             continue
         previous = entries.get(key)
         kept = previous[1] if previous else []
@@ -279,7 +270,7 @@ def load_glossary(corpus_dir: Path | None = None) -> Glossary:
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            problems.append(GlossaryProblem(GLOSSARY_NAME, 0, f"cannot be read: {exc}"))
+            problems.append(Problem(GLOSSARY_NAME, 0, f"cannot be read: {exc}"))
         else:
             digest.update(text.encode())
             own, own_problems = parse_glossary(text, GLOSSARY_NAME)

@@ -16,7 +16,8 @@ from dataclasses import dataclass, replace
 from itertools import pairwise
 
 from store.search.acronyms import Acronym
-from store.text.tokenize import analyse, fold, query_terms, tokenize, words
+from store.text.folding import unaccented
+from store.text.tokenize import analyse, query_terms, tokenize, words
 
 WEIGHT = 0.6  # an expansion's whole group, against 1.0 for each typed term (tuned on the dev judgments)
 # Prefixes a word is written with, with a hyphen or apart ("pre-training", "pre training"). Not "re",
@@ -105,7 +106,7 @@ class Expander:
             for long_terms, key in self.by_first.get(first, ()):
                 if key not in present and present.issuperset(long_terms):
                     add(Group((key,), _shown(text, long_terms), self.acronyms[key].short, WEIGHT))
-        plain = [fold(w) for w in words(text)]
+        plain = [unaccented(w) for w in words(text)]
         for a, b in pairwise(plain):  # "pre training" -> "pretrain"
             joined = analyse(a + b)
             if a.isalpha() and b.isalpha() and len(joined) == 1 and joined[0] in self.vocabulary:

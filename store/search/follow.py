@@ -1,4 +1,4 @@
-"""Following the database: wake a Library when another process commits a corpus change.
+"""Following the database: wake a live index when another process commits a corpus change.
 
 PostgreSQL tells: the writer's transaction sends a NOTIFY on `store.db.changes.CHANNEL`, delivered on
 commit to every session that LISTENs. The listener is a dedicated asyncpg connection, not one from the
@@ -9,7 +9,7 @@ that died silently.
 
 SQLite cannot tell: the follower looks at the log every `poll_seconds` (one indexed read).
 
-Either way the looking is `Library.catch_up`, one at a time, wakes coalesced: ten notices in a burst
+Either way the looking is `LiveIndex.catch_up`, one at a time, wakes coalesced: ten notices in a burst
 make at most two catch-ups.
 """
 
@@ -25,7 +25,7 @@ from store.db.changes import CHANNEL
 from store.db.engine import redact
 
 if TYPE_CHECKING:
-    from store.library import Library
+    from store.search.live import LiveIndex
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +33,11 @@ CHECK_SECONDS = 30.0  # PostgreSQL: how often the listening connection is checke
 RETRY_MAX = 30.0  # seconds between reconnection attempts, at most
 
 
-async def follow(library: Library, poll_seconds: float = 5.0, check_seconds: float = CHECK_SECONDS) -> None:
-    """Run until cancelled: keep `library`'s index in step with the changes other processes commit."""
+async def follow(live: LiveIndex, poll_seconds: float = 5.0, check_seconds: float = CHECK_SECONDS) -> None:
+    """Run until cancelled: keep `live`'s index in step with the changes other processes commit."""
     wake = asyncio.Event()
-    if library.engine.dialect.name == "postgresql":
-        source = asyncio.create_task(_listen(library, wake, check_seconds))
+    if live.database.engine.dialect.name == "postgresql":
+        source = asyncio.create_task(_listen(live, wake, check_seconds))
     else:
         source = asyncio.create_task(_poll(wake, poll_seconds))
     try:
@@ -45,15 +45,15 @@ async def follow(library: Library, poll_seconds: float = 5.0, check_seconds: flo
             await wake.wait()
             wake.clear()
             try:
-                done = await library.catch_up()
+                done = await live.catch_up()
             except Exception as exc:  # the database is away: the next wake tries again
                 log.warning("could not take the corpus changes from the database: %s", _one_line(exc))
                 continue
             if done != "current":
-                made = library.taken_change_at
+                made = live.taken_change_at
                 lag = f", searchable {(datetime.now(UTC) - made).total_seconds() * 1000:.0f} ms after its commit" \
                     if made else ""
-                log.info("corpus changed in another process: %s; %d papers%s", done, len(library.index), lag)
+                log.info("corpus changed in another process: %s; %d papers%s", done, len(live.index), lag)
     finally:
         source.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -66,11 +66,12 @@ async def _poll(wake: asyncio.Event, seconds: float) -> None:
         await asyncio.sleep(seconds)
 
 
-async def _listen(library: Library, wake: asyncio.Event, check_seconds: float) -> None:
+async def _listen(live: LiveIndex, wake: asyncio.Event, check_seconds: float) -> None:
     import asyncpg
 
-    dialect = library.engine.sync_engine.dialect
-    args, params = dialect.create_connect_args(library.engine.url)
+    database = live.database
+    dialect = database.engine.sync_engine.dialect
+    args, params = dialect.create_connect_args(database.engine.url)
     delay = 0.5
     while True:
         try:
@@ -78,7 +79,7 @@ async def _listen(library: Library, wake: asyncio.Event, check_seconds: float) -
                 "application_name": "paperbot-follow"}), timeout=30)
         except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             log.warning("cannot listen for corpus changes on %s (%s); retrying in %.1f s",
-                        redact(library.url), _one_line(exc), delay)
+                        redact(database.url), _one_line(exc), delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, RETRY_MAX)
             continue
@@ -87,7 +88,7 @@ async def _listen(library: Library, wake: asyncio.Event, check_seconds: float) -
         try:
             conn.add_termination_listener(lambda _conn, lost=lost: lost.set())
             await conn.add_listener(CHANNEL, lambda *_notice: wake.set())
-            log.info("listening for corpus changes (%s)", redact(library.url))
+            log.info("listening for corpus changes (%s)", redact(database.url))
             wake.set()  # what was sent while not listening is lost: look at the log now
             while not lost.is_set():
                 with contextlib.suppress(TimeoutError):

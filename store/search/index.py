@@ -14,9 +14,8 @@ Building reads every word of the corpus once: each field is laid out as term ids
 from __future__ import annotations
 
 import difflib
-import heapq
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections import defaultdict
+from collections.abc import Sequence
 from itertools import chain
 
 import numpy as np
@@ -24,31 +23,24 @@ import numpy as np
 from store.search.acronyms import Glossary, learn, load_glossary, merge
 from store.search.bm25 import K1, B, BM25Matrix, top_k
 from store.search.expansion import Expander, Query
+from store.search.feedback import PRF_DOCS, PRF_FLOOR, PRF_WEIGHT, feedback_query, titles_naming
 from store.search.layout import FieldLayout
-from store.search.people import People, Person
+from store.search.people import People, author_hits, newest_first
 from store.search.results import Hit, Match, PaperView, SearchResult
 from store.search.sentences import MAX_CHARS, split_sentences
 from store.text.names import fold
-from store.text.tokenize import analyse, query_terms, tokenize, tokenize_parts, words
+from store.text.tokenize import query_terms, tokenize, tokenize_parts, words
 
 FIELD_WEIGHTS = {"title": 2.0, "topics": 1.0, "authors": 0.5, "summary": 1.0}
 PHRASE_BONUS = 1.0  # the query typed verbatim inside a title: a title fragment, the strongest signal
-RERANK = 50  # candidates checked for the phrase bonus
+RERANK = 50  # candidates checked for the phrase bonus, and for a title naming the topic
 ASK_PAPERS = 16  # /ask reads the sentences of this many best-matching papers
 ASK_PAPER_WEIGHT = 0.1  # how much the paper's own score lifts its sentences
-# /topic pseudo-relevance feedback (RM3-like): the topic's best papers lend their shared vocabulary to
-# the papers ranked after the labelled ones. Tuned on the development judgments.
-PRF_DOCS = 5  # feedback papers: the labelled ones first, then the matches whose title names the topic
-PRF_MIN_DOCS = 2  # fewer feedback papers than this: no feedback (one paper's words are not a topic's)
-PRF_TERMS = 12  # feedback terms kept
-PRF_MAX_DF = 0.1  # a feedback term is in at most this share of the corpus
-PRF_WEIGHT = 0.5  # the feedback query's weight against the typed query's
-PRF_FLOOR = 0.3  # a paper found by feedback alone needs this share of the best feedback score
 NO_WORDS = ("That query has no words to search for (only punctuation or very common words). "
             "Try words from a title, an author's name or a topic.")
 
 
-def _field_text(p: PaperView, field: str) -> str:
+def field_text(p: PaperView, field: str) -> str:
     if field == "title":
         return p.title
     if field == "topics":
@@ -58,33 +50,10 @@ def _field_text(p: PaperView, field: str) -> str:
     return p.summary
 
 
-def _newest_first(person: Person, exact: bool, recency: np.ndarray) -> Iterator[tuple[bool, int, int, str]]:
-    """One person's papers as /author merges them. A function, not a generator expression inside a list
-    comprehension, whose `exact` and `person` would be the comprehension's last ones by the time it runs."""
-    for pos in person.papers:
-        yield not exact, int(recency[pos]), pos, person.name
-
-
 def _phrase(text: str) -> str:
     """Folded words between spaces: the form a verbatim title fragment is looked for in."""
     return f" {fold(' '.join(words(text)))} "
 
-
-
-def author_hits(papers: Sequence[PaperView], streams: Iterable[Iterator[tuple[bool, int, int, str]]],
-                limit: int) -> list[Hit]:
-    """The first `limit` papers of the people's streams, merged (full-name matches before surname-only
-    ones, then newest first), each paper once, with the name it was found under."""
-    hits: list[Hit] = []
-    seen: set[int] = set()
-    for partial, _rank, pos, name in heapq.merge(*streams):
-        if pos in seen:
-            continue
-        seen.add(pos)
-        hits.append(Hit(papers[pos], 1.0 if partial else 2.0, (Match(name, "authors"),)))
-        if len(hits) >= limit:
-            break
-    return hits
 
 class SearchIndex:
     def __init__(self, papers: Sequence[PaperView], glossary: Glossary | None = None) -> None:
@@ -95,7 +64,7 @@ class SearchIndex:
         self.glossary_fingerprint = glossary.fingerprint
         # Every paper's fields in FIELD_WEIGHTS order, paper after paper: one pass lays out the corpus.
         layout = FieldLayout()
-        flat, lengths = layout.lay_out([_field_text(p, f) for p in self.papers for f in FIELD_WEIGHTS])
+        flat, lengths = layout.lay_out([field_text(p, f) for p in self.papers for f in FIELD_WEIGHTS])
         self.vocabulary = layout.vocabulary
         del layout
         lengths = lengths.reshape(-1, len(FIELD_WEIGHTS))
@@ -194,7 +163,7 @@ class SearchIndex:
         seen_related: set[str] = set()
         for field in FIELD_WEIGHTS:
             present = (summary_terms if field == "summary" and summary_terms is not None
-                       else set(tokenize(_field_text(paper, field))))
+                       else set(tokenize(field_text(paper, field))))
             out.extend(Match(word, field) for word, ts in terms if present.intersection(ts))
             if q is not None:
                 out.extend(Match(g.shown, field, via=g.typed) for g in q.groups if present.issuperset(g.terms))
@@ -265,7 +234,7 @@ class SearchIndex:
         # Each person's papers are stored newest first; merging the streams (full-name matches before
         # surname-only ones) reads only as far as the page needs, however prolific the surname.
         recency = self._recency
-        streams = [_newest_first(person, exact, recency) for person, exact in matched]
+        streams = [newest_first(person, exact, recency) for person, exact in matched]
         return SearchResult(author_hits(self.papers, streams, limit))
 
     def complete_author(self, prefix: str, limit: int = 25) -> list[str]:
@@ -303,8 +272,9 @@ class SearchIndex:
         if left > 0:  # then the other matches
             labelled = [i for i, _ in tiers[0]] if tiers else []
             scores[members] = 0.0
-            named = self._named(scores, q)
-            feedback, related = self._feedback(labelled[:PRF_DOCS] + named[: max(0, PRF_DOCS - len(labelled))], q)
+            named = titles_naming(self.title, scores, q, RERANK)
+            seeds = labelled[:PRF_DOCS] + named[: max(0, PRF_DOCS - len(labelled))]
+            feedback, related = feedback_query(self.combined, self.vocabulary, self.papers, seeds, q)
             if feedback:
                 extra = self.combined.weighted_scores(feedback)
                 extra[members] = 0.0
@@ -329,70 +299,6 @@ class SearchIndex:
             return SearchResult(hits)
         close = difflib.get_close_matches(fold(query), list(self.topic_labels), n=5, cutoff=0.5)
         return SearchResult(suggestions=[self.topic_labels[c] for c in close])
-
-    def _named(self, scores: np.ndarray, q: Query) -> list[int]:
-        """Among the best RERANK matches, the papers whose title holds the query in one of its forms."""
-        candidates = top_k(scores, RERANK)
-        if not candidates:
-            return []
-        named = np.zeros(len(candidates), dtype=bool)
-        for form in q.forms():
-            if form:  # every term of the form in the title: read from the title's own BM25 postings
-                named |= np.logical_and.reduce([self.title.scores_of([t], candidates) > 0 for t in form])
-        return [i for i, yes in zip(candidates, named.tolist(), strict=True) if yes]
-
-    def _feedback(self, seeds: list[int], q: Query) -> tuple[list[tuple[str, float]], dict[str, str]]:
-        """(term, weight) of the feedback query, weights summing to 1, and each term's word for "why".
-
-        The feedback papers (`seeds`) are the best labelled ones, then the best matches whose title
-        names the topic; each term's weight is its mean share of a feedback paper (term frequency over
-        length) times IDF, as in RM3 with equal paper weights. Terms of the query, and terms in more
-        than PRF_MAX_DF of the corpus, are left out.
-        """
-        if len(seeds) < PRF_MIN_DOCS:
-            return [], {}
-        combined = self.combined
-        rows = combined.weights.shape[0]
-        df = np.diff(combined.weights.indptr)
-        max_df = max(2, int(PRF_MAX_DF * len(self.papers)))
-        skip = set(q.typed).union(*(g.terms for g in q.groups))
-        texts = [f"{p.title}\n{' '.join(p.topics)}\n{p.summary}" for p in map(self.papers.__getitem__, seeds)]
-        vocab = self.vocabulary
-        all_rows, all_shares = [], []
-        term_of: dict[int, str] = {}
-        for text in texts:
-            tf = Counter(tokenize(text))
-            terms = list(tf)
-            ids = np.fromiter((vocab.get(t, rows) for t in terms), dtype=np.int64, count=len(terms))
-            counts = np.fromiter(tf.values(), dtype=np.float64, count=len(terms))
-            keep = ids < rows
-            keep[keep] = (df[ids[keep]] > 1) & (df[ids[keep]] <= max_df)
-            kept = np.flatnonzero(keep)
-            all_rows.append(ids[kept])
-            all_shares.append(counts[kept] / max(1.0, float(counts.sum())))
-            term_of.update((int(ids[j]), terms[j]) for j in kept.tolist())
-        ids, inverse = np.unique(np.concatenate(all_rows), return_inverse=True)
-        weight = np.bincount(inverse, weights=np.concatenate(all_shares), minlength=ids.size) * combined.idf[ids]
-        chosen: list[tuple[str, float]] = []
-        for j in np.argsort(-weight, kind="stable").tolist():
-            t = term_of[int(ids[j])]
-            if t not in skip and len(t) > 2 and not t.isdigit():
-                chosen.append((t, float(weight[j])))
-                if len(chosen) >= PRF_TERMS:
-                    break
-        total = sum(w for _, w in chosen)
-        if not chosen or total <= 0:
-            return [], {}
-        # Each term as a word of the feedback papers, for "why".
-        surface: dict[str, str] = {}
-        wanted = {t for t, _ in chosen}
-        for text in texts:
-            for w in words(text):
-                for t in wanted.intersection(analyse(w)):
-                    surface.setdefault(t, fold(w))
-            if len(surface) == len(wanted):
-                break
-        return [(t, w / total) for t, w in chosen], {t: surface.get(t, t) for t, _ in chosen}
 
     def complete_topic(self, prefix: str, limit: int = 25) -> list[str]:
         """Topic labels a prefix begins, in the label or in its other name ("RL" offers "Reinforcement

@@ -4,7 +4,7 @@ A member's saved summary changes one paper. A full build reads every word of the
 at 100,000 papers); an `OverlayIndex` instead keeps the built index (the *base*) as it is, hides the
 base's copy of every changed or deleted paper (a mask over its scores), and appends the changed papers'
 new versions as a small *delta* scored with the same statistics. It answers every query a
-`SearchIndex` answers, and is replaced by a full build in the background (store.library).
+`SearchIndex` answers, and is replaced by a full build in the background (store.search.live).
 
 How close it is to a full build of the same papers, exactly:
 
@@ -30,8 +30,8 @@ import numpy as np
 from scipy import sparse
 
 from store.search.bm25 import K1, B, BM25Matrix, idf_weights
-from store.search.index import FIELD_WEIGHTS, SearchIndex, _field_text, author_hits
-from store.search.people import People, Person
+from store.search.index import FIELD_WEIGHTS, SearchIndex, field_text
+from store.search.people import People, Person, author_hits
 from store.search.results import PaperView, SearchResult
 from store.text.names import fold
 from store.text.tokenize import tokenize
@@ -120,7 +120,7 @@ def _field_counts(papers: Sequence[PaperView], vocabulary: _Vocabulary, extra: d
         fields = []
         for f in _FIELDS:
             counts: dict[int, int] = {}
-            for t in tokenize(_field_text(p, f)):
+            for t in tokenize(field_text(p, f)):
                 i = vocabulary.get(t)
                 if i is None:
                     if not grow:

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import heapq
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
 
 import numpy as np
 
-from store.search.results import PaperView
+from store.search.results import Hit, Match, PaperView
 from store.text.names import display_name, fold, name_parts, person_key, surname_key
 
 
@@ -141,3 +142,26 @@ def _given_fits(typed: str, known: str) -> bool:
     if len(typed) == 1 or len(known) == 1:
         return typed[0] == known[0]
     return typed.replace("-", "") == known.replace("-", "")
+
+
+def newest_first(person: Person, exact: bool, recency: np.ndarray) -> Iterator[tuple[bool, int, int, str]]:
+    """One person's papers as /author merges them. A function, not a generator expression inside a list
+    comprehension, whose `exact` and `person` would be the comprehension's last ones by the time it runs."""
+    for pos in person.papers:
+        yield not exact, int(recency[pos]), pos, person.name
+
+
+def author_hits(papers: Sequence[PaperView], streams: Iterable[Iterator[tuple[bool, int, int, str]]],
+                limit: int) -> list[Hit]:
+    """The first `limit` papers of the people's streams, merged (full-name matches before surname-only
+    ones, then newest first), each paper once, with the name it was found under."""
+    hits: list[Hit] = []
+    seen: set[int] = set()
+    for partial, _rank, pos, name in heapq.merge(*streams):
+        if pos in seen:
+            continue
+        seen.add(pos)
+        hits.append(Hit(papers[pos], 1.0 if partial else 2.0, (Match(name, "authors"),)))
+        if len(hits) >= limit:
+            break
+    return hits

@@ -34,6 +34,10 @@ class SearchService:
     def complete_topic(self, prefix: str, limit: int = 25) -> list[str]:
         return self.papers.index.complete_topic(prefix, limit)
 
+    def topics(self, limit: int | None = None) -> list[str]:
+        """The index's topic labels, those with the most papers first (for /help and the console's help)."""
+        return [label for label, _ in self.papers.index.topic_counts()[:limit]]
+
     def catalog(self) -> tuple[PaperView, ...]:
         """Every paper of the current index, in id order."""
         return self.papers.catalog

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from store.db.engine import default_data_dir, redact
+from store.db.engine import default_data_dir, in_memory, redact
 from store.search.index import SearchIndex
 
 log = logging.getLogger(__name__)
@@ -30,10 +30,10 @@ _REBUILT_ON_USE = ("_pos", "_folded_titles", "_title_words_by_initial", "_query_
 
 def snapshot_path(url: str) -> Path | None:
     """Beside a SQLite file; in the data folder for a server database; nowhere for an in-memory one."""
+    if in_memory(url):
+        return None
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        if not parsed.database or parsed.database == ":memory:":
-            return None
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
         return Path(f"{Path(parsed.database).expanduser()}.index")
     digest = hashlib.sha256(redact(url).encode()).hexdigest()[:16]
     return default_data_dir() / f"index-{digest}.pickle"

@@ -24,12 +24,13 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.corpus.sync import _prune_unreferenced, _rederive, paper_key
+from store.corpus.derive import prune_unreferenced, rederive
+from store.corpus.lookups import paper_key
 from store.db import changes
 from store.db.engine import utc
 from store.db.models import Contribution, ContributionEdit, Document, Entry, Paper
-from store.ingest.categories import topic_labels
-from store.ingest.gate import refuse_title
+from store.ingest.readings.fields.categories import topic_labels
+from store.ingest.readings.gate import refuse_title
 from store.ingest.records import DISCORD_ROOT, PaperRecord
 from store.text.identifiers import doi, is_link, names_an_identifier, typed_arxiv_id
 from store.text.links import checked_link
@@ -172,8 +173,8 @@ async def _writer_document(session: AsyncSession, writer_id: int, now: datetime)
 
 async def _finish(session: AsyncSession, paper_ids: set[int]) -> None:
     await session.flush()
-    await _rederive(session, paper_ids)
-    await _prune_unreferenced(session)
+    await rederive(session, paper_ids)
+    await prune_unreferenced(session)
     await changes.record(session, paper_ids)
 
 
@@ -362,3 +363,10 @@ async def since(session: AsyncSession, when: datetime | None, limit: int = 5) ->
 async def everything(session: AsyncSession) -> list[ContributionView]:
     rows = await session.execute(_query().order_by(Contribution.id))
     return [_as_view(r) for r in rows.all()]
+
+
+async def totals(session: AsyncSession) -> tuple[int, int]:
+    """How many summaries members wrote, and how many members wrote them."""
+    row = (await session.execute(select(func.count(Contribution.id),
+                                        func.count(func.distinct(Contribution.writer_id))))).one()
+    return int(row[0]), int(row[1])

@@ -1,17 +1,166 @@
 """`SummariesService`: members' summaries written, uploaded, edited and removed, searchable at once.
 
-(Skeleton written by the lead; the faces helper fills it from bot/cogs/summaries.py.)
+Each method is one unit of work: it opens its own session (or `papers.write`, which also makes the changed
+papers searchable before it returns) and applies the rules of store.summaries.contributions, which refuses
+anyone but the writer and admins whatever id a member sends. The faces only parse and render.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, TypeVar
 
+from store.ingest.records import PaperRecord, Problem
+from store.ingest.upload import MAX_UPLOAD_BYTES, read_upload, refusal, shown_name
 from store.search.access import PaperAccess
+from store.search.results import PaperView
+from store.summaries import contributions as C
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+BY_ID = re.compile(r"^id:(\d{1,18})$")  # an autocompleted paper whose title is over 100 characters
+MAX_UPLOAD_PAPERS = 200  # more belongs in the corpus folder
+
+
+@dataclass(frozen=True, slots=True)
+class UploadedFile:
+    """A file a member attached: its name and announced size, and how to fetch at most `limit` bytes of it
+    (a ValueError says why it could not be fetched)."""
+
+    filename: str
+    size: int
+    fetch: Callable[[int], Awaitable[bytes]]
+
+
+@dataclass(slots=True)
+class Upload:
+    found: dict[str, int] = field(default_factory=dict)  # file -> papers read from it
+    result: C.BatchResult = field(default_factory=C.BatchResult)
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """What the bot knows, in numbers."""
+
+    papers: int
+    authors: int
+    topics: int
+    summaries: int  # written by members in Discord
+    writers: int  # members who wrote them
 
 
 class SummariesService:
     def __init__(self, papers: PaperAccess, clock: Callable[[], datetime]) -> None:
         self.papers = papers
         self.clock = clock
+
+    async def _read(self, query: Callable[..., Awaitable[T]], *args: Any) -> T:
+        async with self.papers.sessionmaker() as session:
+            return await query(session, *args)
+
+    # --- the paper a new summary is about ---
+
+    def title_of(self, paper: str) -> str:
+        """The title to pre-fill: an autocompleted `id:N` is the paper N's title, anything else as typed."""
+        if (m := BY_ID.match(paper)) and (found := self.papers.index.get(int(m.group(1)))) is not None:
+            return found.title
+        return paper
+
+    async def paper_choices(self, typed: str, limit: int = 25) -> list[PaperView]:
+        """Papers to suggest as a member types: the best matches, or the newest papers when nothing is typed."""
+        if typed.strip():
+            return [h.paper for h in (await asyncio.to_thread(self.papers.index.paper, typed, limit)).hits]
+        return list(self.papers.catalog[-limit:][::-1])
+
+    @staticmethod
+    def choice_value(paper: PaperView) -> str:
+        """What an autocomplete choice sends back: the title, or `id:N` when Discord would cut the title."""
+        return paper.title if len(paper.title) <= 100 else f"id:{paper.id}"
+
+    # --- writes ---
+
+    async def add(self, writer_id: int, writer: str, draft: C.Draft) -> C.Saved:
+        """A new summary (ContributionError with the reason, for the member, if refused)."""
+        now = self.clock()
+        saved = await self.papers.write(lambda s: C.add(s, writer_id, writer, draft, now), lambda r: r.changed)
+        log.info("summary #%d by %s on paper %d", saved.contribution.id, writer_id, saved.contribution.paper_id)
+        return saved
+
+    async def upload(self, writer_id: int, writer: str, files: Sequence[UploadedFile]) -> Upload:
+        """Summaries read from a member's files: each file checked by name and size before it is fetched, at
+        most MAX_UPLOAD_PAPERS papers stored at once (more, and nothing is: that is a bulk import)."""
+        out = Upload()
+        records: list[PaperRecord] = []
+        for file in files:
+            name = shown_name(file.filename)
+            if (refused := refusal(name, file.size)) is not None:
+                out.problems.append(refused)
+                continue
+            try:
+                data = await file.fetch(MAX_UPLOAD_BYTES)
+            except ValueError as exc:
+                out.problems.append(Problem(name, 0, str(exc)))
+                continue
+            parsed = read_upload(name, data)
+            out.problems.extend(parsed.problems)
+            out.found[name] = len(parsed.records)
+            records.extend(parsed.records)
+        if len(records) > MAX_UPLOAD_PAPERS:
+            out.problems.append(Problem(", ".join(out.found), 0, f"{len(records):,} papers in one upload, over the "
+                                        f"{MAX_UPLOAD_PAPERS} limit: nothing stored; an admin can add them to the "
+                                        "corpus folder"))
+            records = []
+        if records:
+            now = self.clock()
+            out.result = await self.papers.write(lambda s: C.add_records(s, writer_id, writer, records, now),
+                                                 lambda r: r.changed)
+        log.info("upload by %s: %d stored, %d refused, %d problem(s)", writer_id, len(out.result.saved),
+                 len(out.result.refused), len(out.problems))
+        return out
+
+    async def owned(self, summary_id: int, actor_id: int, actor_is_admin: bool) -> C.ContributionView | None:
+        """The summary, if this member may change it (its writer, or an admin); None otherwise, whether it
+        exists or not. Checked again by edit and remove: this is only to answer before opening a form."""
+        view = await self._read(C.get, summary_id)
+        if view is None or (view.writer_id != actor_id and not actor_is_admin):
+            log.warning("refused /summary on #%d for user %s", summary_id, actor_id)
+            return None
+        return view
+
+    async def edit(self, summary_id: int, actor_id: int, actor_is_admin: bool, draft: C.Draft) -> C.Saved:
+        now = self.clock()
+        return await self.papers.write(lambda s: C.edit(s, summary_id, actor_id, actor_is_admin, draft, now),
+                                       lambda r: r.changed)
+
+    async def remove(self, summary_id: int, actor_id: int, actor_is_admin: bool) -> None:
+        await self.papers.write(lambda s: C.remove(s, summary_id, actor_id, actor_is_admin), lambda r: r)
+        log.info("summary #%d deleted by %s", summary_id, actor_id)
+
+    # --- reads ---
+
+    async def mine(self, writer_id: int, limit: int = 25) -> list[C.ContributionView]:
+        return await self._read(C.by_writer, writer_id, limit)
+
+    async def recent(self, limit: int = 20) -> list[C.ContributionView]:
+        return await self._read(C.recent, limit)
+
+    async def written_since(self, when: datetime | None, limit: int = 5) -> list[C.ContributionView]:
+        """The summaries members wrote after `when` (all when None), oldest first: the digest's "new summaries"."""
+        return await self._read(C.since, when, limit)
+
+    async def everything(self) -> list[C.ContributionView]:
+        """Every member's summary, oldest first: what `paperbot export` writes."""
+        return await self._read(C.everything)
+
+    async def stats(self) -> Stats:
+        """The corpus in numbers: papers, distinct authors and topics in the current index, members' summaries."""
+        catalog = self.papers.catalog
+        authors = {" ".join(a.split()).casefold() for p in catalog for a in p.authors if a.strip()}
+        summaries, writers = await self._read(C.totals)
+        return Stats(len(catalog), len(authors), len(self.papers.index.topic_counts()), summaries, writers)

@@ -8,35 +8,18 @@ middle names and initials, which documents add and omit at will.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
-# Letters that NFKD does not decompose into ASCII plus a combining mark.
-_SPECIAL = str.maketrans({"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ß": "ss",
-                          "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ı": "i", "þ": "th"})
+from store.text.folding import fold
+
 _PARTICLES = frozenset({"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "la", "le", "dos",
                         "das", "ten", "ter", "bin", "al", "el"})
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 
 
-_PUNCTUATION = re.compile(r"[^\w\s-]")
-_HYPHEN = re.compile(r"\s*-\s*")
 _AFFILIATION = re.compile(r"\([^)]*\)")
 _FINAL_INITIAL = re.compile(r"(?:^|[\s.-])[A-Z]\.$")
 _RUN_TOGETHER_INITIAL = re.compile(r"\b([A-Z])\.(?=[A-Z])")
-
-
-def fold(text: str) -> str:
-    """Lower-case, accent-free, punctuation-free text: the form names and titles are compared in."""
-    if text.isascii():  # most names and titles: no accents to strip, and casefold() is lower()
-        text = text.lower()
-        if text.replace(" ", "").isalnum():  # plain words ("bengio", "yoshua bengio"): no punctuation either
-            return " ".join(text.split())
-    else:
-        text = unicodedata.normalize("NFKD", text.translate(_SPECIAL))
-        text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    text = _HYPHEN.sub("-", _PUNCTUATION.sub(" ", text)).strip("-")
-    return " ".join(text.split())
 
 
 def display_name(raw: str) -> str:

@@ -1,4 +1,5 @@
-"""One space between words and none at the ends: the form titles, summaries and quoted sentences take."""
+"""Spacing: one space between words and none at the ends (the form titles, summaries and quoted sentences
+take), and hard-wrapped lines joined."""
 
 from __future__ import annotations
 
@@ -17,3 +18,24 @@ def single_spaced(text: str) -> str:
     checking is several times cheaper than splitting a long text into words and joining them again.
     """
     return text if is_single_spaced(text) else " ".join(text.split())
+
+
+def unwrap(lines: list[str] | tuple[str, ...]) -> str:
+    """Join hard-wrapped lines into one line of text; list items ("- x", "2. x") keep their own line."""
+    out: list[str] = []
+    for raw in lines:
+        line = " ".join(raw.split())
+        if not line:
+            continue
+        if out and not _starts_list_item(line):
+            out[-1] = f"{out[-1]} {line}"
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _starts_list_item(line: str) -> bool:
+    if line[:2] in {"- ", "* ", "+ "}:
+        return True
+    head, _, _ = line.partition(" ")
+    return len(head) <= 4 and head[:-1].isdigit() and head[-1:] in {".", ")"}

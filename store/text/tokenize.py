@@ -12,12 +12,13 @@ tokenising 100,000 abstracts is then mostly dictionary look-ups.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from itertools import chain
 
 import Stemmer
+
+from store.text.folding import unaccented
 
 STOP_WORDS = frozenset(
     """
@@ -38,12 +39,6 @@ using use used et al e g eg i e ie vs etc paper papers
 _WORD = re.compile(r"\d{1,3}(?:,\d{3})+(?:-[^\W_]+)*|[^\W_]+(?:[-'’][^\W_]+)*")
 _STEMMER = Stemmer.Stemmer("english", 0)  # no cache of its own: ours below hold every word met
 _CACHE: dict[str, tuple[str, ...]] = {}
-
-
-def fold(text: str) -> str:
-    """Lower case without accents: "Aäron" -> "aaron"."""
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
 
 
 # British -> American spelling, before stemming (Snowball stems "normalise" to "normalis" and
@@ -103,7 +98,7 @@ def analyse(word: str) -> tuple[str, ...]:
     terms = _CACHE.get(word)
     if terms is not None:
         return terms
-    w = fold(singular_acronym(word)).replace("’", "'")
+    w = unaccented(singular_acronym(word)).replace("’", "'")
     w = re.sub(r"(?<=\d),(?=\d{3})", "", w)
     w = w.removesuffix("'s").replace("'", "")
     parts = [p.replace(",", "") for p in w.split("-") if p]

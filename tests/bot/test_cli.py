@@ -3,24 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-
-
-def run(tmp_path: Path, *args: str, stdin: str | None = None, env: dict[str, str] | None = None
-        ) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if k not in {"DISCORD_TOKEN", "DATABASE_URL", "CORPUS_DIR"}}
-    environ.update({"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}",
-                    "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data")})
-    environ.update(env or {})
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
-                          cwd=tmp_path, env=environ, timeout=120)
+from tests.cli import run
 
 
 def test_paper_json_finds_the_lottery_ticket_paper_with_every_field(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from rich.console import Console
 
 from bot.progress import TerminalProgress
-from tests.bot.test_cli import run
+from tests.cli import run
 
 NOTES = Path(__file__).parent.parent / "data" / "notes"
 

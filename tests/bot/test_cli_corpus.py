@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.bot.test_cli import run
+from tests.cli import run
 
 
 def _jsonl(*items: tuple[str, str]) -> str:

@@ -7,45 +7,25 @@ pinged). Terminal output is judged by Unicode categories: no control character b
 
 from __future__ import annotations
 
-import io
 import json
-import logging
-import unicodedata
-from datetime import UTC, datetime
-from pathlib import Path
-from types import SimpleNamespace
 
 import discord
 import pytest
-from discord import app_commands
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import render
-from bot.cogs.readinggroup import ReadingGroup, proposal_embed
 from bot.cogs.summaries import SummaryModal
-from bot.digest_render import digest_embed
 from bot.untrusted import (
-    TerminalLogFilter,
     for_code_span,
     for_discord,
     for_discord_line,
-    for_discord_pieces,
     for_plain,
     for_terminal,
     for_terminal_json,
     without_controls,
 )
-from store.digest.plan import Digest, Pick
-from store.readinggroup.rules import ProposalView, SessionView
-from store.search.results import Hit, PaperView, SummaryView
-from store.summaries.contributions import ContributionView
-from tests.bot.test_cli import run
+from tests.bot.untrusted_checks import ISSUE, ZWSP, no_control, nothing_live
 from tests.fakediscord import markdown
-
-ZWSP = "\u200b"
-ISSUE = "[the paper](https://arxiv.org/abs/1706.03762) then [Verify your account](https://evil.example/x)"
-WHEN = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
 
 # (what a member or a note wrote, what the bot sends): Discord shows the second as the first, nothing live.
 CASES = [
@@ -122,17 +102,6 @@ def test_one_line_places_fold_lines_and_keep_to_the_limit() -> None:
     assert for_discord("para one\n\npara two " + "x " * 50, 30) == "para one\n\npara two x x x x x…"
 
 
-def test_a_long_summary_is_cut_into_pieces_each_escaped_on_its_own() -> None:
-    """A piece starts an embed's description: what was mid-line there is at a line start."""
-    for text in ("x" * 4095 + "# evil heading", "x" * 4096 + "- a list", "x" * 4094 + "*" * 10 + " *em*"):
-        pieces = for_discord_pieces(text, 4096)
-        assert all(len(p) <= 4096 for p in pieces) and len(pieces) == 2
-        assert "".join(nothing_live(p).shown for p in pieces) == text
-        assert [live(e) for e in render.full_summary_embeds(paper(summary=text))] == [[], []]
-    assert for_discord_pieces("one two three four", 9) == ["one two", "three", "four"]
-    assert for_discord_pieces("- a - b", 5) == [r"\- a", r"\- b"]
-
-
 def test_plain_places_are_cleaned_but_never_escaped() -> None:
     """Thread and event names, select options, autocomplete, modal defaults, footers: no Markdown there."""
     assert for_plain("A *b* [c](https://d.example)\n\x1b[2Je\u202e") == "A *b* [c](https://d.example) [2Je"
@@ -179,106 +148,6 @@ def test_terminal_json_keeps_the_data_and_drops_no_character() -> None:
                     '  "n": [\n    1,\n    "\\u0085"\n  ]\n}')
 
 
-def test_log_lines_lose_escape_sequences_in_message_and_traceback() -> None:
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.addFilter(TerminalLogFilter())
-    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
-    log = logging.getLogger("tests.untrusted")
-    log.addHandler(handler)
-    log.propagate = False
-    try:
-        log.warning("could not read %s", "evil\x1b[2J.md")
-        try:
-            raise ValueError("bad \x1b]0;pwned\x07name")
-        except ValueError:
-            log.exception("failed on %s", "a\x9b2Jb")
-        log.warning("%s %s", "one argument too few")  # logging reports it; the filter does not raise
-    finally:
-        log.removeHandler(handler)
-    lines = clean(stream.getvalue().replace("\n", " ")).split(" ")
-    assert lines[:6] == ["WARNING", "could", "not", "read", "evil.md", "ERROR"]
-    assert "ValueError: bad name" in stream.getvalue() and "failed on ab" in stream.getvalue()
-
-
-# --- the bot's own pages, which used to carry the issue's live link ---
-
-def paper(title: str = "T", summary: str = "S", link: str | None = None, writer: str | None = None) -> PaperView:
-    return PaperView(id=1, title=title, authors=("Ada Lovelace",), venue="ICLR", year=2019, topics=("ML",),
-                     link=link, summaries=(SummaryView("a.md", 3, summary, writer),), added_at=WHEN)
-
-
-# Constructs only text the bot did not write could bring into these embeds (bold, italics, timestamps are its own).
-FOREIGN = frozenset({"link", "url", "heading", "subtext", "list", "quote", "spoiler", "code", "code_block",
-                     "underline", "strike"})
-
-
-def live(embed: discord.Embed) -> list[tuple[str, str]]:
-    """Every Markdown surface of an embed in which the oracle finds something live, with the text."""
-    body = {"embeds": [embed.to_dict()]}
-    readings = [(path, text, markdown.read(text)) for path, text in markdown.surfaces(body)]
-    return [(path, text) for path, text, r in readings
-            if r.links or r.mentions or not r.code_balanced or r.constructs & FOREIGN]
-
-
-def test_search_results_and_the_digest_carry_no_live_link_from_a_summary() -> None:
-    hostile = paper(title=f"`{ISSUE}", summary=ISSUE, writer="[Mod](https://evil.example) @everyone")
-    embed = render.paper_embed(Hit(hostile, 1.0), 1, 1)
-    assert live(embed) == []
-    assert embed.description == for_discord(ISSUE)
-    assert [live(e) for e in render.full_summary_embeds(hostile)] == [[]]
-    digest = digest_embed(Digest(picks=[Pick(hostile, f"on {ISSUE}")], topic=ISSUE), WHEN, WHEN)
-    assert live(digest) == []
-    c = ContributionView(id=5, paper_id=1, title=ISSUE, link="javascript:alert(1)", tldr=ISSUE, body=ISSUE,
-                         topics=(ISSUE,), writer_id=1, writer=ISSUE, created_at=WHEN, edited_at=None, edits=0)
-    embed = render.contribution_embed(c)
-    assert live(embed) == [] and embed.url is None  # a link store.text.links refuses never becomes the embed's url
-
-
-def test_a_papers_link_is_sent_only_once_checked() -> None:
-    assert render.paper_embed(Hit(paper(link="arxiv.org/abs/1706.03762"), 1.0), 1, 1).url == (
-        "https://arxiv.org/abs/1706.03762")
-    for bad in ("javascript:alert(1)", "[x](https://evil.example)", "www.example.com/x y"):
-        assert render.paper_embed(Hit(paper(link=bad), 1.0), 1, 1).url is None
-        assert render.full_summary_embeds(paper(link=bad))[0].url is None
-
-
-def proposal(title: str, link: str | None) -> ProposalView:
-    return ProposalView(id=3, title=title, paper_id=None, link=link, proposer_id=42, created_at=WHEN,
-                        expires_at=WHEN, status="open", score=1, voters=1, message_id=None, channel_id=None)
-
-
-def test_a_proposal_shows_a_markdown_link_as_text_and_a_checked_one_whole() -> None:
-    embed = proposal_embed(proposal("Attention", "[Attention](https://evil.example/x)"))
-    assert markdown.read(embed.description).links == () and "evil" not in embed.description
-    embed = proposal_embed(proposal("[A](https://evil.example)", "https://arxiv.org/abs/1706.03762"))
-    assert embed.description.splitlines()[1] == "<https://arxiv.org/abs/1706.03762>"
-    description = markdown.read(embed.description)
-    assert description.urls == ("https://arxiv.org/abs/1706.03762",) and description.links == ()
-    assert description.mentions == (markdown.Mention("user", 42),)  # "Proposed by <@42>": the bot's own
-    assert embed.title == r"📄 \[A\]\(https\://evil.example\)" and markdown.read(embed.title).constructs == set()
-
-
-def session(title: str) -> SessionView:
-    return SessionView(id=1, guild_id=1, title=title, paper_id=None, proposal_id=None, presenter_id=42,
-                       starts_at=WHEN, ends_at=WHEN, status="done", done_at=WHEN, event_id=None, channel_id=None,
-                       thread_id=None, announcement_id=None, roles={})
-
-
-def test_the_post_session_hint_keeps_its_code_span_whatever_the_title() -> None:
-    group = app_commands.Group(name="summary", description="summaries")
-
-    @group.command(name="write", description="write one")
-    async def write(_interaction: discord.Interaction) -> None: ...
-
-    cog = SimpleNamespace(bot=SimpleNamespace(tree=SimpleNamespace(get_command=lambda name: group)))
-    hint = ReadingGroup.summary_hint(cog, session(f"Evil` then {ISSUE} `"))  # type: ignore[arg-type]
-    assert hint == (f"<@42>, thanks for presenting! Please add a summary for the group: "
-                    f"`/summary write paper:Evil then {ISSUE}`")
-    reading = markdown.read(hint)
-    assert reading.code_balanced and reading.links == () and reading.mentions == (markdown.Mention("user", 42),)
-
-
 # --- the property: whatever the text, nothing is live and it reads as written ---
 
 PIECES = st.sampled_from([
@@ -289,14 +158,6 @@ PIECES = st.sampled_from([
     "> ", ">>> ", "# ", "## ", "-# ", "- ", "* ", "1. ", "[a](https://evil.example)", "\x1b[2J", "\x1b]8;;x\x07",
     "\x9b", "\x85", "\x00", "\u202e", "\u2066", "\u200b", "\ufeff", "\U000e0041"])
 TEXTS = st.lists(PIECES | st.text(max_size=3), max_size=40).map("".join)
-
-
-def nothing_live(sent: str) -> markdown.Reading:
-    reading = markdown.read(sent)
-    assert reading.links == () and reading.urls == () and reading.mentions == ()
-    assert reading.code == () and reading.code_balanced and reading.constructs == frozenset()
-    assert markdown.server_mentions(sent) == ()
-    return reading
 
 
 @settings(max_examples=400)
@@ -311,6 +172,8 @@ def test_for_discord_leaves_nothing_live_and_reads_as_written(text: str) -> None
 @settings(max_examples=200)
 @given(text=TEXTS, limit=st.integers(1, 60),
        around=st.sampled_from([("", ""), ("> ", ""), ("**", "**"), ("*", "*"), ("• ", ""), ("1. ", ""), ("“", "”")]))
+
+
 def test_cut_text_inside_the_bots_own_marks_stays_dead(text: str, limit: int, around: tuple[str, str]) -> None:
     sent = for_discord_line(text, limit)
     assert len(sent) <= limit and len(for_discord(text, limit)) <= limit
@@ -319,11 +182,6 @@ def test_cut_text_inside_the_bots_own_marks_stays_dead(text: str, limit: int, ar
     bots_own = markdown.read(f"{around[0]}{'x' if sent else ''}{around[1]}").constructs  # the bot's own marks
     assert reading.constructs <= bots_own
     assert markdown.server_mentions(sent) == ()
-
-
-def no_control(text: str) -> bool:
-    return not any((unicodedata.category(c) == "Cc" and c not in "\n\t")
-                   or (unicodedata.category(c) in ("Cf", "Cs") and c not in "\u200c\u200d") for c in text)
 
 
 @settings(max_examples=400)
@@ -335,77 +193,3 @@ def test_terminal_and_plain_text_hold_no_control_character(text: str) -> None:
     assert no_control(for_code_span(text).replace(f"@{ZWSP}", "@").replace(f"<{ZWSP}", "<"))
     dumped = for_terminal_json(json.dumps({"t": text}, ensure_ascii=False))
     assert no_control(dumped.replace("\n", "")) and json.loads(dumped) == {"t": text}
-
-
-# --- the terminal: paperbot check, ingest, paper and the console print no escape sequence ---
-
-TITLE = "Evil \x1b]8;;http://x.example\x07Attention\x1b[2J Title\x9b \u202etxt"
-NOTE = (f"---\ntitle: {TITLE}\nauthors: Ada \x1b[31mLovelace\nyear: 2017\ntopics: attention\n---\n"
-        "The summary \x1b[1;31mred\x1b[0m with \x1b]0;pwned\x07 a title change and \x9b2J.\n")
-
-
-def clean(out: str) -> str:
-    assert no_control(out), repr(out)
-    assert "\x1b" not in out and "\x9b" not in out and "\u202e" not in out
-    return out
-
-
-@pytest.fixture
-def hostile_corpus(tmp_path: Path) -> Path:
-    corpus = tmp_path / "notes"
-    corpus.mkdir()
-    (corpus / "evil\x1b[2J.md").write_text(NOTE, encoding="utf-8")
-    (corpus / "bad\x1b]0;x\x07.txt").write_bytes(b"\x00\x00\x00")
-    return corpus
-
-
-def test_check_prints_the_note_without_its_escape_sequences(tmp_path: Path, hostile_corpus: Path) -> None:
-    out = run(tmp_path, "check", str(hostile_corpus))
-    assert out.returncode == 0, out.stderr
-    lines = clean(out.stdout).splitlines()
-    assert lines[0] == "evil.md:2: Evil Attention Title txt"
-    assert lines[1] == "    authors: Ada Lovelace"
-    assert any(line.startswith("  bad.txt") for line in lines)
-    raw = json.loads(clean(run(tmp_path, "check", str(hostile_corpus), "--json").stdout))
-    assert raw["papers"][0]["title"] == TITLE  # --json: the data as read, every character escaped
-
-
-def test_ingest_paper_and_console_print_no_escape_sequence(tmp_path: Path, hostile_corpus: Path) -> None:
-    ingest = run(tmp_path, "ingest", str(hostile_corpus))
-    assert ingest.returncode == 0, ingest.stderr
-    assert "evil.md: new, 1 papers" in clean(ingest.stdout)
-    assert "problem: bad.txt" in clean(ingest.stderr)
-    found = run(tmp_path, "paper", "attention")
-    assert found.returncode == 0, found.stderr
-    assert clean(found.stdout).splitlines()[:2] == ["1. Evil Attention Title txt",
-                                                    "   Ada Lovelace · 2017 · attention"]
-    assert "   The summary red with  a title change and ." in found.stdout.splitlines()  # the sequences gone
-    console = run(tmp_path, "console", stdin="/paper attention\n/papers\n/nonsense\x1b[2J\n/quit\n")
-    assert console.returncode == 0, console.stderr
-    assert "1. Evil Attention Title txt" in clean(console.stdout)
-    assert "Unknown command /nonsense." in console.stdout
-
-
-def test_a_file_name_with_a_line_break_cannot_forge_a_line_of_a_report() -> None:
-    """A committer names a file "x\\n  evil.md: new, 9 papers": every report shows it on its own line."""
-    from bot.text import render_report
-    from store.ingest.records import Problem
-    from store.ingest.report import FileChange, IngestReport
-
-    forged = "x.md: failed\n  evil.md: new, 9 papers (+9 added, ~0 updated, -0 removed)\x1b[2K"
-    report = IngestReport([FileChange(forged, "new", added=1, papers=1)], [Problem(forged, 3, "a problem")])
-    shown = render_report(report).split("\n")
-    assert shown[1] == ("  x.md: failed   evil.md: new, 9 papers (+9 added, ~0 updated, -0 removed):"
-                        " new, 1 papers (+1 added, ~0 updated, -0 removed)")
-    assert shown[3] == "  x.md: failed   evil.md: new, 9 papers (+9 added, ~0 updated, -0 removed):3: a problem"
-    assert not any(line.startswith("  evil.md") for line in shown)
-
-
-def test_check_shows_a_file_name_with_a_line_break_on_one_line() -> None:
-    from store.ingest.records import PaperRecord, Problem
-    from store.ingest.report import render_check
-
-    name = "a.md\nforged: 1 paper(s)"
-    shown = render_check([PaperRecord(title="Real Title", source=name, line=2)], [Problem(name, 0, "odd")], 1)
-    assert shown.split("\n") == ["a.md forged: 1 paper(s):2: Real Title", "    authors: none given", "Problems:",
-                                 "  a.md forged: 1 paper(s): odd", "1 paper(s) in 1 file(s), 1 problem(s)"]

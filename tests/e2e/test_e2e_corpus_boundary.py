@@ -15,11 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.client import PaperBot
-from bot.config import Settings
-from store.library import Library
-from tests.fakediscord import FakeDiscord, pointed_at, running
-from tests.ingest.test_corpus_boundary import REFUSED, leaked, plant
+from tests.corpora import REFUSED, leaked, plant
+from tests.e2e.harness import bot_world
+from tests.fakediscord import FakeDiscord
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo") or not Path("/etc/passwd").is_file(),
                                 reason="needs named pipes and /etc/passwd")
@@ -27,15 +25,9 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo") or not Path("/etc/pass
 
 @pytest.fixture
 async def world(database_url: str, tmp_path: Path):
-    corpus = plant(tmp_path)
-    library = Library(database_url, corpus)
-    await library.start(ingest_if_empty=False)
-    async with FakeDiscord() as fake:
-        with pointed_at(fake):
-            bot = PaperBot(library, Settings(guild_id=fake.guild_id))
-            async with running(bot):
-                yield fake, bot
-    await library.close()
+    """The corpus folder with planted links, not yet read: the test's /reload reads it."""
+    async with bot_world(database_url, plant(tmp_path), ingest_if_empty=False) as started:
+        yield started
 
 
 def everything_sent(fake: FakeDiscord) -> str:
@@ -48,7 +40,7 @@ def everything_sent(fake: FakeDiscord) -> str:
 
 @pytest.mark.timeout(120)
 async def test_reload_names_the_refused_files_and_posts_none_of_their_text(world, caplog) -> None:  # type: ignore[no-untyped-def]
-    fake, bot = world
+    fake, bot, _ = world
     caplog.set_level(logging.DEBUG)
     sent = (await (await fake.slash("reload", user=fake.admin)).final())["content"]
     reply = re.sub(r"\\([^A-Za-z0-9\s])", r"\1", sent)  # as a member reads it: Markdown escapes rendered

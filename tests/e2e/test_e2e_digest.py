@@ -3,79 +3,36 @@
 from __future__ import annotations
 
 import asyncio
-import signal
-import sys
 import time as time_
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from bot.client import PaperBot
-from bot.cogs.digest import DigestCog
-from bot.config import Settings
 from store.db.models import DigestRun
 from store.library import Library
-from tests.fakediscord import FakeDiscord, pointed_at, running, would_ping
+from tests.e2e.harness import Clock, launch, loop_cog, make_bot, next_tick, stop
+from tests.fakediscord import running, would_ping
 
 MONDAY_9 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-async def setup(database_url: str):
-    library = Library(database_url)
-    await library.start()
-    async with FakeDiscord() as fake:
-        with pointed_at(fake):
-            yield fake, library
-    await library.close()
-
-
-def make_bot(fake: FakeDiscord, library: Library, clock: Clock) -> PaperBot:
-    settings = Settings(guild_id=fake.guild_id, digest_channel_id=fake.channels["reading-group"], digest_weekday=0,
-                        digest_time=time(9, 0), digest_timezone="UTC")
-    bot = PaperBot(library, settings, clock=clock)
-    bot.digest_poll_seconds = 0.05
-    return bot
-
-
-def digest_cog(bot: PaperBot) -> DigestCog:
-    cog = bot.get_cog("DigestCog")  # loaded as an extension: its own module object, hence no isinstance
-    assert cog is not None and type(cog).__name__ == "DigestCog"
-    return cog  # type: ignore[return-value]
-
-
-async def next_tick(bot: PaperBot) -> None:
-    """Wait for a whole pass of the digest loop that started after now: whatever was due, it has acted."""
-    cog = digest_cog(bot)
-    before = cog.ticks_done
-    assert await cog.next_tick() > before and cog.loop.is_running()
-
-
-async def test_posted_once_at_the_slot_and_never_again_across_restarts(setup) -> None:
-    fake, library = setup
+async def test_posted_once_at_the_slot_and_never_again_across_restarts(seeded) -> None:
+    fake, library = seeded
     channel = fake.channels["reading-group"]
     clock = Clock(MONDAY_9 - timedelta(days=2))  # Saturday: last week's slot...
     async with running(make_bot(fake, library, clock)) as bot:
         await fake.wait_for_message(channel, 1)  # ...was missed (fresh install): posted once on start
-        await next_tick(bot)
+        await next_tick(bot, "DigestCog")
         assert len(fake.messages[channel]) == 1
         clock.now = MONDAY_9 - timedelta(minutes=1)
-        await next_tick(bot)
+        await next_tick(bot, "DigestCog")
         assert len(fake.messages[channel]) == 1  # not yet
         clock.now = MONDAY_9 + timedelta(seconds=5)
         await fake.wait_for_message(channel, 2)
         for _ in range(3):
-            await next_tick(bot)
+            await next_tick(bot, "DigestCog")
         assert len(fake.messages[channel]) == 2  # once, however many ticks
     message = fake.messages[channel][1]
     embed = message["embeds"][0]
@@ -86,30 +43,30 @@ async def test_posted_once_at_the_slot_and_never_again_across_restarts(setup) ->
     assert not {f["name"] for f in embed["fields"]} & {f["name"] for f in first}  # no repeats in the rotation
 
     async with running(make_bot(fake, library, clock)) as bot:  # restart right after posting
-        await next_tick(bot)
+        await next_tick(bot, "DigestCog")
     assert len(fake.messages[channel]) == 2
 
     clock.now = MONDAY_9 + timedelta(days=16)  # down over two slots: posted once, not once per week
     async with running(make_bot(fake, library, clock)) as bot:
         await fake.wait_for_message(channel, 3)
-        await next_tick(bot)
-        await next_tick(bot)
+        await next_tick(bot, "DigestCog")
+        await next_tick(bot, "DigestCog")
     assert len(fake.messages[channel]) == 3
     assert not fake.messages[fake.channels["general"]]
 
 
-async def test_a_forbidden_channel_is_reported_to_the_next_admin_command(setup) -> None:
-    fake, library = setup
+async def test_a_forbidden_channel_is_reported_to_the_next_admin_command(seeded) -> None:
+    fake, library = seeded
     channel = fake.channels["reading-group"]
     clock = Clock(MONDAY_9 + timedelta(hours=1))
     fake.fail_next("POST", f"/channels/{channel}/messages", 403, times=1)
     async with running(make_bot(fake, library, clock)) as bot:
-        await next_tick(bot)  # the pass that met the 403...
+        await next_tick(bot, "DigestCog")  # the pass that met the 403...
         assert ("POST", f"/api/v10/channels/{channel}/messages") in fake.requests
         assert not fake.messages[channel]
-        ticks = digest_cog(bot).ticks_done
-        await next_tick(bot)  # ...and the loop is still alive after it: another whole pass
-        assert digest_cog(bot).ticks_done > ticks and not fake.messages[channel]
+        ticks = loop_cog(bot, "DigestCog").ticks_done
+        await next_tick(bot, "DigestCog")  # ...and the loop is still alive after it: another whole pass
+        assert loop_cog(bot, "DigestCog").ticks_done > ticks and not fake.messages[channel]
         refused = await fake.slash("digest now", user=fake.member)
         assert "Only server admins" in (await refused.final())["content"]
         rec = await fake.slash("digest now", user=fake.admin)
@@ -119,14 +76,14 @@ async def test_a_forbidden_channel_is_reported_to_the_next_admin_command(setup) 
         assert "Since you last looked" not in (await again.final())["content"]  # shown once
 
 
-async def test_a_notice_left_by_one_process_reaches_the_admin_through_another(setup, database_url: str) -> None:
+async def test_a_notice_left_by_one_process_reaches_the_admin_through_another(seeded, database_url: str) -> None:
     """The process that met the 403 is stopped; the admin's next command reaches a second process."""
-    fake, library = setup
+    fake, library = seeded
     channel = fake.channels["reading-group"]
     clock = Clock(MONDAY_9 + timedelta(hours=1))
     fake.fail_next("POST", f"/channels/{channel}/messages", 403, times=1)
     async with running(make_bot(fake, library, clock)) as first:
-        await next_tick(first)
+        await next_tick(first, "DigestCog")
         assert not fake.messages[channel]
     other = Library(database_url)  # another process: its own engine and index on the same database
     await other.start()
@@ -141,15 +98,15 @@ async def test_a_notice_left_by_one_process_reaches_the_admin_through_another(se
         await other.close()
 
 
-async def test_a_deleted_channel_is_reported_and_the_digest_goes_out_once_a_new_one_is_set(setup) -> None:
-    fake, library = setup
+async def test_a_deleted_channel_is_reported_and_the_digest_goes_out_once_a_new_one_is_set(seeded) -> None:
+    fake, library = seeded
     clock = Clock(MONDAY_9 + timedelta(hours=1))
     bot = make_bot(fake, library, clock)
     deleted = fake.channels.pop("reading-group")  # the digest channel was deleted while the bot was away
     async with running(bot):
-        await next_tick(bot)
+        await next_tick(bot, "DigestCog")
         assert any(p.endswith(f"/channels/{deleted}") for _, p in fake.requests)  # a 404...
-        await next_tick(bot)  # ...survived: the loop keeps passing
+        await next_tick(bot, "DigestCog")  # ...survived: the loop keeps passing
         assert not fake.messages[deleted]
         rec = await fake.slash("digest channel", user=fake.admin, channel=str(fake.channels["general"]))
         reply = (await rec.final())["content"]
@@ -159,22 +116,22 @@ async def test_a_deleted_channel_is_reported_and_the_digest_goes_out_once_a_new_
         posted = await fake.wait_for_message(fake.channels["general"], timeout=10)
         assert len(posted) == 1 and not would_ping(posted[0])
         clock.now += timedelta(minutes=30)
-        await next_tick(bot)
-        await next_tick(bot)
+        await next_tick(bot, "DigestCog")
+        await next_tick(bot, "DigestCog")
         assert len(fake.messages[fake.channels["general"]]) == 1  # and only once
 
 
-async def test_a_pass_holding_the_old_schedule_never_takes_the_claim_at_a_later_time(setup) -> None:
+async def test_a_pass_holding_the_old_schedule_never_takes_the_claim_at_a_later_time(seeded) -> None:
     """The interleaving behind a CI failure, made certain: a pass reads the schedule, the admin moves the
     digest to a new channel, the claim's lease runs out; that pass must not take the claim for the old
     channel (it would hold it another lease), and the next pass posts into the new one."""
-    fake, library = setup
+    fake, library = seeded
     clock = Clock(MONDAY_9 + timedelta(hours=1))
     bot = make_bot(fake, library, clock)
     deleted = fake.channels.pop("reading-group")
     async with running(bot):
-        await next_tick(bot)  # the week's claim, taken at this time, could not be posted
-        cog = digest_cog(bot)
+        await next_tick(bot, "DigestCog")  # the week's claim, taken at this time, could not be posted
+        cog = loop_cog(bot, "DigestCog")
         read, release = asyncio.Event(), asyncio.Event()
         original = cog.schedule_for
 
@@ -195,8 +152,8 @@ async def test_a_pass_holding_the_old_schedule_never_takes_the_claim_at_a_later_
         assert len(posted) == 1 and not fake.messages[deleted]
 
 
-async def test_preview_schedule_and_channel(setup) -> None:
-    fake, library = setup
+async def test_preview_schedule_and_channel(seeded) -> None:
+    fake, library = seeded
     clock = Clock(MONDAY_9 - timedelta(days=3))
     async with running(make_bot(fake, library, clock)) as bot:
         await fake.wait_for_message(fake.channels["reading-group"], 1)  # the missed Monday slot, caught up
@@ -208,7 +165,7 @@ async def test_preview_schedule_and_channel(setup) -> None:
         ok = await fake.slash("digest schedule", user=fake.admin, weekday=4, time="17:30", timezone="Europe/Paris")
         assert "Friday at 17:30 (Europe/Paris)" in (await ok.final())["content"]
         # The slot now due is last week's Friday, but this week's digest went out after it: nothing is posted.
-        await next_tick(bot)
+        await next_tick(bot, "DigestCog")
         assert len(fake.messages[fake.channels["reading-group"]]) == 1
         general = fake.channels["general"]
         moved = await fake.slash("digest channel", user=fake.admin, channel=str(general))
@@ -216,10 +173,10 @@ async def test_preview_schedule_and_channel(setup) -> None:
         # This week's digest already went out on start (Monday's slot was missed); the next one is due
         # on Friday of the following week, 17:30 in Paris (16:30 UTC), in the new channel.
         clock.now = datetime(2026, 11, 27, 16, 29, tzinfo=UTC)
-        await next_tick(bot)
+        await next_tick(bot, "DigestCog")
         assert not fake.messages[general]
         clock.now = datetime(2026, 11, 27, 16, 31, tzinfo=UTC)
-        await next_tick(bot)
+        await next_tick(bot, "DigestCog")
         assert len(fake.messages[general]) == 1 and len(fake.messages[fake.channels["reading-group"]]) == 1
         zones = [c["name"] for c in await fake.autocomplete("digest schedule", "timezone", "pari", user=fake.admin)]
         assert zones == ["Europe/Paris"]
@@ -228,16 +185,14 @@ async def test_preview_schedule_and_channel(setup) -> None:
         assert len(await fake.autocomplete("digest schedule", "timezone", "america")) == 25  # Discord's cap
 
 
-async def test_digest_now_asks_for_a_channel_posts_once_then_says_already_posted(setup) -> None:
-    fake, library = setup
+async def test_digest_now_asks_for_a_channel_posts_once_then_says_already_posted(seeded) -> None:
+    fake, library = seeded
     clock = Clock(MONDAY_9 + timedelta(hours=2))
-    settings = Settings(guild_id=fake.guild_id, digest_channel_id=None, digest_weekday=0, digest_time=time(9, 0),
-                        digest_timezone="UTC")
-    bot = PaperBot(library, settings, clock=clock)
-    bot.digest_poll_seconds = 3600.0  # one pass at start, then none during the test: only /digest now posts
+    # One pass at start, then none during the test: only /digest now posts.
+    bot = make_bot(fake, library, clock, digest_channel_id=None, poll_seconds=3600.0)
     channel = fake.channels["reading-group"]
     async with running(bot):
-        await digest_cog(bot).ticks_reach(1)  # the pass at start: no channel, nothing posted
+        await loop_cog(bot, "DigestCog").ticks_reach(1)  # the pass at start: no channel, nothing posted
         first = await fake.slash("digest now", user=fake.admin)
         reply = await first.final()
         assert reply["content"] == "Set the channel first: /digest channel." and reply["flags"] & 64
@@ -255,38 +210,27 @@ async def test_digest_now_asks_for_a_channel_posts_once_then_says_already_posted
 
 
 @pytest.mark.timeout(120)
-async def test_two_bot_processes_sharing_the_database_post_the_digest_once(setup, database_url: str) -> None:
-    fake, _library = setup  # the fixture's Library ingested the seeds into the shared database
+async def test_two_bot_processes_sharing_the_database_post_the_digest_once(seeded, database_url: str,
+                                                                         tmp_path: Path) -> None:
+    fake, _library = seeded  # the fixture's Library ingested the seeds into the shared database
     channel = fake.channels["reading-group"]
-    now = (MONDAY_9 + timedelta(minutes=5)).isoformat()
-    args = [sys.executable, "-m", "tests.e2e.digest_process", fake.api_base, fake.gateway_url, database_url,
-            str(fake.guild_id), str(channel), now]
-    root = Path(__file__).resolve().parent.parent.parent
-    procs = [await asyncio.create_subprocess_exec(*args, cwd=root, stdout=asyncio.subprocess.PIPE,
-                                                  stderr=asyncio.subprocess.PIPE) for _ in range(2)]
+    now = MONDAY_9 + timedelta(minutes=5)
+    settings = {"DATABASE_URL": database_url, "GUILD_ID": str(fake.guild_id), "DIGEST_CHANNEL_ID": str(channel),
+                "DIGEST_WEEKDAY": str(now.weekday()), "DIGEST_TIME": f"{now.hour:02d}:00", "DIGEST_TIMEZONE": "UTC"}
+    procs = [await launch("digest", fake, tmp_path / f"p{i}", now, **settings) for i in range(2)]
     try:
         for proc in procs:
-            assert proc.stdout is not None
-            line = await asyncio.wait_for(proc.stdout.readline(), 60)
-            assert line.strip() == b"ready", (line, (await proc.stderr.read())[-3000:] if proc.stderr else b"")
+            await proc.ready()
         assert fake.identifies >= 2  # two live gateway sessions
         await fake.wait_for_message(channel, timeout=20)
         posted_by = time_.time()
         for proc in procs:  # each process reports its loop's passes: wait for two that began after the post
-            seen = 0
-            while seen < 2:
-                assert proc.stdout is not None
-                line = (await asyncio.wait_for(proc.stdout.readline(), 30)).split()
-                assert line and line[0] == b"tick", line
-                seen += float(line[1]) > posted_by
+            await proc.passes_after(posted_by, 2)
         assert len(fake.messages[channel]) == 1
         async with _library.session() as s:
             runs = (await s.scalars(select(DigestRun).where(DigestRun.guild_id == fake.guild_id))).all()
         assert len(runs) == 1 and runs[0].posted_at is not None
         assert runs[0].message_id == int(fake.messages[channel][0]["id"])
     finally:
-        for proc in procs:
-            if proc.returncode is None:
-                proc.send_signal(signal.SIGTERM)
-        codes = [await asyncio.wait_for(proc.wait(), 30) for proc in procs]
+        codes = await stop(procs)
     assert codes == [0, 0]

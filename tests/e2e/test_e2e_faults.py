@@ -8,26 +8,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.client import PaperBot
-from bot.config import Settings
-from store.library import Library
-from tests.fakediscord import FakeDiscord, pointed_at, running, would_ping
-
-
-@pytest.fixture
-async def world(database_url: str):
-    library = Library(database_url)
-    await library.start()
-    async with FakeDiscord() as fake:
-        with pointed_at(fake):
-            async with running(PaperBot(library, Settings(guild_id=fake.guild_id))) as bot:
-                yield fake, bot
-    await library.close()
+from tests.fakediscord import would_ping
 
 
 @pytest.mark.parametrize("status", [429, 500, 502])
 async def test_a_failing_followup_is_retried_and_delivered(world, status: int) -> None:
-    fake, _bot = world
+    fake, _bot, _ = world
     fake.fail_next("POST", "/webhooks/", status, times=1)
     rec = await fake.slash("paper", query="lottery ticket", user=fake.member)
     msg = await rec.final(timeout=20)
@@ -35,7 +21,7 @@ async def test_a_failing_followup_is_retried_and_delivered(world, status: int) -
 
 
 async def test_a_dropped_gateway_resumes_and_keeps_answering(world) -> None:
-    fake, _bot = world
+    fake, _bot, _ = world
     await fake.drop_gateway()
     for _ in range(100):
         await asyncio.sleep(0.1)
@@ -58,7 +44,7 @@ QUERIES = st.one_of(
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @given(query=QUERIES, command=st.sampled_from(["paper", "author", "topic", "ask"]))
 async def test_any_query_gets_a_well_formed_reply_that_pings_nobody(world, query: str, command: str) -> None:
-    fake, _bot = world
+    fake, _bot, _ = world
     query = query.strip() or "x"
     option = {"paper": "query", "author": "name", "topic": "topic", "ask": "question"}[command]
     rec = await fake.slash(command, user=fake.member, **{option: query[:100] if command in ("author", "topic")

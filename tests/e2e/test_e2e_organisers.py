@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 
-from tests.e2e.test_e2e_readinggroup import NOW, Clock, make_bot, propose, setup  # noqa: F401  (the fixture)
+from tests.e2e.harness import NOW, Clock, make_bot, propose
 from tests.fakediscord import running
 
 
-async def test_a_member_with_the_organiser_role_schedules_and_one_without_is_refused(setup) -> None:  # noqa: F811
-    fake, library = setup
-    bot = make_bot(fake, library, Clock(NOW))
+async def test_a_member_with_the_organiser_role_schedules_and_one_without_is_refused(group_world) -> None:
+    fake, library = group_world
+    bot = make_bot(fake, library, Clock(NOW), timezone="Europe/Paris")
     role = fake.admin_role  # a role the server knows; `other` holds it without Manage Server
     bot.settings = dataclasses.replace(bot.settings, organiser_role_ids=frozenset({role}))
     fake.members[fake.other.id].roles = [role]

@@ -2,58 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-import pytest
 
 from bot.client import PaperBot
 from bot.config import Settings
-from store.library import Library
 from store.summaries import contributions
-from tests.fakediscord import FakeDiscord, pointed_at, running, would_ping
-from tests.store.test_readinggroup import PAPERS, note
-
-NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)  # a Tuesday; Paris is UTC+1 in December
-START = datetime(2026, 12, 3, 18, 0, tzinfo=UTC)  # Thursday 19:00 in Paris
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-async def setup(database_url: str, tmp_path: Path):
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    for name, fields in PAPERS.items():
-        (folder / name).write_text(note(*fields), encoding="utf-8")
-    library = Library(database_url, folder)
-    await library.start()
-    async with FakeDiscord() as fake:
-        with pointed_at(fake):
-            yield fake, library
-    await library.close()
-
-
-def make_bot(fake: FakeDiscord, library: Library, clock: Clock) -> PaperBot:
-    settings = Settings(guild_id=fake.guild_id, digest_channel_id=fake.channels["reading-group"], digest_weekday=0,
-                        digest_time=time(9, 0), digest_timezone="Europe/Paris")
-    bot = PaperBot(library, settings, clock=clock)
-    bot.digest_poll_seconds = 0.05
-    return bot
-
-
-async def next_tick(bot: PaperBot) -> None:
-    """A whole pass of the reading group's loop that started after now."""
-    cog = bot.get_cog("ReadingGroup")
-    assert cog is not None
-    before = cog.ticks_done  # type: ignore[attr-defined]
-    assert await cog.next_tick() > before  # type: ignore[attr-defined]
+from tests.e2e.harness import NOW, START, Clock, click, launch, local_discord, make_bot, next_tick, propose, stop
+from tests.fakediscord import FakeDiscord, running, would_ping
 
 
 def reminders(fake: FakeDiscord) -> list[dict]:
@@ -64,24 +20,12 @@ def votes_line(message: dict) -> str:
     return next(line for line in message["embeds"][0]["description"].splitlines() if line.startswith("**Votes"))
 
 
-async def propose(fake: FakeDiscord, user, paper: str) -> dict:  # type: ignore[no-untyped-def]
-    rec = await fake.slash("propose", user=user, paper=paper)
-    return await rec.final()
-
-
-async def click(fake: FakeDiscord, message: dict, custom_id: str, user) -> str:  # type: ignore[no-untyped-def]
-    rec = await fake.click(message, custom_id, user=user)
-    await rec.wait(lambda: bool(rec.followups) or bool(rec.rejected))
-    assert not rec.rejected, rec.rejected
-    return rec.followups[0]["content"]
-
-
-async def test_propose_vote_schedule_remind_discuss(setup) -> None:
-    fake, library = setup
+async def test_propose_vote_schedule_remind_discuss(group_world) -> None:
+    fake, library = group_world
     clock = Clock(NOW)
     att = next(p for p in library.catalog if p.title == "Attention Is All You Need")
     group = fake.channels["reading-group"]
-    async with running(make_bot(fake, library, clock)) as bot:
+    async with running(make_bot(fake, library, clock, timezone="Europe/Paris")) as bot:
         choices = await fake.autocomplete("propose", "paper", "atten")
         assert choices == [{"name": "Attention Is All You Need", "value": str(att.id)}]
         message = await propose(fake, fake.member, choices[0]["value"])
@@ -134,28 +78,29 @@ async def test_propose_vote_schedule_remind_discuss(setup) -> None:
         assert not any(b["disabled"] for b in second["components"][0]["components"])
 
         clock.now = START - timedelta(days=1, minutes=1)
-        await next_tick(bot)
+        await next_tick(bot, "ReadingGroup")
         assert reminders(fake) == []
         clock.now = START - timedelta(days=1) + timedelta(seconds=5)
-        await next_tick(bot)
-        await next_tick(bot)
+        await next_tick(bot, "ReadingGroup")
+        await next_tick(bot, "ReadingGroup")
         [day] = reminders(fake)
         assert "tomorrow" in day["content"] and f"<@{fake.member.id}>" in day["content"]
         assert day["allowed_mentions"]["parse"] == []  # the presenter only: no roles, no @everyone
         assert [int(u) for u in day["allowed_mentions"]["users"]] == [fake.member.id] and would_ping(day)
 
     clock.now = START - timedelta(minutes=59)
-    async with running(make_bot(fake, library, clock)) as bot:  # a restart between the two reminders
-        await next_tick(bot)
-        await next_tick(bot)
+    # A restart between the two reminders.
+    async with running(make_bot(fake, library, clock, timezone="Europe/Paris")) as bot:
+        await next_tick(bot, "ReadingGroup")
+        await next_tick(bot, "ReadingGroup")
         assert [r["content"].split(",")[0] for r in reminders(fake)] == ["⏰ Reading group tomorrow",
                                                                          "⏰ Reading group soon"]
         gan = second["components"][0]["components"][0]["custom_id"]  # posted before the restart
         assert await click(fake, second, gan, fake.member) == "You vote for it."
         assert votes_line(second) == "**Votes: +1** (1 member)"
         clock.now = START + timedelta(hours=1, minutes=1)  # the session's end has passed
-        await next_tick(bot)
-        await next_tick(bot)
+        await next_tick(bot, "ReadingGroup")
+        await next_tick(bot, "ReadingGroup")
         assert announcement["content"].startswith("✅ Discussed: **Attention Is All You Need**")
         assert "*This proposal is discussed.*" in message["embeds"][0]["description"]
         [hint] = fake.messages[int(thread["id"])]
@@ -190,11 +135,11 @@ async def test_propose_vote_schedule_remind_discuss(setup) -> None:
             "3. **BERT"]
 
 
-async def test_move_and_cancel_follow_the_event_and_announcement(setup) -> None:
-    fake, library = setup
+async def test_move_and_cancel_follow_the_event_and_announcement(group_world) -> None:
+    fake, library = group_world
     clock = Clock(NOW)
     group = fake.channels["reading-group"]
-    async with running(make_bot(fake, library, clock)) as bot:
+    async with running(make_bot(fake, library, clock, timezone="Europe/Paris")) as bot:
         gan = await propose(fake, fake.member, "Generative Adversarial Nets")
         rec = await fake.slash("session schedule", user=fake.admin, date="2026-12-03", time="19:00",
                                presenter=str(fake.other.id), critic=str(fake.member.id))
@@ -210,12 +155,12 @@ async def test_move_and_cancel_follow_the_event_and_announcement(setup) -> None:
         assert datetime.fromisoformat(fake.events[event_id]["scheduled_start_time"]) == new_start
         assert f"<t:{int(new_start.timestamp())}:F>" in announcement["content"]
         clock.now = START - timedelta(minutes=30)  # the old time's hour-before: nothing
-        await next_tick(bot)
-        await next_tick(bot)
+        await next_tick(bot, "ReadingGroup")
+        await next_tick(bot, "ReadingGroup")
         assert reminders(fake) == []
         clock.now = new_start - timedelta(minutes=30)
-        await next_tick(bot)
-        await next_tick(bot)
+        await next_tick(bot, "ReadingGroup")
+        await next_tick(bot, "ReadingGroup")
         assert len(reminders(fake)) == 1 and f"<@{fake.other.id}>" in reminders(fake)[0]["content"]
         cancelled = await (await fake.slash("session cancel", user=fake.admin)).final()
         assert "Cancelled **Generative Adversarial Nets**" in cancelled["content"]
@@ -244,11 +189,11 @@ async def test_move_and_cancel_follow_the_event_and_announcement(setup) -> None:
         assert all(b["disabled"] for b in late["components"][0]["components"])
 
 
-async def test_the_weekly_digest_shows_the_next_session_and_top_proposals(setup) -> None:
-    fake, library = setup
+async def test_the_weekly_digest_shows_the_next_session_and_top_proposals(group_world) -> None:
+    fake, library = group_world
     clock = Clock(NOW)
     group = fake.channels["reading-group"]
-    async with running(make_bot(fake, library, clock)) as bot:
+    async with running(make_bot(fake, library, clock, timezone="Europe/Paris")) as bot:
         await fake.wait_for_message(group, 1)  # last Monday's digest (missed: a fresh install) goes out at once
         assert [f["name"] for f in fake.messages[group][0]["embeds"][0]["fields"]][:1] != ["📅 Next session"]
         first = await propose(fake, fake.member, "Generative Adversarial Nets")
@@ -283,13 +228,13 @@ async def test_the_weekly_digest_shows_the_next_session_and_top_proposals(setup)
         assert not would_ping(posted[1])
 
 
-async def test_the_summary_request_points_to_summary_write_when_the_bot_has_it(setup) -> None:
+async def test_the_summary_request_points_to_summary_write_when_the_bot_has_it(group_world) -> None:
     from discord import app_commands
 
     from bot.cogs.readinggroup import ReadingGroup
-    from store.readinggroup import rules as rg
+    from store import readinggroup as rg
 
-    _fake, library = setup
+    _fake, library = group_world
     bot = PaperBot(library, Settings(), sync_commands=False)
     cog = ReadingGroup(bot)
     s = rg.SessionView(1, 2, "Generative Adversarial Nets", None, None, 42, START, START + timedelta(hours=1),
@@ -307,56 +252,37 @@ async def test_the_summary_request_points_to_summary_write_when_the_bot_has_it(s
                                    "`/summary write paper:Generative Adversarial Nets`")
 
 
-async def test_two_processes_post_each_reminder_once(database_url: str) -> None:
-    import asyncio
-    import signal
-    import sys
+async def test_two_processes_post_each_reminder_once(database_url: str, tmp_path: Path) -> None:
     import time as time_
 
     from sqlalchemy import select
 
+    from store import readinggroup as rg
     from store.db.models import Reminder
-    from store.readinggroup import rules as rg
 
-    library = Library(database_url)
-    await library.start(ingest_if_empty=False)
-    async with FakeDiscord() as fake:
+    async with local_discord(database_url, ingest_if_empty=False) as (fake, library):
         channel = fake.channels["reading-group"]
         async with library.session() as s, s.begin():
             m = await rg.schedule(s, fake.guild_id, "Generative Adversarial Nets", fake.member.id, START, fake.admin.id)
             await rg.attach(s, m.id, channel_id=channel)
-        now = (START - timedelta(minutes=30)).isoformat()
-        args = [sys.executable, "-m", "tests.e2e.readinggroup_process", fake.api_base, fake.gateway_url, database_url,
-                str(fake.guild_id), str(channel), now]
-        root = Path(__file__).resolve().parent.parent.parent
-        procs = [await asyncio.create_subprocess_exec(*args, cwd=root, stdout=asyncio.subprocess.PIPE,
-                                                      stderr=asyncio.subprocess.PIPE) for _ in range(2)]
+        settings = {"DATABASE_URL": database_url, "GUILD_ID": str(fake.guild_id), "DIGEST_CHANNEL_ID": str(channel)}
+        procs = [await launch("readinggroup", fake, tmp_path / f"p{i}", START - timedelta(minutes=30), **settings)
+                 for i in range(2)]
         try:
             for proc in procs:
-                assert proc.stdout is not None
-                line = await asyncio.wait_for(proc.stdout.readline(), 60)
-                assert line.strip() == b"ready", (line, (await proc.stderr.read())[-3000:] if proc.stderr else b"")
+                await proc.ready()
             deadline = time_.monotonic() + 20
             while not reminders(fake):
                 assert time_.monotonic() < deadline, "no reminder posted"
                 await fake.wait_for_message(channel, len(fake.messages[channel]) + 1, timeout=20)
             posted_by = time_.time()
             for proc in procs:  # each process's loop passes twice after the post: both had their chance
-                seen = 0
-                while seen < 2:
-                    assert proc.stdout is not None
-                    line = (await asyncio.wait_for(proc.stdout.readline(), 30)).split()
-                    assert line and line[0] == b"tick", line
-                    seen += float(line[1]) > posted_by
+                await proc.passes_after(posted_by, 2)
             [reminder] = reminders(fake)
             assert "soon" in reminder["content"] and f"<@{fake.member.id}>" in reminder["content"]
             async with library.session() as s:
                 rows = (await s.scalars(select(Reminder).where(Reminder.session_id == m.id))).all()
             assert [(r.kind, r.message_id) for r in rows] == [(rg.reminder_kind(60, START), int(reminder["id"]))]
         finally:
-            for proc in procs:
-                if proc.returncode is None:
-                    proc.send_signal(signal.SIGTERM)
-            codes = [await asyncio.wait_for(proc.wait(), 30) for proc in procs]
+            codes = await stop(procs)
         assert codes == [0, 0]
-    await library.close()

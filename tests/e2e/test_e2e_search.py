@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import shutil
-from pathlib import Path
 
 import discord
 import pytest
@@ -15,23 +13,9 @@ from bot.client import PaperBot
 from bot.config import Settings
 from store.db.models import Setting
 from store.db.settings import get_setting
-from store.library import BUNDLED_SEEDS, Library
+from store.library import Library
+from tests.e2e.harness import local_discord, settings_for
 from tests.fakediscord import FakeDiscord, pointed_at, running, would_ping
-
-
-@pytest.fixture
-async def world(database_url: str, tmp_path: Path):
-    corpus = tmp_path / "corpus"
-    shutil.copytree(BUNDLED_SEEDS, corpus)
-    library = Library(database_url, corpus)
-    await library.start()
-    async with FakeDiscord() as fake:
-        settings = Settings(guild_id=fake.guild_id)
-        with pointed_at(fake):
-            bot = PaperBot(library, settings)
-            async with running(bot):
-                yield fake, bot, corpus
-    await library.close()
 
 
 def titles(message: dict) -> list[str]:
@@ -159,30 +143,24 @@ async def test_no_unknown_routes_and_no_rejections(world) -> None:
 
 
 async def test_commands_are_synced_only_when_their_definitions_change(database_url: str) -> None:
-    library = Library(database_url)
-    await library.start()
-    try:
-        async with FakeDiscord() as fake:
-            with pointed_at(fake):
-                for _ in range(2):  # a restart with the same definitions: no second upload
-                    async with running(PaperBot(library, Settings(guild_id=fake.guild_id))):
-                        pass
-                assert [scope for scope, _ in fake.command_puts] == [str(fake.guild_id)]
-                bot = PaperBot(library, Settings(guild_id=fake.guild_id))
-                # The definitions change: a new command appears.
-                from discord import app_commands
+    async with local_discord(database_url) as (fake, library):
+        for _ in range(2):  # a restart with the same definitions: no second upload
+            async with running(PaperBot(library, settings_for(fake))):
+                pass
+        assert [scope for scope, _ in fake.command_puts] == [str(fake.guild_id)]
+        bot = PaperBot(library, settings_for(fake))
+        # The definitions change: a new command appears.
+        from discord import app_commands
 
-                @app_commands.command(name="ping", description="Changed definitions")
-                async def ping(interaction) -> None:  # type: ignore[no-untyped-def]
-                    await interaction.response.send_message("pong")
+        @app_commands.command(name="ping", description="Changed definitions")
+        async def ping(interaction) -> None:  # type: ignore[no-untyped-def]
+            await interaction.response.send_message("pong")
 
-                bot.tree.add_command(ping)
-                async with running(bot):
-                    pass
-                assert len(fake.command_puts) == 2
-                assert "ping" in {c["name"] for c in fake.commands[str(fake.guild_id)]}
-    finally:
-        await library.close()
+        bot.tree.add_command(ping)
+        async with running(bot):
+            pass
+        assert len(fake.command_puts) == 2
+        assert "ping" in {c["name"] for c in fake.commands[str(fake.guild_id)]}
 
 
 async def test_processes_starting_together_register_the_commands_once(database_url: str) -> None:
@@ -238,7 +216,7 @@ async def test_an_error_after_the_public_deferral_is_told_to_the_asker_alone(wor
     async def broken(*_args: object) -> None:
         raise RuntimeError("the index went away")
 
-    monkeypatch.setattr(bot.library, "paper", broken)
+    monkeypatch.setattr(bot.services.search, "paper", broken)  # what /paper calls
     rec = await fake.slash("paper", query="lottery ticket", user=fake.member)
     msg = await rec.final()
     assert "went wrong" in msg["content"] and msg["flags"] & 64 and msg is rec.followups[0]

@@ -12,13 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import re
 import shutil
 import signal
-import sys
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,57 +23,23 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
+from store import readinggroup as rg
 from store.db.models import DigestRun, Meeting, Reminder
 from store.library import BUNDLED_SEEDS, Library
-from store.readinggroup import rules as rg
+from tests.e2e.harness import BotProcess, launch, stop
 from tests.fakediscord import FakeDiscord
 from tests.tcpproxy import TcpProxy
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 HOLOGRAPHIC = "Holographic Replay Buffers for Offline Agents"
 ORIGAMI = "Origami Attention: Folding Sequences into Tiles"
 LATE = "Late Binding Tokens for Streaming Parsers"
 
 
-@dataclass
-class Process:
-    shard: int
-    proc: asyncio.subprocess.Process
-    log: Path
-    pid: int = 0
-
-    def searchable_ms(self) -> list[int]:
-        """The follower's own measure: how long after its commit another process's change was searchable."""
-        return [int(m) for m in re.findall(r"searchable (\d+) ms after its commit", self.log.read_text())]
-
-
-async def start(shard: int, fake: FakeDiscord, url: str, tmp: Path, **env: str) -> Process:
-    log = tmp / f"shard-{shard}.log"
-    environment = {**os.environ, "SHARD_COUNT": "2", "SHARD_IDS": str(shard), "DATABASE_URL": url,
-                   "CORPUS_POLL_SECONDS": "0.3", "DIGEST_WEEKDAY": str(datetime.now(UTC).weekday()),
-                   "DIGEST_TIME": "00:00", "DIGEST_TIMEZONE": "UTC", "LOG_LEVEL": "INFO",
-                   "PYTHONPATH": str(ROOT), **env}  # run from its own folder, as a deployed process is
-    environment.pop("DISCORD_TOKEN", None)
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.e2e.shard_process", fake.api_base, fake.gateway_url, cwd=tmp, env=environment,
-        stdout=asyncio.subprocess.PIPE, stderr=log.open("w"))
-    return Process(shard, proc, log)
-
-
-async def ready(p: Process) -> None:
-    assert p.proc.stdout is not None
-    line = (await asyncio.wait_for(p.proc.stdout.readline(), 90)).split()
-    assert line[:1] == [b"ready"], (line, p.log.read_text()[-4000:])
-    p.pid = int(line[1])
-
-
-async def stop(processes: list[Process]) -> list[int]:
-    for p in processes:
-        if p.proc.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                p.proc.send_signal(signal.SIGCONT)
-                p.proc.send_signal(signal.SIGTERM)
-    return [await asyncio.wait_for(p.proc.wait(), 30) for p in processes]
+async def start(shard: int, fake: FakeDiscord, url: str, folder: Path, **env: str) -> BotProcess:
+    """The process holding shard `shard` of two; its digest is due today at 00:00 UTC."""
+    return await launch("shard", fake, folder, SHARD_COUNT="2", SHARD_IDS=str(shard), DATABASE_URL=url,
+                        CORPUS_POLL_SECONDS="0.3", DIGEST_WEEKDAY=str(datetime.now(UTC).weekday()),
+                        DIGEST_TIME="00:00", DIGEST_TIMEZONE="UTC", LOG_LEVEL="INFO", **env)
 
 
 async def answer(fake: FakeDiscord, command: str, guild: Any, user: Any = None, **options: Any) -> dict[str, Any]:
@@ -129,13 +91,11 @@ async def test_two_processes_one_shard_each_share_one_corpus(database_url: str, 
             parsed = make_url(database_url)
             proxy = await stack.enter_async_context(TcpProxy(parsed.host or "127.0.0.1", parsed.port or 5432))
             url1 = parsed.set(port=proxy.port).render_as_string(hide_password=False)
-        (tmp_path / "p0").mkdir()
-        (tmp_path / "p1").mkdir()
         processes = [await start(0, fake, database_url, tmp_path / "p0", CORPUS_DIR=str(corpus)),
                      await start(1, fake, url1, tmp_path / "p1")]  # no CORPUS_DIR: it has no corpus folder
         try:
             for p in processes:
-                await ready(p)
+                await p.ready()
             assert fake.connected_shards() == {(0, 2), (1, 2)}
             assert sorted(tuple(d.get("shard", [0, 1])) for d in fake.identify_payloads) == [(0, 2), (1, 2)]
             assert len(fake.command_puts) == 1  # one registration for the deployment, not one per process

@@ -2,47 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
-from bot.client import PaperBot
-from bot.config import Settings
-from store.library import BUNDLED_SEEDS, Library
-from tests.fakediscord import FakeDiscord, pointed_at, running, would_ping
+from tests.e2e.harness import search, write
+from tests.fakediscord import would_ping
 
 NOTE = "---\ntitle: {title}\nauthors: Ada Lovelace\ntopics: {topics}\n---\n{summary}\n"
-
-
-@pytest.fixture
-async def world(database_url: str, tmp_path: Path):
-    corpus = tmp_path / "corpus"
-    shutil.copytree(BUNDLED_SEEDS, corpus)
-    library = Library(database_url, corpus)
-    await library.start()
-    async with FakeDiscord() as fake:
-        settings = Settings(guild_id=fake.guild_id, attachment_hosts=frozenset({fake.attachment_host}))
-        with pointed_at(fake):
-            bot = PaperBot(library, settings)
-            async with running(bot):
-                yield fake, bot, corpus
-    await library.close()
 
 
 def fields(message: dict) -> dict[str, str]:
     """The fields of the first embed (the best hit)."""
     return {f["name"]: f["value"] for f in (message.get("embeds") or [{}])[0].get("fields") or []}
-
-
-async def write(fake: FakeDiscord, user, values: dict[str, str], paper: str | None = None) -> dict:  # type: ignore[no-untyped-def]
-    rec = await fake.slash("summary write", user=user, **({"paper": paper} if paper is not None else {}))
-    submitted = await fake.submit_modal(rec, values, user=user)
-    return await submitted.final()
-
-
-async def search(fake: FakeDiscord, query: str) -> dict:
-    return await (await fake.slash("paper", query=query, user=fake.other)).final()
 
 
 async def test_write_opens_a_modal_and_the_summary_is_found_at_once(world) -> None:

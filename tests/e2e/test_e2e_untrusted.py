@@ -5,18 +5,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.e2e.test_e2e_readinggroup import NOW, START, Clock, make_bot, next_tick, setup  # noqa: F401 (fixture)
-from tests.e2e.test_e2e_summaries import search, world, write  # noqa: F401 (fixture)
+from tests.e2e.harness import NOW, START, Clock, make_bot, next_tick, search, write
 from tests.fakediscord import markdown, running, would_ping
 
 ISSUE = "[the paper](https://arxiv.org/abs/1706.03762) then [Verify your account](https://evil.example/x)"
 TITLE = "Wombat `Learning` [Verify](https://evil.example/x) @everyone <@1> ||spoiler||"
 
 
-async def test_a_hostile_proposal_title_stays_text_from_proposal_to_summary_hint(setup) -> None:  # noqa: F811
-    fake, library = setup
+async def test_a_hostile_proposal_title_stays_text_from_proposal_to_summary_hint(group_world) -> None:
+    fake, library = group_world
     clock = Clock(NOW)
-    async with running(make_bot(fake, library, clock)) as bot:
+    async with running(make_bot(fake, library, clock, timezone="Europe/Paris")) as bot:
         proposed = await (await fake.slash("propose", user=fake.member, paper=TITLE)).final()
         assert proposed["embeds"][0]["title"] == (
             "📄 Wombat \\`Learning\\` \\[Verify\\]\\(https\\://evil.example/x\\) \\@\u200beveryone \\<\\@1\\> "
@@ -32,8 +31,8 @@ async def test_a_hostile_proposal_title_stays_text_from_proposal_to_summary_hint
         assert event["name"] == thread["name"] == TITLE
         assert event["description"] == f"Presented by a member. Thread: <#{thread['id']}>"
         clock.now = START + timedelta(hours=1, minutes=1)  # the session ends: the presenter is asked for a summary
-        await next_tick(bot)
-        await next_tick(bot)
+        await next_tick(bot, "ReadingGroup")
+        await next_tick(bot, "ReadingGroup")
         [hint] = fake.messages[int(thread["id"])]
         assert hint["content"] == (f"<@{fake.other.id}>, thanks for presenting! Please add a summary for the group: "
                                    f"`/summary write paper:Wombat Learning [Verify](https://evil.example/x) "
@@ -44,13 +43,13 @@ async def test_a_hostile_proposal_title_stays_text_from_proposal_to_summary_hint
     assert not fake.live_links and not fake.broken_code
 
 
-async def test_a_corpus_link_written_as_markdown_never_reaches_a_proposal(setup) -> None:  # noqa: F811
-    fake, library = setup
+async def test_a_corpus_link_written_as_markdown_never_reaches_a_proposal(group_world) -> None:
+    fake, library = group_world
     (library.corpus_dir / "wombat.md").write_text(
         "---\ntitle: Wombat Burrows at Scale\nauthors: Ada Lovelace\nlink: [Wombat](https://evil.example/x)\n"
         f"---\nBurrows, summarised. {ISSUE}\n", encoding="utf-8")
     await library.reload()
-    async with running(make_bot(fake, library, Clock(NOW))):
+    async with running(make_bot(fake, library, Clock(NOW), timezone="Europe/Paris")):
         proposed = await (await fake.slash("propose", user=fake.member, paper="Wombat Burrows at Scale")).final()
         assert proposed["embeds"][0]["title"] == "📄 Wombat Burrows at Scale"
         assert "evil" not in proposed["embeds"][0]["description"]
@@ -61,7 +60,7 @@ async def test_a_corpus_link_written_as_markdown_never_reaches_a_proposal(setup)
     assert not fake.live_links
 
 
-async def test_a_members_summary_with_two_masked_links_is_text_everywhere(world) -> None:  # noqa: F811
+async def test_a_members_summary_with_two_masked_links_is_text_everywhere(world) -> None:
     fake, _bot, _ = world
     saved = await write(fake, fake.member, {"summary:paper": "Wombat Burrows at Scale", "summary:tldr": ISSUE,
                                             "summary:summary": f"{ISSUE}\n\n# Heading\n- list @everyone"})

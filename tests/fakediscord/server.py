@@ -590,6 +590,13 @@ class FakeDiscord:
                                f"(content {str(body.get('content'))[:300]!r}, allowed_mentions "
                                f"{body.get('allowed_mentions')!r})")
 
+    def _refuse_message(self, rec: InteractionRecord, where: str, errors: Any, body: Any) -> web.Response:
+        """A message body Discord would refuse: a violation, kept on the interaction, answered with a 400."""
+        self.violation(f"{where}: " + "; ".join(errors))
+        rec.rejected.append({"reason": "; ".join(errors), "body": body})
+        rec.changed.set()
+        return self._error(400, 50035, "Invalid Form Body", errors)
+
     def _invalid(self, op: Operation, problems: list[Problem], rec: InteractionRecord | None = None,
                  body: Any = None) -> web.Response:
         text = "; ".join(str(p) for p in problems)
@@ -748,10 +755,7 @@ class FakeDiscord:
         if kind in (4, 7, 9):
             errors = self._modal_errors(rec, data) if kind == 9 else message_errors(data, editing=kind == 7)
             if errors:
-                self.violation("interaction callback: " + "; ".join(errors))
-                rec.rejected.append({"reason": "; ".join(errors), "body": body})
-                rec.changed.set()
-                return self._error(400, 50035, "Invalid Form Body", errors)
+                return self._refuse_message(rec, "interaction callback", errors, body)
         rec.response, rec.response_delay = body, delay
         if kind in (4, 7):
             self._audit(f"interaction {rec.id} response (type {kind})", data)
@@ -798,10 +802,7 @@ class FakeDiscord:
             return rec
         errors = message_errors(body)
         if errors:
-            self.violation("follow-up: " + "; ".join(errors))
-            rec.rejected.append({"reason": "; ".join(errors), "body": body})
-            rec.changed.set()
-            return self._error(400, 50035, "Invalid Form Body", errors)
+            return self._refuse_message(rec, "follow-up", errors, body)
         self._audit(f"interaction {rec.id} follow-up", body)
         if rec.thinking and rec.original is not None:
             # Discord: the first follow-up after a deferral *is* the deferred message. It replaces
@@ -842,10 +843,7 @@ class FakeDiscord:
         rec, target = found
         errors = message_errors({**target, **body}, editing=True)
         if errors:
-            self.violation("webhook message edit: " + "; ".join(errors))
-            rec.rejected.append({"reason": "; ".join(errors), "body": body})
-            rec.changed.set()
-            return self._error(400, 50035, "Invalid Form Body", errors)
+            return self._refuse_message(rec, "webhook message edit", errors, body)
         self._audit(f"interaction {rec.id} edit of message {target['id']}", body)
         if target is rec.original and rec.thinking:
             rec.thinking = False  # editing the deferred message answers it

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from store.ingest import parse_text
-from store.ingest.identity import Identity, arxiv_id, doi, identify, openreview_id
 from store.library import Library
+from store.text.identifiers import Identity, arxiv_id, doi, identify, openreview_id
 
 
 @pytest.mark.parametrize(("link", "expected"), [
@@ -155,13 +155,13 @@ async def test_entries_stored_before_title_keys_make_their_file_read_again(tmp_p
 async def test_bulk_look_ups_read_the_column_once_and_find_what_the_chunked_look_ups_find(
         database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A bulk import reads a whole column instead of thousands of IN (...) chunks: the same papers."""
-    import store.corpus.sync as sync
+    import store.corpus.lookups as lookups
     from store.library import Library
     from tests.store.test_faults import write_arxiv
 
     results = []
     for whole_column in (10**9, 0):  # chunked look-ups only, then the one-pass read for every look-up
-        monkeypatch.setattr(sync, "_WHOLE_COLUMN", whole_column)
+        monkeypatch.setattr(lookups, "WHOLE_COLUMN", whole_column)
         folder = tmp_path / f"corpus-{whole_column}"
         folder.mkdir()
         write_arxiv(folder / "bulk.jsonl", 300, "first")

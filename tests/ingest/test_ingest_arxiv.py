@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from store.ingest import parse_file, parse_text
-from store.ingest.latex import decode_latex
+from store.ingest.text.latex import decode_latex
 
 SAMPLE = Path(__file__).parent.parent / "data" / "arxiv" / "arxiv-metadata-62.jsonl"
 

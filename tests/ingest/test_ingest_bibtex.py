@@ -8,7 +8,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from store.ingest import SUPPORTED_SUFFIXES, parse_file, parse_text
-from store.ingest.bibtex import bibtex_authors, looks_like_bibtex, parse_bibtex
+from store.ingest.readings.bibtex import bibtex_authors, looks_like_bibtex, parse_bibtex
 from store.text.names import fold
 
 DATA = Path(__file__).parent.parent / "data" / "bibtex"

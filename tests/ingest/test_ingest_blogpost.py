@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from store.ingest import parse_text
-from store.ingest.fields.blogpost import find_mentions
+from store.ingest.readings.shapes.blogpost import find_mentions
 
 SEED = Path(__file__).parent.parent.parent / "seeds" / "000_a4433662030a3141.txt"
 TEXT = SEED.read_text(encoding="utf-8")

@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from store.ingest import MAX_FILE_BYTES, MAX_LINE_CHARS, parse_file, parse_text
-from store.ingest.assembly.prose import parse_document
-from store.ingest.structure.frontmatter import parse_front_matter
+from store.ingest.readings.frontmatter import parse_front_matter
+from store.ingest.readings.prose import read_prose
+from store.ingest.structure.markdown import read_structure
 
 SEEDS = Path(__file__).parent.parent.parent / "seeds"
 
@@ -131,6 +132,6 @@ _PIECES = st.sampled_from([
 @given(st.lists(_PIECES, max_size=60).map("".join))
 def test_parsers_without_the_safety_net_never_raise_on_corpus_shaped_text(text: str) -> None:
     # The parsers themselves (not only parse_text's last-resort guard) must hold on such text.
-    for parsed in (parse_document(text, "d"), parse_front_matter(text, "d")):
+    for parsed in (read_prose(read_structure(text), "d"), parse_front_matter(text, "d")):
         for rec in parsed.records:
             assert rec.title.strip() and 1 <= rec.line <= text.count("\n") + 1

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from store.ingest import parse_text
-from store.ingest.fields.posters import is_note, match_poster
+from store.ingest.readings.shapes.posters import is_note, match_poster
 
 SEED = Path(__file__).parent.parent.parent / "seeds" / "001_b62e11a40cc297e5.txt"
 TEXT = SEED.read_text(encoding="utf-8")

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from store.ingest import parse_text
-from store.ingest.fields.authors import clean_author_text
-from store.ingest.fields.keys import KEY_NAMES
+from store.ingest.readings.fields.authors import clean_author_text
+from store.ingest.readings.fields.keys import KEY_NAMES
 from store.ingest.structure.markdown import parse_markdown
 from store.text.names import fold
 

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from store.ingest import parse_text
-from store.ingest.fields.titlelist import match_title_line
+from store.ingest.readings.shapes.titlelist import match_title_line
 
 SEED = Path(__file__).parent.parent.parent / "seeds" / "004_c8575dca960cf108.txt"
 TEXT = SEED.read_text(encoding="utf-8")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from store.ingest.latex import decode_latex
+from store.ingest.text.latex import decode_latex
 
 
 @pytest.mark.parametrize(("raw", "expected"), [

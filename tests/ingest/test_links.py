@@ -21,11 +21,11 @@ from hypothesis import strategies as st
 from rfc3986 import validators
 from sqlalchemy import select
 
+from store import readinggroup as rg
 from store.db.models import Entry, Paper
 from store.ingest import parse_text
 from store.ingest.upload import read_upload
 from store.library import Library
-from store.readinggroup import rules as rg
 from store.summaries import contributions as C
 from store.text import links
 from store.text.links import checked_link, web_link

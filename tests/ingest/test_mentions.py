@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from store.ingest import parse_file
-from store.ingest.fields.mentions import sentence_start, split_mentions
+from store.ingest.readings.fields.mentions import sentence_start, split_mentions
 
 SEEDS = Path(__file__).resolve().parent.parent.parent / "seeds"
 

@@ -8,7 +8,8 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from store.text.names import _SPECIAL, display_name, fold, person_key, split_authors, surname_key
+from store.text.folding import SPECIAL_LETTERS as _SPECIAL
+from store.text.names import display_name, fold, person_key, split_authors, surname_key
 
 
 def test_last_first_and_first_last_are_one_person() -> None:

@@ -158,7 +158,7 @@ async def test_a_process_further_behind_than_the_log_reaches_reloads(pair, monke
 async def test_a_following_library_wakes_by_itself(pair) -> None:
     """SQLite: polled every 0.1 s here; PostgreSQL: NOTIFY (the liveness check is an hour away)."""
     a, b = pair
-    task = asyncio.create_task(follow(b, poll_seconds=0.1, check_seconds=3600))
+    task = asyncio.create_task(follow(b.live, poll_seconds=0.1, check_seconds=3600))
     try:
         await eventually(lambda: b.seen_change >= 1)  # the first look, at start
         await add(a, 1, WIDGETS, "Widgets sample attention quasi-randomly.")
@@ -179,7 +179,7 @@ async def test_a_listener_cut_off_when_the_notice_was_sent_catches_up_on_reconne
     async with TcpProxy(url.host or "127.0.0.1", url.port or 5432) as proxy:
         b = Library(url.set(port=proxy.port).render_as_string(hide_password=False), tmp_path / "none")
         await b.start(ingest_if_empty=False)
-        task = asyncio.create_task(follow(b, poll_seconds=3600, check_seconds=3600))
+        task = asyncio.create_task(follow(b.live, poll_seconds=3600, check_seconds=3600))
         try:
             async with a.session() as s:
                 listening = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'paperbot-follow'"

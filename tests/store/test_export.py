@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from store.db.models import Contribution, Document, Entry, Paper
-from store.ingest.detect import parse_text
-from store.ingest.gate import refuse_title
+from store.ingest import parse_text
+from store.ingest.readings.gate import refuse_title
 from store.library import Library
 from store.summaries import contributions as C
 from store.summaries.export import file_name, slug, to_markdown

@@ -148,7 +148,7 @@ async def test_a_failing_transaction_rolls_back_everything(database_url: str, co
     async def explode(*_a: object, **_k: object) -> None:
         raise RuntimeError("database went away half-way")
 
-    monkeypatch.setattr(sync, "_prune_unreferenced", explode)
+    monkeypatch.setattr(sync, "prune_unreferenced", explode)
     with pytest.raises(RuntimeError):
         await lib.reload()
     assert {p.title for p in lib.catalog} == before  # still served from the old index

@@ -13,40 +13,20 @@ from hypothesis import strategies as st
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
+from store import readinggroup as rg
 from store.db.claims import LEASE
 from store.db.models import Meeting, Proposal, Reminder, Vote
 from store.library import Library
-from store.readinggroup import rules as rg
+from tests.corpora import reading_group_corpus
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 GUILD, OTHER = 111, 222
 ALICE, BOB, CAROL, DAVE = 1001, 1002, 1003, 1004
 
-PAPERS = {
-    "attention.md": ("Attention Is All You Need", "Ashish Vaswani, Noam Shazeer", "https://arxiv.org/abs/1706.03762",
-                     "The transformer: self-attention replaces recurrence for sequence transduction."),
-    "bert.md": ("BERT: Pre-training of Deep Bidirectional Transformers", "Jacob Devlin, Ming-Wei Chang",
-                "https://arxiv.org/abs/1810.04805",
-                "Bidirectional transformer pre-training with masked language modelling and self-attention."),
-    "resnet.md": ("Deep Residual Learning for Image Recognition", "Kaiming He, Xiangyu Zhang",
-                  "https://arxiv.org/abs/1512.03385",
-                  "Residual connections let very deep convolutional networks train."),
-    "gan.md": ("Generative Adversarial Nets", "Ian Goodfellow", "https://arxiv.org/abs/1406.2661",
-               "A generator and a discriminator play a minimax game."),
-}
-
-
-def note(title: str, authors: str, link: str, summary: str) -> str:
-    return f"---\ntitle: {title}\nauthors: {authors}\nlink: {link}\ntopics: deep learning\n---\n{summary}\n"
-
 
 @pytest.fixture
 async def lib(database_url: str, tmp_path: Path):
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    for name, fields in PAPERS.items():
-        (folder / name).write_text(note(*fields), encoding="utf-8")
-    library = Library(database_url, folder)
+    library = Library(database_url, reading_group_corpus(tmp_path))
     await library.start()
     assert len(library.index) == 4
     yield library

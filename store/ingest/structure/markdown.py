@@ -1,23 +1,29 @@
-"""A document's structure from a real Markdown parser: headings, paragraphs, list items, tables, code.
+"""A document's one structure, from a real Markdown parser: headings, paragraphs, list items, tables, code.
 
 markdown-it-py (CommonMark, with GFM tables and the front-matter, definition-list and task-list
 plugins) parses the text; each block becomes a `Node` holding its plain text (emphasis, links and
-code marks resolved, so "**Title:** X" reads "Title: X"), its links, and its 1-based source line.
+code marks resolved, so "**Title:** X" reads "Title: X"), its links, and its 1-based source lines.
 Plain .txt notes go through it too: they are mostly Markdown-ish, and a line that is not Markdown
-is just a paragraph.
+is just a paragraph; org notes are made Markdown first, line for line (store.ingest.structure.org).
+
+A `Document` is that structure with the source lines it came from. Its `paragraphs` are the same nodes
+as a writer sees them: the nodes no blank line separates, as source lines with their markup (a poster
+line "**C12:** Title", a page's "[link]"), for the readings that go by a paragraph's lines.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
+
+from store.ingest.structure import org
 
 
 @dataclass(slots=True)
@@ -63,7 +69,10 @@ def _parser() -> MarkdownIt:
 
 def parse_markdown(text: str) -> list[Node]:
     """The document's blocks, in order."""
-    tokens = _parser().parse(text)
+    return _nodes(_parser().parse(text))
+
+
+def _nodes(tokens: list[Token]) -> list[Node]:
     nodes: list[Node] = []
     depth = 0
     item_open = False
@@ -160,3 +169,62 @@ def render_inline(children: list[Token]) -> tuple[str, list[tuple[str, str]], st
     plain = _joined(parts)
     whole = links[0][1] if link_count == 1 and not outside_link else None
     return plain, links, whole
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A writer's paragraph: consecutive non-blank source lines; `start` is the 1-based line of the first."""
+
+    start: int
+    lines: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+    @property
+    def single(self) -> str | None:
+        """The block's text if it is one line, else None."""
+        return self.lines[0].strip() if len(self.lines) == 1 else None
+
+
+@dataclass
+class Document:
+    """A document's nodes and the source lines they came from (`lines[n - 1]` is line n); `spans` are the
+    (first, last) source lines of every block the parser found, also those that hold no text."""
+
+    lines: list[str]
+    nodes: list[Node]
+    spans: list[tuple[int, int]]
+
+    @cached_property
+    def paragraphs(self) -> list[Block]:
+        """The nodes as a writer's paragraphs: each run of non-blank source lines that holds a node's line."""
+        blocks: list[Block] = []
+        reached = 0  # the last source line already in a paragraph
+        for span_first, span_last in self.spans:
+            for number in range(max(span_first, reached + 1), span_last + 1):
+                if number > reached and self.lines[number - 1].strip():
+                    reached = self._paragraph_at(number, blocks)
+        return blocks
+
+    def _paragraph_at(self, number: int, blocks: list[Block]) -> int:
+        """Add the paragraph holding line `number` (non-blank); its last line."""
+        lines = self.lines
+        start = number
+        while start > 1 and lines[start - 2].strip() and (not blocks or start - 1 > blocks[-1].start
+                                                                + len(blocks[-1].lines) - 1):
+            start -= 1
+        end = number
+        while end < len(lines) and lines[end].strip():
+            end += 1
+        blocks.append(Block(start, tuple(line.rstrip() for line in lines[start - 1:end])))
+        return end
+
+
+def read_structure(text: str, suffix: str = ".md") -> Document:
+    """The document's one structure (an org note is read as the Markdown it converts to, line for line)."""
+    markdown = org.to_markdown(text) if org.is_org(text, suffix) else text
+    tokens = _parser().parse(markdown)
+    spans = [(t.map[0] + 1, t.map[1]) for t in tokens if t.map and t.nesting >= 0]
+    return Document(text.split("\n"), _nodes(tokens), spans)

@@ -1,0 +1,172 @@
+"""A paper re-derived from its entries: title, venue, year, link, authors, topics; a paper left with no
+entry is deleted, and so are the people and topics no paper names any more."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, NamedTuple
+
+from sqlalchemy import Row, bindparam, delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.corpus.bulk import execute_rows, insert_rows
+from store.corpus.lookups import chunks, rows_in
+from store.db.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Topic
+from store.text.names import fold, person_key
+
+KNOWN_NAMES = 50_000  # authors a sync remembers (id and display form, ~250 bytes each), not to look them up again
+
+
+class EntryFields(NamedTuple):
+    """What deriving a paper reads of one entry: the fields of a row of the query in `rederive`."""
+
+    document: str
+    paper_id: int
+    line: int
+    title: str
+    authors: list[str]
+    venue: str | None
+    year: int | None
+    link: str | None
+    topics: list[str]
+    authors_incomplete: bool
+    metadata_record: bool
+
+
+def _document_order(entry: Row[Any] | EntryFields) -> tuple[str, int]:
+    return entry.document, entry.line
+
+
+async def rederive(session: AsyncSession, paper_ids: set[int], created: dict[int, list[EntryFields]] | None = None,
+                   names: dict[str, tuple[int, str]] | None = None) -> int:
+    """Recompute papers from their remaining entries; delete the ones with none. Returns deletions.
+
+    Papers in `created` were inserted by this transaction with the entries given there: they are
+    derived from those, with no read back and no old authorships or topics to delete.
+    """
+    created = created or {}
+    ids = sorted(paper_ids)
+    entries: dict[int, list[Row[Any] | EntryFields]] = {pid: [] for pid in ids}
+    stored = []
+    for pid in ids:
+        fresh = created.get(pid)
+        if fresh is None:
+            stored.append(pid)
+        else:
+            entries[pid] = fresh
+    for chunk in chunks(stored):  # plain rows, not ORM objects: this touches every paper of a bulk import
+        rows = await session.execute(
+            select(Document.name.label("document"), Entry.paper_id, Entry.line, Entry.title, Entry.authors,
+                   Entry.venue, Entry.year, Entry.link, Entry.topics, Entry.authors_incomplete,
+                   Entry.metadata_record)
+            .join(Document, Entry.document_id == Document.id).where(Entry.paper_id.in_(chunk)))
+        for entry in rows.all():
+            entries[entry.paper_id].append(entry)
+    for es in entries.values():  # in Python, not ORDER BY: the same order whatever the database's collation
+        es.sort(key=_document_order)
+    orphans = [pid for pid, es in entries.items() if not es]
+    for chunk in chunks(orphans):
+        await session.execute(delete(Paper).where(Paper.id.in_(chunk)))
+    live = [pid for pid in ids if entries[pid]]
+    for chunk in chunks([pid for pid in live if pid not in created]):
+        await session.execute(delete(Authorship).where(Authorship.paper_id.in_(chunk)))
+        await session.execute(delete(PaperTopic).where(PaperTopic.paper_id.in_(chunk)))
+
+    people: dict[str, list[str]] = {}
+    topics: dict[str, list[str]] = {}
+    paper_rows: list[tuple[Any, ...]] = []
+    authorships: list[tuple[int, str, int, str]] = []
+    paper_topics: list[tuple[int, str]] = []
+    topic_keys: dict[str, str] = {}  # a bulk import repeats a handful of labels on every paper
+    for pid in live:
+        es = entries[pid]
+        # Bibliographic metadata (arXiv JSON Lines) gives the title and authors; else the fullest account.
+        named = [e for e in es if e.metadata_record] or es
+        by_authors = max(named, key=lambda e: len(e.authors))
+        authors = by_authors.authors
+        if len(es) > 1 or pid not in created:  # a new paper with one entry was inserted as derived
+            paper_rows.append((
+                pid,
+                named[0].title if len(named) == 1 else max((e.title for e in named),
+                                                           key=lambda t: (sum(c.isupper() for c in t), len(t))),
+                next((e.venue for e in es if e.venue), None),
+                next((e.year for e in es if e.year), None),
+                next((e.link for e in es if e.link), None),
+                bool(by_authors.authors_incomplete),
+            ))
+        seen: set[str] = set()
+        for pos, name in enumerate(authors):
+            key = person_key(name)[:300]
+            if not key or key in seen:
+                continue
+            seen.add(key)
+            people.setdefault(key, []).append(name)
+            authorships.append((pid, key, pos, name[:300]))
+        labelled: set[str] = set()
+        for label in dict.fromkeys(t for e in es for t in e.topics):
+            tkey = topic_keys.get(label)
+            if tkey is None:
+                tkey = topic_keys[label] = fold(label)[:200]
+            if tkey and tkey not in labelled:
+                labelled.add(tkey)
+                topics.setdefault(tkey, []).append(label)
+                paper_topics.append((pid, tkey))
+    papers = Paper.__table__
+    await execute_rows(session, update(papers).where(papers.c.id == bindparam("pid"))
+                       .values(title=bindparam("new_title"), venue=bindparam("new_venue"),
+                                year=bindparam("new_year"), link=bindparam("new_link"),
+                                authors_incomplete=bindparam("new_incomplete")),
+                       ("pid", "new_title", "new_venue", "new_year", "new_link", "new_incomplete"), paper_rows)
+    person_ids = await upsert_named(session, Person, "name", people, names)
+    topic_ids = await upsert_named(session, Topic, "label", topics)
+    await insert_rows(session, Authorship.__table__, ("paper_id", "person_id", "position", "name"),
+                      [(p, person_ids[k], pos, name) for p, k, pos, name in authorships])
+    await insert_rows(session, PaperTopic.__table__, ("paper_id", "topic_id"),
+                      [(p, topic_ids[k]) for p, k in paper_topics])
+    return len(orphans)
+
+
+async def upsert_named(session: AsyncSession, model: type[Person] | type[Topic], field: str,
+                       forms: dict[str, list[str]], known: dict[str, tuple[int, str]] | None = None
+                       ) -> dict[str, int]:
+    """Key -> id for people or topics, creating missing rows and keeping the fullest display form.
+
+    `known` (key -> id and display form) holds what earlier calls of the same transaction found, so that
+    a bulk import written batch by batch looks each author up once, not once a batch (it is cleared when
+    it grows past `KNOWN_NAMES`).
+    """
+    ids: dict[str, int] = {}
+    current: dict[str, str] = {}
+    remembered = known if known is not None else {}
+    for key in forms.keys() & remembered.keys():
+        ids[key], current[key] = remembered[key]
+    query = select(model.key, model.id, getattr(model, field))
+    for key, rid, shown in await rows_in(session, query, model.key, [k for k in forms if k not in ids]):
+        ids[key] = rid
+        current[key] = shown
+    new_rows = [{"key": k, field: _fullest(v)[:300]} for k, v in forms.items() if k not in ids]
+    for chunk in chunks(new_rows):
+        result = await session.execute(insert(model).returning(model.key, model.id), list(chunk))
+        ids.update({k: i for k, i in result.all()})
+    renamed = [{"id": ids[k], field: best} for k, v in forms.items() if k in current
+               and (best := _fullest([current[k], *v])) != current[k]]
+    for chunk in chunks(renamed):
+        await session.execute(update(model), list(chunk))
+    if known is not None:
+        if len(known) > KNOWN_NAMES:
+            known.clear()
+        shown = {row["id"]: row[field] for row in renamed}
+        known.update((k, (ids[k], shown.get(ids[k]) or current.get(k) or _fullest(v)[:300])) for k, v in forms.items())
+    return ids
+
+
+async def prune_unreferenced(session: AsyncSession) -> None:
+    await session.execute(delete(Person).where(~select(Authorship.person_id)
+                                                .where(Authorship.person_id == Person.id).exists()))
+    await session.execute(delete(Topic).where(~select(PaperTopic.topic_id)
+                                               .where(PaperTopic.topic_id == Topic.id).exists()))
+
+
+def _fullest(names: Iterable[str]) -> str:
+    """The display form with the most information: "Quoc V. Le" over "Quoc Le"."""
+    return max(names, key=lambda n: (len(n.split()), len(n), n))

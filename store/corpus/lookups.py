@@ -1,0 +1,113 @@
+"""Look-ups by title key and identifier: which stored paper a record names, read in few statements.
+
+Every look-up of many values goes through `rows_where` / `rows_in`: chunks of IN (...) on SQLite, one
+`= ANY(array)` statement on PostgreSQL, one pass over the column when the values are very many.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, any_, bindparam, func, select
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.db.models import Entry, Paper
+from store.ingest.records import PaperRecord
+from store.text.names import fold
+
+T = TypeVar("T")
+CHUNK = 500  # ids per IN (...) clause: well under every backend's parameter limit
+IDS = ("arxiv_id", "doi", "openreview_id")
+
+
+def paper_key(title: str) -> str:
+    return fold(title).replace("-", " ")[:512]
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def ids_of(rec: PaperRecord) -> list[tuple[str, str]]:
+    """The record's identifiers as stored: (kind, value) pairs."""
+    if rec.arxiv_id is None and rec.doi is None and rec.openreview_id is None:
+        return []
+    out = []
+    if rec.arxiv_id:
+        out.append(("arxiv_id", rec.arxiv_id[:64]))
+    if rec.doi:
+        out.append(("doi", rec.doi.lower()[:256]))
+    if rec.openreview_id:
+        out.append(("openreview_id", rec.openreview_id[:64]))
+    return out
+
+
+def compatible(held: dict[str, str | None], rec: PaperRecord) -> bool:
+    """A paper found by title is this record's paper unless their identifiers of one kind differ."""
+    return all(held.get(kind) in (None, value) for kind, value in ids_of(rec))
+
+
+WHOLE_COLUMN = 5_000  # more values than this: one pass over the column, not a look-up per chunk
+
+
+async def rows_where(session: AsyncSession, query: Select[Any], column: Any, values: Collection[Any]) -> list[Any]:
+    """The rows of `query` whose `column` (the rows' first item) is one of `values`.
+
+    A few values are looked up (`rows_in`). Asked for a hundred thousand keys or identifiers at once
+    (a file parsed whole), PostgreSQL's planner answers with a pass over the whole table (wide rows, and a
+    reload's own updated versions of them), so that many values are read in one pass over the column and
+    picked out here.
+    """
+    if len(values) > WHOLE_COLUMN:
+        wanted = set(values)
+        return [row for row in (await session.execute(query.where(column.is_not(None)))).all() if row[0] in wanted]
+    return await rows_in(session, query, column, values)
+
+
+async def rows_in(session: AsyncSession, query: Select[Any], column: Any, values: Collection[Any]) -> list[Any]:
+    """The rows of `query` whose `column` is one of `values`: in chunks of IN (...), on PostgreSQL as one
+    array (`= ANY`), one statement its driver prepares once where IN lists of every length are as many
+    statements (a bulk import's batches ask thousands of times)."""
+    if not values:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        one_of = any_(bindparam("wanted", list(values), type_=postgresql.ARRAY(column.type)))
+        return list((await session.execute(query.where(column == one_of))).all())
+    rows: list[Any] = []
+    for chunk in chunks(list(values)):
+        rows.extend((await session.execute(query.where(column.in_(chunk)))).all())
+    return rows
+
+
+async def papers_by_key(session: AsyncSession, keys: Sequence[str]) -> dict[str, int]:
+    return dict(await rows_where(session, select(Paper.key, Paper.id), Paper.key, set(keys)))
+
+
+async def papers_by_alias(session: AsyncSession, keys: Sequence[str]) -> dict[str, int]:
+    """Title key -> paper, for titles some entry gave a paper stored under another title."""
+    query = select(Entry.key, func.min(Entry.paper_id)).group_by(Entry.key)
+    return dict(await rows_where(session, query, Entry.key, set(keys)))
+
+
+async def papers_by_identifier(session: AsyncSession, records: Iterable[PaperRecord]) -> dict[tuple[str, str], int]:
+    """(kind, identifier) -> the paper holding it, for the records' identifiers."""
+    wanted: dict[str, set[str]] = {kind: set() for kind in IDS}
+    for rec in records:
+        for kind, value in ids_of(rec):
+            wanted[kind].add(value)
+    found: dict[tuple[str, str], int] = {}
+    for kind, values in wanted.items():
+        column = getattr(Paper, kind)
+        if values:
+            rows = await rows_where(session, select(column, Paper.id), column, values)
+            found.update({(kind, v): i for v, i in rows})
+    return found
+
+
+async def identifiers_of_papers(session: AsyncSession, ids: Iterable[int]) -> dict[int, dict[str, str | None]]:
+    query = select(Paper.id, Paper.arxiv_id, Paper.doi, Paper.openreview_id)
+    return {pid: {"arxiv_id": arxiv, "doi": doi, "openreview_id": openreview}
+            for pid, arxiv, doi, openreview in await rows_where(session, query, Paper.id, set(ids))}

@@ -1,0 +1,118 @@
+"""`Corpus`: the corpus folder (or the paths an admin names) read into the database, off the event loop.
+
+Finding and parsing the files is store.ingest.corpus; writing them is store.corpus.sync, all of an
+ingest in one transaction. The bundled seeds fill only a database that was never given a corpus, and a
+process without CORPUS_DIR never reloads them over a group's own corpus (`_seeds_refused`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from store.corpus.folders import adopt_former_homes
+from store.corpus.sync import CORPUS_GIVEN, sync_files
+from store.db.database import Database
+from store.db.models import Document, Paper
+from store.db.settings import get_setting
+from store.ingest.corpus import CorpusFile, find, parsed
+from store.ingest.records import CORPUS_ROOT, SEEDS_ROOT, Problem, StreamedFile
+from store.ingest.report import IngestProgress, IngestReport
+
+log = logging.getLogger(__name__)
+
+BUNDLED_SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+
+
+def default_corpus_dir() -> Path:
+    return Path(os.environ.get("CORPUS_DIR") or BUNDLED_SEEDS).expanduser()
+
+
+class Corpus:
+    def __init__(self, database: Database, corpus_dir: Path | None = None) -> None:
+        self.database = database
+        self.corpus_dir = Path(corpus_dir) if corpus_dir else default_corpus_dir()
+
+    @property
+    def root(self) -> str:
+        """How the corpus folder's documents are stored: the bundled seeds apart from a CORPUS_DIR."""
+        same = self.corpus_dir.expanduser().resolve() == BUNDLED_SEEDS.resolve()
+        return SEEDS_ROOT if same else CORPUS_ROOT
+
+    async def adopt_former_homes(self) -> int:
+        """Documents an older paperbot stored under the corpus folder's path become the folder's."""
+        adopted = await adopt_former_homes(self.database.sessionmaker, self.corpus_dir, self.root)
+        if adopted:
+            log.info("%d document(s) read from %s are now known as the corpus folder's", adopted, self.corpus_dir)
+        return adopted
+
+    async def never_given(self) -> bool:
+        """Whether the database never had a corpus: after `paperbot ingest NOTES/`, even one that found
+        nothing, the bundled seeds (or CORPUS_DIR) are never mixed in by themselves."""
+        async with self.database.session() as s:
+            return (await get_setting(s, CORPUS_GIVEN) is None
+                    and not await s.scalar(select(func.count()).select_from(Document)))
+
+    async def ingest(self, paths: Sequence[Path] | None = None,
+                     progress: IngestProgress | None = None) -> IngestReport:
+        """Read, parse and store the files under `paths` (default: the corpus folder) in one transaction."""
+        targets = list(paths) if paths else [self.corpus_dir]
+        async with self.database.write_lock:
+            if not paths and (refused := await self._seeds_refused()) is not None:
+                return refused
+            return await self.database.off_the_loop(
+                lambda sessions: _ingest(targets, self.corpus_dir, self.root, sessions, progress))
+
+    async def _seeds_refused(self) -> IngestReport | None:
+        """A process left without CORPUS_DIR does not reload the bundled seeds into a group's own corpus."""
+        if self.root != SEEDS_ROOT:
+            return None
+        async with self.database.session() as s:
+            theirs = await s.scalar(select(func.count()).select_from(Document).where(Document.root == CORPUS_ROOT))
+            total = await s.scalar(select(func.count()).select_from(Paper)) or 0
+        if not theirs:
+            return None
+        why = ("this process has no CORPUS_DIR, and the corpus was read from a corpus folder: nothing reloaded "
+               "(set CORPUS_DIR here, or reload through a process that has it)")
+        return IngestReport(problems=[Problem("the corpus folder", 0, why)], papers_total=total)
+
+
+async def _ingest(targets: list[Path], corpus_dir: Path, corpus_root: str, sessions: async_sessionmaker[AsyncSession],
+                  progress: IngestProgress | None = None) -> IngestReport:
+    files, roots, problems = await asyncio.to_thread(find, targets, corpus_dir, corpus_root)
+    stream = parsed(files) if progress is None else _reported(files, progress)
+    # One transaction: all of it or none. Closing `each` stops a parsing process if the sync fails.
+    try:
+        async with sessions() as session, session.begin(), contextlib.aclosing(stream) as each:
+            report = await sync_files(session, each, roots)
+    finally:
+        if progress is not None:
+            progress.stop()
+    report.problems[:0] = problems
+    return report
+
+
+async def _reported(files: Sequence[CorpusFile], progress: IngestProgress) -> AsyncIterator[StreamedFile]:
+    """The files parsed, telling `progress` as each one is done (its batches taken)."""
+    sizes = [_size(f.path) for f in files]
+    progress.start(len(files), sum(sizes))
+    async with contextlib.aclosing(parsed(files)) as each:
+        index = 0
+        async for result in each:
+            yield result
+            progress.advance(result.name, sizes[index] if index < len(sizes) else 0, result.records)
+            index += 1
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

@@ -1,0 +1,108 @@
+"""Author lists as notes write them, to exactly the names written.
+
+Separators `,` `;` `&` `and` (with or without spaces, and the full-width `，` `；` `、`),
+"Last, First and Last, First", "Last, F., Last, F." (APA), initials and particles (van, de, von),
+affiliation digits and marks ("Rinon Gal1,2", "Ji Lin*", "†", superscripts, `<sup>1</sup>`),
+affiliations in parentheses, Obsidian links ("[[Ashish Vaswani]]"), and a closing "et al." (or
+"and others", "等"), which marks the list incomplete and is never replaced by guessed names. The
+splitting of the cleaned line is store.text.names.split_authors, the one used for every source.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from store.ingest.readings.fields.namelists import PARTICLES, is_person_name
+from store.text.names import display_name, split_authors
+
+_ET_AL = re.compile(r"(?:[,;]?\s*(?:\bet\.?\s*al\b\.?|\band\s+others\b|\bet\s+autres\b|\bu\.\s*a\.|\bet\s+alii\b"
+                    r"|\band\s+colleagues\b)|\s*等人?|\s*…|\s*\.\.\.)\s*$", re.IGNORECASE)
+_SUP = re.compile(r"<sup>[^<]{0,20}</sup>", re.IGNORECASE)
+_TAGS = re.compile(r"</?[a-z]+[^>]{0,40}>", re.IGNORECASE)
+_MARK = "*†‡§¶#✝✉⋆∗⁰¹²³⁴⁵⁶⁷⁸⁹"
+_MARKS = re.compile(f"[{re.escape(_MARK)}]+")
+# A mark between two letters parts two words ("Author*Kaiming"): dropping it would join them into a name
+# nobody wrote. (Before a digit it is dropped: "Lin*1" is an affiliation, removed next.)
+_LETTER = rf"[^\W\d{re.escape(_MARK)}]"  # letters and "_" (superscript digits are word characters to re)
+_MARKS_BETWEEN = re.compile(f"(?<={_LETTER}){_MARKS.pattern}(?={_LETTER})")
+_AFFILIATION_DIGITS = re.compile(r"(?<=[^\W\d_.])\d{1,2}(?:\s*,\s*\d{1,2}(?![\w.]))*(?=[\s,;&]|$)")
+_PARENS = re.compile(r"\s*[(（][^()（）]*[)）]")
+_WIKI = re.compile(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]")
+_INITIALS = re.compile(r"^(?:[A-Z]\.\s*-?\s*)+$|^[A-Z]{1,2}$")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_MAX_WORDS = 6
+# "and" in the languages of the key table: "A und B", "A et B", "A y B", "A e B", "A 和 B".
+_OTHER_AND = re.compile(r"\s+(?:und|et|y|e|en|i)\s+(?!al\b)|\s*[和与及]\s*")
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorList:
+    names: list[str]
+    incomplete: bool = False
+
+
+def clean_author_text(text: str) -> tuple[str, bool]:
+    """The line without marks, affiliations and "et al."; whether "et al." closed it."""
+    text = _WIKI.sub(r"\1", text)
+    text = _SUP.sub("", text)
+    text = _TAGS.sub("", text)
+    text = _PARENS.sub("", text)
+    text = _MARKS.sub("", _MARKS_BETWEEN.sub(" ", text))
+    text = _AFFILIATION_DIGITS.sub("", text)
+    text = text.replace("，", ", ").replace("、", ", ").replace("；", "; ")
+    text = re.sub(r"\s*&\s*", " and ", text)
+    text = _OTHER_AND.sub(" and ", text)
+    text = " ".join(text.split()).strip(" ,;")
+    incomplete = False
+    m = _ET_AL.search(text)
+    if m:
+        text, incomplete = text[:m.start()].strip(" ,;"), True
+    return text, incomplete
+
+
+def parse_authors(text: str, *, strict: bool = False) -> AuthorList | None:
+    """The names in an author line, or None when it is not one.
+
+    strict: the line stands without a key ("Authors:"), so every name must look like a person's
+    name; with a key, any short run of words is accepted (mononyms, names in other scripts).
+    """
+    text, incomplete = clean_author_text(text)
+    if not text:
+        return AuthorList([], True) if incomplete and not strict else None
+    names = _apa_pairs(text) or split_authors(text)
+    names = [" ".join(n.split()).strip(" ,;:·-") for n in names]
+    names = [n for n in names if n]
+    if not names:
+        return None
+    people = 0
+    for name in names:
+        words = name.split()
+        if len(words) > _MAX_WORDS or not any(ch.isalpha() for ch in name) or re.search(r"[!?:|/\\]", name):
+            return None
+        if is_person_name(name) or (_CJK.search(name) and len(name) <= 12):
+            people += 1
+        elif strict and not _name_shaped(words):
+            return None
+    # Without a key, most names must be unmistakable ("Or Patashnik" passes beside six others).
+    if strict and people * 2 < len(names) + 1:
+        return None
+    return AuthorList(names, incomplete)
+
+
+def _name_shaped(words: list[str]) -> bool:
+    """Two to six capitalised words, initials or particles: a name that happens to hold a common word."""
+    return 2 <= len(words) <= _MAX_WORDS and words[0][:1].isupper() and words[-1][:1].isupper() and all(
+        w[:1].isupper() or w.casefold() in PARTICLES for w in words)
+
+
+def _apa_pairs(text: str) -> list[str] | None:
+    """"Vaswani, A., Shazeer, N., and Parmar, N." as pairs of surname and initials."""
+    parts = [p.strip() for p in re.split(r",|\band\b", text) if p.strip()]
+    if len(parts) < 4 or len(parts) % 2:
+        return None
+    if not all(_INITIALS.match(parts[k]) for k in range(1, len(parts), 2)):
+        return None
+    if any(_INITIALS.match(parts[k]) for k in range(0, len(parts), 2)):
+        return None
+    return [display_name(f"{parts[k]}, {parts[k + 1]}") for k in range(0, len(parts), 2)]

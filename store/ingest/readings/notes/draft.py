@@ -1,0 +1,95 @@
+"""A paper as a note's reader gathers it (`Draft`), and the small readings of values it needs.
+
+A draft is opened by a title field, a heading followed by fields, or a table row; it keeps the line of
+its title, and how it was titled (by a field, or by a heading at some level), which decides what a later
+heading or title field means.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from store.ingest.readings.fields.authors import AuthorList
+from store.ingest.readings.fields.byline import match_venue_line
+from store.ingest.readings.fields.keyvalue import match_key_value
+from store.ingest.structure.markdown import Node
+from store.text.identifiers import arxiv_id
+from store.text.links import web_link
+
+YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+WIKI = re.compile(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]")
+_URL = re.compile(r"https?://\S+")
+_NOTE_PREFIX = re.compile(r"^(?:(?:paper|reading)\s+)?(?:summary|summaries|notes?|review|thoughts)\s*"
+                          r"(?:of|on|for|about|[:：–—-])\s+(?=\S)", re.IGNORECASE)
+_VENUE_TAIL = re.compile(r"(?:\s*[(\[]\s*(?P<inner>[^()\[\]]{2,60}?)\s*[)\]]|\s+[-–—|]\s+(?P<bare>[^-–—|]{2,60}))\s*$")
+_LEADING_MARKS = re.compile(r"^[^\w\"“'‘(\[]+")  # "📝 Title", "» Title"
+
+
+@dataclass(slots=True)
+class Draft:
+    line: int
+    title: str = ""
+    title_line: int = 0
+    authors: AuthorList | None = None
+    venue: str | None = None
+    year: int | None = None
+    topics: list[str] = field(default_factory=list)
+    link: str | None = None
+    writer: str | None = None
+    summary: list[str] = field(default_factory=list)
+    level: int = 0  # the heading level that opened it (0: a field did)
+    title_keyed: bool = False  # the title came from a title field, not from a heading
+
+    def set_title(self, text: str, line: int) -> None:
+        self.title, self.title_line = " ".join(text.split()), line
+
+    def set_heading_title(self, text: str, line: int) -> None:
+        """A heading as the title: without "Notes on", quotes, or a closing "(NeurIPS 2020)"."""
+        self.set_clean_title(_NOTE_PREFIX.sub("", _LEADING_MARKS.sub("", " ".join(text.split()))), line)
+
+    def set_clean_title(self, title: str, line: int) -> None:
+        """A title without quotes around it or a closing "(NeurIPS 2020)", which gives venue and year."""
+        title = " ".join(title.split())
+        tail = _VENUE_TAIL.search(title)
+        if tail is not None:
+            venue = match_venue_line(tail.group("inner") or tail.group("bare"))
+            if venue is not None and tail.start() > 0:
+                title = title[:tail.start()].rstrip(" -–—|,")
+                self.venue, self.year = self.venue or venue[0], self.year or venue[1]
+        if len(title) > 2 and title[0] in "\"“'‘" and title[-1] in "\"”'’":
+            title = title[1:-1].strip()
+        self.set_title(title, line)
+
+
+def heading_link(node: Node, title: str) -> str | None:
+    """The url of a heading that is a link, or whose title is a link ("# [Title](url) [arXiv 2017]")."""
+    if node.whole_link:
+        return node.whole_link
+    return next((url for text, url in node.links if " ".join(text.split()) == title), None)
+
+
+def adjacent(a: Node, b: Node) -> bool:
+    return b.line - (a.end or a.line) <= 1
+
+
+def link_value(value: str) -> str | None:
+    """The link a link field gives: a url in it, an arXiv id ("arXiv:1706.03762"), or a bare "arxiv.org/..."."""
+    value = value.strip().strip("<>")
+    url = _URL.search(value)
+    if url:
+        return url.group(0).rstrip(").,>")
+    link = web_link(value)  # a bare "arxiv.org/abs/..." mended; text that is no link ("[arXiv](...)") is none
+    if link is None and (arxiv := arxiv_id(value, bare=True)):
+        return f"https://arxiv.org/abs/{arxiv}"
+    return link
+
+
+def values_below(nodes: list[Node]) -> list[str]:
+    """The list items right after a key with no value ("**Authors:**" then "- A", "- B")."""
+    items: list[str] = []
+    for node in nodes:
+        if node.kind != "paragraph" or not node.item or match_key_value(node.lines[0][1]) is not None:
+            break
+        items.append(" ".join(t for _, t in node.lines))
+    return items

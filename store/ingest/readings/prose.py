@@ -1,0 +1,202 @@
+"""Read a free-form text or Markdown document paragraph by paragraph, whatever mix of shapes it uses.
+
+`RULES` are tried in order on each paragraph; the first that takes it decides what it is:
+
+1. entry: a shape's entry starts here (a ShortScience page) and opens a paper;
+2. paper line: its first line names a paper ("C12: Title", "Title – Authors"), and so does each list
+   item after it, one paper per item;
+3. aside: its first line is a shape's commentary ("C31, C32: missed these"), which closes the paper;
+4. first paragraph: an open paper's first paragraph, however short ("Bi-GAN");
+5. heading: closes the paper; a venue in it ("ICLR 2017 summary") is the venue and year of the papers
+   after it, another heading is their topic (the document's own title is not);
+6. boilerplate: disclaimers and site furniture close the paper;
+7. summary: any other paragraph continues the open paper's summary;
+8. opening: the document's opening paragraph names the venue of papers that do not name their own;
+9. mentions: prose outside any paper is searched for papers named inline ("Title by A, B and C"),
+   whose summary is the part of the paragraph that speaks of them.
+
+Within a rule, the shapes (store.ingest.readings.shapes.SHAPES) are tried in their list's order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from store.ingest.readings.fields import headings
+from store.ingest.readings.fields.chrome import clean_paragraph, is_boilerplate, join_paragraphs
+from store.ingest.readings.fields.mentions import split_mentions
+from store.ingest.readings.fields.venues import find_venue, find_year
+from store.ingest.readings.shapes import SHAPES, PaperLine
+from store.ingest.records import PaperRecord, Parsed
+from store.ingest.structure.markdown import Block, Document
+
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")
+
+
+@dataclass(slots=True)
+class _Open:
+    record: PaperRecord
+    paragraphs: list[str] = field(default_factory=list)
+    fallback: str = ""  # used when no summary follows (a ShortScience abstract)
+
+
+@dataclass(slots=True)
+class _Prose:
+    """What reading has found so far: the papers, the one still taking paragraphs, the context of headings."""
+
+    blocks: list[Block]
+    source: str
+    records: list[PaperRecord] = field(default_factory=list)
+    current: _Open | None = None
+    venue: str | None = None
+    year: int | None = None
+    topic: str | None = None
+
+    def close(self) -> None:
+        if self.current is not None:
+            self.current.record.summary = join_paragraphs(self.current.paragraphs) or self.current.fallback
+            if self.current.record.title.strip(" *_:#"):  # markup alone ("**", "C12:") is not a title
+                self.records.append(self.current.record)
+            self.current = None
+
+    def open(self, title: str, authors: list[str], line: int, link: str | None = None) -> _Open:
+        self.close()
+        record = PaperRecord(title=title, authors=authors, venue=self.venue, year=self.year,
+                             topics=[self.topic] if self.topic else [], source=self.source, line=line, link=link)
+        self.current = _Open(record)
+        return self.current
+
+    def open_line(self, paper: PaperLine, line: int) -> _Open:
+        opened = self.open(paper.title, paper.authors, line, paper.link)
+        opened.record.venue = paper.venue or opened.record.venue
+        opened.record.year = paper.year or opened.record.year
+        return opened
+
+    def add(self, lines: tuple[str, ...] | list[str]) -> None:
+        if lines and self.current is not None:
+            paragraph = clean_paragraph(lines)
+            if paragraph:
+                self.current.paragraphs.append(paragraph)
+
+
+Rule = Callable[[_Prose, int], int | None]  # (reading, paragraph index) -> the next index, or None: not mine
+
+
+def _entry(r: _Prose, index: int) -> int | None:
+    for shape in SHAPES:
+        entry = shape.entry(r.blocks, index) if shape.entry else None
+        if entry is not None:
+            opened = r.open(entry.title, entry.authors, entry.line)
+            opened.record.venue, opened.record.year = entry.venue, entry.year
+            opened.record.topics = entry.topics or opened.record.topics
+            opened.fallback = entry.abstract
+            r.add(entry.summary_lines)
+            return entry.next_block
+    return None
+
+
+def _paper_line(text: str) -> PaperLine | None:
+    return next((paper for shape in SHAPES if shape.line and (paper := shape.line(text)) is not None), None)
+
+
+def _paper_lines(r: _Prose, index: int) -> int | None:
+    block = r.blocks[index]
+    paper = _paper_line(block.lines[0].strip())
+    if paper is None:
+        return None
+    r.open_line(paper, block.start)
+    rest: list[str] = []
+    for offset, line in enumerate(block.lines[1:], 1):
+        listed = _paper_line(line.strip()) if _LIST_ITEM.match(line) else None
+        if listed is None:  # a list of "Title – Authors" items, one paper per item
+            rest.append(line)
+            continue
+        r.add(rest)
+        rest = []
+        r.open_line(listed, block.start + offset)
+    r.add(rest)
+    return index + 1
+
+
+def _aside(r: _Prose, index: int) -> int | None:
+    first = r.blocks[index].lines[0].strip()
+    if not any(shape.aside and shape.aside(first) for shape in SHAPES):
+        return None
+    r.close()
+    return index + 1
+
+
+def _first_paragraph(r: _Prose, index: int) -> int | None:
+    block = r.blocks[index]
+    if r.current is None or r.current.paragraphs or headings.markdown_heading(block.lines[0].strip()) is not None:
+        return None
+    r.add(block.lines)
+    return index + 1
+
+
+def _heading(r: _Prose, index: int) -> int | None:
+    heading = headings.heading_text(r.blocks[index])
+    if heading is None:
+        return None
+    r.close()
+    venue, year = find_venue(heading)
+    if venue is not None:
+        r.venue, r.topic = venue, None
+        r.year = year or find_year(heading) or (None if index else r.year)
+    elif index == 0:
+        r.year = r.year or find_year(heading)  # the document's title is not a topic
+    else:
+        r.topic = heading if headings.is_topic(heading) else None
+    return index + 1
+
+
+def _boilerplate(r: _Prose, index: int) -> int | None:
+    if not is_boilerplate(r.blocks[index].text):
+        return None
+    r.close()
+    return index + 1
+
+
+def _summary(r: _Prose, index: int) -> int | None:
+    if r.current is None:
+        return None
+    r.add(r.blocks[index].lines)
+    return index + 1
+
+
+def _opening(r: _Prose, index: int) -> None:
+    if index == 0 and r.venue is None:
+        r.venue, r.year = find_venue(r.blocks[index].text)
+
+
+def _mentions(r: _Prose, index: int) -> int:
+    block = r.blocks[index]
+    text = "\n".join(block.lines)
+    for shape in SHAPES:
+        found = shape.mentions(text) if shape.mentions else []
+        if not found:
+            continue
+        # Each paper's summary is the part of the paragraph that speaks of it, not the whole paragraph.
+        parts = split_mentions(text, [(m.offset, m.offset + len(m.title)) for m in found])
+        r.records.extend(PaperRecord(title=m.title, authors=m.authors, venue=r.venue, year=r.year,
+                                     topics=[r.topic] if r.topic else [], summary=clean_paragraph(part.split("\n")),
+                                     source=r.source, line=block.start + text.count("\n", 0, m.offset))
+                         for m, part in zip(found, parts, strict=True))
+        break
+    return index + 1
+
+
+RULES: tuple[Rule, ...] = (_entry, _paper_lines, _aside, _first_paragraph, _heading, _boilerplate, _summary,
+                           _opening, _mentions)
+
+
+def read_prose(document: Document, source: str) -> Parsed:
+    """Records for every paper the document names; prose-only documents give none."""
+    reading = _Prose(document.paragraphs, source)
+    index = 0
+    while index < len(reading.blocks):
+        index = next(n for rule in RULES if (n := rule(reading, index)) is not None)
+    reading.close()
+    return Parsed(records=reading.records, problems=[])

@@ -1,0 +1,214 @@
+"""`LiveIndex`: the search index a running process answers from, kept in step with the database.
+
+Queries read `index`, an immutable `SearchIndex`; a load builds a new one off the event loop and
+replaces the reference in one assignment, so a query running meanwhile is answered from the old index
+or the new one, never from half of each. A load takes the snapshot of the current corpus version when
+there is one, else rebuilds from the database (and saves the snapshot). A write's few changed papers
+are laid over the index at once (`take_changes`: an `OverlayIndex` on a large index, an exact rebuild in
+memory on a small one), and a full build replaces the overlay after a quiet period. `catch_up` takes
+what other processes committed (store.db.changes); store.search.follow calls it when the log moves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from store.db import changes
+from store.db.changes import CORPUS_VERSION
+from store.db.database import Database
+from store.db.settings import get_setting
+from store.search import snapshot
+from store.search.acronyms import Glossary, load_glossary
+from store.search.index import SearchIndex
+from store.search.overlay import OverlayIndex, supports
+from store.search.results import PaperView
+from store.search.views import read_views
+
+log = logging.getLogger(__name__)
+
+OVERLAY_FROM = 2_000  # papers: a smaller index takes a change by an exact rebuild in memory (milliseconds)
+OVERLAY_MAX = 1_000  # changed papers an overlay holds before the full rebuild starts at once
+QUIET_SECONDS = 60.0  # after the last change, the overlay is replaced by a full build in the background
+
+State = tuple[SearchIndex, tuple[PaperView, ...]]
+
+
+@cache
+def _empty() -> State:
+    """What a process answers from before its first load (immutable, so shared)."""
+    return SearchIndex.build([]), ()
+
+
+class LiveIndex:
+    def __init__(self, database: Database, corpus_dir: Path) -> None:
+        self.database = database
+        self.corpus_dir = corpus_dir  # where the corpus's own glossaries are
+        self._state: State | None = None  # the index and its catalog, swapped together
+        self.generation = 0  # bumped at every index swap
+        self.snapshot: Path | None = snapshot.snapshot_path(database.url)
+        self.index_source = "empty"  # then "snapshot", "rebuilt" or "overlay": where the current index came from
+        # Changes taken into the index since the last full load, for the load running meanwhile to re-apply:
+        # (sequence number, paper id -> its new view or None when deleted).
+        self._changes: list[tuple[int, dict[int, PaperView | None]]] = []
+        self._seq = 0
+        self._index_lock = asyncio.Lock()
+        self.rebuild_task: asyncio.Task[None] | None = None
+        self._rebuilding = False
+        self.quiet_seconds = QUIET_SECONDS
+        self.overlay_from = OVERLAY_FROM
+        self._glossary: Glossary | None = None
+        self.seen_change = 0  # the newest change in the log that the index holds (store.db.changes)
+        self.taken_change_at: datetime | None = None  # when the newest change taken from another process was made
+        self._follow_lock = asyncio.Lock()
+
+    @property
+    def index(self) -> SearchIndex:
+        return (self._state or _empty())[0]
+
+    @property
+    def catalog(self) -> tuple[PaperView, ...]:
+        """The papers the current index was built from, in id order (no database round trip)."""
+        return (self._state or _empty())[1]
+
+    async def refresh(self, *, rebuild: bool = False) -> None:
+        """Load the snapshot of the current corpus version, or rebuild the index from the database; swap it in."""
+        since = self._seq  # changes after this may be missing from what the load reads: re-applied below
+        index, source, seen = await self.database.off_the_loop(lambda sessions: self._load(sessions, rebuild))
+        async with self._index_lock:
+            later: dict[int, PaperView | None] = {}
+            for seq, taken in self._changes:
+                if seq > since:
+                    later.update(taken)
+            if later:
+                index = await asyncio.to_thread(self._with_changes, index, later)
+                source = "overlay" if isinstance(index, OverlayIndex) else source
+            self._changes = [c for c in self._changes if c[0] > since]
+            self._swap(index, source)
+            self.seen_change = max(self.seen_change, seen)
+        log.info("index ready: %d papers (%s)", len(index), self.index_source)
+
+    def _swap(self, index: SearchIndex, source: str) -> None:
+        catalog = index.visible_papers() if isinstance(index, OverlayIndex) else index.papers
+        self._state = (index, catalog)  # one assignment: readers see old or new, never a mix
+        self.generation += 1
+        self.index_source = source
+
+    def _with_changes(self, index: SearchIndex, taken: dict[int, PaperView | None]) -> SearchIndex:
+        """The index with these papers replaced or removed: an overlay on a large index, else a new build."""
+        if len(index) >= self.overlay_from and (supports(index) or isinstance(index, OverlayIndex)):
+            return OverlayIndex(index, taken)
+        papers = {p.id: p for p in (index.visible_papers() if isinstance(index, OverlayIndex) else index.papers)}
+        for pid, view in taken.items():
+            if view is None:
+                papers.pop(pid, None)
+            else:
+                papers[pid] = view
+        return SearchIndex.build([papers[pid] for pid in sorted(papers)], self._glossary)
+
+    async def take_changes(self, paper_ids: set[int]) -> None:
+        """Make the current state of these papers searchable now (after a write that changed them)."""
+        if not paper_ids:
+            return
+        async with self.database.session() as s:
+            views = {v.id: v for v in await read_views(s, sorted(paper_ids))}
+        taken: dict[int, PaperView | None] = {pid: views.get(pid) for pid in paper_ids}
+        async with self._index_lock:
+            self._seq += 1
+            self._changes.append((self._seq, taken))
+            index = await asyncio.to_thread(self._with_changes, self.index, taken)
+            self._swap(index, "overlay" if isinstance(index, OverlayIndex) else "rebuilt")
+        if isinstance(index, OverlayIndex):
+            self._schedule_rebuild(now=len(index.changes) >= OVERLAY_MAX)
+
+    def _schedule_rebuild(self, *, now: bool = False) -> None:
+        """A full build replaces the overlay after a quiet period (or at once when the overlay is large).
+
+        A build already under way is left to finish (what changed meanwhile is re-applied on top of it),
+        and the next one waits for it.
+        """
+        previous = self.rebuild_task
+        if previous is not None and not previous.done() and not self._rebuilding:
+            previous.cancel()  # still in its quiet period: the period starts again
+            previous = None
+
+        async def later() -> None:
+            if previous is not None and not previous.done():
+                await asyncio.wait({previous})  # never cancels it
+            await asyncio.sleep(0 if now else self.quiet_seconds)
+            self._rebuilding = True
+            try:
+                await self.refresh(rebuild=True)
+            except Exception:
+                log.exception("background index rebuild failed; the overlay keeps answering")
+            finally:
+                self._rebuilding = False
+
+        self.rebuild_task = asyncio.get_running_loop().create_task(later())
+
+    async def _load(self, sessions: async_sessionmaker[AsyncSession], rebuild: bool) -> tuple[SearchIndex, str, int]:
+        async with sessions() as s, s.begin():  # one read transaction: the stamp matches the papers
+            # Read first: a change committed while the papers are read is then taken again, never missed.
+            seen = await changes.latest(s)
+            version = await get_setting(s, CORPUS_VERSION)
+            if version is None:
+                version = await changes.record(s, None)
+            glossary = await asyncio.to_thread(load_glossary, self.corpus_dir)
+            self._glossary = glossary  # an in-memory rebuild after a member's change uses it too
+            for problem in glossary.problems:
+                log.warning("glossary: %s", problem)
+            # The glossaries are not in the database: a snapshot is also stamped with their fingerprint.
+            stamp = f"{version}+{glossary.fingerprint}"
+            if self.snapshot and not rebuild:
+                index = await asyncio.to_thread(snapshot.load, self.snapshot, stamp)
+                if index is not None:
+                    return index, "snapshot", seen
+            views = await read_views(s)
+        index = await asyncio.to_thread(SearchIndex.build, views, glossary)
+        if self.snapshot:
+            await asyncio.to_thread(snapshot.save, index, self.snapshot, stamp)
+        return index, "rebuilt", seen
+
+    async def catch_up(self) -> str:
+        """Take the changes other processes committed since the index was read; says what it did.
+
+        A few papers are read back and laid over the index (`take_changes`); a change too large to name
+        its papers, or a log that no longer reaches back far enough, means a full load (the shared
+        snapshot when it is current, else a rebuild), off the event loop. Queries meanwhile are answered
+        from the index as it was.
+        """
+        async with self._follow_lock:
+            async with self.database.session() as s:
+                pending, complete = await changes.since(s, self.seen_change, limit=OVERLAY_MAX)
+            if not pending:
+                return "current"
+            foreign = [c for c in pending if c.origin != self.database.origin]
+            if foreign:
+                self.taken_change_at = foreign[-1].changed_at
+            named: set[int] = set()
+            for c in foreign:
+                if c.papers is None:
+                    complete = False
+                    break
+                named |= c.papers
+            if not complete or len(named) > OVERLAY_MAX:
+                await self.refresh()
+                return "reloaded"
+            if named:
+                await self.take_changes(named)
+            self.seen_change = max(self.seen_change, pending[-1].id)
+            return f"took {len(named)} paper(s)" if named else "current"
+
+    async def close(self) -> None:
+        """Stop the scheduled rebuild, if any."""
+        task = self.rebuild_task
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
