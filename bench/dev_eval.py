@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.dev_eval [--corpus seeds]
 
-tests/test_dev_metrics.py asserts the floors; this prints every query's figure and the means over the
+tests/search/test_dev_metrics.py asserts the floors; this prints every query's figure and the means over the
 whole set, so a change to ranking can be read query by query (not part of the test suite).
 """
 

@@ -21,6 +21,7 @@ from bot.commands_sync import sync_if_changed
 from bot.config import Settings
 from bot.errors import on_app_command_error
 from bot.permissions import is_admin
+from bot.render import admin_notice_text
 from bot.services import Services, services_for
 from bot.views import TIMEOUT
 from store.library import Library
@@ -75,7 +76,7 @@ class PaperBot(commands.AutoShardedBot):
         if guild_id is None:
             return None
         notice = await self.services.servers.pop_admin_notice(guild_id)
-        return f"⚠ Since you last looked: {notice}" if notice else None
+        return admin_notice_text(notice) if notice else None
 
     async def on_shard_ready(self, shard_id: int) -> None:
         servers = sum(1 for g in self.guilds if g.shard_id == shard_id)

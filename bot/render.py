@@ -11,6 +11,7 @@ from bot.untrusted import for_code_span, for_discord, for_discord_line, for_disc
 from store.ingest.records import Problem
 from store.ingest.report import IngestReport, problem_count, problem_line
 from store.search.results import Hit, PaperView, SearchResult
+from store.servers.settings import AdminNotice
 from store.summaries.contributions import BatchResult, ContributionView
 from store.text.links import web_link
 
@@ -204,3 +205,9 @@ def upload_report(found: dict[str, int], result: BatchResult, problems: list[Pro
             break
         lines.append(line)
     return "\n".join(lines)[:CONTENT_MAX]
+
+
+def admin_notice_text(notice: AdminNotice) -> str:
+    """A problem met since an admin last looked, and how long ago (Discord shows the time in the reader's zone)."""
+    when = f" ({discord.utils.format_dt(notice.at, 'R')})" if notice.at else ""
+    return f"⚠ Since you last looked{when}: {notice.text}"

@@ -36,7 +36,7 @@ def default_schedule(settings: Settings) -> Schedule:
 
 def services_for(library: Library, settings: Settings, clock: Callable[[], datetime]) -> Services:
     worker = f"{socket.gethostname()}:{os.getpid()}"
-    servers = Servers(library.sessionmaker, default_schedule(settings))
+    servers = Servers(library.sessionmaker, default_schedule(settings), clock)
     return Services(search=library.search, summaries=SummariesService(library, clock), servers=servers,
                     readinggroup=ReadingGroupService(library, servers, clock, worker,
                                                      expiry=timedelta(days=settings.proposal_days),

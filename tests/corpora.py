@@ -3,6 +3,7 @@ folder planted with links out, a loop and a FIFO (ingest, e2e)."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -90,3 +91,16 @@ def plant(tmp_path: Path) -> Path:
     (corpus / "linked-folder").symlink_to(outside / "folder", target_is_directory=True)
     os.mkfifo(corpus / "pipe.md")
     return corpus
+
+
+def write_arxiv(path: Path, n: int, tag: str) -> None:
+    """n arXiv-shaped records, each a distinct paper."""
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(n):
+            fh.write(json.dumps({
+                "id": f"{2000 + i // 10000}.{i % 10000:05d}",
+                "title": f"Synthetic {tag} study number {i} of sparse attention",
+                "authors": f"Ada Lovelace{i % 97}, Alan Turing{i % 89} and Grace Hopper",
+                "abstract": f"We study sparse attention variant {i} on {tag} benchmarks and report results.",
+                "categories": "cs.LG stat.ML",
+            }) + "\n")

@@ -125,8 +125,8 @@ class DigestCog(BackgroundPasses, commands.Cog):
 
     async def _notice(self, guild_id: int) -> str:
         """A problem the digest met since an admin last looked, shown once, as the first line of the reply."""
-        notice = await self.bot.services.servers.pop_admin_notice(guild_id)
-        return f"⚠ Since you last looked: {notice}\n" if notice else ""
+        notice = await self.bot.pop_admin_notice(guild_id)
+        return f"{notice}\n" if notice else ""
 
     @slash("digest preview", parent=digest)
     async def preview(self, interaction: discord.Interaction) -> None:

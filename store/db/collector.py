@@ -10,7 +10,7 @@ So bulk work runs inside `paused()`: automatic collection is off while it runs, 
 block ends, everything alive is frozen into the permanent generation, which later collections skip.
 Reference counting still frees a replaced index the moment its last reader lets go; only reference
 cycles created during a bulk block and dropped by its end would outlive it, and bulk code makes none
-to speak of (measured by `tests/test_collector.py`).
+to speak of (measured by `tests/store/test_collector.py`).
 """
 
 from __future__ import annotations

@@ -212,6 +212,7 @@ class GuildSettings(Base):
     minute: Mapped[int] = mapped_column(Integer, default=0)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     last_error: Mapped[str | None] = mapped_column(Text)  # reported to the next admin command
+    last_error_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # when it happened
 
     __table_args__ = (
         CheckConstraint("weekday BETWEEN 0 AND 6", name="digest_weekday"),

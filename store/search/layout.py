@@ -5,7 +5,7 @@ in Python (`store.text.tokenize.TermIds.of`), they took most of the build. Here 
 chunks on its UTF-8 bytes with numpy, each chunk of up to 16 bytes is its own exact key (its bytes, as
 two 64-bit integers) in an open-addressing table of the chunks already met, and only new chunks and the
 rare longer ones reach Python, to be analysed as `tokenize` always does. The result is the ids
-`TermIds.of` gives, in the same order, with the same vocabulary; tests/test_layout.py checks that on
+`TermIds.of` gives, in the same order, with the same vocabulary; tests/search/test_layout.py checks that on
 real and random text.
 
 The chunks are `tokenize.chunks`'s, but for Unicode spaces, which stay inside a chunk here: the word

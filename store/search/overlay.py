@@ -15,7 +15,7 @@ How close it is to a full build of the same papers, exactly:
   BM25F a paper's weight for a term grows with avgdl between 1 and avgdl/avgdl' times, so every score
   of the overlay is within the factors [min(1, r), max(1, r)] of the full build's, where r runs over
   the four fields' base avgdl / new avgdl (`score_bounds`). One paper in 100,000 moves them by about
-  1e-5; tests/test_overlay.py checks the bound on every paper's score.
+  1e-5; tests/search/test_overlay.py checks the bound on every paper's score.
 - /ask's mean sentence length (an even sample), the autocomplete of names, the acronyms learnt from the
   summaries, and the document frequencies /topic's feedback weighs its words by are the base's.
 """

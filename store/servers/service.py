@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from store.servers.settings import Schedule, guild_schedule, pop_admin_notice, record_problem, save_schedule
+from store.servers.settings import (
+    AdminNotice,
+    Schedule,
+    guild_schedule,
+    pop_admin_notice,
+    record_problem,
+    save_schedule,
+)
 
 
 class Servers:
     """A server's channel, time zone and weekly slot (the defaults until an admin changes one)."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], default: Schedule) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], default: Schedule,
+                 clock: Callable[[], datetime]) -> None:
         self.sessions = sessions
         self.default = default
+        self.clock = clock
 
     async def schedule(self, guild_id: int) -> Schedule:
         async with self.sessions() as session:
@@ -30,9 +42,9 @@ class Servers:
     async def record_problem(self, guild_id: int, problem: str) -> None:
         """Keep a problem met in this server for the next admin command to show."""
         async with self.sessions() as session, session.begin():
-            await record_problem(session, guild_id, self.default, problem)
+            await record_problem(session, guild_id, self.default, problem, self.clock())
 
-    async def pop_admin_notice(self, guild_id: int) -> str | None:
+    async def pop_admin_notice(self, guild_id: int) -> AdminNotice | None:
         """The problem kept for admins, cleared as it is read (shown once)."""
         async with self.sessions() as session, session.begin():
             return await pop_admin_notice(session, guild_id)

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.db.engine import utc
 from store.db.models import GuildSettings
 
 
@@ -49,13 +51,23 @@ async def save_schedule(session: AsyncSession, guild_id: int, default: Schedule,
     return Schedule(row.channel_id, row.weekday, row.hour, row.minute, row.timezone)
 
 
-async def record_problem(session: AsyncSession, guild_id: int, default: Schedule, problem: str) -> None:
-    await save_schedule(session, guild_id, default, last_error=problem[:1000])
+@dataclass(frozen=True, slots=True)
+class AdminNotice:
+    """A problem met in a server, kept until an admin looks; `at` is None for one kept before revision 0007."""
+
+    text: str
+    at: datetime | None
 
 
-async def pop_admin_notice(session: AsyncSession, guild_id: int) -> str | None:
+async def record_problem(session: AsyncSession, guild_id: int, default: Schedule, problem: str,
+                         at: datetime) -> None:
+    await save_schedule(session, guild_id, default, last_error=problem[:1000], last_error_at=at)
+
+
+async def pop_admin_notice(session: AsyncSession, guild_id: int) -> AdminNotice | None:
     row = await session.get(GuildSettings, guild_id)
     if row is None or not row.last_error:
         return None
-    notice, row.last_error = row.last_error, None
+    notice = AdminNotice(row.last_error, utc(row.last_error_at) if row.last_error_at else None)
+    row.last_error, row.last_error_at = None, None
     return notice

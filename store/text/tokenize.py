@@ -168,7 +168,7 @@ def tokenize_parts(text: str, spans: Iterable[tuple[int, int]]) -> list[list[str
 class TermIds(dict[str, tuple[int, ...]]):
     """Chunk -> term ids, the vocabulary growing as new terms are met: text by text and chunk by chunk,
     the plain statement of what an index build computes (store.search.layout does it at array speed,
-    and tests/test_layout.py holds it to this).
+    and tests/search/test_layout.py holds it to this).
     """
 
     def __init__(self, vocabulary: dict[str, int] | None = None) -> None:

@@ -12,6 +12,7 @@ from bot.untrusted import without_controls
 from store.ingest.records import Problem
 from store.ingest.report import FileChange, IngestReport
 from store.search.results import Hit, Match, PaperView, SummaryView
+from tests.bot.embeds import within_limits
 from tests.fakediscord import markdown
 
 
@@ -19,18 +20,6 @@ def paper(title: str = "T", summary: str = "S", authors: tuple[str, ...] = ("Ada
           topics: tuple[str, ...] = ("Machine Learning",), link: str | None = None) -> PaperView:
     return PaperView(id=1, title=title, authors=authors, venue="ICLR", year=2019, topics=topics, link=link,
                      summaries=(SummaryView("a.md", 3, summary),), added_at=datetime(2026, 1, 1, tzinfo=UTC))
-
-
-def within_limits(embeds: list) -> None:
-    assert len(embeds) <= render.EMBEDS_PER_MESSAGE
-    assert sum(len(e) for e in embeds) <= render.EMBED_TOTAL_MAX
-    for e in embeds:
-        assert len(e.title or "") <= render.EMBED_TITLE_MAX
-        assert len(e.description or "") <= render.EMBED_DESCRIPTION_MAX
-        assert len(e.fields) <= render.EMBED_FIELDS_MAX
-        for f in e.fields:
-            assert 0 < len(f.value) <= render.EMBED_FIELD_VALUE_MAX and len(f.name) <= render.EMBED_FIELD_NAME_MAX
-        assert len(e.footer.text or "") <= render.EMBED_FOOTER_MAX
 
 
 text = st.text(min_size=0, max_size=20_000)

@@ -11,7 +11,7 @@ from bot import render
 from store.ingest.records import PaperRecord, Problem
 from store.search.results import Hit, PaperView, SummaryView
 from store.summaries.contributions import BatchResult, ContributionView
-from tests.bot.test_render import within_limits
+from tests.bot.embeds import within_limits
 
 WHEN = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
 

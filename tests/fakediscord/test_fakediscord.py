@@ -8,17 +8,16 @@ credentials, intents, deletes), and the checks of the server's own replies.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from typing import Any
 
-import aiohttp
 import discord
 import pytest
 
 from bot.config import Settings
 from bot.runner import RedactSecrets, secrets_of
 from tests.fakediscord import TOKEN, FakeDiscord, pointed_at, running, would_ping
+from tests.fakediscord.calls import call, leaf
 from tests.fakediscord.limits import command_errors, message_errors
 from tests.fakediscord.openapi import (
     ALLOWED_EXTRA,
@@ -30,28 +29,11 @@ from tests.fakediscord.openapi import (
     validate_component,
 )
 
-AUTH = {"Authorization": f"Bot {TOKEN}"}
-
 
 @pytest.fixture
 async def fake():
     async with FakeDiscord() as server:
         yield server
-
-
-async def call(fake: FakeDiscord, method: str, path: str, body: Any = None,
-               headers: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
-    async with aiohttp.ClientSession() as s, s.request(method, fake.api_base + path, json=body,
-                                                       headers=AUTH if headers is None else headers) as r:
-        raw = await r.read()
-        return r.status, json.loads(raw) if raw else {}
-
-
-def leaf(errors: dict[str, Any], *path: str | int) -> list[dict[str, str]]:
-    node = errors
-    for part in path:
-        node = node[str(part)]
-    return node["_errors"]
 
 
 def a_message(fake: FakeDiscord) -> dict[str, Any]:

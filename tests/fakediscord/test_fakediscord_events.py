@@ -7,11 +7,7 @@ from typing import Any
 import pytest
 
 from tests.fakediscord import FakeDiscord
-from tests.fakediscord.test_fakediscord import call
-
-EVENT = {"name": "Attention Is All You Need", "privacy_level": 2, "entity_type": 3,
-         "scheduled_start_time": "2026-12-03T18:00:00+00:00", "scheduled_end_time": "2026-12-03T19:00:00+00:00",
-         "entity_metadata": {"location": "#reading-group"}}
+from tests.fakediscord.calls import EVENT, call
 
 
 @pytest.fixture

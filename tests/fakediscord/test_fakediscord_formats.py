@@ -13,12 +13,11 @@ import discord
 import pytest
 
 from tests.fakediscord import FakeDiscord, pointed_at, running
+from tests.fakediscord.calls import EVENT, call, leaf
 from tests.fakediscord.limits import message_errors, url_problem, url_problems
 from tests.fakediscord.markdown import Link, Mention
 from tests.fakediscord.openapi import FORMAT_CHECKER, operation, validate, validate_component
 from tests.fakediscord.server import public
-from tests.fakediscord.test_fakediscord import call, leaf
-from tests.fakediscord.test_fakediscord_events import EVENT
 
 NOT_WELL_FORMED = {"code": "URL_TYPE_INVALID_URL", "message": "Not a well formed URL."}
 WEB_ONLY = "Scheme must be one of ('http', 'https')."

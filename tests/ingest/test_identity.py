@@ -157,7 +157,7 @@ async def test_bulk_look_ups_read_the_column_once_and_find_what_the_chunked_look
     """A bulk import reads a whole column instead of thousands of IN (...) chunks: the same papers."""
     import store.corpus.lookups as lookups
     from store.library import Library
-    from tests.store.test_faults import write_arxiv
+    from tests.corpora import write_arxiv
 
     results = []
     for whole_column in (10**9, 0):  # chunked look-ups only, then the one-pass read for every look-up

@@ -42,7 +42,7 @@ BREAKAGES: dict[str, Callable[[Path], None]] = {
     "symlink-loop": _swap(lambda p: p.symlink_to(p.name)),
     "symlink-to-dev-zero": _swap(lambda p: p.symlink_to("/dev/zero")),
     # A link to a regular file outside the folder (/proc/self/mem) is not a breakage: what was stored under
-    # its name goes, as for a removed file (tests/test_corpus_boundary.py).
+    # its name goes, as for a removed file (tests/ingest/test_corpus_boundary.py).
     "named-pipe": _swap(lambda p: os.mkfifo(p)),
     "mode-000": lambda p: p.chmod(0),
 }

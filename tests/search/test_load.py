@@ -4,7 +4,7 @@ papers, and a /reload of the 100,000 papers while members keep asking.
 Every interaction must be acknowledged inside Discord's 3-second window (the fake server refuses a
 late one, as Discord does, with 10062), every one must end in a well-formed answer, none may ping, and
 the gateway heartbeat must keep its rhythm: the fake asks for one every two seconds and records when
-each arrives. The event loop's lag is measured and printed (`pytest tests/test_load.py -s`); it is not
+each arrives. The event loop's lag is measured and printed (`pytest tests/search/test_load.py -s`); it is not
 asserted as a time limit, since the machines are shared: the protocol's own deadlines are.
 """
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import shutil
 import signal
@@ -17,21 +16,9 @@ from sqlalchemy import func, select, text
 
 from store.db.models import Entry, Paper
 from store.library import BUNDLED_SEEDS, Library
+from tests.corpora import write_arxiv
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-
-
-def write_arxiv(path: Path, n: int, tag: str) -> None:
-    """n arXiv-shaped records, each a distinct paper."""
-    with path.open("w", encoding="utf-8") as fh:
-        for i in range(n):
-            fh.write(json.dumps({
-                "id": f"{2000 + i // 10000}.{i % 10000:05d}",
-                "title": f"Synthetic {tag} study number {i} of sparse attention",
-                "authors": f"Ada Lovelace{i % 97}, Alan Turing{i % 89} and Grace Hopper",
-                "abstract": f"We study sparse attention variant {i} on {tag} benchmarks and report results.",
-                "categories": "cs.LG stat.ML",
-            }) + "\n")
 
 
 @pytest.fixture

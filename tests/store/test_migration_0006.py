@@ -111,7 +111,7 @@ def test_0006_reads_the_rows_a_batch_at_a_time(tmp_path: Path, monkeypatch: pyte
 def test_0006s_frozen_rule_keeps_the_links_that_store_links_keeps() -> None:
     """The revision carries its own copy of the rule; at this revision both give every link the same answer.
     If store.text.links changes its rules, links stored under the old ones need a new revision, not an edit here."""
-    from tests.ingest.test_links import KEPT, REFUSED
+    from tests.ingest.link_cases import KEPT, REFUSED
 
     frozen = web_links_revision().web_link
     assert [frozen(written) for written, _ in KEPT] == [stored for _, stored in KEPT]
