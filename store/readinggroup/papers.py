@@ -11,7 +11,7 @@ from typing import Protocol
 
 from store.corpus.lookups import paper_key
 from store.search.results import PaperView, SearchResult
-from store.text.identifiers import typed_arxiv_id as arxiv_id
+from store.text.identifiers import mentioned_arxiv_id as arxiv_id
 
 
 class Searchable(Protocol):

@@ -24,6 +24,7 @@ _ARXIV_LINK = re.compile(
     rf"/(?:(?:abs|pdf|html|format|overview|ps)/)?{_ARXIV_ID}(?![\d])", re.IGNORECASE)
 _ARXIV_TEXT = re.compile(rf"\barxiv\s*[:/]?\s*{_ARXIV_ID}(?![\d])", re.IGNORECASE)
 _ARXIV_BARE = re.compile(rf"^\s*{_ARXIV_ID}\s*$")
+_ARXIV_WITHIN = re.compile(rf"(?<![\d.])(?P<id>{_ARXIV_NEW})(?:v\d+)?(?!\d)")
 _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"'<>{}]+)", re.IGNORECASE)
 _ARXIV_DOI = re.compile(rf"^10\.48550/arxiv\.{_ARXIV_ID}$", re.IGNORECASE)
 _OPENREVIEW = re.compile(r"openreview\.net/(?:forum|pdf|attachment)/?\?(?:[^#\s]*&)?id=([A-Za-z0-9_-]+)",
@@ -80,6 +81,15 @@ def identify(*links: str | None) -> Identity:
 def typed_arxiv_id(text: str | None) -> str | None:
     """The arXiv id of what a member typed: a link, an "arXiv:ID" mention or a bare id ("1803.03635v2")."""
     return arxiv_id(text.strip() if text else text, bare=True)
+
+
+def mentioned_arxiv_id(text: str | None) -> str | None:
+    """The arXiv id in a member's free words: as `typed_arxiv_id`, or a new-style id among other words
+    ("Lottery 1803.03635", a link to a mirror holding the id): what a proposal names, never a note's field."""
+    if found := typed_arxiv_id(text):
+        return found
+    m = _ARXIV_WITHIN.search(text) if text else None
+    return m.group("id") if m else None
 
 
 def is_link(text: str) -> bool:

@@ -37,6 +37,20 @@ def pid(lib: Library, title: str) -> int:
     return next(p.id for p in lib.catalog if p.title == title)
 
 
+@pytest.mark.parametrize(("typed", "found"), [
+    ("Lottery 1803.03635", "1803.03635"),  # an id among other words
+    ("https://example.org/paper/1803.03635v2", "1803.03635"),  # a mirror's link holding the id
+    ("arXiv:1706.03762", "1706.03762"),
+    ("https://arxiv.org/pdf/1706.03762v5", "1706.03762"),
+    ("hep-th/9901001", "hep-th/9901001"),  # an old-style id, alone
+    ("10.48550/arXiv.2106.09685", "2106.09685"),  # arXiv's own DOI
+    ("12345.678901", None),  # digits run on both sides: not an id
+    ("Attention Is All You Need", None),
+])
+def test_a_proposal_names_an_arxiv_paper_however_it_is_typed(typed: str, found: str | None) -> None:
+    assert rg.arxiv_id(typed) == found
+
+
 async def test_resolve_by_id_arxiv_id_link_and_title(lib: Library) -> None:
     att = pid(lib, "Attention Is All You Need")
     assert rg.resolve(lib.index, str(att)).id == att
