@@ -37,20 +37,20 @@ async def measure(n: int, folder: Path) -> dict[str, Any]:
         generate(n, folder / "corpus")
         corpus = folder / "corpus"
     lib = Library(f"sqlite+aiosqlite:///{folder}/bench.sqlite3", corpus)
-    lib.quiet_seconds = 3600  # the background build is timed on its own, at the end
+    lib.live.quiet_seconds = 3600  # the background build is timed on its own, at the end
     t = time.perf_counter()
     await lib.start()
     setup_s = time.perf_counter() - t
     assert len(lib.index) == n, len(lib.index)
     taking: list[float] = []
-    original = lib.take_changes
+    original = lib.live.take_changes
 
     async def timed_take(ids: set[int]) -> None:
         t0 = time.perf_counter()
         await original(ids)
         taking.append(time.perf_counter() - t0)
 
-    lib.take_changes = timed_take  # type: ignore[method-assign]
+    lib.live.take_changes = timed_take  # type: ignore[method-assign]
     rows: dict[str, list[tuple[float, float, float]]] = {"new paper": [], "existing paper": [], "edit": [],
                                                          "delete": []}
     existing = [p.title for p in lib.catalog[:: max(1, n // 10)]][:10]
@@ -70,7 +70,7 @@ async def measure(n: int, folder: Path) -> dict[str, Any]:
         word = f"zqxbench{i}"
 
         async def found(result, word=word) -> None:  # type: ignore[no-untyped-def]
-            hits = (await lib.paper(f"{word} contribution", 3)).hits
+            hits = (await lib.search.paper(f"{word} contribution", 3)).hits
             assert hits and hits[0].paper.id == result.contribution.paper_id, word
 
         await one("new paper", lambda s, i=i, word=word: C.add(s, 7, "Bench", C.Draft(
@@ -79,7 +79,7 @@ async def measure(n: int, folder: Path) -> dict[str, Any]:
         word = f"zqyexisting{i}"
 
         async def found_existing(result, word=word) -> None:  # type: ignore[no-untyped-def]
-            hits = (await lib.paper(f"{word}", 3)).hits
+            hits = (await lib.search.paper(f"{word}", 3)).hits
             assert hits and hits[0].paper.id == result.contribution.paper_id, word
 
         await one("existing paper", lambda s, title=title, word=word: C.add(s, 8, "Bench", C.Draft(
@@ -88,7 +88,7 @@ async def measure(n: int, folder: Path) -> dict[str, Any]:
         word = f"zqzedited{cid}"
 
         async def found_edit(result, word=word) -> None:  # type: ignore[no-untyped-def]
-            assert (await lib.paper(word, 1)).hits[0].paper.id == result.contribution.paper_id
+            assert (await lib.search.paper(word, 1)).hits[0].paper.id == result.contribution.paper_id
 
         await one("edit", lambda s, cid=cid, word=word: C.edit(s, cid, 7, False, C.Draft(
             paper="", tldr=word, summary="Edited.")), found_edit)
@@ -97,9 +97,9 @@ async def measure(n: int, folder: Path) -> dict[str, Any]:
             assert all(lib.index.get(p) is None for p in pids)
 
         await one("delete", lambda s, cid=cid: C.remove(s, cid, 7, False), gone)
-    source = lib.index_source
+    source = lib.live.index_source
     t = time.perf_counter()
-    await lib.refresh(rebuild=True)
+    await lib.live.refresh(rebuild=True)
     rebuild_s = time.perf_counter() - t
     await lib.close()
     out: dict[str, Any] = {"n": n, "setup_s": round(setup_s, 1), "index_after": source, "full_build_s":

@@ -42,12 +42,12 @@ async def follower(url: str, poll: float) -> None:
         query, title = line.rstrip("\n").split("\t")
         generation = -1
         while True:  # query only when the index changed: a query at 100,000 papers takes a while itself
-            if lib.generation != generation:
-                generation = lib.generation
+            if lib.live.generation != generation:
+                generation = lib.live.generation
                 if any(h.paper.title == title for h in lib.index.paper(query, 3).hits):
                     break
             await asyncio.sleep(0.002)
-        print(json.dumps({"found": time.time(), "source": lib.index_source}), flush=True)
+        print(json.dumps({"found": time.time(), "source": lib.live.index_source}), flush=True)
     await lib.close()
 
 
@@ -66,7 +66,7 @@ async def measure(n: int, url: str, folder: Path, poll: float) -> dict[str, Any]
         generate(n, folder / "corpus")
         corpus = folder / "corpus"
     writer = Library(url, corpus)
-    writer.quiet_seconds = 3600
+    writer.live.quiet_seconds = 3600
     await writer.start()
     assert len(writer.index) == n, len(writer.index)
     proc = await asyncio.create_subprocess_exec(
@@ -89,7 +89,7 @@ async def measure(n: int, url: str, folder: Path, poll: float) -> dict[str, Any]
         draft = C.Draft(paper=title, summary=summary)
 
         async def add() -> None:
-            async with writer.session() as s, s.begin():
+            async with writer.sessionmaker() as s, s.begin():
                 await C.add(s, writer_id, "bench", draft)
 
         seconds, source = await lag(query, title, add)

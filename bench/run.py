@@ -77,7 +77,7 @@ async def prepare(n: int, folder: Path, n_queries: int) -> dict[str, Any]:
     report = await lib.ingest([folder / "corpus"])
     ingest_s = time.perf_counter() - t
     assert report.papers_total == n, report.papers_total
-    await lib.refresh()  # builds the index and saves the snapshot a restart will load
+    await lib.live.refresh()  # builds the index and saves the snapshot a restart will load
     await lib.close()
     return {"ingest_per_s": n / ingest_s}
 
@@ -107,7 +107,7 @@ async def serve(folder: Path) -> dict[str, Any]:
     lib = Library(url(folder))
     t = time.perf_counter()
     await lib.start()
-    res: dict[str, Any] = {"startup_s": time.perf_counter() - t, "startup_source": lib.index_source,
+    res: dict[str, Any] = {"startup_s": time.perf_counter() - t, "startup_source": lib.live.index_source,
                            "base_rss_mb": base}
     idx = lib.index
     # Five rounds of distinct queries, each command in turn within a round: a slow moment of this shared
@@ -143,7 +143,7 @@ async def serve(folder: Path) -> dict[str, Any]:
             q = qs["paper"][i % len(qs["paper"])]
             t0 = time.perf_counter()
             try:
-                result = await lib.paper(q)
+                result = await lib.search.paper(q)
                 failures += [h.paper.id for h in result.hits] != expected[q]
             except Exception:
                 failures += 1
@@ -152,12 +152,12 @@ async def serve(folder: Path) -> dict[str, Any]:
 
     tasks = [asyncio.create_task(heartbeat()), asyncio.create_task(member())]
     t = time.perf_counter()
-    before = lib.generation
-    await lib.refresh(rebuild=True)
+    before = lib.live.generation
+    await lib.live.refresh(rebuild=True)
     res["reload_s"] = time.perf_counter() - t
     done.set()
     await asyncio.gather(*tasks)
-    assert lib.generation == before + 1
+    assert lib.live.generation == before + 1
     res["reload_queries"] = len(answered)
     res["reload_failures"] = failures
     res["reload_query_p95"] = pct(answered, 95) if answered else 0.0

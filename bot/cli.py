@@ -127,7 +127,6 @@ def _dump(data: Any) -> None:
 
 async def _search(args: argparse.Namespace, settings: Settings) -> int:
     from bot.text import render_result, sought
-    from store.search.service import SearchService
 
     query = " ".join(args.query).strip()
     if not query:
@@ -138,7 +137,7 @@ async def _search(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     library = await _with_library(args, settings)
     try:
-        result = await getattr(SearchService(library), args.command)(query, args.limit)
+        result = await getattr(library.search, args.command)(query, args.limit)
     finally:
         await library.close()
     if args.json:
@@ -246,11 +245,9 @@ async def _stats(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _summaries(library: Library) -> SummariesService:
-    from datetime import UTC, datetime
+    from bot.services import summaries_for
 
-    from store.summaries.service import SummariesService
-
-    return SummariesService(library, lambda: datetime.now(UTC))
+    return summaries_for(library)
 
 
 async def _console(args: argparse.Namespace, settings: Settings, banner: str | None = None) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 import discord
 from discord.ext import commands
@@ -22,15 +22,11 @@ from bot.config import Settings
 from bot.errors import on_app_command_error
 from bot.permissions import is_admin
 from bot.render import admin_notice_text
-from bot.services import Services, services_for
+from bot.services import Services, services_for, utc_now
 from bot.views import TIMEOUT
 from store.library import Library
 
 log = logging.getLogger(__name__)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class PaperBot(commands.AutoShardedBot):

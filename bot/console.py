@@ -10,16 +10,14 @@ import asyncio
 import shlex
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from typing import TextIO
 
 from bot import commands as registry
 from bot.commands import Face
+from bot.services import summaries_for
 from bot.text import help_text, render_papers, render_report, render_result, sought, stats_text
 from bot.untrusted import for_terminal
 from store.library import Library
-from store.search.service import SearchService
-from store.summaries.service import SummariesService
 
 MAX_QUERY = 300  # the bot's own argument limit
 Handler = Callable[[Library, str, str], Awaitable[str | None]]
@@ -30,7 +28,7 @@ async def _search(library: Library, command: str, rest: str, limit: int = 5) -> 
         return f"Usage: /{command} {registry.command(command).usage}  (try /help)"
     if len(rest) > MAX_QUERY:
         return f"That {command} query is {len(rest)} characters; the limit is {MAX_QUERY}."
-    result = await getattr(SearchService(library), command)(_unquote(rest), limit)
+    result = await getattr(library.search, command)(_unquote(rest), limit)
     return render_result(result, rest, sought(command))
 
 
@@ -47,7 +45,7 @@ async def _help(library: Library, _command: str, _rest: str) -> str:
 
 
 async def _stats(library: Library, _command: str, _rest: str) -> str:
-    return stats_text(await SummariesService(library, lambda: datetime.now(UTC)).stats())
+    return stats_text(await summaries_for(library).stats())
 
 
 async def _quit(_library: Library, _command: str, _rest: str) -> None:
@@ -61,8 +59,7 @@ WORDS = {word: c.name for c in registry.on(Face.CONSOLE) for word in (c.name, *c
 
 
 def console_help(library: Library) -> str:
-    search = SearchService(library)
-    return help_text(search.catalog(), search.topics())
+    return help_text(library.search.catalog(), library.search.topics())
 
 
 async def answer(library: Library, line: str) -> str | None:

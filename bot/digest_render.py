@@ -7,17 +7,13 @@ from datetime import datetime
 
 import discord
 
-from bot.render import COLOUR, EMBED_FIELD_VALUE_MAX, authors_line
+from bot.render import COLOUR, EMBED_FIELD_VALUE_MAX, authors_line, timestamp
 from bot.untrusted import for_discord_line
 from store.digest.plan import Digest
 from store.digest.service import Edition
 from store.summaries.contributions import ContributionView
 
 EXTRACT = 160
-
-
-def timestamp(when: datetime, style: str = "F") -> str:
-    return f"<t:{int(when.timestamp())}:{style}>"
 
 
 def digest_embed(digest: Digest, slot: datetime, next_at: datetime) -> discord.Embed:

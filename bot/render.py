@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 import discord
 
@@ -31,6 +32,11 @@ SELECT_LABEL_MAX = 100
 EXTRACT_CHARS = 350
 PAGE_SIZE = 3  # results per page: three rich embeds stay well inside 6,000 characters
 COLOUR = discord.Colour.blurple()
+
+
+def timestamp(when: datetime, style: str = "F") -> str:
+    """A Discord timestamp (`<t:...:F>` and its styles): each member sees it in their own time zone."""
+    return f"<t:{int(when.timestamp())}:{style}>"
 
 
 def link_of(raw: str | None) -> str | None:
@@ -147,11 +153,6 @@ def report_message(report: IngestReport, budget: int = CONTENT_MAX) -> str:
     return "\n".join(lines)[:budget]
 
 
-def _when(moment) -> str:  # type: ignore[no-untyped-def]
-    """A Discord timestamp: each member sees it in their own time zone."""
-    return f"<t:{int(moment.timestamp())}:f>"
-
-
 def contribution_embed(c: ContributionView) -> discord.Embed:
     """A member's summary as it was saved: the title linked, the TL;DR, the summary, who and when."""
     body = "\n\n".join(x for x in (f"**TL;DR** {for_discord(c.tldr)}" if c.tldr else "", for_discord(c.body)) if x)
@@ -159,7 +160,7 @@ def contribution_embed(c: ContributionView) -> discord.Embed:
                           description=clip(body, EMBED_DESCRIPTION_MAX) or None, colour=COLOUR)
     embed.add_field(name="Summary by", value=for_discord_line(c.writer, EMBED_FIELD_VALUE_MAX) or "unknown",
                     inline=True)
-    when = _when(c.created_at) + (f", edited {_when(c.edited_at)}" if c.edited_at else "")
+    when = timestamp(c.created_at, "f") + (f", edited {timestamp(c.edited_at, 'f')}" if c.edited_at else "")
     embed.add_field(name="Written", value=when, inline=True)
     topics = for_discord_line(", ".join(t for t in c.topics if t.strip()), EMBED_FIELD_VALUE_MAX)
     if topics:
@@ -175,8 +176,8 @@ def contributions_list(items: list[ContributionView], empty: str, *, show_writer
     lines = []
     for c in items:
         by = f" by **{for_discord_line(clip(c.writer, 60))}**" if show_writer else ""
-        edited = f", edited {_when(c.edited_at)}" if c.edited_at else ""
-        line = f"`#{c.id}` {for_discord_line(clip(c.title, 120))}{by} · {_when(c.created_at)}{edited}"
+        edited = f", edited {timestamp(c.edited_at, 'f')}" if c.edited_at else ""
+        line = f"`#{c.id}` {for_discord_line(clip(c.title, 120))}{by} · {timestamp(c.created_at, 'f')}{edited}"
         if sum(len(x) + 1 for x in lines) + len(line) > CONTENT_MAX - 60:
             lines.append(f"… and {len(items) - len(lines)} more")
             break
@@ -209,5 +210,5 @@ def upload_report(found: dict[str, int], result: BatchResult, problems: list[Pro
 
 def admin_notice_text(notice: AdminNotice) -> str:
     """A problem met since an admin last looked, and how long ago (Discord shows the time in the reader's zone)."""
-    when = f" ({discord.utils.format_dt(notice.at, 'R')})" if notice.at else ""
+    when = f" ({timestamp(notice.at, 'R')})" if notice.at else ""
     return f"⚠ Since you last looked{when}: {notice.text}"

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Protocol
 
 from bot.config import Settings
 from store.digest.service import DigestService
+from store.ingest.report import IngestReport
 from store.library import Library
 from store.readinggroup.service import ReadingGroupService
 from store.search.service import SearchService
@@ -19,13 +22,30 @@ from store.servers.settings import Schedule
 from store.summaries.service import SummariesService
 
 
+class Corpus(Protocol):
+    """The corpus folder, re-read on an admin's /reload (the Library facade: ingest, then a fresh index)."""
+
+    async def reload(self, paths: Sequence[Path] | None = None) -> IngestReport: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Services:
+    corpus: Corpus
     search: SearchService
     summaries: SummariesService
     servers: Servers
     readinggroup: ReadingGroupService
     digest: DigestService
+
+
+def utc_now() -> datetime:
+    """The clock of every face that is given none: the time now, in UTC."""
+    return datetime.now(UTC)
+
+
+def summaries_for(library: Library, clock: Callable[[], datetime] = utc_now) -> SummariesService:
+    """Members' summaries over the library (the console and the CLI: `paperbot stats`, `paperbot export`)."""
+    return SummariesService(library, clock)
 
 
 def default_schedule(settings: Settings) -> Schedule:
@@ -37,8 +57,7 @@ def default_schedule(settings: Settings) -> Schedule:
 def services_for(library: Library, settings: Settings, clock: Callable[[], datetime]) -> Services:
     worker = f"{socket.gethostname()}:{os.getpid()}"
     servers = Servers(library.sessionmaker, default_schedule(settings), clock)
-    return Services(search=library.search, summaries=SummariesService(library, clock), servers=servers,
-                    readinggroup=ReadingGroupService(library, servers, clock, worker,
-                                                     expiry=timedelta(days=settings.proposal_days),
-                                                     reminders=settings.reminder_minutes),
-                    digest=DigestService(library, servers, clock, worker))
+    readinggroup = ReadingGroupService(library, clock, worker, expiry=timedelta(days=settings.proposal_days),
+                                       reminders=settings.reminder_minutes)
+    return Services(corpus=library, search=library.search, summaries=summaries_for(library, clock),
+                    servers=servers, readinggroup=readinggroup, digest=DigestService(library, servers, clock, worker))

@@ -31,6 +31,23 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("bot",),
 )
 FEATURES = LAYERS[6]
+# What each folder may import besides itself: ARCHITECTURE.md's table, word for word.
+LOWER = ("store.text", "store.ingest", "store.db", "store.corpus", "store.search")
+MAY_IMPORT: dict[str, tuple[str, ...]] = {
+    "store.text": (),
+    "store.ingest": ("store.text",),
+    "store.db": ("store.text",),
+    "store.corpus": ("store.text", "store.ingest", "store.db"),
+    "store.search": ("store.text", "store.ingest", "store.db", "store.corpus"),
+    "store.servers": ("store.text", "store.db"),
+    **{feature: (*LOWER, "store.servers") for feature in FEATURES},
+    "store.library": ("store",),
+    "bot": ("store",),
+}
+# Inside store/ingest, the stages of the data flow: a stage imports the ones before it (records/ is the
+# types every stage shares); inside readings/, fields/ come before the shapes, the shapes before the rest.
+STAGES = ("store.ingest.records", "store.ingest.text", "store.ingest.structure", "store.ingest.readings.fields",
+          "store.ingest.readings.shapes", "store.ingest.readings", "store.ingest")
 
 
 def module_name(path: Path) -> str:
@@ -100,6 +117,28 @@ def test_no_import_runs_up_the_layers() -> None:
     assert upward == []
 
 
+def _within(name: str, prefixes: tuple[str, ...] | list[str]) -> str | None:
+    return next((p for p in sorted(prefixes, key=len, reverse=True) if name == p or name.startswith(p + ".")), None)
+
+
+def test_each_folder_imports_only_what_the_map_allows() -> None:
+    wrong = []
+    for a, targets in graph().items():
+        home = _within(a, list(MAY_IMPORT))
+        if home is None:
+            continue
+        wrong += [f"{a} -> {b}" for b in sorted(targets)
+                  if not _within(b, [home]) and not _within(b, MAY_IMPORT[home])]
+    assert wrong == []
+
+
+def test_the_ingest_stages_import_only_earlier_stages() -> None:
+    rank = {stage: i for i, stage in enumerate(STAGES)}
+    later = [f"{a} -> {b}" for a, targets in graph().items() if (sa := _within(a, STAGES))
+             for b in sorted(targets) if (sb := _within(b, STAGES)) and rank[sb] > rank[sa]]
+    assert later == []
+
+
 def test_features_do_not_import_each_other() -> None:
     crossing = [f"{a} -> {b}" for a, targets in graph().items() for b in sorted(targets)
                 if feature_of(a) and feature_of(b) and feature_of(a) != feature_of(b)]
@@ -165,7 +204,7 @@ COG_FILES = sorted((ROOT / "bot" / "cogs").rglob("*.py"))
 def test_cogs_stay_thin(path: Path) -> None:
     """A cog parses, calls one service method, renders: no database session, no reaching into another cog."""
     text = path.read_text(encoding="utf-8")
-    database = r"\.session\(\)|sessionmaker|AsyncSession|from sqlalchemy|import sqlalchemy"
+    database = r"\.session\(\)|sessionmaker|AsyncSession|from sqlalchemy|import sqlalchemy|\.library\."
     assert re.findall(rf"{database}|get_cog\(", text) == []
 
 

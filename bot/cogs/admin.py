@@ -31,7 +31,7 @@ class Admin(commands.Cog):
             await interaction.response.send_message("Only server admins can reload the corpus.", ephemeral=True)
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        report = await self.bot.library.reload()
+        report = await self.bot.services.corpus.reload()
         log.info("reload by %s: %s", interaction.user.id, report.summary_line())
         text = report_message(report)
         notice = await self.bot.pop_admin_notice(interaction.guild_id)

@@ -4,7 +4,7 @@ The loop wakes every `bot.digest_poll_seconds` (a minute by default), and for ea
 database whether this week's slot has passed without a posted digest. So a digest due while the bot was
 down is posted once when it comes back (one week key, not one per missed week), and a restart right
 after posting finds the week already posted. The rules and transactions are bot.services.digest's
-(store.digest.service); the server's channel and schedule are bot.services.servers'.
+(store.digest.service), the schedule included; the problem kept for admins is bot.services.servers'.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ from discord.ext import commands
 from bot.cogs.readinggroup_views import add_digest_sections
 from bot.commands import group, slash
 from bot.config import WEEKDAYS, parse_time, parse_timezone
-from bot.digest_render import DIGEST_SUMMARIES, edition_embed, timestamp
+from bot.digest_render import DIGEST_SUMMARIES, edition_embed
 from bot.passes import BackgroundPasses
+from bot.render import timestamp
 from bot.untrusted import for_discord_line
 from store.digest.service import Claim, DigestService, Edition
 from store.servers.settings import Schedule
@@ -47,7 +48,8 @@ class DigestCog(BackgroundPasses, commands.Cog):
         return self.bot.services.digest
 
     async def schedule_for(self, guild_id: int) -> Schedule:
-        return await self.bot.services.servers.schedule(guild_id)
+        """The schedule a pass (or /digest now) holds from start to end: one read, paired with one time."""
+        return await self.service.schedule(guild_id)
 
     async def embed(self, guild_id: int, edition: Edition) -> discord.Embed:
         """The digest's embed: the reading group's sections (next session, open proposals) and the summaries
@@ -131,13 +133,12 @@ class DigestCog(BackgroundPasses, commands.Cog):
     @slash("digest preview", parent=digest)
     async def preview(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
-        schedule = await self.schedule_for(interaction.guild_id)
-        edition = await self.service.edition(interaction.guild_id, schedule)
+        edition = await self.service.preview(interaction.guild_id)
         if not edition.digest:
             await interaction.response.send_message("The corpus is empty: there is nothing to digest yet.",
                                                     ephemeral=True)
             return
-        where = f"<#{schedule.channel_id}>" if schedule.channel_id else "no channel yet (/digest channel)"
+        where = f"<#{edition.channel_id}>" if edition.channel_id else "no channel yet (/digest channel)"
         await interaction.response.send_message(f"Preview: the digest goes to {where} {timestamp(edition.next_at)}.",
                                                 embed=await self.embed(interaction.guild_id, edition),
                                                 ephemeral=True)
@@ -189,11 +190,11 @@ class DigestCog(BackgroundPasses, commands.Cog):
             await interaction.response.send_message(for_discord_line(str(exc)), ephemeral=True)
             return
         notice = await self._notice(interaction.guild_id)
-        saved = await self.bot.services.servers.change(interaction.guild_id, weekday=weekday.value, hour=at.hour,
-                                                       minute=at.minute, timezone=zone.key)
+        next_at = await self.service.reschedule(interaction.guild_id, weekday=weekday.value, hour=at.hour,
+                                                minute=at.minute, timezone=zone.key)
         await interaction.response.send_message(
             f"{notice}Digest scheduled every {weekday.name} at {at:%H:%M} ({zone.key}); "
-            f"next: {timestamp(self.service.next_at(saved))}.", ephemeral=True)
+            f"next: {timestamp(next_at)}.", ephemeral=True)
 
     @schedule.autocomplete("timezone")
     async def _zones(self, _interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

@@ -39,8 +39,8 @@ from bot.cogs.readinggroup_views import (
 )
 from bot.commands import group, slash
 from bot.config import parse_time
-from bot.digest_render import timestamp
 from bot.passes import BackgroundPasses
+from bot.render import timestamp
 from bot.untrusted import for_discord_line, for_plain
 from store.readinggroup import NotAPaper, SessionView, UnknownNumber
 from store.readinggroup.service import Missing, ReadingGroupService
@@ -240,8 +240,8 @@ class ReadingGroup(BackgroundPasses, commands.Cog):
                                             ephemeral=True)
             return
         s = await self.posts.publish(interaction.guild, done.meeting, channel_id, done.thread_id)
-        await self.posts.refresh_proposals(s)
-        note = " (suggested by the rotation)" if done.by_rotation else ""
+        await self.posts.refresh_proposals(done.proposals)
+        note = " (suggested by the rotation)" if presenter is None else ""
         await interaction.followup.send(f"Scheduled **{for_discord_line(s.title, 1500)}** {timestamp(s.starts_at)} "
                                         f"with <@{s.presenter_id}> presenting{note}. Announced in <#{channel_id}>.",
                                         ephemeral=True)
@@ -289,12 +289,13 @@ class ReadingGroup(BackgroundPasses, commands.Cog):
         if await self._refuse(interaction) or (s := await self._pick(interaction, session)) is None:
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        s = await self.service.cancel_meeting(s.id)
+        cancelled = await self.service.cancel_meeting(s.id)
+        s = cancelled.meeting
         event = await self.posts.event(s)
         if event is not None:
             await event.delete()
         await self.posts.refresh_announcement(s)
-        await self.posts.refresh_proposals(s)
+        await self.posts.refresh_proposals(cancelled.proposals)
         await interaction.followup.send(f"Cancelled **{for_discord_line(s.title, 1500)}**; its proposal is open again.",
                                         ephemeral=True)
 
@@ -319,9 +320,10 @@ class ReadingGroup(BackgroundPasses, commands.Cog):
 
     async def finish(self, session_id: int) -> SessionView:
         """Discussed: recorded, the announcement updated, the presenter asked (pinged, alone) for a summary."""
-        s = await self.service.finish_meeting(session_id)
+        finished = await self.service.finish_meeting(session_id)
+        s = finished.meeting
         await self.posts.refresh_announcement(s)
-        await self.posts.refresh_proposals(s)
+        await self.posts.refresh_proposals(finished.proposals)
         where = s.thread_id or s.channel_id
         if where is not None:
             with contextlib.suppress(discord.NotFound, discord.Forbidden):

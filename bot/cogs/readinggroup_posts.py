@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import discord
 
 from bot.cogs.readinggroup_views import NONE, announcement, proposal_embed, vote_view
-from bot.digest_render import timestamp
+from bot.render import timestamp
 from bot.text import clip
 from bot.untrusted import for_discord_line, for_plain
-from store.readinggroup import SessionView
+from store.readinggroup import ProposalView, SessionView
 from store.readinggroup.service import ReadingGroupService
 
 if TYPE_CHECKING:
@@ -78,10 +79,10 @@ class MeetingPosts:
             await channel.get_partial_message(s.announcement_id).edit(  # type: ignore[attr-defined]
                 content=announcement(s), allowed_mentions=NONE)
 
-    async def refresh_proposals(self, s: SessionView) -> None:
+    async def refresh_proposals(self, changed: Sequence[ProposalView]) -> None:
         """The proposal messages a meeting changed show it: scheduled or discussed, their buttons closed;
-        open again after a cancel."""
-        for p in await self.service.proposals_changed(s):
+        open again after a cancel (`changed`: what the service's call returned)."""
+        for p in changed:
             if p.channel_id is None or p.message_id is None:
                 continue
             with contextlib.suppress(discord.NotFound, discord.Forbidden):

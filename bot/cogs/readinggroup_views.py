@@ -12,11 +12,10 @@ import re
 import discord
 from discord import app_commands
 
-from bot.digest_render import timestamp
-from bot.render import link_of
+from bot.render import link_of, timestamp
 from bot.text import clip
 from bot.untrusted import for_code_span, for_discord_line
-from store.readinggroup import Page, ProposalView, Proposed, SessionView
+from store.readinggroup import Discussed, Page, ProposalView, Proposed, SessionView
 from store.readinggroup.service import DigestSections
 
 VOTE = re.compile(r"rg:vote:([+-]):(\d+)")
@@ -60,6 +59,11 @@ def proposal_notes(result: Proposed) -> list[str]:
         notes.append(f"ℹ Close to what we read: **{for_discord_line(d.title, 300)}** ({timestamp(d.on, 'D')}, "
                      f"presented by <@{d.presenter_id}>).")
     return notes
+
+
+def discussed_note(d: Discussed) -> str:
+    """A search result's "Discussed" field: when the group read the paper, and who presented it."""
+    return f"Discussed on {timestamp(d.on, 'D')}, presented by <@{d.presenter_id}>"
 
 
 def already_proposed(p: ProposalView, guild_id: int) -> str:

@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.cogs.readinggroup_views import discussed_note
 from bot.commands import slash
 from bot.render import no_result_message
 from bot.replies import defer_publicly, reply_privately
@@ -41,7 +42,8 @@ class Search(commands.Cog):
                 await reply_privately(interaction, no_result_message(result, query, what))
                 return
             guild_id = interaction.guild_id
-            discussed = await self.bot.services.readinggroup.discussed_notes(guild_id) if guild_id else {}
+            done = await self.bot.services.readinggroup.discussed(guild_id) if guild_id else {}
+            discussed = {paper_id: discussed_note(d) for paper_id, d in done.items()}
             view = ResultsView(result.hits, interaction.user.id, timeout=self.bot.view_timeout, discussed=discussed)
             count = len(result.hits)
             header = f"{count} result{'s' if count != 1 else ''} for “{for_discord_line(clip(query, 200))}”"

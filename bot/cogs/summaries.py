@@ -8,6 +8,7 @@ answer at once, and in the store, which refuses anyone but the writer and admins
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -21,14 +22,22 @@ from bot.commands import GROUPS, slash
 from bot.render import contribution_embed, contributions_list, upload_report
 from bot.text import clip
 from bot.untrusted import for_discord, for_plain
+from store.search.results import PaperView
 from store.summaries import contributions as C
-from store.summaries.service import UploadedFile
+from store.summaries.service import SummariesService, UploadedFile
 
 if TYPE_CHECKING:
     from bot.client import PaperBot
 
 log = logging.getLogger(__name__)
 CONFIRM_SECONDS = 120.0
+BY_ID = re.compile(r"^id:(\d{1,18})$")  # an autocompleted paper whose title is over Discord's 100 characters
+CHOICE_MAX = 100  # Discord's limit on an autocomplete choice's value
+
+
+def choice_value(paper: PaperView) -> str:
+    """What an autocomplete choice sends back: the title, or `id:N` when Discord would cut the title."""
+    return paper.title if len(paper.title) <= CHOICE_MAX else f"id:{paper.id}"
 
 
 def _writer(user: discord.abc.User) -> str:
@@ -124,25 +133,39 @@ async def _saved(interaction: discord.Interaction, saving: Awaitable[C.Saved]) -
 class Summaries(commands.GroupCog, group_name="summary", group_description=GROUPS["summary"]):
     def __init__(self, bot: PaperBot) -> None:
         self.bot = bot
-        self.summaries = bot.services.summaries
         super().__init__()
+
+    @property
+    def service(self) -> SummariesService:
+        return self.bot.services.summaries
 
     # --- write ---
 
+    def title_of(self, paper: str) -> str:
+        """The title to pre-fill: an autocompleted `id:N` is the paper N's title, anything else as typed."""
+        if (m := BY_ID.match(paper)) and (found := self.bot.services.search.get(int(m.group(1)))) is not None:
+            return found.title
+        return paper
+
     @slash("summary write")
     async def write(self, interaction: discord.Interaction, paper: app_commands.Range[str, 0, 1024] = "") -> None:
-        title = self.summaries.title_of(paper)
+        title = self.title_of(paper)
         await interaction.response.send_modal(SummaryModal(self._save_new, title="Write a summary", paper=title))
 
     @write.autocomplete("paper")
     async def _papers(self, _interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=for_plain(p.title, 100) or f"#{p.id}", value=self.summaries.choice_value(p))
-                for p in await self.summaries.paper_choices(current)]
+        search = self.bot.services.search
+        if current.strip():
+            papers = [h.paper for h in (await search.paper(current, 25)).hits]
+        else:
+            papers = list(search.catalog()[-25:][::-1])  # the newest first
+        return [app_commands.Choice(name=for_plain(p.title, 100) or f"#{p.id}", value=choice_value(p))
+                for p in papers]
 
     async def _save_new(self, interaction: discord.Interaction, values: dict[str, str]) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         user = interaction.user
-        saved = await _saved(interaction, self.summaries.add(user.id, _writer(user), _draft(values)))
+        saved = await _saved(interaction, self.service.add(user.id, _writer(user), _draft(values)))
         if saved is None:
             return
         what = "a new paper" if saved.paper_created else "the paper in the corpus"
@@ -158,13 +181,13 @@ class Summaries(commands.GroupCog, group_name="summary", group_description=GROUP
         hosts = self.bot.settings.attachment_hosts
         files = [UploadedFile(a.filename, a.size, partial(download, a.url, hosts))
                  for a in (file, file2, file3) if a is not None]
-        done = await self.summaries.upload(interaction.user.id, _writer(interaction.user), files)
+        done = await self.service.upload(interaction.user.id, _writer(interaction.user), files)
         await _reply(interaction, upload_report(done.found, done.result, done.problems))
 
     # --- edit and delete ---
 
     async def _owned(self, interaction: discord.Interaction, summary: int) -> C.ContributionView | None:
-        view = await self.summaries.owned(summary, interaction.user.id, self.bot.is_admin(interaction))
+        view = await self.service.owned(summary, interaction.user.id, self.bot.is_admin(interaction))
         if view is None:
             await _reply(interaction, f"You have no summary #{summary}: only its writer and admins can change it.")
         return view
@@ -177,7 +200,7 @@ class Summaries(commands.GroupCog, group_name="summary", group_description=GROUP
 
         async def save(inter: discord.Interaction, values: dict[str, str]) -> None:
             await inter.response.defer(ephemeral=True, thinking=True)
-            saving = self.summaries.edit(summary, inter.user.id, self.bot.is_admin(inter), _draft(values, view.title))
+            saving = self.service.edit(summary, inter.user.id, self.bot.is_admin(inter), _draft(values, view.title))
             if (saved := await _saved(inter, saving)) is not None:
                 await _reply(inter, f"Summary #{summary} updated; searchable now.",
                              contribution_embed(saved.contribution))
@@ -188,7 +211,7 @@ class Summaries(commands.GroupCog, group_name="summary", group_description=GROUP
 
     @edit.autocomplete("summary")
     async def _mine_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[int]]:
-        mine = await self.summaries.mine(interaction.user.id, 25)
+        mine = await self.service.mine(interaction.user.id, 25)
         return [app_commands.Choice(name=for_plain(f"#{c.id} {c.title}", 100), value=c.id) for c in mine
                 if not current or current in str(c.id) or current.casefold() in c.title.casefold()]
 
@@ -200,7 +223,7 @@ class Summaries(commands.GroupCog, group_name="summary", group_description=GROUP
 
         async def confirmed(inter: discord.Interaction) -> None:
             try:
-                await self.summaries.remove(summary, inter.user.id, self.bot.is_admin(inter))
+                await self.service.remove(summary, inter.user.id, self.bot.is_admin(inter))
             except C.ContributionError as exc:
                 await inter.response.edit_message(content=f"Not deleted: {for_discord(str(exc))}", view=None)
                 return
@@ -217,7 +240,7 @@ class Summaries(commands.GroupCog, group_name="summary", group_description=GROUP
 
     @slash("summary mine")
     async def mine(self, interaction: discord.Interaction) -> None:
-        mine = await self.summaries.mine(interaction.user.id, 25)
+        mine = await self.service.mine(interaction.user.id, 25)
         await _reply(interaction, contributions_list(mine, "You have not written a summary yet: try /summary write.",
                                                      show_writer=False))
 
@@ -227,7 +250,7 @@ class Summaries(commands.GroupCog, group_name="summary", group_description=GROUP
             log.warning("refused /summary recent for user %s", interaction.user.id)
             await _reply(interaction, "Only server admins can review the latest summaries.")
             return
-        latest = await self.summaries.recent(20)
+        latest = await self.service.recent(20)
         await _reply(interaction, contributions_list(latest, "No member has written a summary yet.", show_writer=True))
 
 

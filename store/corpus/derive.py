@@ -3,7 +3,7 @@ entry is deleted, and so are the people and topics no paper names any more."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from sqlalchemy import Row, bindparam, delete, insert, select, update
@@ -12,13 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from store.corpus.bulk import execute_rows, insert_rows
 from store.corpus.lookups import chunks, rows_in
 from store.db.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Topic
-from store.text.names import fold, person_key
+from store.text.folding import fold
+from store.text.names import person_key
 
 KNOWN_NAMES = 50_000  # authors a sync remembers (id and display form, ~250 bytes each), not to look them up again
 
 
 class EntryFields(NamedTuple):
-    """What deriving a paper reads of one entry: the fields of a row of the query in `rederive`."""
+    """What deriving a paper reads of one entry: the fields of a row of the query in `rederive` (the
+    document's name, then `Entry` columns of the same names)."""
 
     document: str
     paper_id: int
@@ -31,6 +33,11 @@ class EntryFields(NamedTuple):
     topics: list[str]
     authors_incomplete: bool
     metadata_record: bool
+
+    @classmethod
+    def written(cls, document: str, paper_id: int, values: Mapping[str, Any]) -> EntryFields:
+        """The fields of an entry about to be inserted with these `entries.entry_values`."""
+        return cls(document, paper_id, *(values[field] for field in cls._fields[2:]))
 
 
 def _document_order(entry: Row[Any] | EntryFields) -> tuple[str, int]:
@@ -56,9 +63,7 @@ async def rederive(session: AsyncSession, paper_ids: set[int], created: dict[int
             entries[pid] = fresh
     for chunk in chunks(stored):  # plain rows, not ORM objects: this touches every paper of a bulk import
         rows = await session.execute(
-            select(Document.name.label("document"), Entry.paper_id, Entry.line, Entry.title, Entry.authors,
-                   Entry.venue, Entry.year, Entry.link, Entry.topics, Entry.authors_incomplete,
-                   Entry.metadata_record)
+            select(Document.name.label("document"), *(getattr(Entry, field) for field in EntryFields._fields[1:]))
             .join(Document, Entry.document_id == Document.id).where(Entry.paper_id.in_(chunk)))
         for entry in rows.all():
             entries[entry.paper_id].append(entry)

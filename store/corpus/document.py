@@ -170,9 +170,7 @@ async def sync_batch(session: AsyncSession, written: Written, records: dict[str,
             values = entry_values(rec, key)
             new_rows.append((doc.id, pid, *values.values()))
             if (fresh := created.get(pid)) is not None:
-                fresh.append(EntryFields(doc.name, pid, values["line"], values["title"], values["authors"],
-                                         values["venue"], values["year"], values["link"], values["topics"],
-                                         values["authors_incomplete"], values["metadata_record"]))
+                fresh.append(EntryFields.written(doc.name, pid, values))
             written.added += 1
             touched.add(pid)
         elif pid in written.seen:  # named again further down the file: one entry holds both accounts

@@ -11,7 +11,7 @@ from store.db.models import Entry
 from store.ingest.records import PaperRecord, fill_missing
 
 ENTRY_COLUMNS = ("document_id", "paper_id", "line", "title", "authors", "venue", "year", "topics", "link", "summary",
-                 "key", "writer", "authors_incomplete", "arxiv_id", "doi", "openreview_id", "metadata_record")
+                 "key", "writer", "authors_incomplete", *IDS, "metadata_record")
 PAPER_COLUMNS = ("key", "title", "venue", "year", "link", "authors_incomplete", *IDS, "added_at")
 
 
@@ -30,9 +30,7 @@ def entry_values(rec: PaperRecord, key: str | None = None) -> dict[str, Any]:
         "key": key.split("|", 1)[0] if key is not None else paper_key(rec.title),
         "writer": rec.writer[:300] if rec.writer else None,
         "authors_incomplete": bool(rec.authors_incomplete),
-        "arxiv_id": rec.arxiv_id[:64] if rec.arxiv_id else None,
-        "doi": rec.doi.lower()[:256] if rec.doi else None,
-        "openreview_id": rec.openreview_id[:64] if rec.openreview_id else None,
+        **dict.fromkeys(IDS), **dict(ids_of(rec)),  # IDS order, None where the record has none
         "metadata_record": bool(rec.metadata_record),
     }
 
@@ -42,7 +40,7 @@ def paper_values(rec: PaperRecord, key: str) -> tuple[Any, ...]:
     this record's entry alone."""
     v = entry_values(rec, key)
     return (v["title"], v["venue"] or None, v["year"] or None, v["link"] or None, v["authors_incomplete"],
-            v["arxiv_id"], v["doi"], v["openreview_id"])
+            *(v[kind] for kind in IDS))
 
 
 def absorb(first: PaperRecord, rec: PaperRecord) -> None:
@@ -115,5 +113,4 @@ def as_record(entry: Entry, source: str) -> PaperRecord:
     return PaperRecord(title=entry.title, authors=list(entry.authors), venue=entry.venue, year=entry.year,
                        topics=list(entry.topics), summary=entry.summary, source=source, line=entry.line,
                        link=entry.link, writer=entry.writer, authors_incomplete=entry.authors_incomplete,
-                       arxiv_id=entry.arxiv_id, doi=entry.doi, openreview_id=entry.openreview_id,
-                       metadata_record=entry.metadata_record)
+                       metadata_record=entry.metadata_record, **{kind: getattr(entry, kind) for kind in IDS})

@@ -13,13 +13,12 @@ from sqlalchemy import Select, any_, bindparam, func, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.db.models import Entry, Paper
+from store.db.models import IDS, Entry, Paper
 from store.ingest.records import PaperRecord
-from store.text.names import fold
+from store.text.folding import fold
 
 T = TypeVar("T")
 CHUNK = 500  # ids per IN (...) clause: well under every backend's parameter limit
-IDS = ("arxiv_id", "doi", "openreview_id")
 
 
 def paper_key(title: str) -> str:
@@ -32,7 +31,8 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
 
 
 def ids_of(rec: PaperRecord) -> list[tuple[str, str]]:
-    """The record's identifiers as stored: (kind, value) pairs."""
+    """The record's identifiers as stored (the one place their stored form is written): (kind, value)
+    pairs, in `IDS` order."""
     if rec.arxiv_id is None and rec.doi is None and rec.openreview_id is None:
         return []
     out = []
@@ -108,6 +108,6 @@ async def papers_by_identifier(session: AsyncSession, records: Iterable[PaperRec
 
 
 async def identifiers_of_papers(session: AsyncSession, ids: Iterable[int]) -> dict[int, dict[str, str | None]]:
-    query = select(Paper.id, Paper.arxiv_id, Paper.doi, Paper.openreview_id)
-    return {pid: {"arxiv_id": arxiv, "doi": doi, "openreview_id": openreview}
-            for pid, arxiv, doi, openreview in await rows_where(session, query, Paper.id, set(ids))}
+    query = select(Paper.id, *(getattr(Paper, kind) for kind in IDS))
+    rows = await rows_where(session, query, Paper.id, set(ids))
+    return {pid: dict(zip(IDS, held, strict=True)) for pid, *held in rows}

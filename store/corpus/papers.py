@@ -12,6 +12,7 @@ from store.corpus.bulk import insert_rows
 from store.corpus.derive import EntryFields
 from store.corpus.entries import PAPER_COLUMNS, paper_values
 from store.corpus.lookups import (
+    IDS,
     compatible,
     identifiers_of_papers,
     ids_of,
@@ -71,14 +72,13 @@ async def ensure_papers(session: AsyncSession, records: dict[str, PaperRecord], 
         rows, seen_ids, taken = [], set(identified), set(by_key)
         for key in missing:
             rec = records[key]
-            title, venue, year, link, incomplete, arxiv, doi, openreview = paper_values(rec, key)
-            arxiv = arxiv if ("arxiv_id", arxiv) not in seen_ids else None
-            doi = doi if ("doi", doi) not in seen_ids else None
-            openreview = openreview if ("openreview_id", openreview) not in seen_ids else None
-            stored_key = key if key not in taken else f"{key}|{arxiv or doi or openreview or rec.line}"[:512]
+            title, venue, year, link, incomplete, *values = paper_values(rec, key)
+            # Its identifiers in IDS order, less those a paper (or an earlier record here) holds already.
+            own = {kind: v for kind, v in zip(IDS, values, strict=True) if v and (kind, v) not in seen_ids}
+            stored_key = key if key not in taken else f"{key}|{next(iter(own.values()), None) or rec.line}"[:512]
             taken.add(stored_key)
-            seen_ids.update(i for i in (("arxiv_id", arxiv), ("doi", doi), ("openreview_id", openreview)) if i[1])
-            rows.append((stored_key, title, venue, year, link, incomplete, arxiv, doi, openreview, now))
+            seen_ids.update(own.items())
+            rows.append((stored_key, title, venue, year, link, incomplete, *(own.get(kind) for kind in IDS), now))
         # Inserted as its one entry so far would derive it, so a paper with one entry needs no update later.
         await insert_rows(session, Paper.__table__, PAPER_COLUMNS, rows)
         new_ids = await papers_by_key(session, [row[0] for row in rows])

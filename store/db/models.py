@@ -28,6 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+IDS = ("arxiv_id", "doi", "openreview_id")  # the columns that name a paper, on papers and on entries alike
+
 
 class Base(DeclarativeBase):
     pass
@@ -82,7 +84,7 @@ class Paper(Base):
     __table_args__ = (
         CheckConstraint("year IS NULL OR (year BETWEEN 1900 AND 2200)", name="paper_year"),
         # At most one paper per identifier (NULLs are distinct on every backend: most papers have none).
-        *(UniqueConstraint(column, name=f"paper_{column}_once") for column in ("arxiv_id", "doi", "openreview_id")),
+        *(UniqueConstraint(column, name=f"paper_{column}_once") for column in IDS),
     )
 
 

@@ -2,7 +2,9 @@
 
 The bot's loop (and /digest now) goes claim -> post to Discord -> record: `claim_due` takes this week's
 digest if it is due and nobody posted or holds it, `edition` plans what it shows, `record_posted` marks
-it posted and its papers featured. Each call is one transaction; the server's schedule is `Servers`'.
+it posted and its papers featured. Each call is one transaction. The server's schedule is kept by
+`Servers` (store.servers); this service reads it for a preview and changes it for /digest schedule, while
+the loop reads it once a pass (`schedule`) and pairs that one schedule with the pass's time.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class Edition:
     slot: datetime
     next_at: datetime
     since: datetime | None
+    channel_id: int | None  # where it goes: the schedule's channel
 
 
 def due_slot(schedule: Schedule, now: datetime) -> tuple[str, datetime]:
@@ -52,6 +55,15 @@ class DigestService:
     def next_at(self, schedule: Schedule) -> datetime:
         """The next slot after now."""
         return plan.next_slot(self.clock(), schedule.weekday, schedule.hour, schedule.minute, schedule.timezone)
+
+    async def schedule(self, guild_id: int) -> Schedule:
+        """The server's channel and weekly slot (the environment's until an admin changes them)."""
+        return await self.servers.schedule(guild_id)
+
+    async def reschedule(self, guild_id: int, *, weekday: int, hour: int, minute: int, timezone: str) -> datetime:
+        """A new weekly slot for the server's digest; the next time it falls."""
+        saved = await self.servers.change(guild_id, weekday=weekday, hour=hour, minute=minute, timezone=timezone)
+        return self.next_at(saved)
 
     async def claim_due(self, guild_id: int, schedule: Schedule, now: datetime) -> Claim | None:
         """Claim the digest due at `now`; None if it was posted (or one went out since its slot) or another
@@ -70,7 +82,11 @@ class DigestService:
         async with self.papers.sessionmaker() as s:
             cycle, featured, since = await plan.history(s, guild_id)
         digest = plan.plan_digest(self.papers.catalog, featured, cycle, since, week)
-        return Edition(digest, slot, self.next_at(schedule), since)
+        return Edition(digest, slot, self.next_at(schedule), since, schedule.channel_id)
+
+    async def preview(self, guild_id: int) -> Edition:
+        """The digest of the week due now, as the server's schedule stands."""
+        return await self.edition(guild_id, await self.schedule(guild_id))
 
     async def record_posted(self, claim: Claim, guild_id: int, digest: Digest, message_id: int | None) -> None:
         async with self.papers.sessionmaker() as s, s.begin():

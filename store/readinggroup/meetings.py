@@ -4,17 +4,18 @@ the history of those done. A meeting leaves "scheduled" once, whichever process 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.corpus.lookups import paper_key
 from store.db.engine import utc
 from store.db.models import Meeting, PaperTopic, Proposal, Topic
 from store.readinggroup.proposals import ProposalView, proposal_view, tally
-from store.text.names import fold
+from store.text.folding import fold
 
 SESSION_LENGTH = timedelta(hours=1)
 
@@ -149,18 +150,29 @@ async def done(session: AsyncSession, session_id: int, now: datetime) -> Session
     return meeting_view(m)
 
 
-async def upcoming(session: AsyncSession, guild_id: int | None, now: datetime, limit: int = 10) -> list[SessionView]:
-    """Scheduled sessions not yet ended, soonest first (all servers when guild_id is None)."""
-    q = select(Meeting).where(Meeting.status == "scheduled", Meeting.ends_at > now)
-    if guild_id is not None:
-        q = q.where(Meeting.guild_id == guild_id)
-    rows = await session.scalars(q.order_by(Meeting.starts_at, Meeting.id).limit(limit))
+def _in_servers(guilds: int | Collection[int] | None) -> list[ColumnElement[bool]]:
+    """One server, those given (filtered in SQL, before any limit), or every server (None)."""
+    if guilds is None:
+        return []
+    if isinstance(guilds, int):
+        return [Meeting.guild_id == guilds]
+    return [Meeting.guild_id.in_(sorted(guilds))]
+
+
+async def upcoming(session: AsyncSession, guilds: int | Collection[int] | None, now: datetime,
+                   limit: int = 10) -> list[SessionView]:
+    """Scheduled sessions not yet ended, soonest first, in one server, in those given, or in all (None)."""
+    rows = await session.scalars(select(Meeting).where(Meeting.status == "scheduled", Meeting.ends_at > now,
+                                                       *_in_servers(guilds))
+                                 .order_by(Meeting.starts_at, Meeting.id).limit(limit))
     return [meeting_view(m) for m in rows.all()]
 
 
-async def overdue(session: AsyncSession, now: datetime) -> list[SessionView]:
-    """Scheduled sessions whose end has passed: the loop marks them done."""
-    rows = await session.scalars(select(Meeting).where(Meeting.status == "scheduled", Meeting.ends_at <= now)
+async def overdue(session: AsyncSession, now: datetime,
+                  guilds: int | Collection[int] | None = None) -> list[SessionView]:
+    """Scheduled sessions whose end has passed (in the servers given, or all): the loop marks them done."""
+    rows = await session.scalars(select(Meeting).where(Meeting.status == "scheduled", Meeting.ends_at <= now,
+                                                       *_in_servers(guilds))
                                  .order_by(Meeting.ends_at, Meeting.id))
     return [meeting_view(m) for m in rows.all()]
 

@@ -4,13 +4,13 @@ of their own, if it looks like one. Pure: reads the search index, never the data
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from store.corpus.lookups import paper_key
 from store.search.results import PaperView, SearchResult
+from store.text.identifiers import is_link
 from store.text.identifiers import mentioned_arxiv_id as arxiv_id
 
 
@@ -71,7 +71,7 @@ def named_paper(index: Searchable, text: str) -> Named:
         return Named(f"arXiv:{aid}", link=f"https://arxiv.org/abs/{aid}")
     if raw.isdigit():
         raise UnknownNumber(raw)
-    if re.fullmatch(r"https?://\S+", raw):
+    if is_link(raw):
         return Named(raw, link=raw)
     if plausible_title(text):
         return Named(text)

@@ -21,14 +21,8 @@ from store.readinggroup.proposals import DEFAULT_EXPIRY, ProposalView, Proposed
 from store.readinggroup.reminders import REMINDERS
 from store.search.access import PaperAccess
 from store.search.results import PaperView
-from store.servers.service import Servers
 
 DIGEST_PROPOSALS = 3  # the digest shows this many of the top open proposals
-
-
-def day_and_presenter(d: Discussed) -> str:
-    """Discord's markup for "discussed on <date>, presented by <member>" (shown as-is by the faces)."""
-    return f"Discussed on <t:{int(d.on.timestamp())}:D>, presented by <@{d.presenter_id}>"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,15 +35,24 @@ class Voted:
 class Missing(enum.Enum):
     """What a meeting cannot be scheduled without."""
 
-    PROPOSAL = "no open proposal to schedule"
-    PRESENTER = "no presenter: nobody has volunteered"
+    PROPOSAL = enum.auto()  # no open proposal to schedule
+    PRESENTER = enum.auto()  # no presenter: nobody has volunteered
+
+
+@dataclass(frozen=True, slots=True)
+class Changed:
+    """A meeting as a call left it, and the posted proposals that call changed (read in its transaction), so
+    the bot can bring their messages up to date."""
+
+    meeting: SessionView
+    proposals: list[ProposalView]
 
 
 @dataclass(frozen=True, slots=True)
 class Scheduled:
     meeting: SessionView
-    by_rotation: bool  # the presenter is the rotation's suggestion, not the organiser's choice
     thread_id: int | None  # the thread an earlier meeting on this paper opened: the discussion continues there
+    proposals: list[ProposalView]  # the posted proposals the scheduling changed
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +72,9 @@ class Due:
 
 
 class ReadingGroupService:
-    def __init__(self, papers: PaperAccess, servers: Servers, clock: Callable[[], datetime], worker: str, *,
+    def __init__(self, papers: PaperAccess, clock: Callable[[], datetime], worker: str, *,
                  expiry: timedelta = DEFAULT_EXPIRY, reminders: tuple[int, ...] = REMINDERS) -> None:
         self.papers = papers
-        self.servers = servers
         self.clock = clock
         self.worker = worker  # this process's name on the claims it takes (reminders)
         self.expiry = expiry  # how long a proposal stays open
@@ -131,11 +133,10 @@ class ReadingGroupService:
             return await meetings.history(s, guild_id, presenter_id=presenter_id, topic=topic, page=page,
                                           per_page=per_page)
 
-    async def discussed_notes(self, guild_id: int) -> dict[int, str]:
-        """For /paper, /author, /topic, /ask results: paper id -> "Discussed on <date>, presented by <member>"."""
+    async def discussed(self, guild_id: int) -> dict[int, Discussed]:
+        """For /paper, /author, /topic, /ask results: paper id -> its latest discussion in this server."""
         async with self.papers.sessionmaker() as s:
-            done = await discussions.discussed_papers(s, guild_id)
-        return {paper_id: day_and_presenter(d) for paper_id, d in done.items()}
+            return await discussions.discussed_papers(s, guild_id)
 
     async def digest_sections(self, guild_id: int) -> DigestSections:
         now = self.clock()
@@ -176,7 +177,7 @@ class ReadingGroupService:
                                               length=timedelta(minutes=minutes),
                                               roles={"critic": critic_id} if critic_id else None)
             thread_id = await meetings.thread_for(s, guild_id, meeting.title, meeting.id)
-        return Scheduled(meeting, presenter_id is None, thread_id)
+            return Scheduled(meeting, thread_id, await meetings.proposals_of(s, meeting))
 
     async def attach(self, meeting_id: int, **ids: int | None) -> SessionView:
         """Record the Discord objects made for a meeting (event_id, channel_id, thread_id, announcement_id)."""
@@ -185,11 +186,6 @@ class ReadingGroupService:
             view = await meetings.get_session(s, meeting_id)
         assert view is not None
         return view
-
-    async def proposals_changed(self, meeting: SessionView) -> list[ProposalView]:
-        """The posted proposals the meeting's scheduling, cancelling or discussion changed."""
-        async with self.papers.sessionmaker() as s:
-            return await meetings.proposals_of(s, meeting)
 
     async def scheduled_meeting(self, guild_id: int, meeting_id: int | None) -> SessionView | None:
         """The server's scheduled meeting `meeting_id`, or its next one; None if there is no such meeting."""
@@ -211,14 +207,17 @@ class ReadingGroupService:
         async with self.papers.sessionmaker() as s, s.begin():
             return await meetings.move(s, meeting_id, starts_at)
 
-    async def cancel_meeting(self, meeting_id: int) -> SessionView:
+    async def cancel_meeting(self, meeting_id: int) -> Changed:
+        """Cancelled; its proposal is open again."""
         async with self.papers.sessionmaker() as s, s.begin():
-            return await meetings.cancel(s, meeting_id)
+            meeting = await meetings.cancel(s, meeting_id)
+            return Changed(meeting, await meetings.proposals_of(s, meeting))
 
-    async def finish_meeting(self, meeting_id: int) -> SessionView:
+    async def finish_meeting(self, meeting_id: int) -> Changed:
         """Discussed now (LookupError if it is no longer scheduled: another process finished it first)."""
         async with self.papers.sessionmaker() as s, s.begin():
-            return await meetings.done(s, meeting_id, self.clock())
+            meeting = await meetings.done(s, meeting_id, self.clock())
+            return Changed(meeting, await meetings.proposals_of(s, meeting))
 
     # --- the loop: reminders, and meetings whose end has passed ---
 
@@ -226,9 +225,9 @@ class ReadingGroupService:
         """The reminders due now and the meetings ended, in the servers this process serves."""
         guilds = set(guild_ids)
         now = self.clock()
-        async with self.papers.sessionmaker() as s:
-            coming = [m for m in await meetings.upcoming(s, None, now, limit=200) if m.guild_id in guilds]
-            ended = [m for m in await meetings.overdue(s, now) if m.guild_id in guilds]
+        async with self.papers.sessionmaker() as s:  # only these servers' meetings, picked before the limit
+            coming = await meetings.upcoming(s, guilds, now, limit=200)
+            ended = await meetings.overdue(s, now, guilds)
         return Due([(m, minutes) for m in coming for minutes in reminders.due_reminders(m, now, self.reminders)],
                    ended)
 

@@ -18,7 +18,8 @@ T = TypeVar("T")
 
 
 class PaperAccess(Protocol):
-    sessionmaker: async_sessionmaker[AsyncSession]
+    @property
+    def sessionmaker(self) -> async_sessionmaker[AsyncSession]: ...
 
     @property
     def index(self) -> SearchIndex: ...

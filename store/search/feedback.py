@@ -11,7 +11,7 @@ import numpy as np
 from store.search.bm25 import BM25Matrix, top_k
 from store.search.expansion import Query
 from store.search.results import PaperView
-from store.text.names import fold
+from store.text.folding import fold
 from store.text.tokenize import analyse, tokenize, words
 
 # Tuned on the development judgments.

@@ -28,7 +28,7 @@ from store.search.layout import FieldLayout
 from store.search.people import People, author_hits, newest_first
 from store.search.results import Hit, Match, PaperView, SearchResult
 from store.search.sentences import MAX_CHARS, split_sentences
-from store.text.names import fold
+from store.text.folding import fold
 from store.text.tokenize import query_terms, tokenize, tokenize_parts, words
 
 FIELD_WEIGHTS = {"title": 2.0, "topics": 1.0, "authors": 0.5, "summary": 1.0}
@@ -239,6 +239,10 @@ class SearchIndex:
 
     def complete_author(self, prefix: str, limit: int = 25) -> list[str]:
         return self.people.complete(prefix, limit)
+
+    def author_count(self) -> int:
+        """How many distinct people /author knows (one per person key: "Bengio, Yoshua" is "Yoshua Bengio")."""
+        return len(self.people.people)
 
     # --- /topic ---
 

@@ -3,10 +3,11 @@
 Queries read `index`, an immutable `SearchIndex`; a load builds a new one off the event loop and
 replaces the reference in one assignment, so a query running meanwhile is answered from the old index
 or the new one, never from half of each. A load takes the snapshot of the current corpus version when
-there is one, else rebuilds from the database (and saves the snapshot). A write's few changed papers
-are laid over the index at once (`take_changes`: an `OverlayIndex` on a large index, an exact rebuild in
-memory on a small one), and a full build replaces the overlay after a quiet period. `catch_up` takes
-what other processes committed (store.db.changes); store.search.follow calls it when the log moves.
+there is one, else rebuilds from the database (and saves the snapshot). `write` runs a member's write
+in one transaction under the process's write lock, and its few changed papers are laid over the index
+at once (`take_changes`: an `OverlayIndex` on a large index, an exact rebuild in memory on a small one);
+a full build replaces the overlay after a quiet period. `catch_up` takes what other processes committed
+(store.db.changes); store.search.follow calls it when the log moves.
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from store.corpus.service import Corpus
 from store.db import changes
 from store.db.changes import CORPUS_VERSION
 from store.db.database import Database
@@ -38,19 +42,21 @@ OVERLAY_MAX = 1_000  # changed papers an overlay holds before the full rebuild s
 QUIET_SECONDS = 60.0  # after the last change, the overlay is replaced by a full build in the background
 
 State = tuple[SearchIndex, tuple[PaperView, ...]]
+T = TypeVar("T")
 
 
 @cache
 def _empty() -> State:
-    """What a process answers from before its first load (immutable, so shared)."""
+    """What a process answers from before its first load: built once per process (milliseconds, no
+    database), immutable, so shared by every `LiveIndex`."""
     return SearchIndex.build([]), ()
 
 
 class LiveIndex:
-    def __init__(self, database: Database, corpus_dir: Path) -> None:
+    def __init__(self, database: Database, corpus: Corpus) -> None:
         self.database = database
-        self.corpus_dir = corpus_dir  # where the corpus's own glossaries are
-        self._state: State | None = None  # the index and its catalog, swapped together
+        self.corpus = corpus  # its folder holds the corpus's own glossaries
+        self._state: State = _empty()  # the index and its catalog, swapped together
         self.generation = 0  # bumped at every index swap
         self.snapshot: Path | None = snapshot.snapshot_path(database.url)
         self.index_source = "empty"  # then "snapshot", "rebuilt" or "overlay": where the current index came from
@@ -70,12 +76,12 @@ class LiveIndex:
 
     @property
     def index(self) -> SearchIndex:
-        return (self._state or _empty())[0]
+        return self._state[0]
 
     @property
     def catalog(self) -> tuple[PaperView, ...]:
         """The papers the current index was built from, in id order (no database round trip)."""
-        return (self._state or _empty())[1]
+        return self._state[1]
 
     async def refresh(self, *, rebuild: bool = False) -> None:
         """Load the snapshot of the current corpus version, or rebuild the index from the database; swap it in."""
@@ -127,6 +133,15 @@ class LiveIndex:
         if isinstance(index, OverlayIndex):
             self._schedule_rebuild(now=len(index.changes) >= OVERLAY_MAX)
 
+    async def write(self, work: Callable[[AsyncSession], Awaitable[T]], changed: Callable[[T], set[int]]) -> T:
+        """Run `work` in one transaction under the process's write lock, then take the papers it changed
+        into the index before returning: a member's saved summary is searchable when the reply is sent."""
+        async with self.database.write_lock:
+            async with self.database.session() as s, s.begin():
+                result = await work(s)
+            await self.take_changes(changed(result))
+        return result
+
     def _schedule_rebuild(self, *, now: bool = False) -> None:
         """A full build replaces the overlay after a quiet period (or at once when the overlay is large).
 
@@ -159,7 +174,7 @@ class LiveIndex:
             version = await get_setting(s, CORPUS_VERSION)
             if version is None:
                 version = await changes.record(s, None)
-            glossary = await asyncio.to_thread(load_glossary, self.corpus_dir)
+            glossary = await asyncio.to_thread(load_glossary, self.corpus.corpus_dir)
             self._glossary = glossary  # an in-memory rebuild after a member's change uses it too
             for problem in glossary.problems:
                 log.warning("glossary: %s", problem)

@@ -33,7 +33,7 @@ from store.search.bm25 import K1, B, BM25Matrix, idf_weights
 from store.search.index import FIELD_WEIGHTS, SearchIndex, field_text
 from store.search.people import People, Person, author_hits
 from store.search.results import PaperView, SearchResult
-from store.text.names import fold
+from store.text.folding import fold
 from store.text.tokenize import tokenize
 
 _FIELDS = list(FIELD_WEIGHTS)
@@ -304,6 +304,14 @@ class OverlayIndex(SearchIndex):
     def complete_author(self, prefix: str, limit: int = 25) -> list[str]:
         names = [*self._delta_people.complete(prefix, limit), *self.base.people.complete(prefix, limit)]
         return list(dict.fromkeys(names))[:limit]
+
+    def author_count(self) -> int:
+        """The people of the visible papers, as a full build would count them: the base's people with a
+        paper not hidden, and the delta's, each person key once."""
+        hidden = self._hidden_set
+        keys = {p.key for p in self.base.people.people if any(pos not in hidden for pos in p.papers)}
+        keys.update(p.key for p in self._delta_people.people)
+        return len(keys)
 
 
 def _stream(person: Person, exact: bool, offset: int, recency: np.ndarray, hidden: frozenset[int]

@@ -18,7 +18,8 @@ from itertools import chain
 import numpy as np
 
 from store.search.results import Hit, Match, PaperView
-from store.text.names import display_name, fold, name_parts, person_key, surname_key
+from store.text.folding import fold
+from store.text.names import display_name, name_parts, person_key, surname_key
 
 
 def _squash(text: str) -> str:

@@ -41,3 +41,12 @@ class SearchService:
     def catalog(self) -> tuple[PaperView, ...]:
         """Every paper of the current index, in id order."""
         return self.papers.catalog
+
+    def get(self, paper_id: int) -> PaperView | None:
+        """The paper `paper_id` of the current index, if it is there."""
+        return self.papers.index.get(paper_id)
+
+    async def author_count(self) -> int:
+        """How many people the papers name, counted as /author tells them apart (one person key each: accents,
+        case and "Last, First" order do not make two); off the event loop, since an overlay counts afresh."""
+        return await asyncio.to_thread(self.papers.index.author_count)

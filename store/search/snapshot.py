@@ -21,8 +21,8 @@ from store.search.index import SearchIndex
 
 log = logging.getLogger(__name__)
 
-FORMAT = 6  # bump whenever SearchIndex's layout changes: old snapshots are then rebuilt (6: acronyms,
-# writers, identifiers, mean field lengths)
+FORMAT = 6  # bump whenever SearchIndex's layout or PaperView's fields change (the views are pickled too): old
+# snapshots are then rebuilt (6: acronyms, writers, identifiers, mean field lengths)
 CHUNK = 5_000  # papers per pickle: each dump or load holds the GIL only briefly (a reload runs in a
 # thread beside the event loop that keeps the gateway alive)
 _REBUILT_ON_USE = ("_pos", "_folded_titles", "_title_words_by_initial", "_query_expander")

@@ -68,6 +68,6 @@ async def pop_admin_notice(session: AsyncSession, guild_id: int) -> AdminNotice 
     row = await session.get(GuildSettings, guild_id)
     if row is None or not row.last_error:
         return None
-    notice = AdminNotice(row.last_error, utc(row.last_error_at) if row.last_error_at else None)
+    notice = AdminNotice(row.last_error, utc(row.last_error_at))
     row.last_error, row.last_error_at = None, None
     return notice

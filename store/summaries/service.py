@@ -7,9 +7,7 @@ anyone but the writer and admins whatever id a member sends. The faces only pars
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,12 +16,11 @@ from typing import Any, TypeVar
 from store.ingest.records import PaperRecord, Problem
 from store.ingest.upload import MAX_UPLOAD_BYTES, read_upload, refusal, shown_name
 from store.search.access import PaperAccess
-from store.search.results import PaperView
+from store.search.service import SearchService
 from store.summaries import contributions as C
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-BY_ID = re.compile(r"^id:(\d{1,18})$")  # an autocompleted paper whose title is over 100 characters
 MAX_UPLOAD_PAPERS = 200  # more belongs in the corpus folder
 
 
@@ -58,37 +55,20 @@ class Stats:
 class SummariesService:
     def __init__(self, papers: PaperAccess, clock: Callable[[], datetime]) -> None:
         self.papers = papers
-        self.clock = clock
+        self.search = SearchService(papers)  # the index's own counts, for stats
+        self.clock = clock  # read inside each write, once its turn at the write lock has come
 
     async def _read(self, query: Callable[..., Awaitable[T]], *args: Any) -> T:
         async with self.papers.sessionmaker() as session:
             return await query(session, *args)
 
-    # --- the paper a new summary is about ---
-
-    def title_of(self, paper: str) -> str:
-        """The title to pre-fill: an autocompleted `id:N` is the paper N's title, anything else as typed."""
-        if (m := BY_ID.match(paper)) and (found := self.papers.index.get(int(m.group(1)))) is not None:
-            return found.title
-        return paper
-
-    async def paper_choices(self, typed: str, limit: int = 25) -> list[PaperView]:
-        """Papers to suggest as a member types: the best matches, or the newest papers when nothing is typed."""
-        if typed.strip():
-            return [h.paper for h in (await asyncio.to_thread(self.papers.index.paper, typed, limit)).hits]
-        return list(self.papers.catalog[-limit:][::-1])
-
-    @staticmethod
-    def choice_value(paper: PaperView) -> str:
-        """What an autocomplete choice sends back: the title, or `id:N` when Discord would cut the title."""
-        return paper.title if len(paper.title) <= 100 else f"id:{paper.id}"
-
     # --- writes ---
 
     async def add(self, writer_id: int, writer: str, draft: C.Draft) -> C.Saved:
-        """A new summary (ContributionError with the reason, for the member, if refused)."""
-        now = self.clock()
-        saved = await self.papers.write(lambda s: C.add(s, writer_id, writer, draft, now), lambda r: r.changed)
+        """A new summary (ContributionError with the reason, for the member, if refused). Its time is read
+        inside the write, which may wait for a reload: a digest posted meanwhile must not miss it."""
+        saved = await self.papers.write(lambda s: C.add(s, writer_id, writer, draft, self.clock()),
+                                        lambda r: r.changed)
         log.info("summary #%d by %s on paper %d", saved.contribution.id, writer_id, saved.contribution.paper_id)
         return saved
 
@@ -117,9 +97,8 @@ class SummariesService:
                                         "corpus folder"))
             records = []
         if records:
-            now = self.clock()
-            out.result = await self.papers.write(lambda s: C.add_records(s, writer_id, writer, records, now),
-                                                 lambda r: r.changed)
+            out.result = await self.papers.write(
+                lambda s: C.add_records(s, writer_id, writer, records, self.clock()), lambda r: r.changed)
         log.info("upload by %s: %d stored, %d refused, %d problem(s)", writer_id, len(out.result.saved),
                  len(out.result.refused), len(out.problems))
         return out
@@ -134,9 +113,8 @@ class SummariesService:
         return view
 
     async def edit(self, summary_id: int, actor_id: int, actor_is_admin: bool, draft: C.Draft) -> C.Saved:
-        now = self.clock()
-        return await self.papers.write(lambda s: C.edit(s, summary_id, actor_id, actor_is_admin, draft, now),
-                                       lambda r: r.changed)
+        return await self.papers.write(
+            lambda s: C.edit(s, summary_id, actor_id, actor_is_admin, draft, self.clock()), lambda r: r.changed)
 
     async def remove(self, summary_id: int, actor_id: int, actor_is_admin: bool) -> None:
         await self.papers.write(lambda s: C.remove(s, summary_id, actor_id, actor_is_admin), lambda r: r)
@@ -159,8 +137,9 @@ class SummariesService:
         return await self._read(C.everything)
 
     async def stats(self) -> Stats:
-        """The corpus in numbers: papers, distinct authors and topics in the current index, members' summaries."""
-        catalog = self.papers.catalog
-        authors = {" ".join(a.split()).casefold() for p in catalog for a in p.authors if a.strip()}
+        """The corpus in numbers: papers, people (as /author counts them) and topics in the current index,
+        members' summaries."""
+        papers, topics = len(self.search.catalog()), len(self.search.topics())
+        authors = await self.search.author_count()
         summaries, writers = await self._read(C.totals)
-        return Stats(len(catalog), len(authors), len(self.papers.index.topic_counts()), summaries, writers)
+        return Stats(papers, authors, topics, summaries, writers)

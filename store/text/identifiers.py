@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Identity", "arxiv_id", "doi", "identify", "is_link", "names_an_identifier", "openreview_id",
+__all__ = ["Identity", "arxiv_id", "doi", "identify", "is_link", "link_for", "names_an_identifier", "openreview_id",
            "typed_arxiv_id"]
 
 _ARXIV_NEW = r"\d{4}\.\d{4,5}"
@@ -76,6 +76,13 @@ def identify(*links: str | None) -> Identity:
     found_doi = next((d for link in links if (d := doi(link)) and not _ARXIV_DOI.match(d)), None)
     found_or = next((o for link in links if (o := openreview_id(link))), None)
     return Identity(found_arxiv, found_doi, found_or)
+
+
+def link_for(arxiv: str | None, found_doi: str | None = None) -> str | None:
+    """The link of a paper known only by its identifiers: its DOI's page, else its arXiv abstract page."""
+    if found_doi:
+        return f"https://doi.org/{found_doi}"
+    return f"https://arxiv.org/abs/{arxiv}" if arxiv else None
 
 
 def typed_arxiv_id(text: str | None) -> str | None:

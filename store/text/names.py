@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from store.text.folding import fold
+from store.text.folding import fold  # used here; callers import it from store.text.folding
+
+__all__ = ["display_name", "name_parts", "person_key", "split_authors", "surname_key"]
 
 _PARTICLES = frozenset({"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "la", "le", "dos",
                         "das", "ten", "ter", "bin", "al", "el"})

@@ -227,7 +227,7 @@ async def test_two_bot_processes_sharing_the_database_post_the_digest_once(seede
         for proc in procs:  # each process reports its loop's passes: wait for two that began after the post
             await proc.passes_after(posted_by, 2)
         assert len(fake.messages[channel]) == 1
-        async with _library.session() as s:
+        async with _library.sessionmaker() as s:
             runs = (await s.scalars(select(DigestRun).where(DigestRun.guild_id == fake.guild_id))).all()
         assert len(runs) == 1 and runs[0].posted_at is not None
         assert runs[0].message_id == int(fake.messages[channel][0]["id"])

@@ -262,7 +262,7 @@ async def test_two_processes_post_each_reminder_once(database_url: str, tmp_path
 
     async with local_discord(database_url, ingest_if_empty=False) as (fake, library):
         channel = fake.channels["reading-group"]
-        async with library.session() as s, s.begin():
+        async with library.sessionmaker() as s, s.begin():
             m = await rg.schedule(s, fake.guild_id, "Generative Adversarial Nets", fake.member.id, START, fake.admin.id)
             await rg.attach(s, m.id, channel_id=channel)
         settings = {"DATABASE_URL": database_url, "GUILD_ID": str(fake.guild_id), "DIGEST_CHANNEL_ID": str(channel)}
@@ -280,7 +280,7 @@ async def test_two_processes_post_each_reminder_once(database_url: str, tmp_path
                 await proc.passes_after(posted_by, 2)
             [reminder] = reminders(fake)
             assert "soon" in reminder["content"] and f"<@{fake.member.id}>" in reminder["content"]
-            async with library.session() as s:
+            async with library.sessionmaker() as s:
                 rows = (await s.scalars(select(Reminder).where(Reminder.session_id == m.id))).all()
             assert [(r.kind, r.message_id) for r in rows] == [(rg.reminder_kind(60, START), int(reminder["id"]))]
         finally:

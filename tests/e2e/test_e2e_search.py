@@ -176,7 +176,7 @@ async def test_processes_starting_together_register_the_commands_once(database_u
                 async with contextlib.AsyncExitStack() as stack:
                     await asyncio.gather(*(stack.enter_async_context(running(bot)) for bot in bots))
                 assert [scope for scope, _ in fake.command_puts] == [str(fake.guild_id)]
-                async with libraries[0].session() as s:
+                async with libraries[0].sessionmaker() as s:
                     await s.execute(delete(Setting).where(Setting.key == f"command_hash:{fake.guild_id}"))
                     await s.commit()
                 fake.fail_next("PUT", "/commands", 403)  # e.g. invited without the applications.commands scope
@@ -184,7 +184,7 @@ async def test_processes_starting_together_register_the_commands_once(database_u
                     async with running(PaperBot(libraries[1], Settings(guild_id=fake.guild_id))):
                         pass
                 fake.faults.clear()
-                async with libraries[2].session() as s:
+                async with libraries[2].sessionmaker() as s:
                     assert await get_setting(s, f"command_hash:{fake.guild_id}") is None  # given back
                 async with running(PaperBot(libraries[2], Settings(guild_id=fake.guild_id))):
                     pass

@@ -78,7 +78,7 @@ async def test_two_processes_one_shard_each_share_one_corpus(database_url: str, 
         seeder = Library(database_url, corpus)
         await seeder.start()  # the corpus is in the database before either process starts
         try:  # a session in each server in half an hour: its "soon" reminder is due as the processes start
-            async with seeder.session() as s, s.begin():
+            async with seeder.sessionmaker() as s, s.begin():
                 for guild in guilds:
                     m = await rg.schedule(s, guild.id, f"Session of {guild.name}", fake.member.id,
                                           datetime.now(UTC) + timedelta(minutes=30), fake.admin.id)
@@ -167,12 +167,12 @@ async def test_two_processes_one_shard_each_share_one_corpus(database_url: str, 
             assert not fake.messages[fake.channels["reading-group"]]  # the server without a channel: nothing
             check = Library(database_url, corpus)
             try:
-                async with check.session() as s:
+                async with check.sessionmaker() as s:
                     runs = {r.guild_id: r for r in (await s.scalars(select(DigestRun))).all()}
                     sent = (await s.execute(select(Meeting.guild_id, Reminder.claimed_by, Reminder.message_id)
                                             .join(Reminder, Reminder.session_id == Meeting.id))).all()
             finally:
-                await check.engine.dispose()
+                await check.database.engine.dispose()
             for p, guild in zip(processes, guilds, strict=True):
                 assert runs[guild.id].posted_at is not None
                 assert runs[guild.id].claimed_by.endswith(f":{p.pid}")  # posted by the process holding its shard

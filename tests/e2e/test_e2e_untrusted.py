@@ -45,7 +45,7 @@ async def test_a_hostile_proposal_title_stays_text_from_proposal_to_summary_hint
 
 async def test_a_corpus_link_written_as_markdown_never_reaches_a_proposal(group_world) -> None:
     fake, library = group_world
-    (library.corpus_dir / "wombat.md").write_text(
+    (library.corpus.corpus_dir / "wombat.md").write_text(
         "---\ntitle: Wombat Burrows at Scale\nauthors: Ada Lovelace\nlink: [Wombat](https://evil.example/x)\n"
         f"---\nBurrows, summarised. {ISSUE}\n", encoding="utf-8")
     await library.reload()

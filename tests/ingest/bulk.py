@@ -32,7 +32,7 @@ def write(path: Path, *lines_: str) -> Path:
 async def ingest(url: str, folder: Path) -> IngestReport:
     library = Library(url, folder)
     try:
-        await upgrade(library.engine)
+        await upgrade(library.database.engine)
         return await library.ingest([folder])
     finally:
         await library.close()
@@ -42,7 +42,7 @@ async def stored(url: str) -> dict[str, Any]:
     """What the database holds, by content (ids differ with the order of insertion)."""
     library = Library(url)
     try:
-        async with library.session() as s:
+        async with library.sessionmaker() as s:
             titles = dict((await s.execute(select(Paper.id, Paper.title))).all())
             papers = sorted((await s.execute(select(Paper.key, Paper.title, Paper.venue, Paper.year, Paper.link,
                                                     Paper.arxiv_id, Paper.authors_incomplete))).all())

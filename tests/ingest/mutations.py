@@ -247,7 +247,7 @@ async def catalog(url: str, corpus: Path, *, ingest: bool) -> tuple[Library, Ing
 async def stored(lib: Library) -> tuple[dict[str, list[tuple[object, ...]]], dict[tuple[str, int, str], int]]:
     """Each document's account of its papers as stored (by document name, in line order), and the paper
     each entry, named by (document, line, title), belongs to."""
-    async with lib.session() as s:
+    async with lib.sessionmaker() as s:
         rows = (await s.execute(
             select(Document.name, Entry.line, Entry.title, Entry.paper_id, Entry.authors, Entry.venue, Entry.year,
                    Entry.topics, Entry.link, Entry.summary)

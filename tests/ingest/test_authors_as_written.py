@@ -20,7 +20,7 @@ async def test_the_seeds_show_each_paper_s_own_spelling(seeded_library: Library)
     assert "Aaron C. Courville" in by_title[
         "Show, Attend and Tell: Neural Image Caption Generation with Visual Attention"].authors
     # One person for /author, whichever spelling a paper used.
-    titles = {h.paper.title for h in (await seeded_library.author("Aaron Courville", 50)).hits}
+    titles = {h.paper.title for h in (await seeded_library.search.author("Aaron Courville", 50)).hits}
     assert {"Dynamic Capacity Networks",
             "Show, Attend and Tell: Neural Image Caption Generation with Visual Attention"} <= titles
 
@@ -36,7 +36,7 @@ async def test_writer_and_incomplete_author_list_are_stored_and_exposed(database
     note = PaperRecord(title="Language Models are Few-Shot Learners", authors=["Tom B. Brown", "Benjamin Mann"],
                        authors_incomplete=True, writer="Grace Hopper", summary="In-context learning.",
                        source="gpt3.md", line=1)
-    async with lib.session() as s, s.begin():
+    async with lib.sessionmaker() as s, s.begin():
         await sync_files(s, _files(note), ["/notes"])
     [paper] = await lib.papers()
     assert paper.authors == ("Tom B. Brown", "Benjamin Mann")

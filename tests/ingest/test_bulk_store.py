@@ -43,7 +43,7 @@ async def test_memory_stays_flat_in_the_file_size(database_url: str, tmp_path: P
                                              "We study sparse attention. " * 40) for i in range(papers)))
         library = Library(database_url, tmp_path)  # a subfolder of the corpus folder: the other file stays
         try:
-            await upgrade(library.engine)
+            await upgrade(library.database.engine)
             tracemalloc.start()
             report = await library.ingest([folder])
             peak = tracemalloc.get_traced_memory()[1]
@@ -88,7 +88,7 @@ async def test_an_author_written_in_several_batches_is_one_person_with_the_fulle
     await ingest(database_url, folder)
     library = Library(database_url)
     try:
-        async with library.session() as s:
+        async with library.sessionmaker() as s:
             people = sorted((await s.execute(select(Person.name))).scalars().all())
             written = sorted((await s.execute(select(Paper.title, Authorship.name).join(Authorship))).all())
     finally:

@@ -97,7 +97,7 @@ async def test_a_link_out_of_the_folder_takes_what_was_stored_from_it(database_u
                                                                            ("note.md", "removed", 1)]
         assert refused.problems == [Problem("note.md", 0, OUTSIDE)]
         assert [p.title for p in await lib.papers()] == ["Attention Is All You Need"]
-        assert [h.paper.title for h in (await lib.paper("quokka exfiltration")).hits] == []
+        assert [h.paper.title for h in (await lib.search.paper("quokka exfiltration")).hits] == []
         again = await lib.reload()  # nothing stored under the name any more: refused, nothing to remove
         assert [(f.source, f.status) for f in again.files] == [("good.md", "unchanged"), ("note.md", "failed")]
         assert again.problems == [Problem("note.md", 0, OUTSIDE)] and not again.changed

@@ -143,7 +143,7 @@ async def test_entries_stored_before_title_keys_make_their_file_read_again(tmp_p
     (folder / "a.md").write_text(RESNET_NOTE, encoding="utf-8")
     lib = Library(database_url, folder)
     await lib.start()
-    async with lib.session() as s, s.begin():
+    async with lib.sessionmaker() as s, s.begin():
         await s.execute(update(Entry).values(key="", writer=None))
     report = await lib.ingest([folder])
     assert [(f.source, f.status, f.updated) for f in report.files] == [("a.md", "changed", 1)]

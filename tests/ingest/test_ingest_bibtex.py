@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from store.ingest import SUPPORTED_SUFFIXES, parse_file, parse_text
 from store.ingest.readings.bibtex import bibtex_authors, looks_like_bibtex, parse_bibtex
-from store.text.names import fold
+from store.text.folding import fold
 
 DATA = Path(__file__).parent.parent / "data" / "bibtex"
 

@@ -53,7 +53,7 @@ SKIPS = {
 
 
 async def database_state(lib: Library) -> tuple[list[object], list[tuple[str, str, object]]]:
-    async with lib.session() as s:
+    async with lib.sessionmaker() as s:
         docs = [tuple(r) for r in (await s.execute(select(Document.name, Document.sha256, Document.ingested_at)
                                                    .order_by(Document.name))).all()]
     return list(await lib.papers()), docs

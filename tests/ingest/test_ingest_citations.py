@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from store.ingest import parse_file
+from store.ingest.readings.fields.authors import apa_pairs, parse_authors
 from store.ingest.readings.shapes.citation import match_reference
 
 FIXTURE = Path(__file__).parent.parent / "data" / "shapes" / "apa-references.md"
@@ -47,3 +48,16 @@ def test_only_lines_whose_every_author_is_a_surname_and_initials_are_references(
     assert found is not None
     assert (found.title, found.authors, found.venue, found.year) == (
         "Parallel WaveNet: Fast speech", ["J.-P. Doe", "A. van den Oord"], "ICML", 2018)
+
+
+def test_one_reading_of_apa_author_pairs_serves_author_fields_and_reference_lines() -> None:
+    names = ["A. Vaswani", "N. Shazeer", "Ł. Kaiser", "J.-P. Doe", "A. van den Oord"]
+    text = "Vaswani, A., Shazeer, N., Kaiser, Ł., Doe, J.-P., & van den Oord, A."
+    assert apa_pairs(text) == names
+    authors = parse_authors(text)
+    assert authors is not None and authors.names == names
+    found = match_reference(f"{text} (2017). Attention is all you need. NeurIPS.")
+    assert found is not None and found.authors == names
+    assert apa_pairs("Smith, J.") is None  # an author field needs two pairs to be read as APA
+    assert apa_pairs("Smith, J.", min_pairs=1) == ["J. Smith"]  # a reference line, one
+    assert apa_pairs("Frankle, Jonathan, Carbin, Michael") is None  # given names are not initials

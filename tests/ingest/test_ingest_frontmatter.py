@@ -72,3 +72,9 @@ Body three.
 def test_unclosed_front_matter_is_read_as_a_key_value_note_not_lost_silently() -> None:
     parsed = parse_text("---\ntitle: Never Closed\n\nSome text.\n", "open.md", ".md")
     assert [(r.title, r.line, r.summary) for r in parsed.records] == [("Never Closed", 2, "Some text.")]
+
+
+def test_the_summary_below_a_block_keeps_every_paragraph_as_written_link_references_too() -> None:
+    text = "---\ntitle: A Paper About Things\n---\nSummary line.\n\n[ref]: https://example.org/x\n\nMore text.\n"
+    [paper] = parse_text(text, "f.md", ".md").records
+    assert paper.summary == "Summary line.\n\n[ref]: https://example.org/x\n\nMore text."

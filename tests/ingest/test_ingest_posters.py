@@ -65,3 +65,9 @@ def test_poster_line_shapes() -> None:
     assert match_poster("C31, C32, C33: I seemed to miss these three poster") is None
     assert is_note("C5: missed this one...")
     assert match_poster("1. A numbered list item") is None
+
+
+def test_a_link_reference_line_under_a_poster_is_its_summary_as_written() -> None:
+    """Paragraphs are the source's lines split at blank lines: the parser keeps no node of a "[1]: url" line."""
+    [paper] = parse_text("C12: Some Poster Title\n\n[1]: https://openreview.net/forum?id=abc\n", "p.md", ".md").records
+    assert (paper.title, paper.summary) == ("Some Poster Title", "[1]: https://openreview.net/forum?id=abc")

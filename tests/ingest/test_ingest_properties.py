@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from store.ingest import parse_text
 from store.ingest.readings.fields.authors import clean_author_text
 from store.ingest.readings.fields.keys import KEY_NAMES
-from store.ingest.structure.markdown import parse_markdown
-from store.text.names import fold
+from store.ingest.structure.markdown import read_structure
+from store.text.folding import fold
 
 FRAGMENTS = ["**", "__", "::", ":", "：", "`", "# ", "## ", "### ", "- ", "* ", "|", " | ", "[", "]", "(", ")",
              "[[", "]]", "---", "\n", "\n\n", "Title", "Authors", "Author", "by", " by ", "and", ",", ";", "et al.",
@@ -83,12 +83,12 @@ def test_marks_are_dropped_without_joining_words(line: str, cleaned: str) -> Non
     ("A *b* c and **d**.", "A b c and d."),
 ])
 def test_emphasis_inside_a_word_parts_it_and_leaves_no_mark(line: str, plain: str) -> None:
-    [node] = parse_markdown(line)
+    [node] = read_structure(line).nodes
     assert node.text == plain
 
 
 def test_emphasis_in_a_link_text_is_resolved_the_same_way() -> None:
-    [node] = parse_markdown("See [Res**Net**](https://x.org/a) and [**Deep** Nets](https://x.org/b).")
+    [node] = read_structure("See [Res**Net**](https://x.org/a) and [**Deep** Nets](https://x.org/b).").nodes
     assert node.links == [("Res Net", "https://x.org/a"), ("Deep Nets", "https://x.org/b")]
 
 FIRST = ["Kaiming", "Yann", "Ashish", "Léon", "Jascha", "Aäron", "Quoc", "Ji", "Rinon", "Diederik", "Ilya", "Mei"]

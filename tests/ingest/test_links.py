@@ -184,7 +184,7 @@ async def test_a_corpus_note_with_bad_links_is_stored_without_them(database_url:
         assert [str(p) for p in report.problems] == [
             "a.md:2: link dropped: 'javascript:alert(1)' uses javascript:, and a link must start with http:// or "
             "https://; the paper is kept without it"]
-        async with library.session() as s:
+        async with library.sessionmaker() as s:
             papers = sorted(tuple(r) for r in await s.execute(select(Paper.title, Paper.link)))
             entries = sorted(tuple(r) for r in await s.execute(select(Entry.title, Entry.link)))
         assert papers == entries == [("Attention Is All You Need", None),
@@ -217,7 +217,7 @@ async def test_a_members_summary_link_is_refused_with_the_reason(database_url: s
             draft = C.Draft(paper="https://exa!mple.com/paper", tldr="x")
             await library.write(lambda s: C.add(s, 1001, "Ada", draft), lambda r: r.changed)
         assert str(caught.value) == "The paper's link was refused: 'https://exa!mple.com/paper' has no valid host name."
-        async with library.session() as s:
+        async with library.sessionmaker() as s:
             assert (await s.scalars(select(Paper.title))).all() == []
 
         draft = C.Draft(paper="Attention Is All You Need", tldr="Attention only.", link="arxiv.org/abs/1706.03762")
@@ -227,7 +227,7 @@ async def test_a_members_summary_link_is_refused_with_the_reason(database_url: s
         edit = C.Draft(paper="", tldr="Still attention.", link="file:///etc/passwd")
         with pytest.raises(C.ContributionError, match=r"^The link was refused: 'file:///etc/passwd' uses file:"):
             await library.write(lambda s: C.edit(s, cid, 1001, False, edit), lambda r: r.changed)
-        async with library.session() as s:
+        async with library.sessionmaker() as s:
             assert (await s.get(Entry, (await s.get(C.Contribution, cid)).entry_id)).link == (
                 "https://arxiv.org/abs/1706.03762")
     finally:
@@ -242,7 +242,7 @@ async def test_a_proposals_link_is_stored_checked(database_url: str, tmp_path: P
         await library.start()
         stored = []
         for i, link in enumerate(["https://Example.com:/a.", "https://exa!mple.com/", "arxiv.org/abs/1706.03762"]):
-            async with library.session() as s, s.begin():
+            async with library.sessionmaker() as s, s.begin():
                 stored.append((await rg.propose(s, 1, 7, f"Proposal {i}", now, link=link)).proposal.link)
         assert stored == ["https://example.com/a", None, "https://arxiv.org/abs/1706.03762"]
     finally:

@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from store.text.folding import SPECIAL_LETTERS as _SPECIAL
-from store.text.names import display_name, fold, person_key, split_authors, surname_key
+from store.text.folding import fold
+from store.text.names import display_name, person_key, split_authors, surname_key
 
 
 def test_last_first_and_first_last_are_one_person() -> None:

@@ -42,7 +42,7 @@ async def test_every_judged_paper_is_in_the_corpus(library: Library) -> None:
 async def test_paper_mrr(library: Library) -> None:
     rrs = []
     for judged in JUDGMENTS["paper"]:
-        result = await library.paper(judged["query"], 10)
+        result = await library.search.paper(judged["query"], 10)
         rrs.append(reciprocal_rank([h.paper.title for h in result.hits], set(judged["relevant"])))
     mrr = sum(rrs) / len(rrs)
     print(f"/paper MRR = {mrr:.3f} over {len(rrs)} queries")
@@ -52,7 +52,7 @@ async def test_paper_mrr(library: Library) -> None:
 async def test_author_exact_set_f1(library: Library) -> None:
     scores = []
     for judged in JUDGMENTS["author"]:
-        result = await library.author(judged["query"], 100)
+        result = await library.search.author(judged["query"], 100)
         scores.append(f1({h.paper.title for h in result.hits}, set(judged["relevant"])))
     mean = sum(scores) / len(scores)
     print(f"/author F1 = {mean:.3f} over {len(scores)} queries")
@@ -62,7 +62,7 @@ async def test_author_exact_set_f1(library: Library) -> None:
 async def test_topic_recall_at_10(library: Library) -> None:
     recalls = []
     for judged in JUDGMENTS["topic"]:
-        result = await library.topic(judged["query"], 10)
+        result = await library.search.topic(judged["query"], 10)
         relevant = set(judged["relevant"])
         recalls.append(len({h.paper.title for h in result.hits} & relevant) / len(relevant))
     mean = sum(recalls) / len(recalls)

@@ -189,13 +189,13 @@ async def test_a_changed_corpus_glossary_rebuilds_the_snapshot(database_url: str
                                  "Robot learning for grasping.\n", encoding="utf-8")
     first = Library(database_url, corpus)
     await first.start()
-    assert not (await first.paper("RBL")).hits
+    assert not (await first.search.paper("RBL")).hits
     await first.close()
     (corpus / "glossary.tsv").write_text("RBL\trobot learning\n", encoding="utf-8")
     second = Library(database_url, corpus)
     await second.start()
-    assert second.index_source == "rebuilt"  # the glossary changed: the snapshot is not used
-    hits = (await second.paper("RBL")).hits
+    assert second.live.index_source == "rebuilt"  # the glossary changed: the snapshot is not used
+    hits = (await second.search.paper("RBL")).hits
     assert [h.paper.title for h in hits] == ["Learning to hold a cup"]
     assert "RBL → robot learning" in hits[0].why_text()
     report = await second.ingest([corpus])
@@ -208,8 +208,8 @@ async def test_seed_examples(seeded_library: Library) -> None:
     judged = json.loads((Path(__file__).parent.parent / "data" / "dev-queries.json").read_text(encoding="utf-8"))
     relevant = {q["query"]: set(q["relevant"]) for q in judged["topic"]}
     for query, at_least in (("RL", 5), ("GANs", 8), ("recurrent neural networks", 6)):
-        found = {h.paper.title for h in (await seeded_library.topic(query, 10)).hits}
+        found = {h.paper.title for h in (await seeded_library.search.topic(query, 10)).hits}
         assert len(found & relevant[query]) >= at_least, query
-    lstm = (await seeded_library.paper("LSTM", 10)).hits
+    lstm = (await seeded_library.search.paper("LSTM", 10)).hits
     assert lstm[0].paper.title == "Automatic Rule Extraction from Long Short Term Memory Networks"
     assert "LSTM → long short-term memory" in lstm[0].why_text()

@@ -70,23 +70,23 @@ def arxiv_lines(n: int, prefix: str = "Bulk") -> str:
 
 
 async def log_rows(lib: Library) -> list[CorpusChange]:
-    async with lib.session() as s:
+    async with lib.sessionmaker() as s:
         return list((await s.scalars(select(CorpusChange).order_by(CorpusChange.id))).all())
 
 
 async def test_each_change_is_logged_with_its_papers_and_its_process(pair) -> None:
     a, b = pair
     before = await log_rows(a)
-    assert before and before[-1].origin == a.origin  # the seeds' ingest
+    assert before and before[-1].origin == a.database.origin  # the seeds' ingest
     assert before[-1].papers is not None and len(before[-1].papers) == len(a.index)
     saved = await add(a, 1, WIDGETS, "Widgets sample attention quasi-randomly.")
     rows = await log_rows(a)
     assert len(rows) == len(before) + 1
-    assert rows[-1].papers == sorted(saved.changed) and rows[-1].origin == a.origin
+    assert rows[-1].papers == sorted(saved.changed) and rows[-1].origin == a.database.origin
     assert rows[-1].id > before[-1].id
-    async with a.session() as s:
+    async with a.sessionmaker() as s:
         assert await changes.latest(s) == rows[-1].id
-    assert b.seen_change == before[-1].id  # B's index was read after the seeds' change
+    assert b.live.seen_change == before[-1].id  # B's index was read after the seeds' change
 
 
 async def test_a_member_summary_written_through_one_is_taken_by_the_other(pair) -> None:
@@ -94,15 +94,15 @@ async def test_a_member_summary_written_through_one_is_taken_by_the_other(pair) 
     assert WIDGETS not in titles(b, "quasi random widgets")
     saved = await add(a, 1, WIDGETS, "Widgets sample attention quasi-randomly.")
     assert saved.paper_created
-    assert await b.catch_up() == "took 1 paper(s)"
+    assert await b.live.catch_up() == "took 1 paper(s)"
     assert titles(b, "quasi random widgets")[0] == WIDGETS
     assert titles(a, "quasi random widgets")[0] == WIDGETS
-    assert await b.catch_up() == "current"  # nothing new: nothing done
+    assert await b.live.catch_up() == "current"  # nothing new: nothing done
     # An edit made through B reaches A; B does not take its own change a second time.
     edited = C.Draft(paper=WIDGETS, summary="Widgets now also prune heads.")
     await b.write(lambda s: C.edit(s, saved.contribution.id, 1, False, edited), lambda r: r.changed)
-    assert await b.catch_up() == "current"
-    assert await a.catch_up() == "took 1 paper(s)"
+    assert await b.live.catch_up() == "current"
+    assert await a.live.catch_up() == "took 1 paper(s)"
     hit = a.index.paper("widgets prune heads", 1).hits[0]
     assert hit.paper.title == WIDGETS and "prune heads" in hit.paper.summaries[0].text
 
@@ -112,21 +112,21 @@ async def test_a_reload_with_a_new_file_reaches_a_process_without_the_corpus_fol
                                                                                    overlay: bool) -> None:
     a, b = pair
     if overlay:  # as on a large corpus: the change is laid over the index, not rebuilt into it
-        b.overlay_from = 0
+        b.live.overlay_from = 0
     (corpus / "week-12.md").write_text(
         "# Reading notes\n\n## Holographic Replay Buffers for Offline Agents\n"
         "Authors: Mira Okafor, Tomás Ruiz\n\nReplay buffers stored as interference patterns.\n", encoding="utf-8")
     report = await a.reload()
     assert report.added == 1
-    assert await b.catch_up() == "took 1 paper(s)"
+    assert await b.live.catch_up() == "took 1 paper(s)"
     assert titles(b, "holographic replay buffers")[0] == "Holographic Replay Buffers for Offline Agents"
-    assert b.index_source == ("overlay" if overlay else "rebuilt")
+    assert b.live.index_source == ("overlay" if overlay else "rebuilt")
     by_author = [h.paper.title for h in b.index.author("Mira Okafor", 3).hits]
     assert by_author == ["Holographic Replay Buffers for Offline Agents"]
     (corpus / "week-12.md").unlink()
     report = await a.reload()
     assert report.removed == 1
-    assert await b.catch_up() == "took 1 paper(s)"
+    assert await b.live.catch_up() == "took 1 paper(s)"
     assert "Holographic Replay Buffers for Offline Agents" not in titles(b, "holographic replay buffers")
     assert len(b.index) == len(a.index)
 
@@ -137,8 +137,8 @@ async def test_a_change_too_large_to_name_its_papers_makes_the_other_reload(pair
     report = await a.reload()
     assert report.added == changes.MAX_PAPERS + 5
     assert (await log_rows(a))[-1].papers is None
-    assert await b.catch_up() == "reloaded"
-    assert b.index_source in ("snapshot", "rebuilt")
+    assert await b.live.catch_up() == "reloaded"
+    assert b.live.index_source in ("snapshot", "rebuilt")
     assert len(b.index) == len(a.index)
     assert titles(b, "study number 1004 gated recurrence", 1) == ["Bulk Study Number 1004 of Gated Recurrence"]
 
@@ -149,10 +149,10 @@ async def test_a_process_further_behind_than_the_log_reaches_reloads(pair, monke
     for i in range(4):
         await add(a, 1, f"Pruned Log Paper Number {i} on Sparse Kernels", "About kernels.")
     rows = await log_rows(a)
-    assert len(rows) == 2 and rows[0].id > b.seen_change + 1
-    assert await b.catch_up() == "reloaded"
+    assert len(rows) == 2 and rows[0].id > b.live.seen_change + 1
+    assert await b.live.catch_up() == "reloaded"
     assert titles(b, "pruned log paper number 0 sparse kernels", 1) == ["Pruned Log Paper Number 0 on Sparse Kernels"]
-    assert await b.catch_up() == "current"
+    assert await b.live.catch_up() == "current"
 
 
 async def test_a_following_library_wakes_by_itself(pair) -> None:
@@ -160,7 +160,7 @@ async def test_a_following_library_wakes_by_itself(pair) -> None:
     a, b = pair
     task = asyncio.create_task(follow(b.live, poll_seconds=0.1, check_seconds=3600))
     try:
-        await eventually(lambda: b.seen_change >= 1)  # the first look, at start
+        await eventually(lambda: b.live.seen_change >= 1)  # the first look, at start
         await add(a, 1, WIDGETS, "Widgets sample attention quasi-randomly.")
         await eventually(lambda: bool(titles(b, "quasi random widgets")) and titles(b, "quasi random widgets")[0]
                          == WIDGETS)
@@ -181,7 +181,7 @@ async def test_a_listener_cut_off_when_the_notice_was_sent_catches_up_on_reconne
         await b.start(ingest_if_empty=False)
         task = asyncio.create_task(follow(b.live, poll_seconds=3600, check_seconds=3600))
         try:
-            async with a.session() as s:
+            async with a.sessionmaker() as s:
                 listening = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'paperbot-follow'"
                 for _ in range(400):
                     if (await s.execute(text(listening))).scalar():
@@ -190,11 +190,11 @@ async def test_a_listener_cut_off_when_the_notice_was_sent_catches_up_on_reconne
                     await asyncio.sleep(0.05)
                 else:
                     raise AssertionError("B never listened")
-            seen = b.seen_change
+            seen = b.live.seen_change
             await proxy.cut()  # B's listener and pool are cut off: the notice below never reaches B
             await add(a, 1, WIDGETS, "Widgets sample attention quasi-randomly.")
             await asyncio.sleep(1.0)
-            assert b.seen_change == seen and WIDGETS not in titles(b, "quasi random widgets")
+            assert b.live.seen_change == seen and WIDGETS not in titles(b, "quasi random widgets")
             await proxy.restore()  # B reconnects (its retry), looks at the log, takes the change
             await eventually(lambda: WIDGETS in titles(b, "quasi random widgets"), timeout=40)
         finally:
@@ -209,16 +209,16 @@ async def test_a_listener_cut_off_when_the_notice_was_sent_catches_up_on_reconne
 async def test_changes_are_recorded_in_commit_order(pair) -> None:
     """The second writer waits for the first to commit, so a reader never steps over an id still to come."""
     a, _b = pair
-    first = a.session()
+    first = a.sessionmaker()
     await first.begin()
     await changes.record(first, {1})
     second_done = asyncio.Event()
 
     async def second() -> int:
-        async with a.session() as s, s.begin():
+        async with a.sessionmaker() as s, s.begin():
             await changes.record(s, {2})
         second_done.set()
-        async with a.session() as s:
+        async with a.sessionmaker() as s:
             return await changes.latest(s)
 
     other = asyncio.create_task(second())
@@ -249,8 +249,8 @@ async def test_two_processes_reloading_the_same_folder_at_once_both_succeed(pair
         assert sorted(r.added for r in reports) == [0, 1]
         assert sorted(f.status for r in reports for f in r.files if f.source == "week-12.md") == ["new", "unchanged"]
         assert {r.papers_total for r in reports} == {before + 1}
-        await c.catch_up()
-        await a.catch_up()
+        await c.live.catch_up()
+        await a.live.catch_up()
         assert len(a.index) == len(c.index) == before + 1
         assert titles(c, "holographic replay buffers")[0] == "Holographic Replay Buffers for Offline Agents"
     finally:
@@ -264,7 +264,7 @@ async def test_a_reload_waits_for_a_summary_adding_the_same_paper_and_lands_on_i
     before = len(a.index)
     (corpus / "week-12.md").write_text(HOLOGRAPHIC, encoding="utf-8")
     draft = C.Draft(paper="Holographic Replay Buffers for Offline Agents", summary="Interference as memory.")
-    async with b.session() as s:
+    async with b.sessionmaker() as s:
         await s.begin()
         saved = await C.add(s, 7, "writer 7", draft)
         assert saved.paper_created
@@ -274,7 +274,7 @@ async def test_a_reload_waits_for_a_summary_adding_the_same_paper_and_lands_on_i
         await s.commit()
     report = await asyncio.wait_for(reload, 60)
     assert report.papers_total == before + 1  # the file's entry joined the member's paper
-    await b.catch_up()
+    await b.live.catch_up()
     [hit] = [h for h in b.index.paper("holographic replay buffers", 3).hits
              if h.paper.title == "Holographic Replay Buffers for Offline Agents"]
     assert hit.paper.id == saved.contribution.paper_id and len(hit.paper.summaries) == 2

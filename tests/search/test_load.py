@@ -185,22 +185,22 @@ async def test_500_interactions_and_a_reload_on_100k_papers(database_url: str, t
                 # be the one the index gave before (the new paper matches none of these queries).
                 work = [("paper", {"query": " ".join(p.title.split()[:4])})
                         for p in random.Random(3).sample(list(library.catalog), 100)]
-                expected = [(await library.paper(opts["query"], 15)).hits[0].paper.title for _, opts in work]
+                expected = [(await library.search.paper(opts["query"], 15)).hits[0].paper.title for _, opts in work]
                 bulk = sorted(corpus.glob("bulk-*.jsonl"))[0]
                 with bulk.open("a", encoding="utf-8") as fh:
                     fh.write(json.dumps({"id": "9999.99999", "title": "Reloading Without Pausing",
                                          "authors": "Ada Lovelace", "abstract": "Zyxwv qwerty.",
                                          "categories": "cs.LG"}) + "\n")
-                generation = library.generation
+                generation = library.live.generation
                 start = time.monotonic()
                 with LoopLag() as lag:
                     reload = await remote.call(fake.slash("reload", user=fake.admin))
                     answered: list[tuple[list[InteractionRecord], list]] = []
-                    while library.generation == generation and time.monotonic() - start < 600:
+                    while library.live.generation == generation and time.monotonic() - start < 600:
                         answered.append(await remote.burst(work))
                     report = await remote.call(reload.final(timeout=600))
                 took = time.monotonic() - start
-                assert library.generation == generation + 1, "the reload never swapped the index in"
+                assert library.live.generation == generation + 1, "the reload never swapped the index in"
                 assert "Reloading Without Pausing" in {p.title for p in library.catalog}
                 assert f"`{bulk.name}`: changed (+1 " in (report.get("content") or "")
                 total = 0

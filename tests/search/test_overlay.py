@@ -104,6 +104,7 @@ def test_overlay_equals_a_full_build_within_the_stated_bounds(first, second) -> 
     for name in ("Bengio", "Quinn Quokka", "Goodfellow", "Y. Bengio"):
         assert [h.paper.id for h in overlay.author(name, 50).hits] == [h.paper.id for h in full.author(name, 50).hits]
     assert overlay.topic_counts() == full.topic_counts()
+    assert overlay.author_count() == full.author_count()
     for pid in merged:
         assert overlay.get(pid) == papers.get(pid)
 
@@ -123,3 +124,17 @@ def test_author_puts_full_name_matches_first_and_names_each_person() -> None:
         hits = index.author("Y. Bengio", 10).hits
         assert [(h.paper.id, h.why[0].term, h.score) for h in hits] == [(1, "Y. Bengio", 2.0),
                                                                          (2, "Yoshua Bengio", 1.0)]
+
+
+def test_author_count_counts_each_person_once_as_a_full_build_does() -> None:
+    """A new person counts; a known person under another spelling ("Bengio, Yoshua") does not; a person
+    whose only paper is deleted no longer counts; stacked or not, the overlay agrees with a full build."""
+    papers = [_paper(1, "Deep Paper", ("Yoshua Bengio", "Ian Goodfellow"), 2015),
+              _paper(2, "Lone Paper", ("Ada Lovelace",), 2016)]
+    base = SearchIndex.build(papers)
+    assert base.author_count() == 3
+    added = {3: _paper(3, "New Paper", ("Bengio, Yoshua", "Quinn Quokka"), 2026)}
+    overlay = OverlayIndex(base, added)
+    assert overlay.author_count() == 4 == SearchIndex.build(overlay.visible_papers()).author_count()
+    stacked = OverlayIndex(overlay, {2: None})
+    assert stacked.author_count() == 3 == SearchIndex.build(stacked.visible_papers()).author_count()

@@ -17,13 +17,13 @@ async def test_a_restart_loads_the_snapshot_and_answers_the_same(database_url: s
     shutil.copytree(BUNDLED_SEEDS, corpus)
     first = Library(database_url, corpus)
     await first.start()
-    assert first.index_source == "rebuilt" and first.snapshot and first.snapshot.exists()
+    assert first.live.index_source == "rebuilt" and first.snapshot and first.snapshot.exists()
     before = answers(first)
     await first.close()
 
     second = Library(database_url, corpus)
     await second.start()
-    assert second.index_source == "snapshot"
+    assert second.live.index_source == "snapshot"
     assert answers(second) == before and len(second.index) == len(first.index)
     assert second.index.author("Frankle").hits and second.index.ask("what is a winning ticket?").hits
 
@@ -36,7 +36,7 @@ async def test_a_restart_loads_the_snapshot_and_answers_the_same(database_url: s
     await writer.close()
     third = Library(database_url, corpus)
     await third.start()
-    assert third.index_source == "rebuilt"
+    assert third.live.index_source == "rebuilt"
     assert "Snapshot Staleness Considered Harmful" in {p.title for p in third.catalog}
     await second.close()
     await third.close()
@@ -53,10 +53,10 @@ async def test_a_damaged_snapshot_is_ignored_and_rebuilt(database_url: str, tmp_
 
     second = Library(database_url)
     await second.start()
-    assert second.index_source == "rebuilt" and answers(second) == before
+    assert second.live.index_source == "rebuilt" and answers(second) == before
     assert any("ignoring the index snapshot" in r.getMessage() for r in caplog.records)
     await second.close()
     third = Library(database_url)  # the rebuild wrote a good snapshot again
     await third.start()
-    assert third.index_source == "snapshot" and answers(third) == before
+    assert third.live.index_source == "snapshot" and answers(third) == before
     await third.close()

@@ -79,7 +79,7 @@ async def _cyclic_garbage_of_a_reload(tmp_path: Path, papers: int) -> int:
         real_freeze, collector.gc.freeze = gc.freeze, lambda: None  # count what a freeze would have kept
         try:
             report = await library.reload()
-            await library.refresh(rebuild=True)
+            await library.live.refresh(rebuild=True)
         finally:
             collector.gc.freeze = real_freeze
         assert report.changed and len(library.index) == papers + 1

@@ -56,7 +56,7 @@ async def remove(lib: Library, cid: int, actor: int, admin: bool) -> set[int]:
 
 
 async def count(lib: Library, model) -> int:  # type: ignore[no-untyped-def]
-    async with lib.session() as s:
+    async with lib.sessionmaker() as s:
         return await s.scalar(select(func.count()).select_from(model)) or 0
 
 
@@ -67,12 +67,12 @@ async def test_a_new_paper_is_created_and_found_at_once(lib: Library) -> None:
                                                  topics=["vision", "biology"]))
     assert saved.paper_created and saved.contribution.writer == "Alice" and saved.contribution.edits == 0
     assert len(lib.index) == before + 1 and len(lib.catalog) == before + 1
-    hit = (await lib.paper("horseflies striped", 3)).hits[0]
+    hit = (await lib.search.paper("horseflies striped", 3)).hits[0]
     assert hit.paper.title == "Zebra Stripes Confuse Biting Flies"
     assert hit.paper.writers == ("Alice",) and hit.paper.source == "Discord"
     assert hit.paper.summary == "Stripes break motion cues.\n\nHorseflies fail to land on striped coats."
     assert set(hit.paper.topics) == {"vision", "biology"}
-    assert (await lib.topic("biology", 3)).hits[0].paper.title == hit.paper.title
+    assert (await lib.search.topic("biology", 3)).hits[0].paper.title == hit.paper.title
 
 
 async def test_an_existing_paper_matched_by_title_gets_a_second_summary(lib: Library) -> None:
@@ -144,19 +144,20 @@ async def test_edit_and_delete_by_writer_and_admin_refused_for_others(lib: Libra
             await remove(lib, cid, actor, False)
     with pytest.raises(C.NotAllowed):
         await edit(lib, 999_999, ALICE, False, draft("", "nothing"))
-    assert (await lib.paper("hijacked")).hits == []
+    assert (await lib.search.paper("hijacked")).hits == []
     edited = await edit(lib, cid, ALICE, False, draft("", "Joyful steps.", "Marsupial momentum.", topics=["optim"]))
     assert edited.contribution.edits == 1 and edited.contribution.edited_at is not None
-    assert (await lib.paper("marsupial momentum", 1)).hits[0].paper.id == pid
-    assert (await lib.paper("happy steps")).hits == [] or (await lib.paper("happy steps")).hits[0].paper.id != pid
+    assert (await lib.search.paper("marsupial momentum", 1)).hits[0].paper.id == pid
+    assert (await lib.search.paper("happy steps")).hits == [] or (
+        await lib.search.paper("happy steps")).hits[0].paper.id != pid
     again = await edit(lib, cid, ADMIN, True, draft("", "Admin fixed a typo.", "Marsupial momentum."))
     assert again.contribution.edits == 2 and again.contribution.writer == "Alice"
-    async with lib.session() as s:
+    async with lib.sessionmaker() as s:
         history = (await s.execute(select(ContributionEdit.tldr, ContributionEdit.editor_id)
                                    .order_by(ContributionEdit.id))).all()
     assert [tuple(h) for h in history] == [("Happy steps.", ALICE), ("Joyful steps.", ADMIN)]
     assert await remove(lib, cid, ADMIN, True) == {pid}
-    assert lib.index.get(pid) is None and (await lib.paper("marsupial")).hits == []
+    assert lib.index.get(pid) is None and (await lib.search.paper("marsupial")).hits == []
     assert await count(lib, Contribution) == 0 and await count(lib, ContributionEdit) == 0
 
 
@@ -170,7 +171,7 @@ async def test_deleting_a_second_summary_keeps_the_paper(lib: Library) -> None:
 async def test_mine_and_recent(lib: Library) -> None:
     for i, writer in enumerate((ALICE, BOB, ALICE)):
         await add(lib, writer, f"W{writer}", draft(f"Paper Number {i}", f"tl {i}"))
-    async with lib.session() as s:
+    async with lib.sessionmaker() as s:
         mine = await C.by_writer(s, ALICE)
         latest = await C.recent(s, 2)
     assert [c.title for c in mine] == ["Paper Number 2", "Paper Number 0"]
@@ -182,12 +183,12 @@ async def test_reload_keeps_member_summaries(lib: Library, corpus: Path) -> None
     (corpus / "extra.md").write_text("---\ntitle: Something New\n---\nNew text.\n", encoding="utf-8")
     report = await lib.reload()
     assert report.added == 1 and report.removed == 0
-    assert (await lib.paper("platypus egg-laying", 1)).hits[0].paper.id == saved.contribution.paper_id
+    assert (await lib.search.paper("platypus egg-laying", 1)).hits[0].paper.id == saved.contribution.paper_id
     # A restart reads everything back from the database.
     fresh = Library(lib.url, corpus)
     await fresh.start()
     try:
-        assert (await fresh.paper("platypus", 1)).hits[0].paper.writers == ("Alice",)
+        assert (await fresh.search.paper("platypus", 1)).hits[0].paper.writers == ("Alice",)
     finally:
         await fresh.close()
     assert await count(lib, Contribution) == 1
@@ -197,7 +198,7 @@ async def test_a_corpus_file_cannot_take_over_a_member_document(lib: Library, co
     await add(lib, ALICE, "Alice", draft("Wombat Attention", "Cubes."))
     (corpus / f"discord:{ALICE}").write_text("---\ntitle: Intruder\n---\nx\n", encoding="utf-8")
     await lib.reload()
-    assert (await lib.paper("wombat", 1)).hits[0].paper.writers == ("Alice",)
+    assert (await lib.search.paper("wombat", 1)).hits[0].paper.writers == ("Alice",)
 
 
 def _rebuilt(index: SearchIndex) -> SearchIndex:
@@ -205,8 +206,8 @@ def _rebuilt(index: SearchIndex) -> SearchIndex:
 
 
 async def test_overlay_answers_within_its_stated_bounds_of_a_full_build(lib: Library) -> None:
-    lib.overlay_from = 0  # the seeds are small: force the path a large corpus takes
-    lib.quiet_seconds = 3600
+    lib.live.overlay_from = 0  # the seeds are small: force the path a large corpus takes
+    lib.live.quiet_seconds = 3600
     one = await add(lib, ALICE, "Alice", draft("Capybara Contrastive Learning", "Calm negatives.",
                                                "Contrastive learning with capybara calmness and adversarial pairs."))
     await add(lib, BOB, "Bob", draft("Generative Adversarial Nets", "A second summary.", "Adversarial games."))
@@ -215,7 +216,7 @@ async def test_overlay_answers_within_its_stated_bounds_of_a_full_build(lib: Lib
     trpo_only = await add(lib, BOB, "Bob", draft("Another Doomed Paper", "doomed"))
     await remove(lib, trpo_only.contribution.id, BOB, False)
     overlay = lib.index
-    assert isinstance(overlay, OverlayIndex) and lib.index_source == "overlay"
+    assert isinstance(overlay, OverlayIndex) and lib.live.index_source == "overlay"
     full = _rebuilt(overlay)
     assert [p.id for p in overlay.visible_papers()] == [p.id for p in full.papers] == [p.id for p in lib.catalog]
     assert len(overlay) == len(full) and victim.id in {p.id for p in full.papers}
@@ -252,20 +253,20 @@ async def test_overlay_answers_within_its_stated_bounds_of_a_full_build(lib: Lib
 
 
 async def test_the_background_rebuild_replaces_the_overlay_and_keeps_later_changes(lib: Library) -> None:
-    lib.overlay_from = 0
-    lib.quiet_seconds = 0.05
+    lib.live.overlay_from = 0
+    lib.live.quiet_seconds = 0.05
     await add(lib, ALICE, "Alice", draft("Narwhal Transformers", "Tusks attend."))
-    assert lib.index_source == "overlay"
-    await lib._rebuild  # type: ignore[misc]
-    assert lib.index_source == "rebuilt" and not isinstance(lib.index, OverlayIndex)
-    assert (await lib.paper("narwhal tusks", 1)).hits[0].paper.title == "Narwhal Transformers"
+    assert lib.live.index_source == "overlay"
+    await lib.live.rebuild_task  # type: ignore[misc]
+    assert lib.live.index_source == "rebuilt" and not isinstance(lib.index, OverlayIndex)
+    assert (await lib.search.paper("narwhal tusks", 1)).hits[0].paper.title == "Narwhal Transformers"
     # A change landing while a full load runs is applied on top of what the load read.
-    lib.quiet_seconds = 3600
-    loading = lib.refresh(rebuild=True)
+    lib.live.quiet_seconds = 3600
+    loading = lib.live.refresh(rebuild=True)
     task = __import__("asyncio").ensure_future(loading)
     await add(lib, BOB, "Bob", draft("Axolotl Regeneration Nets", "Regrow layers."))
     await task
-    assert (await lib.paper("axolotl", 1)).hits[0].paper.title == "Axolotl Regeneration Nets"
+    assert (await lib.search.paper("axolotl", 1)).hits[0].paper.title == "Axolotl Regeneration Nets"
 
 
 @pytest.mark.parametrize("title", ["0", "🦘🦘🦘", "**Title**: Foo", "Summary", "CVPR 2021"])

@@ -64,14 +64,14 @@ async def test_two_processes_with_the_corpus_under_two_paths_share_its_documents
         lottery = next(h for h in b.index.paper("lottery ticket", 3).hits if h.paper.title == LOTTERY)
         assert len(lottery.paper.summaries) == 1  # not a second copy from the second path
         # A file deleted on machine B and reloaded there leaves the corpus for everyone.
-        gone = next(b.corpus_dir.glob("003_*"))
+        gone = next(b.corpus.corpus_dir.glob("003_*"))
         assert {f.status for f in (await a.reload()).files} == {"unchanged"}  # nothing changed yet
         gone.unlink()
         report = await b.reload()
         assert [(f.source, f.status) for f in report.files if f.status != "unchanged"] == [(gone.name, "removed")]
-        await a.catch_up()
+        await a.live.catch_up()
         assert LOTTERY not in {h.paper.title for h in a.index.paper("lottery ticket", 5).hits}
-        async with a.session() as s:
+        async with a.sessionmaker() as s:
             names = sorted((await s.scalars(select(Document.name).where(Document.root == CORPUS_ROOT))).all())
         assert names == [n for n in SEED_FILES if n != gone.name]
     finally:
@@ -86,13 +86,13 @@ async def test_documents_stored_under_the_folders_path_are_adopted_not_read_agai
     corpus = copy_of_seeds(tmp_path / "corpus")
     lib = Library(database_url, corpus)
     await lib.start()
-    async with lib.session() as s, s.begin():  # as an older paperbot stored them
+    async with lib.sessionmaker() as s, s.begin():  # as an older paperbot stored them
         await s.execute(update(Document).where(Document.root == CORPUS_ROOT).values(root=str(corpus.resolve())))
     await lib.close()
     again = Library(database_url, corpus)
     await again.start()
     try:
-        async with again.session() as s:
+        async with again.sessionmaker() as s:
             roots = set((await s.scalars(select(Document.root))).all())
         assert roots == {CORPUS_ROOT}
         report = await again.reload()
@@ -147,14 +147,14 @@ async def test_a_moved_folder_is_adopted_and_another_folder_is_not(database_url:
     await lib.ingest([notes])
     old_home = str(tmp_path / "old-home" / "corpus")  # never created here: the folder's former place
     unplugged = str(tmp_path / "usb" / "notes")  # gone too, and one name in common, but other bytes
-    async with lib.session() as s, s.begin():
+    async with lib.sessionmaker() as s, s.begin():
         await s.execute(update(Document).where(Document.root == CORPUS_ROOT).values(root=old_home))
         s.add(Document(name=SEED_FILES[1], root=unplugged, sha256="0" * 64, ingested_at=datetime.now(UTC)))
     await lib.close()
     again = Library(database_url, corpus)
     await again.start()
     try:
-        async with again.session() as s:
+        async with again.sessionmaker() as s:
             rows = sorted((await s.execute(select(Document.root, Document.name))).all())
         assert rows == sorted([*((CORPUS_ROOT, n) for n in SEED_FILES), (str(notes.resolve()), SEED_FILES[0]),
                                (unplugged, SEED_FILES[1])])
@@ -173,12 +173,12 @@ async def test_a_process_left_on_the_bundled_seeds_does_not_reload_them_into_the
     seeds_only = Library(database_url, BUNDLED_SEEDS)  # another machine, CORPUS_DIR forgotten
     await seeds_only.start()
     try:
-        assert (group.corpus_root, seeds_only.corpus_root) == (CORPUS_ROOT, "seeds:")
+        assert (group.corpus.root, seeds_only.corpus.root) == (CORPUS_ROOT, "seeds:")
         report = await seeds_only.reload()
         assert not report.files and report.papers_total == len(group.index) == 95
         [problem] = report.problems
         assert problem.source == "the corpus folder" and "has no CORPUS_DIR" in problem.message
-        async with group.session() as s:
+        async with group.sessionmaker() as s:
             assert set((await s.scalars(select(Document.root))).all()) == {CORPUS_ROOT}
     finally:
         await seeds_only.close()
@@ -189,7 +189,7 @@ async def test_the_bundled_seeds_are_stored_as_the_seeds(database_url: str) -> N
     lib = Library(database_url, BUNDLED_SEEDS)
     await lib.start()
     try:
-        async with lib.session() as s:
+        async with lib.sessionmaker() as s:
             rows = sorted((await s.execute(select(Document.root, Document.name))).all())
         assert rows == [("seeds:", n) for n in SEED_FILES]
         assert {f.status for f in (await lib.reload()).files} == {"unchanged"}

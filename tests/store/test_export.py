@@ -84,7 +84,7 @@ def cli(*args: str, db: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 async def counts(lib: Library) -> tuple[int, int, int]:
-    async with lib.session() as s:
+    async with lib.sessionmaker() as s:
         return tuple([await s.scalar(select(func.count()).select_from(m)) or 0  # type: ignore[return-value]
                       for m in (Paper, Entry, Contribution)])
 
@@ -119,9 +119,9 @@ async def test_export_then_import_changes_nothing(database_url: str, tmp_path: P
     await lib.start()
     try:
         assert await counts(lib) == before
-        trpo = (await lib.paper("trust region policy optimization", 1)).hits[0].paper
+        trpo = (await lib.search.paper("trust region policy optimization", 1)).hits[0].paper
         assert len(trpo.summaries) == 2
-        async with lib.session() as s:
+        async with lib.sessionmaker() as s:
             docs = (await s.scalars(select(Document.name).where(Document.root != "discord:"))).all()
         assert set(files) <= set(docs)
     finally:
@@ -146,7 +146,7 @@ async def store_summaries(database_url: str, titles: list[str], delete: tuple[in
                 paper=title, tldr=f"Point {i}.", summary=f"Body of summary {i}.")), lambda r: r.changed)
         for cid in delete:
             await lib.write(lambda s, cid=cid: C.remove(s, cid, 1, True), lambda r: r)
-        async with lib.session() as s:
+        async with lib.sessionmaker() as s:
             return await C.everything(s)
     finally:
         await lib.close()
@@ -244,7 +244,7 @@ async def test_a_deleted_summarys_file_goes_and_a_restore_does_not_bring_it_back
     lib = Library(fresh)
     await lib.start(ingest_if_empty=False)
     try:
-        async with lib.session() as s:
+        async with lib.sessionmaker() as s:
             restored = (await s.execute(select(Paper.title, Entry.writer).join(Entry, Entry.paper_id == Paper.id)
                                         )).all()
     finally:

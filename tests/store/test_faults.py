@@ -32,7 +32,7 @@ async def snapshot(url: str, corpus: Path) -> tuple[set[str], int]:
     lib = Library(url, corpus)
     try:
         await lib.start(ingest_if_empty=False)
-        async with lib.session() as s:
+        async with lib.sessionmaker() as s:
             entries = await s.scalar(select(func.count()).select_from(Entry)) or 0
             papers = await s.scalar(select(func.count()).select_from(Paper)) or 0
         assert papers == len(lib.index)
@@ -108,7 +108,7 @@ async def test_sigkill_in_the_middle_of_an_ingest_keeps_the_previous_corpus(data
     assert await snapshot(database_url, corpus) == before  # nothing half-written survives
     if database_url.startswith("sqlite"):
         lib = Library(database_url, corpus)
-        async with lib.session() as s:
+        async with lib.sessionmaker() as s:
             assert (await s.execute(text("PRAGMA integrity_check"))).scalar() == "ok"
             assert not (await s.execute(text("PRAGMA foreign_key_check"))).all()
         await lib.close()
@@ -140,6 +140,6 @@ async def test_a_failing_transaction_rolls_back_everything(database_url: str, co
         await lib.reload()
     assert {p.title for p in lib.catalog} == before  # still served from the old index
     monkeypatch.undo()
-    await lib.refresh()
+    await lib.live.refresh()
     assert {p.title for p in lib.catalog} == before  # and the database was rolled back
     await lib.close()

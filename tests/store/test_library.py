@@ -36,7 +36,7 @@ async def library(database_url: str, corpus: Path):
 
 
 async def counts(lib: Library) -> dict[str, int]:
-    async with lib.session() as s:
+    async with lib.sessionmaker() as s:
         return {m.__name__: await s.scalar(select(func.count()).select_from(m)) or 0
                 for m in (Document, Paper, Entry, Person, Authorship)}
 
@@ -53,13 +53,13 @@ async def test_empty_database_ingests_the_corpus_on_start(library: Library) -> N
 async def test_reingesting_the_same_files_changes_nothing(library: Library) -> None:
     await library.start()
     before = await counts(library)
-    async with library.session() as s:
+    async with library.sessionmaker() as s:
         stamps = dict((await s.execute(select(Paper.key, Paper.added_at))).all())
     again = await library.ingest()
     assert [f.status for f in again.files] == ["unchanged"] * len(SEED_FILES)
     assert (again.added, again.updated, again.removed) == (0, 0, 0)
     assert await counts(library) == before
-    async with library.session() as s:
+    async with library.sessionmaker() as s:
         assert dict((await s.execute(select(Paper.key, Paper.added_at))).all()) == stamps
 
 
@@ -68,7 +68,7 @@ async def test_a_changed_file_updates_only_its_papers(library: Library, corpus: 
         note("Alpha Networks", "Ada Lovelace; Alan Turing", "Alpha is about counting.") +
         note("Beta Networks", "Grace Hopper", "Beta is about compilers."), encoding="utf-8")
     await library.start()
-    first = await library.paper("alpha networks counting")
+    first = await library.search.paper("alpha networks counting")
     assert first.hits and first.hits[0].paper.title == "Alpha Networks"
 
     (corpus / "extra.md").write_text(
@@ -82,7 +82,7 @@ async def test_a_changed_file_updates_only_its_papers(library: Library, corpus: 
     assert "Gamma Networks" in titles and "Beta Networks" not in titles
     alpha = next(p for p in library.catalog if p.title == "Alpha Networks")
     assert "sheep" in alpha.summary
-    async with library.session() as s:  # Grace Hopper wrote nothing else: no orphan person row
+    async with library.sessionmaker() as s:  # Grace Hopper wrote nothing else: no orphan person row
         assert not await s.scalar(select(func.count()).select_from(Person).where(Person.key == "grace hopper"))
 
 
@@ -96,7 +96,7 @@ async def test_a_removed_file_removes_its_papers(library: Library, corpus: Path)
     gone = next(f for f in report.files if f.source == victim)
     assert gone.status == "removed" and gone.removed == len(before)
     assert not before & {p.title for p in library.catalog}
-    async with library.session() as s:
+    async with library.sessionmaker() as s:
         assert not await s.scalar(select(func.count()).select_from(Document).where(Document.name == victim))
 
 
@@ -132,10 +132,10 @@ async def test_a_broken_file_is_reported_and_the_rest_still_load(library: Librar
 
 async def test_names_written_differently_are_one_person(library: Library) -> None:
     await library.start()
-    async with library.session() as s:
+    async with library.sessionmaker() as s:
         keys = (await s.scalars(select(Person.key))).all()
     assert len(keys) == len(set(keys))
-    result = await library.author("Quoc Le")
+    result = await library.search.author("Quoc Le")
     titles = {h.paper.title for h in result.hits}
     assert any("Gradient Noise" in t for t in titles)
     assert any("Efficient Neural Architecture Search" in t for t in titles)

@@ -106,12 +106,12 @@ async def test_a_database_from_the_last_release_is_upgraded_keeping_every_row(da
                                                     for ix in sa.inspect(c).get_indexes(t)})
         assert set(migrate.LEGACY_INDEXES) <= indexes  # what the first versions lacked was added
 
-        found = await library.paper("lottery ticket", 3)
+        found = await library.search.paper("lottery ticket", 3)
         assert found.hits[0].paper.title.startswith("The Lottery Ticket Hypothesis")
         assert found.hits[0].paper.authors == ("Jonathan Frankle", "Michael Carbin")
         assert len(library.catalog) == len(ROWS["papers"])
         default = servers.Schedule(None, 0, 9, 0, "UTC")
-        async with library.session() as s:
+        async with library.sessionmaker() as s:
             assert await servers.guild_schedule(s, 1100000000000000001, default) == servers.Schedule(
                 1200000000000000002, 3, 18, 30, "Europe/Berlin")
             assert await d.is_posted(s, 1100000000000000001, "2026-W48")

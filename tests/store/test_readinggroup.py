@@ -17,6 +17,7 @@ from store import readinggroup as rg
 from store.db.claims import LEASE
 from store.db.models import Meeting, Proposal, Reminder, Vote
 from store.library import Library
+from store.readinggroup.service import ReadingGroupService
 from tests.corpora import reading_group_corpus
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -68,13 +69,13 @@ async def test_resolve_by_id_arxiv_id_link_and_title(lib: Library) -> None:
 
 
 async def _discuss(lib: Library, title: str, presenter: int, when: datetime) -> rg.SessionView:
-    async with lib.session() as s, s.begin():
+    async with lib.sessionmaker() as s, s.begin():
         m = await rg.schedule(s, GUILD, title, presenter, when, ALICE, paper_id=pid(lib, title))
         return await rg.done(s, m.id, when + timedelta(hours=1))
 
 
 async def test_propose_new_then_again_returns_the_open_one(lib: Library) -> None:
-    async with lib.session() as s, s.begin():
+    async with lib.sessionmaker() as s, s.begin():
         first = await rg.propose(s, GUILD, ALICE, "Generative Adversarial Nets", NOW,
                                  paper_id=pid(lib, "Generative Adversarial Nets"), index=lib.index)
         again = await rg.propose(s, GUILD, BOB, "generative  adversarial nets", NOW + timedelta(minutes=5),
@@ -86,14 +87,14 @@ async def test_propose_new_then_again_returns_the_open_one(lib: Library) -> None
     assert (first.discussed, first.similar) == (None, [])
     assert first.proposal.expires_at == NOW + rg.DEFAULT_EXPIRY
     with pytest.raises(ValueError, match="title"):
-        async with lib.session() as s, s.begin():
+        async with lib.sessionmaker() as s, s.begin():
             await rg.propose(s, GUILD, ALICE, "   ", NOW)
 
 
 async def test_propose_reports_already_discussed_and_similar(lib: Library) -> None:
     march = datetime(2026, 3, 12, 18, 0, tzinfo=UTC)
     await _discuss(lib, "Attention Is All You Need", CAROL, march)
-    async with lib.session() as s, s.begin():
+    async with lib.sessionmaker() as s, s.begin():
         same = await rg.propose(s, GUILD, BOB, "Attention Is All You Need", NOW, index=lib.index)
         close = await rg.propose(s, GUILD, BOB, "BERT: Pre-training of Deep Bidirectional Transformers", NOW,
                                  index=lib.index)
@@ -109,7 +110,7 @@ async def test_propose_reports_already_discussed_and_similar(lib: Library) -> No
 
 
 async def test_votes_one_per_member_changeable_and_withdrawable(lib: Library) -> None:
-    async with lib.session() as s, s.begin():
+    async with lib.sessionmaker() as s, s.begin():
         p = (await rg.propose(s, GUILD, ALICE, "Generative Adversarial Nets", NOW)).proposal
         assert await rg.vote(s, p.id, BOB, 1, NOW) == 1
         assert await rg.vote(s, p.id, CAROL, 1, NOW) == 1
@@ -122,15 +123,15 @@ async def test_votes_one_per_member_changeable_and_withdrawable(lib: Library) ->
         assert (view.score, view.voters) == (2, 2)
         with pytest.raises(ValueError):
             await rg.vote(s, p.id, BOB, 2, NOW)
-    async with lib.session() as s:
+    async with lib.sessionmaker() as s:
         assert sorted((await s.execute(select(Vote.member_id, Vote.value))).all()) == [(CAROL, 1), (DAVE, 1)]
     with pytest.raises(IntegrityError):  # the schema itself refuses a second vote by the same member
-        async with lib.session() as s, s.begin():
+        async with lib.sessionmaker() as s, s.begin():
             await s.execute(insert(Vote).values(proposal_id=p.id, member_id=CAROL, value=-1, voted_at=NOW))
 
 
 async def test_open_proposals_by_votes_then_age_and_expiry(lib: Library) -> None:
-    async with lib.session() as s, s.begin():
+    async with lib.sessionmaker() as s, s.begin():
         a = (await rg.propose(s, GUILD, ALICE, "Paper A", NOW)).proposal
         b = (await rg.propose(s, GUILD, ALICE, "Paper B", NOW + timedelta(hours=1))).proposal
         c = (await rg.propose(s, GUILD, ALICE, "Paper C", NOW + timedelta(hours=2))).proposal
@@ -155,7 +156,7 @@ async def test_open_proposals_by_votes_then_age_and_expiry(lib: Library) -> None
 
 async def test_schedule_move_cancel_done(lib: Library) -> None:
     start = datetime(2026, 12, 10, 18, 0, tzinfo=UTC)
-    async with lib.session() as s, s.begin():
+    async with lib.sessionmaker() as s, s.begin():
         p = (await rg.propose(s, GUILD, ALICE, "Generative Adversarial Nets", NOW)).proposal
         other = (await rg.propose(s, GUILD, BOB, "Paper B", NOW)).proposal
         m = await rg.schedule(s, GUILD, p.title, BOB, start, ALICE, proposal_id=p.id, roles={"critic": CAROL})
@@ -186,7 +187,7 @@ async def test_schedule_move_cancel_done(lib: Library) -> None:
         with pytest.raises(ValueError):
             await rg.schedule(s, GUILD, "x", BOB, datetime(2026, 12, 10, 18), ALICE)
     with pytest.raises(IntegrityError):  # the schema refuses a session that ends before it starts
-        async with lib.session() as s, s.begin():
+        async with lib.sessionmaker() as s, s.begin():
             await s.execute(insert(Meeting).values(guild_id=GUILD, paper_key="x", title="x", presenter_id=BOB,
                                                    starts_at=start, ends_at=start, status="scheduled",
                                                    created_by=ALICE, roles={}))
@@ -197,7 +198,7 @@ async def test_history_newest_first_filtered_and_paged(lib: Library) -> None:
               "Attention Is All You Need", "BERT: Pre-training of Deep Bidirectional Transformers"]
     for i, title in enumerate(titles):
         await _discuss(lib, title, BOB if i % 2 else CAROL, datetime(2026, 1 + i, 5, 18, tzinfo=UTC))
-    async with lib.session() as s:
+    async with lib.sessionmaker() as s:
         page = await rg.history(s, GUILD, per_page=3)
         assert [m.title for m in page.sessions] == titles[::-1][:3] and (page.total, page.pages) == (4, 2)
         page2 = await rg.history(s, GUILD, per_page=3, page=1)
@@ -212,7 +213,7 @@ async def test_history_newest_first_filtered_and_paged(lib: Library) -> None:
 
 
 async def test_rotation_prefers_who_presented_least_recently(lib: Library) -> None:
-    async with lib.session() as s, s.begin():
+    async with lib.sessionmaker() as s, s.begin():
         for i, member in enumerate((ALICE, BOB, CAROL)):
             assert await rg.volunteer(s, GUILD, member, NOW + timedelta(minutes=i))
         assert not await rg.volunteer(s, GUILD, ALICE, NOW)
@@ -259,19 +260,19 @@ def test_due_reminders_never_after_start_and_at_most_one(minutes: int, offsets: 
 
 async def test_reminder_claim_once_and_stale_takeover(lib: Library) -> None:
     start = datetime(2026, 12, 10, 18, 0, tzinfo=UTC)
-    async with lib.session() as s, s.begin():
+    async with lib.sessionmaker() as s, s.begin():
         m = await rg.schedule(s, GUILD, "Paper A", BOB, start, ALICE)
     kind = rg.reminder_kind(60, start)
-    async with lib.session() as s, s.begin():
+    async with lib.sessionmaker() as s, s.begin():
         first = await rg.claim_reminder(s, m.id, kind, "a", NOW)
     assert first is not None
-    async with lib.session() as s, s.begin():
+    async with lib.sessionmaker() as s, s.begin():
         assert await rg.claim_reminder(s, m.id, kind, "b", NOW + timedelta(minutes=1)) is None  # live claim
         taken = await rg.claim_reminder(s, m.id, kind, "b", NOW + LEASE + timedelta(seconds=1))
     assert taken == first  # the abandoned claim was taken over, not duplicated
-    async with lib.session() as s, s.begin():
+    async with lib.sessionmaker() as s, s.begin():
         await rg.mark_reminded(s, first, 555, NOW)
-    async with lib.session() as s, s.begin():
+    async with lib.sessionmaker() as s, s.begin():
         assert await rg.claim_reminder(s, m.id, kind, "c", NOW + timedelta(days=1)) is None  # posted: never again
         assert await rg.reminders_posted(s, m.id) == [(kind, 555)]
         claims = (await s.execute(select(Reminder.claimed_by))).scalars().all()
@@ -280,12 +281,12 @@ async def test_reminder_claim_once_and_stale_takeover(lib: Library) -> None:
 
 async def test_concurrent_claims_one_winner(lib: Library) -> None:
     start = datetime(2026, 12, 10, 18, 0, tzinfo=UTC)
-    async with lib.session() as s, s.begin():
+    async with lib.sessionmaker() as s, s.begin():
         m = await rg.schedule(s, GUILD, "Paper A", BOB, start, ALICE)
     kind = rg.reminder_kind(1440, start)
 
     async def one(worker: str) -> int | None:
-        async with lib.session() as s, s.begin():
+        async with lib.sessionmaker() as s, s.begin():
             return await rg.claim_reminder(s, m.id, kind, worker, NOW)
 
     results = await asyncio.gather(*(one(f"w{i}") for i in range(6)))
@@ -293,10 +294,10 @@ async def test_concurrent_claims_one_winner(lib: Library) -> None:
 
 
 async def test_one_open_proposal_per_paper_is_in_the_schema(lib: Library) -> None:
-    async with lib.session() as s, s.begin():
+    async with lib.sessionmaker() as s, s.begin():
         await rg.propose(s, GUILD, ALICE, "Paper A", NOW)
     with pytest.raises(IntegrityError):
-        async with lib.session() as s, s.begin():
+        async with lib.sessionmaker() as s, s.begin():
             await s.execute(insert(Proposal).values(guild_id=GUILD, paper_key="paper a", title="Paper A",
                                                     proposer_id=BOB, created_at=NOW,
                                                     expires_at=NOW + timedelta(days=1), status="open"))
@@ -306,11 +307,11 @@ async def test_a_local_time_is_stored_as_its_utc_instant(lib: Library) -> None:
     from zoneinfo import ZoneInfo
 
     paris = datetime(2026, 12, 3, 19, 0, tzinfo=ZoneInfo("Europe/Paris"))
-    async with lib.session() as s, s.begin():
+    async with lib.sessionmaker() as s, s.begin():
         m = await rg.schedule(s, GUILD, "Paper A", BOB, paris, ALICE)
         moved = await rg.move(s, m.id, datetime(2026, 7, 3, 19, 0, tzinfo=ZoneInfo("Europe/Paris")))
     assert moved.starts_at == datetime(2026, 7, 3, 17, 0, tzinfo=UTC)  # summer time: UTC+2
-    async with lib.session() as s:
+    async with lib.sessionmaker() as s:
         assert (await rg.get_session(s, m.id)).starts_at == datetime(2026, 7, 3, 17, 0, tzinfo=UTC)
         assert [u.id for u in await rg.upcoming(s, GUILD, datetime(2026, 7, 3, 17, 59, tzinfo=UTC))] == [m.id]
         assert await rg.upcoming(s, GUILD, datetime(2026, 7, 3, 18, 0, tzinfo=UTC)) == []
@@ -332,18 +333,32 @@ def test_reading_group_settings_from_the_environment() -> None:
 
 async def test_closing_a_session_twice_at_once_has_one_winner(lib: Library) -> None:
     start = datetime(2026, 12, 10, 18, 0, tzinfo=UTC)
-    async with lib.session() as s, s.begin():
+    async with lib.sessionmaker() as s, s.begin():
         m = await rg.schedule(s, GUILD, "Paper A", BOB, start, ALICE)
 
     async def close() -> str:
         try:
-            async with lib.session() as s, s.begin():
+            async with lib.sessionmaker() as s, s.begin():
                 return (await rg.done(s, m.id, start + timedelta(hours=1))).status
         except LookupError as exc:
             return str(exc)
 
     assert sorted(await asyncio.gather(close(), close(), close())) == [
         "done", "this session is already done", "this session is already done"]
+
+
+async def test_the_loop_finds_its_servers_meetings_behind_two_hundred_of_other_servers(lib: Library) -> None:
+    """A shard's reminders and ended meetings are picked in SQL by its servers, before the limit."""
+    soon = NOW + timedelta(minutes=30)  # the hour's reminder is due
+    async with lib.sessionmaker() as s, s.begin():
+        for i in range(210):  # other shards' servers, all sooner than ours
+            await rg.schedule(s, 5000 + i, f"Elsewhere {i}", BOB, soon, ALICE)
+        ours = await rg.schedule(s, GUILD, "Ours", BOB, soon + timedelta(minutes=1), ALICE)
+        ended = await rg.schedule(s, OTHER, "Ours, ended", BOB, NOW - timedelta(hours=2), ALICE)
+        await rg.schedule(s, 4999, "Elsewhere, ended", BOB, NOW - timedelta(hours=3), ALICE)
+    due = await ReadingGroupService(lib, lambda: NOW, "test").due([GUILD, OTHER])
+    assert [(m.id, minutes) for m, minutes in due.reminders] == [(ours.id, 60)]
+    assert [m.id for m in due.ended] == [ended.id]
 
 
 _EXAMPLES = itertools.count()  # each example votes on a proposal of its own
@@ -354,7 +369,7 @@ _EXAMPLES = itertools.count()  # each example votes on a proposal of its own
 async def test_any_click_sequence_leaves_one_vote_per_member_matching_the_last_click(
         lib: Library, clicks: list[tuple[int, int]]) -> None:
     model: dict[int, int] = {}
-    async with lib.session() as s, s.begin():
+    async with lib.sessionmaker() as s, s.begin():
         p = (await rg.propose(s, GUILD, ALICE, f"Property paper {next(_EXAMPLES)}", NOW)).proposal
         for member, value in clicks:
             mine = await rg.vote(s, p.id, member, value, NOW)
@@ -363,7 +378,7 @@ async def test_any_click_sequence_leaves_one_vote_per_member_matching_the_last_c
             else:
                 model[member] = value
             assert mine == model.get(member)
-    async with lib.session() as s:
+    async with lib.sessionmaker() as s:
         rows = (await s.execute(select(Vote.member_id, Vote.value).where(Vote.proposal_id == p.id))).all()
         view = await rg.proposal(s, p.id)
     assert dict(rows) == model and len(rows) == len({m for m, _ in rows})

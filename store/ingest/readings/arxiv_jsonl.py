@@ -22,13 +22,15 @@ from store.text.spacing import single_spaced
 
 _NEW_ID = re.compile(r"^(?:[a-z-]+(?:\.[A-Z]{2})?/)?(?P<yy>\d\d)(?P<mm>\d\d)[.\d]")
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
+_FIRST_LINE = re.compile(r"\s*(\{[^\n]*)")  # the first non-blank line when it opens with "{"
 _PARAGRAPH = re.compile(r"\n\s*\n|\n(?=  +\S)")  # arXiv marks a new paragraph by an indented line
 
 
 def looks_like_jsonl(text: str) -> bool:
     """Whether the first non-blank line is a JSON object with a title (a .jsonl file by another name)."""
-    first = text.lstrip().split("\n", 1)[0].strip()
-    if not (first.startswith("{") and first.endswith("}")):
+    opening = _FIRST_LINE.match(text)  # the first line only: a note is not copied to be tested
+    first = opening.group(1).strip() if opening else ""
+    if not first.endswith("}"):
         return False
     try:
         item = json.loads(first)

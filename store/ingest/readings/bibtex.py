@@ -25,7 +25,7 @@ from store.ingest.readings.fields.categories import category_label, is_category_
 from store.ingest.readings.fields.venues import short_venue
 from store.ingest.records import PaperRecord, Parsed, Problem
 from store.ingest.text.latex import decode_latex
-from store.text.identifiers import arxiv_id, doi, identify, openreview_id
+from store.text.identifiers import arxiv_id, doi, identify, link_for, openreview_id
 from store.text.names import display_name
 from store.text.spacing import single_spaced
 
@@ -118,8 +118,7 @@ def paper_from_entry(entry: dict[str, str], source: str, line: int) -> PaperReco
     if doi_value and doi_value.startswith("10.48550/"):
         doi_value = None  # arXiv's own DOI: the arXiv id says it
     venue = _venue(venue_field, entry, arxiv)
-    link = url or (f"https://doi.org/{doi_value}" if doi_value else None) or (
-        f"https://arxiv.org/abs/{arxiv}" if arxiv else None)
+    link = url or link_for(arxiv, doi_value)
     return PaperRecord(
         title=title,
         authors=authors,

@@ -48,7 +48,7 @@ from store.ingest.readings.fields.keys import field_of
 from store.ingest.readings.fields.venues import short_venue
 from store.ingest.readings.fields.writer import writer_name
 from store.ingest.records import PaperRecord, Parsed, Problem
-from store.ingest.structure.markdown import read_structure
+from store.ingest.structure.markdown import split_blocks
 
 _FENCE = re.compile(r"^\s*---\s*$")
 _KEY_VALUE = re.compile(r"^\s*(?P<key>[^\W\d_][\w -]{0,40}?)\s*[:：]\s*(?P<value>.*?)\s*$")
@@ -198,7 +198,7 @@ def _record(block: _Block, source: str, problems: list[Problem]) -> PaperRecord 
     if block.fields.get("writer", (0, ""))[1]:
         record.writer = writer_name(block.fields["writer"][1])
     paragraphs = [block.fields["summary"][1]] if block.fields.get("summary", (0, ""))[1] else []
-    paragraphs += [clean_paragraph(b.lines) for b in read_structure("\n".join(block.body)).paragraphs
+    paragraphs += [clean_paragraph(b.lines) for b in split_blocks(block.body)
                    if not all(_FENCE.match(line) for line in b.lines)]
     record.summary = join_paragraphs(paragraphs)
     return record

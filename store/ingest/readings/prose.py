@@ -11,28 +11,29 @@
    after it, another heading is their topic (the document's own title is not);
 6. boilerplate: disclaimers and site furniture close the paper;
 7. summary: any other paragraph continues the open paper's summary;
-8. opening: the document's opening paragraph names the venue of papers that do not name their own;
-9. mentions: prose outside any paper is searched for papers named inline ("Title by A, B and C"),
-   whose summary is the part of the paragraph that speaks of them.
+8. mentions: prose outside any paper: the document's opening paragraph names the venue of papers that do
+   not name their own, and papers named inline ("Title by A, B and C") are papers, whose summary is the
+   part of the paragraph that speaks of them.
 
-Within a rule, the shapes (store.ingest.readings.shapes.SHAPES) are tried in their list's order.
+Within a rule, the shapes (store.ingest.readings.shapes.SHAPES) are tried in their list's order. A shape
+that defers (`Shape.defers`: APA reference lines) never takes a paper another shape would find: a paragraph
+that names papers inline is neither its line nor its summary, and its paper has no "however short" first
+paragraph (a heading after it is a heading).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from store.ingest.readings.fields import headings
 from store.ingest.readings.fields.chrome import clean_paragraph, is_boilerplate, join_paragraphs
+from store.ingest.readings.fields.listitems import LIST_ITEM
 from store.ingest.readings.fields.mentions import split_mentions
 from store.ingest.readings.fields.venues import find_venue, find_year
-from store.ingest.readings.shapes import SHAPES, PaperLine
+from store.ingest.readings.shapes import SHAPES, Mention, PaperLine, Shape
 from store.ingest.records import PaperRecord, Parsed
 from store.ingest.structure.markdown import Block, Document
-
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")
 
 
 @dataclass(slots=True)
@@ -40,6 +41,7 @@ class _Open:
     record: PaperRecord
     paragraphs: list[str] = field(default_factory=list)
     fallback: str = ""  # used when no summary follows (a ShortScience abstract)
+    defers: bool = False  # opened by a shape that defers to the others (see `Shape.defers`)
 
 
 @dataclass(slots=True)
@@ -48,6 +50,7 @@ class _Prose:
 
     blocks: list[Block]
     source: str
+    shapes: tuple[Shape, ...]
     records: list[PaperRecord] = field(default_factory=list)
     current: _Open | None = None
     venue: str | None = None
@@ -68,10 +71,13 @@ class _Prose:
         self.current = _Open(record)
         return self.current
 
-    def open_line(self, paper: PaperLine, line: int) -> _Open:
+    def open_line(self, found: tuple[Shape, PaperLine], line: int, defers: bool = False) -> _Open:
+        """Open a line's paper; it defers if its shape does, or (`defers`) the paragraph's first line's does."""
+        shape, paper = found
         opened = self.open(paper.title, paper.authors, line, paper.link)
         opened.record.venue = paper.venue or opened.record.venue
         opened.record.year = paper.year or opened.record.year
+        opened.defers = shape.defers or defers
         return opened
 
     def add(self, lines: tuple[str, ...] | list[str]) -> None:
@@ -80,12 +86,24 @@ class _Prose:
             if paragraph:
                 self.current.paragraphs.append(paragraph)
 
+    def paper_line(self, text: str) -> tuple[Shape, PaperLine] | None:
+        """The first shape that reads `text` as a paper's line, with that paper."""
+        return next(((shape, paper) for shape in self.shapes if shape.line and (paper := shape.line(text))), None)
+
+    def mentions(self, text: str) -> list[Mention]:
+        """The papers the first shape that finds any names inline in `text`."""
+        return next((found for shape in self.shapes if shape.mentions and (found := shape.mentions(text))), [])
+
+    def deferred(self, block: Block) -> bool:
+        """Whether the open paper's shape defers, and `block` names papers inline: then it is not its summary."""
+        return self.current is not None and self.current.defers and bool(self.mentions(block.text))
+
 
 Rule = Callable[[_Prose, int], int | None]  # (reading, paragraph index) -> the next index, or None: not mine
 
 
 def _entry(r: _Prose, index: int) -> int | None:
-    for shape in SHAPES:
+    for shape in r.shapes:
         entry = shape.entry(r.blocks, index) if shape.entry else None
         if entry is not None:
             opened = r.open(entry.title, entry.authors, entry.line)
@@ -97,32 +115,28 @@ def _entry(r: _Prose, index: int) -> int | None:
     return None
 
 
-def _paper_line(text: str) -> PaperLine | None:
-    return next((paper for shape in SHAPES if shape.line and (paper := shape.line(text)) is not None), None)
-
-
 def _paper_lines(r: _Prose, index: int) -> int | None:
     block = r.blocks[index]
-    paper = _paper_line(block.lines[0].strip())
-    if paper is None:
+    found = r.paper_line(block.lines[0].strip())
+    if found is None or (found[0].defers and r.mentions(block.text)):
         return None
-    r.open_line(paper, block.start)
+    r.open_line(found, block.start)
     rest: list[str] = []
     for offset, line in enumerate(block.lines[1:], 1):
-        listed = _paper_line(line.strip()) if _LIST_ITEM.match(line) else None
+        listed = r.paper_line(line.strip()) if LIST_ITEM.match(line) else None
         if listed is None:  # a list of "Title – Authors" items, one paper per item
             rest.append(line)
             continue
         r.add(rest)
         rest = []
-        r.open_line(listed, block.start + offset)
+        r.open_line(listed, block.start + offset, defers=found[0].defers)  # a deferring paragraph's list
     r.add(rest)
     return index + 1
 
 
 def _aside(r: _Prose, index: int) -> int | None:
     first = r.blocks[index].lines[0].strip()
-    if not any(shape.aside and shape.aside(first) for shape in SHAPES):
+    if not any(shape.aside and shape.aside(first) for shape in r.shapes):
         return None
     r.close()
     return index + 1
@@ -130,7 +144,8 @@ def _aside(r: _Prose, index: int) -> int | None:
 
 def _first_paragraph(r: _Prose, index: int) -> int | None:
     block = r.blocks[index]
-    if r.current is None or r.current.paragraphs or headings.markdown_heading(block.lines[0].strip()) is not None:
+    if (r.current is None or r.current.paragraphs or r.current.defers
+            or headings.markdown_heading(block.lines[0].strip()) is not None):
         return None
     r.add(block.lines)
     return index + 1
@@ -160,41 +175,37 @@ def _boilerplate(r: _Prose, index: int) -> int | None:
 
 
 def _summary(r: _Prose, index: int) -> int | None:
-    if r.current is None:
+    if r.current is None or r.deferred(r.blocks[index]):
         return None
     r.add(r.blocks[index].lines)
     return index + 1
 
 
-def _opening(r: _Prose, index: int) -> None:
-    if index == 0 and r.venue is None:
-        r.venue, r.year = find_venue(r.blocks[index].text)
-
-
 def _mentions(r: _Prose, index: int) -> int:
+    """A paragraph outside any paper: the document's opening names the venue of the papers after it, and
+    papers named inline are papers, each summed up by the part of the paragraph that speaks of it."""
+    r.close()  # only a deferring shape's paper is still open here
     block = r.blocks[index]
-    text = "\n".join(block.lines)
-    for shape in SHAPES:
-        found = shape.mentions(text) if shape.mentions else []
-        if not found:
-            continue
-        # Each paper's summary is the part of the paragraph that speaks of it, not the whole paragraph.
-        parts = split_mentions(text, [(m.offset, m.offset + len(m.title)) for m in found])
-        r.records.extend(PaperRecord(title=m.title, authors=m.authors, venue=r.venue, year=r.year,
-                                     topics=[r.topic] if r.topic else [], summary=clean_paragraph(part.split("\n")),
-                                     source=r.source, line=block.start + text.count("\n", 0, m.offset))
-                         for m, part in zip(found, parts, strict=True))
-        break
+    if index == 0 and r.venue is None:
+        r.venue, r.year = find_venue(block.text)
+    text = block.text
+    found = r.mentions(text)
+    parts = split_mentions(text, [(m.offset, m.offset + len(m.title)) for m in found])
+    r.records.extend(PaperRecord(title=m.title, authors=m.authors, venue=r.venue, year=r.year,
+                                 topics=[r.topic] if r.topic else [], summary=clean_paragraph(part.split("\n")),
+                                 source=r.source, line=block.start + text.count("\n", 0, m.offset))
+                     for m, part in zip(found, parts, strict=True))
     return index + 1
 
 
 RULES: tuple[Rule, ...] = (_entry, _paper_lines, _aside, _first_paragraph, _heading, _boilerplate, _summary,
-                           _opening, _mentions)
+                           _mentions)
 
 
-def read_prose(document: Document, source: str) -> Parsed:
-    """Records for every paper the document names; prose-only documents give none."""
-    reading = _Prose(document.paragraphs, source)
+def read_prose(document: Document, source: str, shapes: tuple[Shape, ...] = SHAPES) -> Parsed:
+    """Records for every paper the document names by `shapes` (all of them unless told); prose-only
+    documents give none."""
+    reading = _Prose(document.paragraphs, source, shapes)
     index = 0
     while index < len(reading.blocks):
         index = next(n for rule in RULES if (n := rule(reading, index)) is not None)

@@ -71,8 +71,10 @@ def fill_missing(into: PaperRecord, other: PaperRecord) -> None:
 
     The one field merge of two accounts of one paper: a note and its BibTeX entry (the note reader), two
     mentions of a paper in one document (the database sync). It fills, each only where `into` has none:
-    the authors (with their `authors_incomplete`, and only from a list that names someone), venue, year,
-    link, writer, arXiv id, DOI, OpenReview id; and `metadata_record` is kept if either account is one.
+    the authors (with their `authors_incomplete`, and only from a list that names someone, as the sync always
+    did; the note reader first gives a paper without authors its entry's list even when that names nobody but
+    "others", as notes always did), venue, year, link, writer, arXiv id, DOI, OpenReview id; and
+    `metadata_record` is kept if either account is one.
     It does not touch the title, line, source, summary or topics: which title wins and how two summaries
     or topic lists combine is each caller's own rule (a note keeps its own summary, the sync joins both).
     """

@@ -6,9 +6,9 @@ code marks resolved, so "**Title:** X" reads "Title: X"), its links, and its 1-b
 Plain .txt notes go through it too: they are mostly Markdown-ish, and a line that is not Markdown
 is just a paragraph; org notes are made Markdown first, line for line (store.ingest.structure.org).
 
-A `Document` is that structure with the source lines it came from. Its `paragraphs` are the same nodes
-as a writer sees them: the nodes no blank line separates, as source lines with their markup (a poster
-line "**C12:** Title", a page's "[link]"), for the readings that go by a paragraph's lines.
+A `Document` is that structure with the source lines it came from. Its `paragraphs` are those lines split at
+blank lines (`split_blocks`), with their markup (a poster line "**C12:** Title", a page's "[link]") and
+what the parser makes no node of (a link-reference line), for the readings that go by a paragraph's lines.
 """
 
 from __future__ import annotations
@@ -65,11 +65,6 @@ def _joined(parts: list[str]) -> str:
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False}).enable("table")
     return md.use(front_matter_plugin).use(deflist_plugin).use(tasklists_plugin)
-
-
-def parse_markdown(text: str) -> list[Node]:
-    """The document's blocks, in order."""
-    return _nodes(_parser().parse(text))
 
 
 def _nodes(tokens: list[Token]) -> list[Node]:
@@ -188,43 +183,39 @@ class Block:
         return self.lines[0].strip() if len(self.lines) == 1 else None
 
 
+def split_blocks(lines: list[str]) -> list[Block]:
+    """Group `lines` (lines[0] is line 1) into blocks at blank lines: no parser, so nothing is left out."""
+    blocks: list[Block] = []
+    current: list[str] = []
+    start = 1
+    for number, line in enumerate(lines, 1):
+        if line.strip():
+            if not current:
+                start = number
+            current.append(line.rstrip())
+        elif current:
+            blocks.append(Block(start, tuple(current)))
+            current = []
+    if current:
+        blocks.append(Block(start, tuple(current)))
+    return blocks
+
+
 @dataclass
 class Document:
-    """A document's nodes and the source lines they came from (`lines[n - 1]` is line n); `spans` are the
-    (first, last) source lines of every block the parser found, also those that hold no text."""
+    """A document's nodes and the source lines they came from (`lines[n - 1]` is line n)."""
 
     lines: list[str]
     nodes: list[Node]
-    spans: list[tuple[int, int]]
 
     @cached_property
     def paragraphs(self) -> list[Block]:
-        """The nodes as a writer's paragraphs: each run of non-blank source lines that holds a node's line."""
-        blocks: list[Block] = []
-        reached = 0  # the last source line already in a paragraph
-        for span_first, span_last in self.spans:
-            for number in range(max(span_first, reached + 1), span_last + 1):
-                if number > reached and self.lines[number - 1].strip():
-                    reached = self._paragraph_at(number, blocks)
-        return blocks
-
-    def _paragraph_at(self, number: int, blocks: list[Block]) -> int:
-        """Add the paragraph holding line `number` (non-blank); its last line."""
-        lines = self.lines
-        start = number
-        while start > 1 and lines[start - 2].strip() and (not blocks or start - 1 > blocks[-1].start
-                                                                + len(blocks[-1].lines) - 1):
-            start -= 1
-        end = number
-        while end < len(lines) and lines[end].strip():
-            end += 1
-        blocks.append(Block(start, tuple(line.rstrip() for line in lines[start - 1:end])))
-        return end
+        """The source lines as a writer's paragraphs (`split_blocks`): every run of non-blank lines, with its
+        markup and whatever the parser makes no node of (a link-reference line "[1]: https://...")."""
+        return split_blocks(self.lines)
 
 
 def read_structure(text: str, suffix: str = ".md") -> Document:
     """The document's one structure (an org note is read as the Markdown it converts to, line for line)."""
     markdown = org.to_markdown(text) if org.is_org(text, suffix) else text
-    tokens = _parser().parse(markdown)
-    spans = [(t.map[0] + 1, t.map[1]) for t in tokens if t.map and t.nesting >= 0]
-    return Document(text.split("\n"), _nodes(tokens), spans)
+    return Document(text.split("\n"), _nodes(_parser().parse(markdown)))

@@ -29,7 +29,8 @@ _MARKS_BETWEEN = re.compile(f"(?<={_LETTER}){_MARKS.pattern}(?={_LETTER})")
 _AFFILIATION_DIGITS = re.compile(r"(?<=[^\W\d_.])\d{1,2}(?:\s*,\s*\d{1,2}(?![\w.]))*(?=[\s,;&]|$)")
 _PARENS = re.compile(r"\s*[(（][^()（）]*[)）]")
 _WIKI = re.compile(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]")
-_INITIALS = re.compile(r"^(?:[A-Z]\.\s*-?\s*)+$|^[A-Z]{1,2}$")
+_APA_SEPARATOR = re.compile(r",|&|\band\b")
+_APA_INITIALS = re.compile(r"^(?:[^\W\d_]{1,2}\.[\s-]*)+$|^(?:[A-Z]\.\s*-?\s*)+$|^[A-Z]{1,2}$")  # "J.-P.", "Ł.", "AB"
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _MAX_WORDS = 6
 # "and" in the languages of the key table: "A und B", "A et B", "A y B", "A e B", "A 和 B".
@@ -70,7 +71,7 @@ def parse_authors(text: str, *, strict: bool = False) -> AuthorList | None:
     text, incomplete = clean_author_text(text)
     if not text:
         return AuthorList([], True) if incomplete and not strict else None
-    names = _apa_pairs(text) or split_authors(text)
+    names = apa_pairs(text) or split_authors(text)
     names = [" ".join(n.split()).strip(" ,;:·-") for n in names]
     names = [n for n in names if n]
     if not names:
@@ -96,13 +97,15 @@ def _name_shaped(words: list[str]) -> bool:
         w[:1].isupper() or w.casefold() in PARTICLES for w in words)
 
 
-def _apa_pairs(text: str) -> list[str] | None:
-    """"Vaswani, A., Shazeer, N., and Parmar, N." as pairs of surname and initials."""
-    parts = [p.strip() for p in re.split(r",|\band\b", text) if p.strip()]
-    if len(parts) < 4 or len(parts) % 2:
+def apa_pairs(text: str, *, min_pairs: int = 2) -> list[str] | None:
+    """"Vaswani, A., Shazeer, N., & Parmar, N." (APA) as display names, each surname paired with the initials
+    after it; None unless the text is at least `min_pairs` such pairs and nothing else. A surname is up to four
+    words and no initials; initials are letters with full stops ("A.", "J.-P.", "Ł.") or one or two capitals."""
+    parts = [p.strip() for p in _APA_SEPARATOR.split(text) if p.strip()]
+    if len(parts) < 2 * min_pairs or len(parts) % 2:
         return None
-    if not all(_INITIALS.match(parts[k]) for k in range(1, len(parts), 2)):
+    pairs = list(zip(parts[::2], parts[1::2], strict=True))
+    if not all(_APA_INITIALS.match(first) and not _APA_INITIALS.match(last) and len(last.split()) <= 4
+               for last, first in pairs):
         return None
-    if any(_INITIALS.match(parts[k]) for k in range(0, len(parts), 2)):
-        return None
-    return [display_name(f"{parts[k]}, {parts[k + 1]}") for k in range(0, len(parts), 2)]
+    return [display_name(f"{first} {last}") for last, first in pairs]

@@ -50,6 +50,9 @@ _SHORT_RE = re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in _SHORT_NA
                        re.IGNORECASE)
 _YEAR_AFTER = re.compile(r"\s*['’]?\s*((?:19|20)\d\d|\d\d)\b(?!\s*(?:papers|%|reviewers|area))")
 _YEAR = re.compile(r"(?<![\d.])((?:19[5-9]|20[0-4])\d)(?![\d.])")
+# A catalogue page's venue line: "arXiv e-Print archive - 2015 via Local Bibsonomy" (ShortScience). Its entry
+# shape reads it, and a note's opening leaves a page that has one to that shape.
+VENUE_LINE = re.compile(r"^(?P<venue>\S.*?)\s+[-–—]\s+(?P<year>(?:19|20)\d\d)\s+via\s+\S.*$")
 
 
 def short_venue(name: str) -> str:

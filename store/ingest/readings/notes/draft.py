@@ -14,7 +14,7 @@ from store.ingest.readings.fields.authors import AuthorList
 from store.ingest.readings.fields.byline import match_venue_line
 from store.ingest.readings.fields.keyvalue import match_key_value
 from store.ingest.structure.markdown import Node
-from store.text.identifiers import arxiv_id
+from store.text.identifiers import arxiv_id, link_for
 from store.text.links import web_link
 
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
@@ -80,9 +80,7 @@ def link_value(value: str) -> str | None:
     if url:
         return url.group(0).rstrip(").,>")
     link = web_link(value)  # a bare "arxiv.org/abs/..." mended; text that is no link ("[arXiv](...)") is none
-    if link is None and (arxiv := arxiv_id(value, bare=True)):
-        return f"https://arxiv.org/abs/{arxiv}"
-    return link
+    return link if link is not None else link_for(arxiv_id(value, bare=True))
 
 
 def values_below(nodes: list[Node]) -> list[str]:

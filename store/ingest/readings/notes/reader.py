@@ -173,6 +173,8 @@ class NoteReader:
                 entry.summary = entry.summary or "\n\n".join(self.loose)
                 out.append(entry)
                 continue
+            if not mine.authors:  # the entry's list, even an empty one with "and others", as notes always took it
+                mine.authors, mine.authors_incomplete = list(entry.authors), entry.authors_incomplete
             fill_missing(mine, entry)
             mine.topics = mine.topics or entry.topics
             mine.summary = mine.summary or entry.summary

@@ -15,11 +15,11 @@ from store.ingest.readings.bibtex import looks_like_bibtex
 from store.ingest.readings.fields.byline import match_byline, match_venue_line
 from store.ingest.readings.fields.keys import field_of
 from store.ingest.readings.fields.keyvalue import KeyValue, heading_key, match_key_value
+from store.ingest.readings.fields.venues import VENUE_LINE
 from store.ingest.readings.fields.writer import match_writer_line
 from store.ingest.readings.gate import is_section, refuse_title
 from store.ingest.readings.notes.draft import adjacent, values_below
 from store.ingest.readings.notes.reader import NoteReader
-from store.ingest.readings.shapes.shortscience import VENUE_LINE
 from store.ingest.structure.markdown import Node
 
 _INLINE_FIELD = re.compile(r"^[^\W\d_][\w -]{0,30}::\s")

@@ -5,8 +5,9 @@ over paragraphs, a line, an aside, inline mentions). The prose reader's rules de
 reading is tried where (an entry before a line, mentions last); the shapes of one kind are tried in
 this list's order, and "no papers found" names them in it. A shape module holds its recogniser and one
 `SHAPE` naming its readings: adding a convention is a module, its line here, and a fixture with its test.
-Shapes may import store.text, store.ingest.records, store.ingest.structure, store.ingest.readings.fields
-and each other's helpers; nothing above.
+A shape module imports store.text, store.ingest.structure, store.ingest.readings.fields and
+shapes/shape.py, never another shape: what two shapes share is a field (a poster line with authors reads
+its "Title – Authors" part with fields.titleline, as the title-list shape does).
 """
 
 from __future__ import annotations

@@ -6,51 +6,38 @@
 
 The authors "Surname, I." separated by commas, "&" or "and", the year in parentheses, the title up to
 its full stop, then where it appeared: a known venue ("NeurIPS", "Nature") and the link (a URL in the
-line, else its arXiv id's page or its DOI's). Every author must be such a pair, so a sentence with a year
-in parentheses is never taken for a reference.
+line, else its DOI's page or its arXiv id's). Every author must be such a pair, so a sentence with a year
+in parentheses is never taken for a reference. The shape defers (`Shape.defers`): it came after the others
+and never takes a paper from them (a paragraph that names papers inline is not a reference's summary).
 """
 
 from __future__ import annotations
 
 import re
 
+from store.ingest.readings.fields.authors import apa_pairs
+from store.ingest.readings.fields.listitems import without_bullet
 from store.ingest.readings.fields.venues import find_venue, known_venue
 from store.ingest.readings.shapes.shape import PaperLine, Shape
-from store.text.identifiers import arxiv_id, doi
-from store.text.names import display_name
+from store.text.identifiers import arxiv_id, doi, link_for
 
-_BULLET = re.compile(r"^\s*(?:[-*+•]\s+|\d{1,3}[.)]\s+)")
 _REFERENCE = re.compile(r"^(?P<authors>[^()]{2,1500}?)\s*\((?P<year>(?:19|20)\d\d)[a-z]?(?:,[^()]{1,30})?\)\.\s+"
                         r"(?P<title>[*_]*\w.*?[.?!][*_]*)(?=\s|$)\s*(?P<rest>.*)$")
-_AUTHOR_SEPARATOR = re.compile(r",|&|\band\b")
-_INITIALS = re.compile(r"^(?:[^\W\d_]{1,2}\.[\s-]*)+$")  # "A.", "A. N.", "J.-P.", "Ł."
 _URL = re.compile(r"https?://\S+")
 
 
 def match_reference(line: str) -> PaperLine | None:
     """The paper an APA reference line cites, or None when the line is anything else."""
-    m = _REFERENCE.match(_BULLET.sub("", line.strip(), count=1))
-    if m is None:
+    m = _REFERENCE.match(without_bullet(line))
+    if m is None or line.lstrip().startswith("#"):  # a heading is a heading
         return None
-    authors = _authors(m.group("authors"))
+    authors = apa_pairs(m.group("authors"), min_pairs=1)
     title = m.group("title").strip("*_ ")
     title = title[:-1].rstrip("*_ ") if title.endswith(".") else title
     if authors is None or len(title.split()) < 2:
         return None
     rest = m.group("rest")
     return PaperLine(title, authors, _link(rest), _venue(rest), int(m.group("year")))
-
-
-def _authors(text: str) -> list[str] | None:
-    """"Surname, I., Surname, I. J., & Surname, I." as display names; None unless every part pairs."""
-    parts = [p.strip() for p in _AUTHOR_SEPARATOR.split(text) if p.strip()]
-    if not parts or len(parts) % 2:
-        return None
-    pairs = list(zip(parts[::2], parts[1::2], strict=True))
-    if not all(_INITIALS.match(first) and not _INITIALS.match(last) and len(last.split()) <= 4
-               for last, first in pairs):
-        return None
-    return [display_name(f"{first} {last}") for last, first in pairs]
 
 
 def _venue(rest: str) -> str | None:
@@ -60,12 +47,9 @@ def _venue(rest: str) -> str | None:
 
 
 def _link(rest: str) -> str | None:
+    """A URL after the title, else the page of its DOI or arXiv id."""
     url = _URL.search(rest)
-    if url:
-        return url.group(0).rstrip(".,;)")
-    if arxiv := arxiv_id(rest):
-        return f"https://arxiv.org/abs/{arxiv}"
-    return f"https://doi.org/{found}" if (found := doi(rest)) else None
+    return url.group(0).rstrip(".,;)") if url else link_for(arxiv_id(rest), doi(rest))
 
 
-SHAPE = Shape("APA reference lines", line=match_reference)
+SHAPE = Shape("APA reference lines", line=match_reference, defers=True)

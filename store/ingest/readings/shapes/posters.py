@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
+from store.ingest.readings.fields.titleline import clean_title, split_title_line
 from store.ingest.readings.shapes.shape import PaperLine, Shape
-from store.ingest.readings.shapes.titlelist import clean_title, match_title_line
 
 _CODE = r"[A-Z]{1,3}-?\d{1,4}[a-z]?"
 _POSTER = re.compile(rf"^[*_\s]*(?P<code>{_CODE})[*_]*\s*:[*_]*\s+(?P<rest>\S.*)$")
@@ -33,9 +33,9 @@ def match_poster(line: str) -> PaperLine | None:
     if m is None or is_note(line):
         return None
     rest = m.group("rest").strip()
-    with_authors = match_title_line(rest)
+    with_authors = split_title_line(rest)
     if with_authors:
-        return with_authors
+        return PaperLine(with_authors.title, with_authors.authors, with_authors.link)
     title, link = clean_title(rest)
     words = title.split()
     if not words or len(words) > _MAX_WORDS or not any(ch.isalpha() for ch in title):

@@ -10,6 +10,8 @@ and the prose reader (store.ingest.readings.prose) tries each kind at its own pl
 - `aside(text)`: a line of the shape that is the writer's commentary, never a paper ("C31, C32: missed
   these"): it closes the paper before it.
 - `mentions(text)`: papers named inline in a paragraph of prose ("Title by A, B and C"): `Mention`s.
+
+A shape added after the others may `defer` to them, so that adding it never costs a paper they find.
 """
 
 from __future__ import annotations
@@ -62,3 +64,6 @@ class Shape:
     line: Callable[[str], PaperLine | None] | None = None
     aside: Callable[[str], bool] | None = None
     mentions: Callable[[str], list[Mention]] | None = None
+    # A newcomer that must not cost the others a paper: a paragraph another shape reads as papers (inline
+    # mentions) is neither its line nor its paper's summary, and its paper's first paragraph is read as any other.
+    defers: bool = False

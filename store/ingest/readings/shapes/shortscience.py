@@ -20,13 +20,12 @@ import re
 from store.ingest.readings.fields.categories import topic_labels
 from store.ingest.readings.fields.chrome import is_toggle
 from store.ingest.readings.fields.headings import markdown_heading
-from store.ingest.readings.fields.venues import short_venue
+from store.ingest.readings.fields.venues import VENUE_LINE, short_venue
 from store.ingest.readings.shapes.shape import Entry, Shape
 from store.ingest.structure.markdown import Block
 from store.text.names import split_authors
 from store.text.spacing import unwrap
 
-VENUE_LINE = re.compile(r"^(?P<venue>\S.*?)\s+[-–—]\s+(?P<year>(?:19|20)\d\d)\s+via\s+\S.*$")
 _KEYWORDS = re.compile(r"^\**\s*(?:keywords|tags)\s*:\**\s*(?P<words>.*)$", re.IGNORECASE)
 _PUBLISHED = re.compile(r"^\**\s*first published:?\s*\**", re.IGNORECASE)
 _ABSTRACT = re.compile(r"^\**\s*abstract:?\s*\**\s*(?P<text>.*)$", re.IGNORECASE)

@@ -1,62 +1,19 @@
 """Title lines that name their authors after a dash: "Paper Title – Author One, Author Two".
 
-The dash may be an en or em dash, with or without spaces ("Parameter Sharing–Hieu Pham"), or a
-spaced hyphen. Titles contain dashes and hyphens too, so every dash is tried from the left and the
-first split whose right side is nothing but people's names wins.
+A paragraph of such lines, or a list of them, is one paper per line. The line itself is read by
+store.ingest.readings.fields.titleline (a poster line that gives its authors reads it too).
 """
 
 from __future__ import annotations
 
-import re
-
-from store.ingest.readings.fields.namelists import parse_name_list
+from store.ingest.readings.fields.titleline import split_title_line
 from store.ingest.readings.shapes.shape import PaperLine, Shape
-
-_SEPARATORS = re.compile(r"\s*[–—]\s*|\s+--?\s+")
-_BULLET = re.compile(r"^\s*(?:[-*+•]\s+|\d{1,3}[.)]\s+)")
-_MD_LINK = re.compile(r"^\[(?P<text>[^\]]+)\]\((?P<url>https?://[^)\s]+)\)$")
-_MAX_CHARS = 1500
 
 
 def match_title_line(line: str) -> PaperLine | None:
-    """Split "Title – Names" or return None when the line is anything else."""
-    line = _BULLET.sub("", line.strip(), count=1).strip()
-    if not line or len(line) > _MAX_CHARS or line.startswith("#"):
-        return None
-    for sep in _SEPARATORS.finditer(line):
-        left, right = line[:sep.start()], line[sep.end():]
-        title, link = clean_title(left)
-        if not _title_shaped(title):
-            continue
-        names = parse_name_list(right.strip().strip("*_"))
-        if names:
-            return PaperLine(title, names, link)
-    return None
-
-
-def clean_title(raw: str) -> tuple[str, str | None]:
-    """Strip emphasis and quotes; unwrap a Markdown link into (text, url)."""
-    title = " ".join(raw.split()).strip()
-    for _ in range(2):
-        title = title.strip("*_ ")
-        if len(title) > 1 and title[0] in "\"“‘" and title[-1] in "\"”’":
-            title = title[1:-1].strip()
-    link = None
-    m = _MD_LINK.match(title)
-    if m:
-        title, link = m.group("text").strip().strip("*_ "), m.group("url")
-    return title, link
-
-
-def _title_shaped(title: str) -> bool:
-    words = title.split()
-    if not words or len(words) > 40 or not words[0][:1].isalnum():
-        return False
-    if title.endswith((".", ",", ";")) and not title.endswith("..."):
-        return False
-    if len(words) == 1:
-        return sum(ch.isupper() for ch in title) >= 2
-    return True
+    """The paper of a "Title – Names" line, or None when the line is anything else."""
+    found = split_title_line(line)
+    return PaperLine(found.title, found.authors, found.link) if found else None
 
 
 SHAPE = Shape("'Title – Authors' lines", line=match_title_line)
