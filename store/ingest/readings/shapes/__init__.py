@@ -12,7 +12,7 @@ its "Title – Authors" part with fields.titleline, as the title-list shape does
 
 from __future__ import annotations
 
-from store.ingest.readings.shapes import blogpost, citation, posters, shortscience, titlelist
+from store.ingest.readings.shapes import blogpost, citation, posters, reference, shortscience, titlelist
 from store.ingest.readings.shapes.shape import Entry, Mention, PaperLine, Shape
 
 SHAPES: tuple[Shape, ...] = (
@@ -21,6 +21,7 @@ SHAPES: tuple[Shape, ...] = (
     shortscience.SHAPE,  # entry: title, authors, "Venue - 2015 via ..." and the page's furniture, then the summary
     blogpost.SHAPE,  # mentions: "... Title Case Title by A, B and C ..." inline in prose
     citation.SHAPE,  # line: "Vaswani, A., & Shazeer, N. (2017). Attention is all you need. NeurIPS." (APA)
+    reference.SHAPE,  # line: "[12] K. He, X. Zhang, ... "Deep residual learning ...," in Proc. CVPR, 2016." (any style)
 )
 
 __all__ = ["SHAPES", "Entry", "Mention", "PaperLine", "Shape"]

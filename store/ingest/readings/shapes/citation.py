@@ -24,6 +24,7 @@ from store.text.identifiers import arxiv_id, doi, link_for
 _REFERENCE = re.compile(r"^(?P<authors>[^()]{2,1500}?)\s*\((?P<year>(?:19|20)\d\d)[a-z]?(?:,[^()]{1,30})?\)\.\s+"
                         r"(?P<title>[*_]*\w.*?[.?!][*_]*)(?=\s|$)\s*(?P<rest>.*)$")
 _URL = re.compile(r"https?://\S+")
+_TAIL = re.compile(r"\s*\((?:arxiv:[^()]*|\d+(?:st|nd|rd|th) ed\.?)\)?$", re.IGNORECASE)
 
 
 def match_reference(line: str) -> PaperLine | None:
@@ -34,6 +35,7 @@ def match_reference(line: str) -> PaperLine | None:
     authors = apa_pairs(m.group("authors"), min_pairs=1)
     title = m.group("title").strip("*_ ")
     title = title[:-1].rstrip("*_ ") if title.endswith(".") else title
+    title = _TAIL.sub("", title)  # "... nucleon (ArXiv:0704.0200). arXiv." as Zotero writes a preprint
     if authors is None or len(title.split()) < 2:
         return None
     rest = m.group("rest")
