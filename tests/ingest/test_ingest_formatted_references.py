@@ -66,6 +66,7 @@ def test_a_reading_list_of_formatted_references_gives_each_paper_exactly() -> No
     "- 2019: we read many papers, mostly on transformers, and liked them.",
     "TBD, N/A. 2020. Some title here. Venue.",
     "Stanford University, MIT. 2021. Deep learning for all. Press.",
+    "Google Brain, Meta AI. 2021. Scaling laws for everything we know. arXiv.",  # fields.people: organisations
     "[3] See the slides, they are good. 2018.",
     "# K. He, X. Zhang. 2016. Deep residual learning. CVPR.",
 ])

@@ -180,6 +180,9 @@ def _record(block: _Block, source: str, problems: list[Problem]) -> PaperRecord 
         authors = parse_authors(value)
         if authors is not None:
             record.authors, record.authors_incomplete = authors.names, authors.incomplete
+            problems.extend(Problem(source, line, f"not an author ({why}): {v[:60]!r}") for v, why in authors.rejected)
+            if authors.rejected and not authors.names:
+                problems.append(Problem(source, line, "author field names no person; no authors"))
         elif value:
             problems.append(Problem(source, line, f"authors {value[:60]!r} not read as names; left empty"))
     if block.fields.get("venue", (0, ""))[1]:

@@ -14,6 +14,7 @@ from store.ingest.readings.fields.byline import match_venue_line
 from store.ingest.readings.fields.chrome import is_boilerplate
 from store.ingest.readings.fields.keys import KEY_NAMES, fold_key
 from store.ingest.readings.fields.venues import known_venue
+from store.ingest.readings.fields.writer import match_writer_line
 
 _SECTION_LINES = """
 summary
@@ -161,6 +162,8 @@ def refuse_title(title: str) -> str | None:
         return "it names a venue, not a paper"
     if is_boilerplate(text):
         return "it is page boilerplate"
+    if match_writer_line(text) is not None:
+        return "it names the writer of the notes, not a paper"
     if _sentence(text):
         return "it is a sentence of the summary"
     return None

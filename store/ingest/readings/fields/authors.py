@@ -6,6 +6,11 @@ affiliation digits and marks ("Rinon Gal1,2", "Ji Lin*", "†", superscripts, `<
 affiliations in parentheses, Obsidian links ("[[Ashish Vaswani]]"), and a closing "et al." (or
 "and others", "等"), which marks the list incomplete and is never replaced by guessed names. The
 splitting of the cleaned line is store.text.names.split_authors, the one used for every source.
+
+Damage does not cost the names a line holds: an unbalanced bracket, a doubled separator, a venue tail
+in any case ("- Iclr 2019", ", CVPR submission") or an affiliation among the names. What is not a
+person (store.ingest.readings.fields.people: placeholders, institutions, venues, the writer) is
+dropped and kept in `rejected`, for the reader to report; a line of nothing else gives no names.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 from store.ingest.readings.fields.namelists import PARTICLES, is_person_name
+from store.ingest.readings.fields.people import not_a_person, venue_in
 from store.text.names import display_name, split_authors
 
 _ET_AL = re.compile(r"(?:[,;]?\s*(?:\bet\.?\s*al\b\.?|\band\s+others\b|\bet\s+autres\b|\bu\.\s*a\.|\bet\s+alii\b"
@@ -37,15 +43,77 @@ _MAX_WORDS = 6
 _OTHER_AND = re.compile(r"\s+(?:und|et|y|e|en|i)\s+(?!al\b)|\s*[和与及]\s*")
 
 
+_DASH_TAIL = re.compile(r"\s+[-–—|]\s+|\s*[|–—]\s*")
+_SEGMENT = re.compile(r"(\s*(?:[,;]|\band\b)\s*)")
+_OPEN, _CLOSE = "([{（", ")]}）"
+
+
 @dataclass(frozen=True, slots=True)
 class AuthorList:
     names: list[str]
     incomplete: bool = False
+    rejected: tuple[tuple[str, str], ...] = ()  # (value, why it is not a person), in the order written
+    venue: str | None = None  # a venue tail the names ended with ("- Iclr 2019")
+    year: int | None = None
+
+
+def _balance(text: str) -> str:
+    """The line without unbalanced brackets: a stray closing one is dropped ("A, B, C) - arxiv"); a stray
+    opening one is dropped with what follows it up to the next separator ("B (Google, C"), unless it opens
+    the line."""
+    out: list[str] = []
+    depth: list[int] = []
+    for ch in text:
+        if ch in _OPEN:
+            depth.append(len(out))
+        elif ch in _CLOSE:
+            if not depth:
+                out.append(" ")
+                continue
+            depth.pop()
+        out.append(ch)
+    for start in reversed(depth):
+        end = start + 1
+        while end < len(out) and out[end] not in ",;":
+            end += 1
+        out[start:end] = [" "] if start and "".join(out[:start]).strip(" ,;") else [" ", *out[start + 1:end]]
+    return "".join(out)
+
+
+def _drop_venue_tail(text: str) -> tuple[str, tuple[str | None, int | None] | None]:
+    """"A, B - Iclr 2019" -> ("A, B", ("ICLR", 2019)): the first dash or bar after which all is a venue, or
+    a last part after a comma that is one ("A, B, CVPR submission")."""
+    for sep in _DASH_TAIL.finditer(text):
+        if sep.start() and (tail := venue_in(text[sep.end():])) is not None:
+            return text[:sep.start()], tail
+    head, comma, last = text.rpartition(",")
+    if comma and head.strip(" ,;") and (tail := venue_in(last)) is not None:
+        return head, tail
+    return text, None
+
+
+def _drop_non_people(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """The line without the separated parts that are not people, each with its separator; the parts dropped."""
+    pieces = _SEGMENT.split(text)
+    kept: list[str] = []
+    rejected: list[tuple[str, str]] = []
+    for i in range(0, len(pieces), 2):
+        part = pieces[i].strip()
+        why = not_a_person(part) if part else "empty"
+        if why is None:
+            if kept:
+                sep = pieces[i - 1].strip()
+                kept.append(" and " if sep == "and" else sep + " ")
+            kept.append(pieces[i].strip())
+        elif why != "empty":
+            rejected.append((part, why))
+    return "".join(kept).strip(" ,;"), rejected
 
 
 def clean_author_text(text: str) -> tuple[str, bool]:
     """The line without marks, affiliations and "et al."; whether "et al." closed it."""
     text = _WIKI.sub(r"\1", text)
+    text = _balance(text)
     text = _SUP.sub("", text)
     text = _TAGS.sub("", text)
     text = _PARENS.sub("", text)
@@ -69,8 +137,15 @@ def parse_authors(text: str, *, strict: bool = False) -> AuthorList | None:
     name; with a key, any short run of words is accepted (mononyms, names in other scripts).
     """
     text, incomplete = clean_author_text(text)
+    text, tail = _drop_venue_tail(text)
+    text, rejected = _drop_non_people(text)
+    venue, year = tail or (None, None)
     if not text:
-        return AuthorList([], True) if incomplete and not strict else None
+        if strict:
+            return None
+        if incomplete and not rejected:
+            rejected = [("et al.", "a placeholder")]
+        return AuthorList([], incomplete, tuple(rejected), venue, year) if rejected or incomplete else None
     names = apa_pairs(text) or split_authors(text)
     names = [" ".join(n.split()).strip(" ,;:·-") for n in names]
     names = [n for n in names if n]
@@ -88,7 +163,7 @@ def parse_authors(text: str, *, strict: bool = False) -> AuthorList | None:
     # Without a key, most names must be unmistakable ("Or Patashnik" passes beside six others).
     if strict and people * 2 < len(names) + 1:
         return None
-    return AuthorList(names, incomplete)
+    return AuthorList(names, incomplete, tuple(rejected), venue, year)
 
 
 def _name_shaped(words: list[str]) -> bool:

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from store.ingest.readings.fields.authors import AuthorList, parse_authors
-from store.ingest.readings.fields.venues import find_venue, find_year, known_venue, short_venue
+from store.ingest.readings.fields.venues import find_venue, find_year, known_venue, short_venue, short_venue_any_case
 
 _SEPARATOR = re.compile(r"\s*[,.;|·]\s*|\s+[-–—]\s+|\s*(?=[(\[])|\s+")
 _VENUE_ONLY = re.compile(
@@ -45,10 +45,10 @@ def match_byline(text: str) -> Byline | None:
             continue
         authors = parse_authors(text[:sep.start()], strict=True)
         if authors is not None and authors.names:
-            return Byline(authors, tail[0], tail[1])
+            return Byline(authors, tail[0] or authors.venue, tail[1] or authors.year)
     authors = parse_authors(text, strict=True)
     if authors is not None and authors.names:
-        return Byline(authors)
+        return Byline(authors, authors.venue, authors.year)
     return None
 
 
@@ -60,7 +60,7 @@ def match_venue_line(text: str) -> tuple[str | None, int] | None:
         return None
     if not m.group("venue"):
         return None, int(m.group("year"))
-    venue = known_venue(m.group("venue"))
+    venue = known_venue(m.group("venue")) or short_venue_any_case(m.group("venue").strip(" .,;:-()"))
     return (venue, int(m.group("year"))) if venue else None
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from store.ingest.readings.fields.people import is_institution, is_placeholder
 from store.text.names import display_name, split_authors
 
 PARTICLES = frozenset({"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "la", "le",
@@ -51,9 +52,10 @@ def _is_surname_word(token: str) -> bool:
 
 
 def is_person_name(name: str) -> bool:
-    """Two to six name-shaped tokens, starting and ending with capitalised ones."""
+    """Two to six name-shaped tokens, starting and ending with capitalised ones; never an institution
+    ("Stanford University", "Google Research") or a placeholder ("Author Info")."""
     tokens = name.split()
-    if not 2 <= len(tokens) <= 6:
+    if not 2 <= len(tokens) <= 6 or is_institution(name) or is_placeholder(name):
         return False
     if not all(_is_name_token(t) for t in tokens[:-1]):
         return False

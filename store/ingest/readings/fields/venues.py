@@ -119,3 +119,8 @@ def known_venue(raw: str) -> str | None:
     if short and (short.group(1) in _SHORT_NAMES.values() or short.group(1).isupper()):
         return _SHORT_NAMES[short.group(1).casefold()]
     return None
+
+
+def short_venue_any_case(word: str) -> str | None:
+    """A venue's short name written in any case ("Iclr", "neurips", "ARXIV"), as the table spells it."""
+    return _SHORT_NAMES.get(word.casefold()) or (_JOURNALS.get(word.casefold()) if word[:1].isupper() else None)

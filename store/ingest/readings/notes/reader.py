@@ -33,6 +33,7 @@ class NoteReader:
         self.current: Draft | None = None
         self.pending: Node | None = None  # the last heading not yet claimed as a title
         self.problems: list[Problem] = []
+        self.note_writer: str | None = None  # "Summarized by X" before any paper: every paper's writer
         self.strong = False  # the note carried paper structure: a title or author field, an author line
 
     def open(self, line: int, level: int = 0) -> Draft:
@@ -97,9 +98,14 @@ class NoteReader:
     def set_field(self, draft: Draft, name: str, value: str, line: int) -> None:
         if name == "authors":
             authors = parse_authors(value)
-            if authors is not None and draft.authors is None:
-                draft.authors = authors
+            if authors is not None:
+                self.not_people(authors, line)
                 self.strong = True
+            if authors is not None and draft.authors is None and (
+                    authors.names or authors.incomplete or not authors.rejected):
+                draft.authors = authors
+                draft.venue = draft.venue or authors.venue
+                draft.year = draft.year or authors.year
             elif authors is None and value:
                 self.problems.append(Problem(self.source, line, f"author field not read as names: {value[:80]!r}"))
         elif name == "venue" and value:
@@ -121,7 +127,23 @@ class NoteReader:
         elif name == "writer":
             draft.writer = draft.writer or writer_name(value)
 
+    def writer(self, writer: str, line: int) -> None:
+        """A writer line: the paper read so far (or under the pending heading) has it, else the whole note."""
+        if self.current is not None or self.pending is not None:
+            draft = self.draft_for_field(line, opens=False)
+            draft.writer = draft.writer or writer
+        else:
+            self.note_writer = self.note_writer or writer
+
+    def not_people(self, authors: AuthorList, line: int) -> None:
+        """Report what an author list held that is not a person; say so when nothing else was there."""
+        for value, why in authors.rejected:
+            self.problems.append(Problem(self.source, line, f"not an author ({why}): {value[:80]!r}"))
+        if authors.rejected and not authors.names:
+            self.problems.append(Problem(self.source, line, "author field names no person; no authors"))
+
     def byline(self, byline: Byline, line: int) -> None:
+        self.not_people(byline.authors, line)
         draft = self.draft_for_field(line)
         if draft.authors is None:
             draft.authors = byline.authors
@@ -154,7 +176,7 @@ class NoteReader:
             out.append(PaperRecord(title=draft.title, authors=list(authors.names), venue=draft.venue,
                                    year=draft.year, topics=draft.topics, summary="\n\n".join(draft.summary),
                                    source=self.source, line=draft.title_line or draft.line, link=draft.link,
-                                   writer=draft.writer, authors_incomplete=authors.incomplete))
+                                   writer=draft.writer or self.note_writer, authors_incomplete=authors.incomplete))
         return self.merge_bibtex(out)
 
     def merge_bibtex(self, out: list[PaperRecord]) -> list[PaperRecord]:

@@ -127,6 +127,15 @@ def _key_heading(r: NoteReader, node: Node, index: int) -> int | None:
     return index + (len(items) if items else 1)
 
 
+def _writer_heading(r: NoteReader, node: Node, index: int) -> int | None:
+    """"## Summarized by X": the writer of the paper read so far, or of the whole note; never a title."""
+    writer = match_writer_line(node.text) if node.kind == "heading" else None
+    if writer is None:
+        return None
+    r.writer(writer, node.line)
+    return index
+
+
 def _field_heading(r: NoteReader, node: Node, index: int) -> int | None:
     """A heading holding a title or author field: "# Paper: Title"."""
     inline = match_key_value(node.text) if node.kind == "heading" else None
@@ -227,7 +236,7 @@ def _other(_r: NoteReader, _node: Node, index: int) -> int:
 
 NODE_RULES: tuple[NodeRule, ...] = (
     _bibtex_code, _front_matter, _table,
-    _key_heading, _field_heading, _byline_heading, _paper_section, _section_heading, _title_heading,
+    _writer_heading, _key_heading, _field_heading, _byline_heading, _paper_section, _section_heading, _title_heading,
     _bare_bibtex, _note_opening, _paragraph, _other,
 )
 
@@ -273,12 +282,11 @@ def _link_of(r: NoteReader, kv: KeyValue, node: Node) -> None:
 
 
 def _writer_line(r: NoteReader, p: Lines, number: int, line: str) -> bool:
-    """"Summarized by X": the writer of the paper read so far (nothing before any paper)."""
+    """"Summarized by X": the writer of the paper read so far (before any paper: of the whole note)."""
     writer = match_writer_line(line)
     if writer is None:
         return False
-    if r.current is not None or r.pending is not None:
-        r.draft_for_field(number, opens=False).writer = writer
+    r.writer(writer, number)
     return True
 
 

@@ -8,9 +8,10 @@
 The line is cleaned of its bullet, number and Markdown (`fields.references.clean`), then read by the CRF of
 `fields.references` (names as the line writes them, in display order; the title without quotes). A line is a
 reference only if the tagger is sure of every name and of the title, the names come first, each is a
-person's name (two to five words, capitalised, no digits), and the line has a year or is numbered. The year,
-a known venue and a link come from what follows the title. The shape defers (`Shape.defers`), as the APA
-lines of shapes/citation.py do: it never takes a paper another shape finds.
+person's name (two to five words, capitalised, no digits, and not a placeholder, an institution or a venue:
+`fields.people.not_a_person`), and the line has a year or is numbered. The year, a known venue and a link
+come from what follows the title. The shape defers (`Shape.defers`), as the APA lines of shapes/citation.py
+do: it never takes a paper another shape finds.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import re
 
 from store.ingest.readings.fields.listitems import without_bullet
+from store.ingest.readings.fields.people import is_placeholder, not_a_person
 from store.ingest.readings.fields.references import clean, read_reference
 from store.ingest.readings.fields.venues import find_venue, known_venue
 from store.ingest.readings.shapes.shape import PaperLine, Shape
@@ -38,8 +40,15 @@ _GIVEN_RUN_ON = re.compile(r"^(?:[A-Z][a-z]?\.[\s-]*)+[A-Z][a-z]+\s+[A-Z][a-z]+$
 _URL = re.compile(r"https?://\S+")
 _PARTICLES = {"van", "von", "der", "den", "de", "da", "di", "du", "del", "la", "le", "dos", "das", "ten", "ter",
               "bin", "al", "el", "y"}
-_NOT_NAMES = {"and", "the", "of", "in", "for", "on", "with", "et", "al", "others", "author", "authors", "tbd",
-              "n/a", "unknown", "anonymous", "university", "institute", "lab", "inc", "press", "proceedings"}
+# Words a name the tagger marks never holds (what runs on from the title or the venue); placeholders,
+# institutions and venues are fields.people's to recognise.
+_NOT_NAME_WORDS = {"and", "the", "of", "in", "for", "on", "with", "et", "al", "others", "press", "proceedings"}
+
+
+def _placeholder_word(word: str) -> bool:
+    """A placeholder written as one word of a name ("TBD", "N/A"); a capitalised word is left to be a name
+    ("Nil", "Na")."""
+    return len(word) >= 3 and ("/" in word or word.isupper()) and is_placeholder(word)
 
 
 def _person(name: str) -> bool:
@@ -48,8 +57,10 @@ def _person(name: str) -> bool:
         return False
     if not 2 <= len(words) <= 6 or any(ch.isdigit() or ch in ";()[]{}" for ch in name) or name.count(",") > 1:
         return False
-    if any(w.lower().strip(".,") in _NOT_NAMES for w in words):
+    if any(w.lower().strip(".,") in _NOT_NAME_WORDS for w in words) or not_a_person(name) is not None:
         return False
+    if any(_placeholder_word(w.strip(".,")) for w in words):
+        return False  # "N/A. TBD", as the tagger turns "TBD, N/A" round
     return all(w[0].isupper() or w.lower() in _PARTICLES or not w[0].isalpha() or _ELIDED.match(w) for w in words)
 
 
