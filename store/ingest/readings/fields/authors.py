@@ -60,11 +60,14 @@ class AuthorList:
 def _balance(text: str) -> str:
     """The line without unbalanced brackets: a stray closing one is dropped ("A, B, C) - arxiv"); a stray
     opening one is dropped with what follows it up to the next separator ("B (Google, C"), unless it opens
-    the line."""
+    the line. A bracket right after ESC is a terminal escape sequence's, not the names' ("Ada ESC[31mLovelace"
+    is kept as read; the terminal drops the sequence)."""
     out: list[str] = []
     depth: list[int] = []
     for ch in text:
-        if ch in _OPEN:
+        if out and out[-1] == "\x1b":
+            pass
+        elif ch in _OPEN:
             depth.append(len(out))
         elif ch in _CLOSE:
             if not depth:
