@@ -72,6 +72,12 @@ def _add_paths(p: argparse.ArgumentParser, c: Command, *_: object) -> None:
     _add_json(p)
 
 
+def _add_check(p: argparse.ArgumentParser, c: Command, *rest: object) -> None:
+    _add_paths(p, c, *rest)
+    p.add_argument("--explain", action="store_true",
+                   help="also show, per file, the reading chosen, the runner-up and why")
+
+
 def _add_folder(p: argparse.ArgumentParser, c: Command, *_: object) -> None:
     p.add_argument("folder", type=Path, metavar=c.usage)
     _add_json(p)
@@ -90,7 +96,7 @@ def _add_db(p: argparse.ArgumentParser, _c: Command, common: argparse.ArgumentPa
 
 # Each command's own arguments (a command not named here takes none but --db and --corpus).
 ARGUMENTS: dict[str, Callable[[argparse.ArgumentParser, Command, argparse.ArgumentParser], None]] = {
-    **dict.fromkeys(SEARCHES, _add_query), "ingest": _add_paths, "check": _add_paths, "export": _add_folder,
+    **dict.fromkeys(SEARCHES, _add_query), "ingest": _add_paths, "check": _add_check, "export": _add_folder,
     "papers": _add_json, "stats": _add_json, "sync": _add_force, "db": _add_db}
 
 
@@ -173,23 +179,28 @@ async def _ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _check(args: argparse.Namespace, settings: Settings) -> int:
     """Read the files as an ingest would, print what was found; the database is never opened."""
-    from store.ingest.corpus import find, read
+    from store.ingest.corpus import explain, find, read
     from store.ingest.report import check_json, render_check
 
-    def work() -> tuple[list, list, int]:  # type: ignore[type-arg]
+    def work() -> tuple[list, list, int, dict[str, list[str]]]:  # type: ignore[type-arg]
         files, _roots, problems = find(args.paths)
         records = []
+        explained: dict[str, list[str]] = {}
         for file in files:
             parsed = read(file).parsed
             records.extend(parsed.records)
             problems.extend(parsed.problems)
-        return records, problems, len(files)
+            if args.explain:
+                explained[file.name] = explain(file)
+        return records, problems, len(files), explained
 
-    records, problems, count = await asyncio.to_thread(work)
+    records, problems, count, explained = await asyncio.to_thread(work)
     if args.json:
-        _dump(check_json(records, problems))
-    else:
-        print(for_terminal(render_check(records, problems, count)))
+        _dump(check_json(records, problems) | ({"explained": explained} if args.explain else {}))
+        return 0 if records else 1
+    for name, lines in explained.items():
+        print(for_terminal("\n".join([f"{name}:", *(f"  {line}" for line in lines)])))
+    print(for_terminal(render_check(records, problems, count)))
     return 0 if records else 1
 
 

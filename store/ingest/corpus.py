@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from store.ingest import SUPPORTED_SUFFIXES, parse_file
+from store.ingest.formats import explain_text, read_text
 from store.ingest.records import CORPUS_ROOT, Parsed, ParsedFile, Problem, StreamedFile
 from store.ingest.stream import Ended, Message, Opened, ProblemCap, jsonl_messages
 from store.ingest.text.files import open_regular, outside_folder
@@ -159,6 +160,14 @@ def read(file: CorpusFile) -> ParsedFile:
         whole.problems.extend(message.problems)
     return ParsedFile(name=file.name, root=file.root, sha256=ended.sha256, parsed=whole,
                       failed=opened.failed or ended.failed, refused=opened.refused)
+
+
+def explain(file: CorpusFile) -> list[str]:
+    """How `paperbot check --explain` says the file was read (within the same folder boundary as a read)."""
+    text = read_text(file.path, file.name, file.inside)
+    if isinstance(text, Problem):
+        return [f"not read: {text.message}"]
+    return explain_text(text, file.name, file.path.suffix)
 
 
 async def parsed(files: Sequence[CorpusFile]) -> AsyncIterator[StreamedFile]:

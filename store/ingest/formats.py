@@ -24,7 +24,8 @@ from pathlib import Path
 
 from store.ingest.readings.arxiv_jsonl import looks_like_jsonl, parse_jsonl
 from store.ingest.readings.bibtex import parse_bibtex
-from store.ingest.readings.document import gated, read_document
+from store.ingest.readings.compete import Choice, Reading
+from store.ingest.readings.document import gated, read_document, read_explained
 from store.ingest.readings.frontmatter import parse_front_matter, starts_with_front_matter
 from store.ingest.records import Parsed, Problem
 from store.ingest.records.contract import checked_record_link, fill_identity, keeps_contract
@@ -41,11 +42,19 @@ class Format:
 
 
 def _read_front_matter(text: str, source: str, suffix: str) -> Parsed:
+    return _front_matter_explained(text, source, suffix)[0]
+
+
+def _front_matter_explained(text: str, source: str, suffix: str) -> tuple[Parsed, Choice]:
+    """Front matter's papers compete with the note's readings: a blog post's `title:` that names the paper
+    inside a longer phrase ("Reading group #14: ...") is the post's, and the paper is the one its body names.
+    A block without a title (an Obsidian-style header) leaves the document to the note reader."""
     parsed = parse_front_matter(text, source)
-    if not parsed.records:  # an Obsidian-style header without a title: the note's heading is
-        return read_document(text, source, suffix)
+    if not parsed.records:
+        return read_explained(text, source, suffix)
     kept, refused = gated(parsed.records, source)
-    return Parsed(kept, [*parsed.problems, *refused])
+    own = Reading("front matter", Parsed(kept, [*parsed.problems, *refused]))
+    return read_explained(text, source, suffix, before=[own])
 
 
 _JSON = "JSON objects with a title"
@@ -88,13 +97,31 @@ def parse_text(text: str, source: str, suffix: str = ".txt") -> Parsed:
     return Parsed(records, problems)
 
 
+def explain_text(text: str, source: str, suffix: str = ".txt") -> list[str]:
+    """How a document was read, for `paperbot check --explain`: its format, and for notes the readings
+    that competed (the one chosen, the runner-up and why) and the choices made block by block."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    lines, _problems = limit_lines(text.split("\n"), source, skip=suffix.lower() == ".jsonl")
+    text = "\n".join(lines)
+    found = format_of(text, suffix.lower())
+    explained = {"note": read_explained, "front matter": _front_matter_explained}.get(found.name)
+    if explained is None:
+        return [f"format: {found.name} (one reader, no competing readings)"]
+    return [f"format: {found.name}", *explained(text, source, suffix.lower())[1].explain()]
+
+
+def read_text(path: Path, source: str, inside: Path | None = None) -> str | Problem:
+    """The file's text, read inside the corpus folder's boundary and decoded; or the problem why not."""
+    data = read_limited(path, source, inside)
+    if isinstance(data, Problem):
+        return data
+    return decode(data, source)
+
+
 def parse_file(path: Path, source: str, inside: Path | None = None) -> Parsed:
     """Parse the file at `path`; `source` is its name relative to the corpus folder, `inside` the folder
     (resolved) it must really lie in (None: a file named on its own, read wherever it is)."""
-    data = read_limited(path, source, inside)
-    if isinstance(data, Problem):
-        return Parsed([], [data])
-    text = decode(data, source)
+    text = read_text(path, source, inside)
     if isinstance(text, Problem):
         return Parsed([], [text])
     return parse_text(text, source, path.suffix.lower())

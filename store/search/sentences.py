@@ -8,10 +8,15 @@ from typing import NamedTuple
 from store.text.spacing import is_single_spaced, single_spaced
 
 # A sentence ends at . ! or ? (closing quotes and brackets go with it) before a capital or a digit,
-# at a blank line, or at a " * " bullet. Every alternative opens with a character class, so the regex
-# engine jumps between candidates instead of trying every position of a long summary.
+# at a blank line, or at a " * " bullet. A " * " after an operand (a digit, a closing bracket, a one-letter
+# variable) and before one (a digit, an opening bracket, a name of up to three characters) is a product
+# inside a formula ("E[x*y] * 2", "W * x", "0.5 * lr"), never a bullet. Every alternative opens with a
+# character class, so the regex engine jumps between candidates instead of trying every position.
 _STOP = r"[.!?][\"”’)\]]*\s+(?=[\"“(\[]?[A-Z0-9$])"
-_BOUNDARY = re.compile(rf"{_STOP}|\n\s*\n|\s\*\s+")
+_OPERAND_AFTER = r"[\d(\[{]|[A-Za-z]\w{0,2}(?!\w)"
+_NO_OPERAND_BEFORE = r"(?<![\d)\]}])(?<![^\w][A-Za-z])(?<!^[A-Za-z])"
+_BULLET = rf"\s\*\s+(?!{_OPERAND_AFTER})|{_NO_OPERAND_BEFORE}\s\*\s+"
+_BOUNDARY = re.compile(rf"{_STOP}|\n\s*\n|{_BULLET}")
 # Most summaries have neither a line break nor a bullet; without those alternatives, which can start
 # at any space, the scan is three times faster.
 _STOP_ONLY = re.compile(_STOP)

@@ -98,3 +98,27 @@ async def test_an_ingest_tells_its_progress_file_by_file(database_url: str, tmp_
     assert report.papers_total == 4
     assert recorder.calls == [("start", 2, True), ("advance", "gh-adam.md", 1), ("advance", "multi-bylines.md", 3),
                               ("stop",)]
+
+
+EXAMPLES = Path(__file__).parent.parent / "data" / "examples24"
+
+
+def test_check_explain_shows_the_reading_chosen_the_runner_up_and_why(tmp_path: Path) -> None:
+    post, paper_heading = EXAMPLES / "i4-jekyll-post.md", EXAMPLES / "i1-paper-heading.md"
+    out = run(tmp_path, "check", "--explain", str(post), str(paper_heading))
+    assert out.returncode == 0, out.stderr
+    explained = out.stdout.split("i4-jekyll-post.md:\n", 1)[1].split("\n\n")[0]
+    lines = explained.splitlines()
+    assert lines[0].strip() == "format: front matter"
+    assert lines[1].strip().startswith("chosen: page shapes: 1 paper(s)")
+    assert any(line.strip().startswith(("runner-up: front matter: 1 paper(s)", "runner-up: note fields: 1 paper(s)"))
+               for line in lines)
+    assert any("inside a longer phrase: the file's own title, not a paper" in line for line in lines)
+    assert any(line.strip().startswith("why: the first reading that found papers without a flaw") for line in lines)
+    heading = out.stdout.split("i1-paper-heading.md:\n", 1)[1]
+    assert "read as a section heading, not as the key 'title': the paragraph below holds fields of its own" in heading
+    # the papers themselves are listed as without --explain
+    assert "An Image is Worth 16x16 Words: Transformers for Image Recognition at Scale" in out.stdout
+    data = json.loads(run(tmp_path, "check", "--json", "--explain", str(post)).stdout)
+    assert data["explained"]["i4-jekyll-post.md"][1].startswith("chosen: page shapes")
+    assert "explained" not in json.loads(run(tmp_path, "check", "--json", str(post)).stdout)

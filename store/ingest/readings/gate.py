@@ -127,7 +127,8 @@ resultados
 实验
 """
 _SECTIONS = frozenset(line.strip() for line in _SECTION_LINES.splitlines() if line.strip())
-_MARKUP = re.compile(r"\*\*|__|::|`|\[\[|\]\]|^#|^>|^[-+*] |\|\s*$|^\s*\||</?[a-z]+>|^\s*[-=]{3,}\s*$")
+_MARKUP = re.compile(r"\*\*|__|::|`|\[\[|\]\]|^#|^>|^[-+*] |\|\s*$|^\s*\||</?[a-z]+>|^\s*[-=]{3,}\s*$"
+                     r"|\]\((?:https?:|<|/|#)")  # a Markdown link left in the text: "[x](https://...)"
 _KEY_COLON = re.compile(r"^\s*(?P<key>[^\W\d_][^:：]{0,39}?)\s*[:：]")
 _TRAILING_KEY = re.compile(r"[:：]\s*$")
 _DATE = re.compile(r"^\s*\d{4}[-/.]\d{1,2}(?:[-/.]\d{1,2})?\s*$")
@@ -194,4 +195,6 @@ def _sentence(text: str) -> bool:
     if text.endswith(".") and not text.endswith(("...", "et al.", "vs.")) and len(words) >= 4:
         lower = sum(1 for w in words if w[:1].islower())
         return lower * 2 >= len(words) or len(words) >= 12
+    if text.endswith("?") and len(words) >= 12:  # a question titles a paper in a few words, not in a sentence
+        return sum(1 for w in words if w[:1].islower()) * 3 >= len(words) * 2
     return False

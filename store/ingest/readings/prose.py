@@ -23,6 +23,7 @@ paragraph (a heading after it is a heading).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -78,6 +79,7 @@ class _Prose:
         opened.record.venue = paper.venue or opened.record.venue
         opened.record.year = paper.year or opened.record.year
         opened.defers = shape.defers or defers
+        opened.record.authors_incomplete = paper.incomplete
         return opened
 
     def add(self, lines: tuple[str, ...] | list[str]) -> None:
@@ -93,6 +95,20 @@ class _Prose:
     def mentions(self, text: str) -> list[Mention]:
         """The papers the first shape that finds any names inline in `text`."""
         return next((found for shape in self.shapes if shape.mentions and (found := shape.mentions(text))), [])
+
+    def yields(self, shape: Shape, block: Block) -> bool:
+        """Whether a deferring shape leaves `block` to inline mentions: one of them is not part of the title
+        the shape reads on its line, or names several people (a pasted reference list whose title holds
+        "... Training by Reducing Internal Covariate Shift" stays a reference list; prose is prose)."""
+        starts = [0]
+        for line in block.lines[:-1]:
+            starts.append(starts[-1] + len(line) + 1)
+        assert shape.line is not None
+        for mention in self.mentions(block.text):
+            paper = shape.line(block.lines[bisect_right(starts, mention.offset) - 1].strip())
+            if paper is None or mention.title not in paper.title or len(mention.authors) > 1:
+                return True  # a list of names after "by" is a mention's, not the words of a title
+        return False
 
     def deferred(self, block: Block) -> bool:
         """Whether the open paper's shape defers, and `block` names papers inline: then it is not its summary."""
@@ -118,7 +134,7 @@ def _entry(r: _Prose, index: int) -> int | None:
 def _paper_lines(r: _Prose, index: int) -> int | None:
     block = r.blocks[index]
     found = r.paper_line(block.lines[0].strip())
-    if found is None or (found[0].defers and r.mentions(block.text)):
+    if found is None or (found[0].defers and r.yields(found[0], block)):
         return None
     r.open_line(found, block.start)
     rest: list[str] = []
@@ -193,7 +209,7 @@ def _mentions(r: _Prose, index: int) -> int:
     text = block.text
     found = r.mentions(text)
     parts = split_mentions(text, [(m.offset, m.offset + len(m.title)) for m in found])
-    r.records.extend(PaperRecord(title=m.title, authors=m.authors, venue=r.venue, year=r.year,
+    r.records.extend(PaperRecord(title=m.title, authors=m.authors, venue=m.venue or r.venue, year=m.year or r.year,
                                  topics=[r.topic] if r.topic else [], summary=clean_paragraph(part.split("\n")),
                                  source=r.source, line=block.start + text.count("\n", 0, m.offset))
                      for m, part in zip(found, parts, strict=True))

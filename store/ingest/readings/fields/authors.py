@@ -5,7 +5,8 @@ Separators `,` `;` `&` `and` (with or without spaces, and the full-width `，` `
 affiliation digits and marks ("Rinon Gal1,2", "Ji Lin*", "†", superscripts, `<sup>1</sup>`),
 affiliations in parentheses, Obsidian links ("[[Ashish Vaswani]]"), and a closing "et al." (or
 "and others", "等"), which marks the list incomplete and is never replaced by guessed names. The
-splitting of the cleaned line is store.text.names.split_authors, the one used for every source.
+splitting of the cleaned line is store.text.names.split_authors, the one used for every source, except that
+names which each start with initials ("S. Hochreiter, J. Schmidhuber") are never one "Last, First".
 
 Damage does not cost the names a line holds: an unbalanced bracket, a doubled separator, a venue tail
 in any case ("- Iclr 2019", ", CVPR submission") or an affiliation among the names. What is not a
@@ -18,9 +19,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from store.ingest.readings.fields.namelists import PARTICLES, is_person_name
+from store.ingest.readings.fields.namelists import PARTICLES, is_person_name, split_names, surname_first
 from store.ingest.readings.fields.people import not_a_person, venue_in
-from store.text.names import display_name, split_authors
+from store.text.names import display_name
 
 _ET_AL = re.compile(r"(?:[,;]?\s*(?:\bet\.?\s*al\b\.?|\band\s+others\b|\bet\s+autres\b|\bu\.\s*a\.|\bet\s+alii\b"
                     r"|\band\s+colleagues\b)|\s*等人?|\s*…|\s*\.\.\.)\s*$", re.IGNORECASE)
@@ -149,17 +150,18 @@ def parse_authors(text: str, *, strict: bool = False) -> AuthorList | None:
         if incomplete and not rejected:
             rejected = [("et al.", "a placeholder")]
         return AuthorList([], incomplete, tuple(rejected), venue, year) if rejected or incomplete else None
-    names = apa_pairs(text) or split_authors(text)
+    names = apa_pairs(text) or split_names(text)
     names = [" ".join(n.split()).strip(" ,;:·-") for n in names]
     names = [n for n in names if n]
     if not names:
         return None
+    listed = len(names) > 1 or incomplete or tail is not None  # the line's shape says it lists names
     people = 0
     for name in names:
         words = name.split()
         if len(words) > _MAX_WORDS or not any(ch.isalpha() for ch in name) or re.search(r"[!?:|/\\]", name):
             return None
-        if is_person_name(name) or (_CJK.search(name) and len(name) <= 12):
+        if is_person_name(name) or (listed and surname_first(name)) or (_CJK.search(name) and len(name) <= 12):
             people += 1
         elif strict and not _name_shaped(words):
             return None

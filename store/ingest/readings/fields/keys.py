@@ -30,11 +30,21 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                "关键字", "主题", "领域", "タグ", "キーワード"),
     "writer": ("reviewer", "reviewed by", "summarized by", "summarised by", "summary by", "notes by",
                "note by", "written by", "note taker", "note-taker", "notetaker", "presenter", "presented by",
-               "annotator", "zusammengefasst von", "notizen von", "résumé par", "résumé de", "notes de",
+               "presenters", "discussion lead", "annotator", "vortragende", "vortragender", "vorgetragen von",
+               "referent", "referentin", "présentateur", "présentatrice", "présenté par", "presentador",
+               "presentadora", "presentado por", "ponente", "relatore", "报告人", "主讲人", "分享人", "汇报人",
+               "発表者",
+               "zusammengefasst von", "notizen von", "résumé par", "résumé de", "notes de",
                "resumido por", "resumen de", "notas de", "总结人", "笔记作者", "整理", "整理人", "记录人"),
     "summary": ("summary", "tl;dr", "tldr", "abstract", "one-liner", "one line", "zusammenfassung",
                 "résumé", "resumen", "resumo", "摘要", "总结", "概要"),
 }
+
+# A table's column that holds each row's paper, when no column is keyed "title": "| # | Paper | Authors |".
+TITLE_COLUMNS: frozenset[str] = frozenset({
+    "paper", "papers", "paper name", "name", "article", "reading", "work", "titel", "titre", "título",
+    "titulo", "titolo", "artikel", "aufsatz", "nom", "nombre", "nome", "artículo", "articulo", "articolo", "论文",
+    "论文名", "论文名称", "名称", "标题", "題目", "論文", "論文名", "タイトル"})
 
 _TABLE: dict[str, str] = {}
 for _field, _names in SYNONYMS.items():
@@ -58,6 +68,18 @@ def field_of(key: str) -> str | None:
         plain = "".join(ch for ch in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(ch))
         found = _TABLE.get(plain)
     return found
+
+
+def column_fields(header: list[str]) -> list[str | None]:
+    """The field of each column of a table's header. "Paper" or "Name" is the title column when no column
+    is keyed "title" (elsewhere "Paper: <url>" is a link); "#", "No." and the like are numbering, no field."""
+    columns = [field_of(cell) for cell in header]
+    if "title" not in columns:
+        for k, cell in enumerate(header):
+            if columns[k] in (None, "link") and fold_key(cell) in TITLE_COLUMNS:
+                columns[k] = "title"
+                break
+    return columns
 
 
 KEY_NAMES: frozenset[str] = frozenset(_TABLE)

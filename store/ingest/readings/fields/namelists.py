@@ -25,15 +25,23 @@ into over under between beyond without within after before above below during et
 chapter part day morning afternoon evening monday tuesday wednesday thursday friday saturday sunday
 """
 _NOT_NAMES = frozenset(_NOT_NAME_WORDS.split())
-# Surnames that are also English words: names only at the end of a name ("Kaiming He", "Le Song").
+# Surnames that are also English words: names at the end of a name ("Kaiming He", "Le Song"), and at its start
+# in a list of names written surname first ("He Yanzhang, Bao Chengguang").
 _SHORT_SURNAMES = frozenset({"he", "an", "so", "do", "le", "ha", "ma", "yu", "hu", "wu", "li", "bo"})
 _INITIAL = re.compile(r"^(?:[A-Z]\.)(?:-?[A-Z]\.)*$|^[A-Z]{1,2}$")
 _WORD = re.compile(r"^[^\W\d_][\w'’-]*\.?$")
+# A family name after an elided lower-case particle: "d'Ambrumenil", "d'Aspremont", "dell'Orso", "l'Huillier".
+_ELIDED = re.compile(r"^[a-z]{1,4}['’](?=[^\W\d_])")
+# The first word of a full name written with initials before it ("S. Hochreiter", "C.-H. Chang", "J.P. Hague").
+_LEADING_INITIAL = re.compile(r"^[^\W\d_]\.(?:-?[^\W\d_]\.)*$")
 _TOKEN = re.compile(r",|&|\(|[^\s,()]+")
 
 
 def _is_capitalised(token: str) -> bool:
-    return bool(_WORD.match(token)) and token[0].isupper()
+    if not _WORD.match(token):
+        return False
+    elided = _ELIDED.match(token)
+    return token[elided.end() if elided else 0].isupper()
 
 
 def _is_name_token(token: str) -> bool:
@@ -49,6 +57,14 @@ def _is_name_token(token: str) -> bool:
 
 def _is_surname_word(token: str) -> bool:
     return token[:1].isupper() and token.casefold() in _SHORT_SURNAMES
+
+
+def surname_first(name: str) -> bool:
+    """"He Yanzhang", "An Xiao": a surname that is also an English word, then one given name. A person only
+    where the line is a list of names (several, or closed by "et al."): alone, "An Overview" is not one."""
+    tokens = name.split()
+    return (len(tokens) == 2 and _is_surname_word(tokens[0]) and tokens[0] != "So" and len(tokens[1]) > 2
+            and _is_name_token(tokens[1]) and not _INITIAL.match(tokens[1]) and not _is_surname_word(tokens[1]))
 
 
 def is_person_name(name: str) -> bool:
@@ -69,12 +85,42 @@ def is_person_name(name: str) -> bool:
     return _is_capitalised(last) and not _INITIAL.match(last)
 
 
+def _initialled(part: str) -> bool:
+    """A whole name with its initials before or after the surname ("S. Hochreiter", "J. P. Hague",
+    "Hochreiter S"): a surname is never written with an initial, so this is no "Last" of "Last, First"."""
+    tokens = part.split()
+    if len(tokens) < 2 or sum(not _INITIAL.match(t) for t in tokens) != 1:
+        return False
+    return bool(_LEADING_INITIAL.match(tokens[0])) or not _INITIAL.match(tokens[0])
+
+
+def _particle_last_first(text: str) -> bool:
+    """"van der Maaten, L.", "de la Torre, Fernando": one person, the surname's particles before the comma."""
+    last, comma, first = text.partition(",")
+    words, given = last.split(), first.split()
+    return (bool(comma) and 2 <= len(words) <= 4 and all(w in PARTICLES for w in words[:-1])
+            and _is_capitalised(words[-1]) and 1 <= len(given) <= 3 and "," not in first
+            and all(_is_capitalised(g) or _INITIAL.match(g) for g in given))
+
+
+def split_names(text: str) -> list[str]:
+    """store.text.names.split_authors, except that separated names which each hold initials beside one
+    surname ("S. Hochreiter, J. Schmidhuber", "Hochreiter S, Schmidhuber J") are several people, never one
+    written "Last, First"."""
+    parts = [p.strip() for p in re.split(r"\s*(?:[,;]|\band\b)\s*", text.strip().rstrip(";,")) if p.strip()]
+    if len(parts) >= 2 and all(_initialled(p) for p in parts):
+        return [display_name(p) for p in parts]
+    if len(parts) == 2 and _particle_last_first(text):
+        return [display_name(text)]
+    return split_authors(text)
+
+
 def parse_name_list(text: str) -> list[str] | None:
     """The display names in `text` if it is nothing but a list of people's names, else None."""
     text = text.strip()
     if not text or len(text) > 2000 or text.endswith((",", ":", ";")):
         return None
-    names = split_authors(text)
+    names = split_names(text)
     if names and all(is_person_name(n) for n in names):
         return names
     return None

@@ -5,8 +5,10 @@ module).
 A reference line is cut into tokens (a word, or one character of punctuation), each tagged B (a name starts),
 I (inside a name), S (between names: ",", "and", "&", "et al."), T (the title) or O (anything else). The
 names are the B-I runs as the line writes them, put in display order ("He, K." -> "K. He", Vancouver's
-"He K" -> "K He"); the title is the longest run of T tokens. `read_reference` returns None unless the
-tagger is sure of every name and of the title (`MIN_MARGINAL`): a name and a title are never guessed.
+"He K" -> "K He"); the title is the one run of T tokens, and it ends at punctuation or before "in" and a
+capitalised word ("Title in Proceedings of ...", as some styles print it with no stop). `read_reference`
+returns None unless the tagger is sure of every name and of the title (`MIN_MARGINAL`): a name and a title
+are never guessed.
 """
 
 from __future__ import annotations
@@ -165,6 +167,13 @@ def _quoted(toks: list[Token], t0: int, t1: int) -> bool:
     return quote(t0 - 1) and (quote(t1) or (t1 < len(toks) and toks[t1][0] in ".,?!" and quote(t1 + 1)))
 
 
+def _in_venue(toks: list[Token], i: int) -> bool:
+    """Whether "in" and a capitalised word start at token `i`: where the title ends when a style puts no stop
+    before its venue ("Title in Proceedings of ...", "Title in ICLR")."""
+    return (i + 1 < len(toks) and toks[i][0].lower() == "in" and toks[i + 1][0][:1].isupper()
+            and toks[i + 1][1] > toks[i][2])
+
+
 def read_reference(line: str) -> Reading | None:
     """The authors and title of a reference line, or None when the tagger is not sure of them."""
     toks = tokens(line)
@@ -192,7 +201,7 @@ def read_reference(line: str) -> Reading | None:
         return None
     if any(label in "BI" for label in labels[t1:]):
         return None  # names after the title: not a reference this reader knows
-    if t1 < len(toks) and toks[t1][0][0].isalnum():
+    if t1 < len(toks) and toks[t1][0][0].isalnum() and not _in_venue(toks, t1):
         return None  # a title ends at punctuation ("Title. Venue", "“Title”, in"), never inside a phrase
     between = {toks[i][0].lower() for i in range(spans[-1][1], t0) if labels[i] == "S"}
     title = line[toks[t0][1]:toks[t1 - 1][2]].strip(_QUOTES + " ,")

@@ -10,6 +10,7 @@ from store.ingest.readings.bibtex import parse_bibtex
 from store.ingest.readings.fields.authors import AuthorList, parse_authors
 from store.ingest.readings.fields.byline import Byline, venue_and_year
 from store.ingest.readings.fields.categories import topic_labels
+from store.ingest.readings.fields.filetitle import is_file_like, names_paper
 from store.ingest.readings.fields.keyvalue import KeyValue
 from store.ingest.readings.fields.writer import writer_name
 from store.ingest.readings.gate import refuse_title
@@ -35,6 +36,8 @@ class NoteReader:
         self.problems: list[Problem] = []
         self.note_writer: str | None = None  # "Summarized by X" before any paper: every paper's writer
         self.strong = False  # the note carried paper structure: a title or author field, an author line
+        self.heading_writer: tuple[Node, str] | None = None  # "Presented by X" under a heading no field has opened
+        self.decisions: list[str] = []  # a block's reading passed over for another, and why
 
     def open(self, line: int, level: int = 0) -> Draft:
         self.current = Draft(line=line, level=level)
@@ -57,6 +60,8 @@ class NoteReader:
             return self.current
         if self.pending is not None:
             draft = self.open(self.pending.line, self.pending.level)
+            if self.heading_writer is not None and self.heading_writer[0] is self.pending:
+                draft.writer, self.heading_writer = self.heading_writer[1], None
             draft.set_heading_title(self.pending.text, self.pending.line)
             draft.link = heading_link(self.pending, draft.title)
             self.pending = None
@@ -81,7 +86,12 @@ class NoteReader:
             if value:
                 self.draft_for_field(line, opens=False).summary.append(value)
             return consumed
-        draft = self.draft_for_field(line, opens=kv.field not in {"writer", "topics"})
+        if kv.field == "writer":  # "Presented by: X" under a session's heading opens no paper
+            name = writer_name(value)
+            if name is not None:
+                self.writer(name, line)
+            return consumed
+        draft = self.draft_for_field(line, opens=kv.field != "topics")
         self.set_field(draft, kv.field, value, line)
         return consumed
 
@@ -129,9 +139,14 @@ class NoteReader:
 
     def writer(self, writer: str, line: int) -> None:
         """A writer line: the paper read so far (or under the pending heading) has it, else the whole note."""
-        if self.current is not None or self.pending is not None:
+        if self.current is not None:
             draft = self.draft_for_field(line, opens=False)
             draft.writer = draft.writer or writer
+        elif self.pending is not None:  # the heading's paper, if its fields follow; else a session's presenter
+            if self.heading_writer is None or self.heading_writer[0] is not self.pending:
+                if self.heading_writer is not None:  # an earlier heading's, whose paper never came: the note's
+                    self.note_writer = self.note_writer or self.heading_writer[1]
+                self.heading_writer = (self.pending, writer)
         else:
             self.note_writer = self.note_writer or writer
 
@@ -162,7 +177,9 @@ class NoteReader:
     def records(self) -> list[PaperRecord]:
         """The papers drafted, each title past the gate, with what the note's BibTeX says about them."""
         out: list[PaperRecord] = []
-        for draft in self.drafts:
+        if self.heading_writer is not None:  # no paper's fields followed its heading: the writer of the note
+            self.note_writer = self.note_writer or self.heading_writer[1]
+        for draft in self.papers():
             if not draft.title:
                 if draft.authors is not None or draft.link:
                     self.problems.append(Problem(self.source, draft.line, "paper fields without a title; skipped"))
@@ -178,6 +195,24 @@ class NoteReader:
                                    source=self.source, line=draft.title_line or draft.line, link=draft.link,
                                    writer=draft.writer or self.note_writer, authors_incomplete=authors.incomplete))
         return self.merge_bibtex(out)
+
+    def papers(self) -> list[Draft]:
+        """The drafts without the file's own title: a first draft that heads the papers after it (a field
+        at the top, or a heading above theirs) and reads as a file's (a meeting, a list, notes; no authors
+        where they have some; their title inside a longer phrase). Its lone author or its writer wrote the
+        file, and so each paper's summary."""
+        titled = [d for d in self.drafts if d.title]
+        if len(titled) < 2:
+            return self.drafts
+        head, rest = titled[0], titled[1:]
+        heads = (head.level == 0 and head.line < rest[0].line) or 0 < head.level < min(d.level or 7 for d in rest)
+        if not heads or not _reads_as_file(head, rest):
+            return self.drafts
+        self.decisions.append(f"line {head.title_line or head.line}: {head.title[:60]!r} is the file's own title "
+                              f"(it heads {len(rest)} papers), not a paper")
+        named = head.authors.names if head.authors is not None else []
+        self.note_writer = self.note_writer or head.writer or (named[0] if len(named) == 1 else None)
+        return [d for d in self.drafts if d is not head]
 
     def merge_bibtex(self, out: list[PaperRecord]) -> list[PaperRecord]:
         """The note's papers with what its BibTeX says: a paper of the same title gains the entry's fields;
@@ -201,3 +236,10 @@ class NoteReader:
             mine.topics = mine.topics or entry.topics
             mine.summary = mine.summary or entry.summary
         return out
+
+
+def _reads_as_file(head: Draft, rest: list[Draft]) -> bool:
+    """Whether a draft that heads others is the file's title rather than a paper."""
+    if is_file_like(head.title) or any(names_paper(head.title, d.title) for d in rest):
+        return True
+    return (head.authors is None or not head.authors.names) and any(d.authors and d.authors.names for d in rest)

@@ -1,5 +1,6 @@
-"""The note reader's rules, in the order they are tried: `NODE_RULES` for each node of the structure,
-`LINE_RULES` for each line of a paragraph. The first rule that takes a node (or line) decides what it is.
+"""The note reader's node rules, in the order they are tried on each node of the structure (`NODE_RULES`);
+a paragraph's lines go through the line rules (store.ingest.readings.notes.lines). The first rule that
+takes a node decides what it is.
 
 A rule is a small function: given the reader (store.ingest.readings.notes.reader) and the node, it
 returns the index of the next node to read when it took this one, or None to leave it to the next rule.
@@ -9,20 +10,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from store.ingest.readings.bibtex import looks_like_bibtex
-from store.ingest.readings.fields.byline import match_byline, match_venue_line
-from store.ingest.readings.fields.keys import field_of
+from store.ingest.readings.fields.byline import match_byline
+from store.ingest.readings.fields.keys import column_fields, field_of
 from store.ingest.readings.fields.keyvalue import KeyValue, heading_key, match_key_value
 from store.ingest.readings.fields.venues import VENUE_LINE
 from store.ingest.readings.fields.writer import match_writer_line
 from store.ingest.readings.gate import is_section, refuse_title
-from store.ingest.readings.notes.draft import adjacent, values_below
+from store.ingest.readings.notes.draft import adjacent, heading_link, values_below
+from store.ingest.readings.notes.lines import read_lines
 from store.ingest.readings.notes.reader import NoteReader
 from store.ingest.structure.markdown import Node
 
-_INLINE_FIELD = re.compile(r"^[^\W\d_][\w -]{0,30}::\s")
 _BARE_ENTRY = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]")
 _YAML_ITEM = re.compile(r"^\s*-\s+(?P<value>.*)$")
 _BIBTEX_FENCES = {"bibtex", "bib", "biblatex"}
@@ -40,7 +40,8 @@ def _bibtex_code(r: NoteReader, node: Node, index: int) -> int | None:
 
 
 def _front_matter(r: NoteReader, node: Node, index: int) -> int | None:
-    """An Obsidian-style header: its keys are the note's fields (YAML lists and [a, b] lists too)."""
+    """An Obsidian-style header: its keys are the note's fields (YAML lists and [a, b] lists too). Without a
+    title key, the heading right below it ("# Title") is the title of the paper its fields describe."""
     if node.kind != "front_matter":
         return None
     lines = node.text.split("\n")
@@ -61,11 +62,19 @@ def _front_matter(r: NoteReader, node: Node, index: int) -> int | None:
         if value.startswith("[") and value.endswith("]") and kv.field in {"authors", "topics"}:
             value = "; ".join(v.strip(" \"'") for v in value[1:-1].split(","))
         r.apply(KeyValue(kv.field, kv.key, value), node.line + k, [])
-    return index
+    heading = r.nodes[index] if index < len(r.nodes) else None
+    draft = r.current
+    if draft is None or draft.title or heading is None or heading.kind != "heading" or is_section(heading.text) or (
+            heading_key(heading.text) or match_key_value(heading.text) or match_writer_line(heading.text)):
+        return index
+    draft.set_heading_title(heading.text, heading.line)
+    draft.level, draft.link = heading.level, draft.link or heading_link(heading, draft.title)
+    return index + 1
 
 
 def _table(r: NoteReader, node: Node, index: int) -> int | None:
-    """A table of keys and values, or a table with a row per paper under a header of keys."""
+    """A table of keys and values, or a table with a row per paper under a header of keys ("| # | Paper |
+    Authors | Presenter |"); the heading above a table of papers is the list's, not a paper."""
     if node.kind != "row":
         return None
     rows = []
@@ -74,11 +83,13 @@ def _table(r: NoteReader, node: Node, index: int) -> int | None:
         rows.append(r.nodes[index])
         index += 1
     header = rows[0] if rows[0].header else None
-    columns = [field_of(cell) for cell in header.cells] if header else []
+    columns = column_fields(header.cells) if header else []
     if header and "title" in columns and sum(1 for c in columns if c) >= 2:
         for row in rows[1:]:
             _table_paper(r, row, dict(zip(columns, row.cells, strict=False)))
         r.current = None
+        if len(rows) > 1:
+            r.pending = None
         return index
     for row in rows:
         name = field_of(row.cells[0]) if len(row.cells) >= 2 else None
@@ -93,7 +104,7 @@ def _table_paper(r: NoteReader, row: Node, fields: dict[str | None, str]) -> Non
         return
     r.strong = True
     draft = r.open(row.line)
-    draft.set_title(fields["title"], row.line)
+    draft.set_clean_title(fields["title"], row.line)  # "1. X", "« X »" as in a title field
     draft.title_keyed = True
     for name, value in fields.items():
         if name and name not in {"title", "summary"}:
@@ -112,6 +123,11 @@ def _key_heading(r: NoteReader, node: Node, index: int) -> int | None:
     value_node = r.nodes[index] if index < len(r.nodes) else None
     if value_node is None or value_node.kind != "paragraph":
         return index
+    passed_over = _value_refused(key, value_node)
+    if passed_over is not None:  # the other reading of the heading: a section, whose paragraph reads itself
+        r.decisions.append(f"line {node.line}: {node.text[:40]!r} read as a section heading, not as the key "
+                           f"{key!r}: the paragraph below {passed_over}")
+        return None
     if key == "title":
         r.apply(KeyValue("title", node.text, " ".join(text for _, text in value_node.lines)), value_node.line, [])
         if r.current is not None and value_node.whole_link:
@@ -125,6 +141,19 @@ def _key_heading(r: NoteReader, node: Node, index: int) -> int | None:
         value = value_node.links[0][1]
     r.apply(KeyValue(key, node.text, value), value_node.line, [])
     return index + (len(items) if items else 1)
+
+
+def _value_refused(key: str, value_node: Node) -> str | None:
+    """Why the paragraph under a key heading is not that key's value, or None when it is: it holds fields
+    of its own ("* **Title**: ..." under "# Paper"), or the gate refuses it as a title."""
+    first = value_node.lines[0][1]
+    if match_key_value(first) is not None:
+        return f"holds fields of its own ({first.strip()[:40]!r})"
+    if key == "title":
+        reason = refuse_title(" ".join(text for _, text in value_node.lines))
+        if reason is not None:
+            return f"is not a title ({reason})"
+    return None
 
 
 def _writer_heading(r: NoteReader, node: Node, index: int) -> int | None:
@@ -203,11 +232,11 @@ def _note_opening(r: NoteReader, node: Node, index: int) -> int | None:
     byline = match_byline(lines[0][1])
     assert byline is not None
     r.byline(byline, lines[0][0])
-    return _read_lines(r, node, lines[1:], index)
+    return read_lines(r, node, lines[1:], index)
 
 
 def _opens_note(r: NoteReader, node: Node, index: int) -> bool:
-    if r.drafts or r.pending is not None or node.item or r.nodes[0] is not node:
+    if r.drafts or r.pending is not None or node.item or not _first_of_note(r, node):
         return False
     if len(node.lines) >= 2:
         author_line, after = node.lines[1][1], node.lines[2:]
@@ -224,9 +253,18 @@ def _opens_note(r: NoteReader, node: Node, index: int) -> bool:
     return match_byline(author_line) is not None
 
 
+def _first_of_note(r: NoteReader, node: Node) -> bool:
+    """Whether `node` opens the note: nothing before it but front matter and writer lines ("Summarized by X")."""
+    for before in r.nodes[:r.nodes.index(node)]:
+        if before.kind != "front_matter" and not (before.kind == "paragraph" and all(
+                match_writer_line(text) for _, text in before.lines)):
+            return False
+    return True
+
+
 def _paragraph(r: NoteReader, node: Node, index: int) -> int | None:
     """Any other paragraph: its lines, each read by `LINE_RULES`."""
-    return _read_lines(r, node, node.lines, index) if node.kind == "paragraph" else None
+    return read_lines(r, node, node.lines, index) if node.kind == "paragraph" else None
 
 
 def _other(_r: NoteReader, _node: Node, index: int) -> int:
@@ -239,111 +277,3 @@ NODE_RULES: tuple[NodeRule, ...] = (
     _writer_heading, _key_heading, _field_heading, _byline_heading, _paper_section, _section_heading, _title_heading,
     _bare_bibtex, _note_opening, _paragraph, _other,
 )
-
-
-@dataclass(slots=True)
-class Lines:
-    """A paragraph's lines as they are read: which comes next, and the text kept for the summary."""
-
-    node: Node
-    lines: list[tuple[int, str]]
-    index: int  # the next node after the paragraph (a field's list of values moves it on)
-    k: int = 0  # the next line
-    first: bool = True  # nothing read yet but writer and venue lines
-    text: list[str] = field(default_factory=list)
-
-
-LineRule = Callable[[NoteReader, Lines, int, str], bool]  # (reader, paragraph, line number, line) -> took it
-
-
-def _key_value_line(r: NoteReader, p: Lines, number: int, line: str) -> bool:
-    """A field: "Title: X", "- **Authors:** A, B", "**Authors:**" with the names on the next line."""
-    kv = match_key_value(line)
-    if kv is None:
-        return False
-    if not kv.value and p.k < len(p.lines) and match_key_value(p.lines[p.k][1]) is None:
-        kv = KeyValue(kv.field, kv.key, p.lines[p.k][1])
-        p.k += 1
-    following = r.nodes[p.index:] if p.k == len(p.lines) else []
-    p.index += r.apply(kv, number, following)
-    _link_of(r, kv, p.node)
-    p.first = False
-    return True
-
-
-def _link_of(r: NoteReader, kv: KeyValue, node: Node) -> None:
-    """The url behind a keyed value written as a link ("URL: [arXiv](...)", "Paper: [Title](...)")."""
-    if r.current is None or r.current.link or not node.links or kv.field not in {"title", "link"}:
-        return
-    for text, url in node.links:
-        if text and text in kv.value and url.startswith(("http://", "https://")):
-            r.current.link = url
-            return
-
-
-def _writer_line(r: NoteReader, p: Lines, number: int, line: str) -> bool:
-    """"Summarized by X": the writer of the paper read so far (before any paper: of the whole note)."""
-    writer = match_writer_line(line)
-    if writer is None:
-        return False
-    r.writer(writer, number)
-    return True
-
-
-def _byline_line(r: NoteReader, p: Lines, number: int, line: str) -> bool:
-    """An author line right under a title heading."""
-    if not p.first or r.pending is None or p.node.item or not _follows_pending(r, p.node):
-        return False
-    byline = match_byline(line)
-    if byline is None:
-        return False
-    r.byline(byline, number)
-    p.first = False
-    return True
-
-
-def _follows_pending(r: NoteReader, node: Node) -> bool:
-    position = r.nodes.index(node)
-    return position > 0 and r.nodes[position - 1] is r.pending
-
-
-def _venue_line(r: NoteReader, p: Lines, _number: int, line: str) -> bool:
-    """"ICLR 2022" right after the authors: the paper's venue."""
-    if r.current is None or r.current.authors is None or p.text or r.current.venue is not None:
-        return False
-    venue = match_venue_line(line)
-    if venue is None or venue[0] is None:
-        return False
-    r.current.venue, r.current.year = venue[0], r.current.year or venue[1]
-    return True
-
-
-def _inline_field_line(_r: NoteReader, p: Lines, _number: int, line: str) -> bool:
-    """"status:: read": metadata of a field not kept."""
-    if not _INLINE_FIELD.match(line):
-        return False
-    p.first = False
-    return True
-
-
-def _text_line(_r: NoteReader, p: Lines, _number: int, line: str) -> bool:
-    """Anything else is the summary's."""
-    p.first = False
-    p.text.append(line)
-    return True
-
-
-LINE_RULES: tuple[LineRule, ...] = (_key_value_line, _writer_line, _byline_line, _venue_line, _inline_field_line,
-                                    _text_line)
-
-
-def _read_lines(r: NoteReader, node: Node, lines: list[tuple[int, str]], index: int) -> int:
-    p = Lines(node, lines, index)
-    while p.k < len(p.lines):
-        number, line = p.lines[p.k]
-        p.k += 1
-        next(rule for rule in LINE_RULES if rule(r, p, number, line))
-    if p.text:
-        prefix = "- " if node.item else ""
-        (r.current.summary if r.current is not None else r.loose).append(prefix + " ".join(p.text))
-    return p.index

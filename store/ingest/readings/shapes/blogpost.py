@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from store.ingest.readings.fields.byline import match_venue_line
 from store.ingest.readings.fields.namelists import read_name_run
 from store.ingest.readings.shapes.shape import Mention, Shape
 
@@ -25,6 +26,7 @@ _LEADING_NOISE = frozenset(_NOISE.split())
 _BY = re.compile(r"(?<=[\w)\"'”’*_?!])\s+by\s+(?=[A-Z\u00C0-\u024F])")
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]*$")
 _INITIAL = re.compile(r"^(?:[A-Z]\.)+$")
+_VENUE_BRACKET = re.compile(r"[(\[]([^()\[\]\n]{2,40})[)\]]")
 _MAX_TITLE_WORDS = 30
 _MAX_TITLE_CHARS = 400
 
@@ -45,9 +47,20 @@ def find_mentions(text: str) -> list[Mention]:
         title = _clean_title(text[title_start:by.start()])
         if not _title_shaped(title):
             continue
-        found.append(Mention(title, run.names, title_start))
+        venue, year = _venue_after(text, by.end(), run.end)
+        found.append(Mention(title, run.names, title_start, venue, year))
         floor = run.end
     return found
+
+
+def _venue_after(text: str, start: int, end: int) -> tuple[str | None, int | None]:
+    """The venue and year in brackets among or right after the names ("... and C (ICLR 2021)"), if any:
+    the name run takes brackets in (a lab's name), so they are looked for within it and just after it."""
+    for bracket in _VENUE_BRACKET.finditer(text, start, min(len(text), end + 45)):
+        found = match_venue_line(bracket.group(1))
+        if found is not None and found[0] is not None:
+            return found
+    return None, None
 
 
 def _title_start(text: str, floor: int, stop: int) -> int | None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from store.ingest.readings.fields.authors import apa_pairs
-from store.ingest.readings.fields.listitems import without_bullet
+from store.ingest.readings.fields.references import clean
 from store.ingest.readings.fields.venues import find_venue, known_venue
 from store.ingest.readings.shapes.shape import PaperLine, Shape
 from store.text.identifiers import arxiv_id, doi, link_for
@@ -24,13 +24,16 @@ from store.text.identifiers import arxiv_id, doi, link_for
 _REFERENCE = re.compile(r"^(?P<authors>[^()]{2,1500}?)\s*\((?P<year>(?:19|20)\d\d)[a-z]?(?:,[^()]{1,30})?\)\.\s+"
                         r"(?P<title>[*_]*\w.*?[.?!][*_]*)(?=\s|$)\s*(?P<rest>.*)$")
 _URL = re.compile(r"https?://\S+")
+_ETAL = re.compile(r"\bet\s+al\b|\band\s+others\b|\b(?:u\.\s?a|et\s+autres|y\s+otros)\.|等", re.IGNORECASE)
 _TAIL = re.compile(r"\s*\((?:arxiv:[^()]*|\d+(?:st|nd|rd|th) ed\.?)\)?$", re.IGNORECASE)
 
 
 def match_reference(line: str) -> PaperLine | None:
     """The paper an APA reference line cites, or None when the line is anything else."""
-    m = _REFERENCE.match(without_bullet(line))
-    if m is None or line.lstrip().startswith("#"):  # a heading is a heading
+    if line.lstrip().startswith("#"):  # a heading is a heading
+        return None
+    m = _REFERENCE.match(clean(line))  # without its bullet, task box, symbols, and the Markdown around it
+    if m is None:
         return None
     authors = apa_pairs(m.group("authors"), min_pairs=1)
     title = m.group("title").strip("*_ ")
@@ -39,13 +42,15 @@ def match_reference(line: str) -> PaperLine | None:
     if authors is None or len(title.split()) < 2:
         return None
     rest = m.group("rest")
-    return PaperLine(title, authors, _link(rest), _venue(rest), int(m.group("year")))
+    etal = _ETAL.search(m.group("authors")) is not None
+    link = _link(rest) or _link(line)  # a link around the whole reference ("[He, K. ... In CVPR.](url)")
+    return PaperLine(title, authors, link, _venue(rest), int(m.group("year")), incomplete=etal)
 
 
 def _venue(rest: str) -> str | None:
-    """A known venue named after the title ("*Advances in Neural Information Processing Systems*, 30")."""
+    """A known venue named after the title ("*Advances in Neural Information Processing Systems*, 30", "In CVPR.")."""
     plain = rest.replace("*", "").replace("_", " ")
-    return find_venue(plain)[0] or known_venue(re.sub(r"^In\s+", "", plain.split(",")[0]))
+    return find_venue(plain)[0] or known_venue(re.sub(r"^In:?\s+", "", plain.split(",")[0]).rstrip(". "))
 
 
 def _link(rest: str) -> str | None:

@@ -31,6 +31,7 @@ class PaperLine:
     link: str | None = None
     venue: str | None = None
     year: int | None = None
+    incomplete: bool = False  # "et al." or "and others": the names given are not all of them
 
 
 @dataclass(slots=True)
@@ -55,6 +56,8 @@ class Mention:
     title: str
     authors: list[str]
     offset: int
+    venue: str | None = None  # "(ICLR 2021)" right after the names
+    year: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
