@@ -158,6 +158,7 @@ async def _search(args: argparse.Namespace, settings: Settings) -> int:
 async def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     from bot.progress import terminal_progress
     from bot.text import render_report
+    from store.db.claims import IngestRunning
     from store.library import Library
 
     # The schema and the corpus only: an ingest has no query to answer, so no search index is loaded or built
@@ -165,7 +166,11 @@ async def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     library = Library(args.db or settings.database_url, args.corpus or settings.corpus_dir)
     try:
         await library.prepare()
-        report = await library.ingest(args.paths or None, progress=terminal_progress())
+        # Not waiting for another ingest: the admin is told at once (a `/reload` waits its turn instead).
+        report = await library.corpus.ingest(args.paths or None, progress=terminal_progress(), wait=False)
+    except IngestRunning as exc:  # one line, no traceback: the admin runs it again later
+        print(f"paperbot ingest: {exc}", file=sys.stderr)
+        return 1
     finally:
         await library.close()
     if args.json:

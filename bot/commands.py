@@ -160,6 +160,8 @@ COMMANDS: tuple[Command, ...] = (
             audience=ORGANISERS),
     Command("session done", "Mark a session as discussed (organisers)", READINGGROUP, (WHICH_SESSION,),
             audience=ORGANISERS),
+    Command("session publish", "Publish what a session is missing: announcement, thread, event (organisers)",
+            READINGGROUP, (WHICH_SESSION,), audience=ORGANISERS),
     # The command line's own.
     Command("run", "Run the Discord bot (console if no DISCORD_TOKEN)", faces=CLI_ONLY),
     Command("sync", "Register the slash commands with Discord now", faces=CLI_ONLY),

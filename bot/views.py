@@ -1,10 +1,18 @@
-"""Buttons and menus under search results: pages, and the whole summary of a paper."""
+"""Buttons and menus under search results: pages, and the whole summary of a paper.
+
+A view's message came with an interaction token, which Discord honours for 15 minutes only; a view that
+times out later (pages browsed for a while, then left) cannot disable its buttons through it (401, Invalid
+Webhook Token). `show_retired` edits a public message through the channel's own message endpoint instead,
+with the bot's token, so the buttons never stay live-looking on a message nobody answers any more.
+"""
 
 from __future__ import annotations
 
-import contextlib
+import logging
 import math
+import time
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 
 import discord
 
@@ -13,9 +21,76 @@ from bot.untrusted import for_plain
 from store.search.results import Hit
 
 TIMEOUT = 300.0  # seconds of inactivity before the buttons are disabled
+TOKEN_LIFE = timedelta(minutes=15)  # Discord's interaction tokens; edits through one fail after it
+TOKEN_MARGIN = timedelta(minutes=1)  # a token this close to its end is not tried: the request could outlive it
+
+log = logging.getLogger(__name__)
+
+Editable = discord.InteractionMessage | discord.WebhookMessage | discord.Message
 
 
-class ResultsView(discord.ui.View):
+def _token_refused(exc: discord.HTTPException) -> bool:
+    """Discord's answers to an edit through an interaction token it no longer honours."""
+    return exc.status == 401 or exc.code in (50027, 10015)  # Invalid Webhook Token, Unknown Webhook
+
+
+async def show_retired(message: Editable, view: discord.ui.View, token_age: float | None = None) -> bool:
+    """Put `view` (its items disabled) on `message`; whether a member now sees it so.
+
+    Through the interaction's token while it is young (`token_age`, seconds; the only way for an ephemeral
+    message, which the channel endpoint does not know), else, or when Discord refuses the token, through the
+    channel's message endpoint: a public message the bot sent is the bot's to edit with its own token."""
+    through_token = isinstance(message, discord.InteractionMessage | discord.WebhookMessage)
+    ephemeral = message.flags.ephemeral
+    young = token_age is not None and token_age < (TOKEN_LIFE - TOKEN_MARGIN).total_seconds()
+    if through_token and (ephemeral or young):
+        try:
+            await message.edit(view=view)
+            return True
+        except discord.HTTPException as exc:
+            if ephemeral or not _token_refused(exc):
+                log.info("could not disable the buttons of message %s: %s", message.id, exc)
+                return False  # gone, or an ephemeral message past its token: nothing a member can press
+            log.info("interaction token refused for message %s (%s): editing through the channel", message.id,
+                     exc.status)
+    channel = message.channel
+    if not hasattr(channel, "get_partial_message"):
+        return False
+    try:
+        await channel.get_partial_message(message.id).edit(view=view)  # type: ignore[union-attr]
+    except discord.HTTPException as exc:
+        log.info("could not disable the buttons of message %s through its channel: %s", message.id, exc)
+        return False
+    return True
+
+
+class RetiringView(discord.ui.View):
+    """A view that, when it times out, shows its items disabled on its `message` (set it once sent), whatever
+    the age of the token the message came with (`show_retired`)."""
+
+    def __init__(self, *, timeout: float | None = TIMEOUT) -> None:
+        super().__init__(timeout=timeout)
+        self._message: Editable | None = None
+        self._sent_at = 0.0  # time.monotonic() when the message was sent: the age of its token, near enough
+
+    @property
+    def message(self) -> Editable | None:
+        """The message the view is on (the answer sent with the interaction's token)."""
+        return self._message
+
+    @message.setter
+    def message(self, message: Editable | None) -> None:
+        self._message, self._sent_at = message, time.monotonic()
+
+    async def on_timeout(self) -> None:
+        for item in self.children:
+            if isinstance(item, discord.ui.Button | discord.ui.Select):
+                item.disabled = True
+        if self.message is not None:
+            await show_retired(self.message, self, time.monotonic() - self._sent_at)
+
+
+class ResultsView(RetiringView):
     """Previous/Next pages and a "read in full" menu that only the member who asked can drive."""
 
     def __init__(self, hits: Sequence[Hit], owner_id: int, *, page_size: int = PAGE_SIZE,
@@ -27,7 +102,6 @@ class ResultsView(discord.ui.View):
         self.page_size = page_size
         self.page = 0
         self.pages = max(1, math.ceil(len(self.hits) / page_size))
-        self.message: discord.InteractionMessage | discord.Message | None = None
         self._sync()
 
     def embeds(self) -> list[discord.Embed]:
@@ -76,11 +150,3 @@ class ResultsView(discord.ui.View):
         await interaction.response.send_message(embeds=batches[0], ephemeral=True)
         for batch in batches[1:]:
             await interaction.followup.send(embeds=batch, ephemeral=True)
-
-    async def on_timeout(self) -> None:
-        for item in self.children:
-            if isinstance(item, (discord.ui.Button, discord.ui.Select)):
-                item.disabled = True
-        if self.message is not None:
-            with contextlib.suppress(discord.HTTPException):  # gone or too old: nothing left to disable
-                await self.message.edit(view=self)

@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from bot.commands import slash
 from bot.render import report_message
+from store.db.claims import IngestRunning
 
 if TYPE_CHECKING:
     from bot.client import PaperBot
@@ -31,7 +32,12 @@ class Admin(commands.Cog):
             await interaction.response.send_message("Only server admins can reload the corpus.", ephemeral=True)
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        report = await self.bot.services.corpus.reload()
+        try:
+            report = await self.bot.services.corpus.reload()
+        except IngestRunning:  # another process's ingest outlasted the wait: nothing was read
+            await interaction.followup.send("Another ingest is running: nothing was reloaded. Try again when it "
+                                            "has finished.", ephemeral=True)
+            return
         log.info("reload by %s: %s", interaction.user.id, report.summary_line())
         text = report_message(report)
         notice = await self.bot.pop_admin_notice(interaction.guild_id)

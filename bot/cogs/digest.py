@@ -171,10 +171,11 @@ class DigestCog(BackgroundPasses, commands.Cog):
         if await self._refuse(interaction):
             return
         assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)  # answered first, written second
         notice = await self._notice(interaction.guild_id)
         await self.bot.services.servers.change(interaction.guild_id, channel_id=channel.id)
-        await interaction.response.send_message(f"{notice}The weekly digest will be posted in {channel.mention}.",
-                                                ephemeral=True)
+        await interaction.followup.send(f"{notice}The weekly digest will be posted in {channel.mention}.",
+                                        ephemeral=True)
 
     @app_commands.choices(weekday=[app_commands.Choice(name=d.capitalize(), value=i) for i, d in enumerate(WEEKDAYS)])
     @app_commands.default_permissions(manage_guild=True)
@@ -189,10 +190,11 @@ class DigestCog(BackgroundPasses, commands.Cog):
         except ValueError as exc:
             await interaction.response.send_message(for_discord_line(str(exc)), ephemeral=True)
             return
+        await interaction.response.defer(ephemeral=True, thinking=True)  # answered first, written second
         notice = await self._notice(interaction.guild_id)
         next_at = await self.service.reschedule(interaction.guild_id, weekday=weekday.value, hour=at.hour,
                                                 minute=at.minute, timezone=zone.key)
-        await interaction.response.send_message(
+        await interaction.followup.send(
             f"{notice}Digest scheduled every {weekday.name} at {at:%H:%M} ({zone.key}); "
             f"next: {timestamp(next_at)}.", ephemeral=True)
 

@@ -2,12 +2,13 @@
 /history pages, and its sections of the weekly digest. Plain functions of the store's views.
 
 Vote and history buttons carry what they act on in their custom_id (`rg:vote:<+|->:<id>`,
-`rg:history:<page>:<owner>:<presenter>:<topic>`), so they keep working after a restart.
+`rg:history:<page>:<owner>:<presenter>:<topic>`, `rg:publish:<session>`), so they keep working after a restart.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -20,6 +21,7 @@ from store.readinggroup.service import DigestSections
 
 VOTE = re.compile(r"rg:vote:([+-]):(\d+)")
 HISTORY = re.compile(r"rg:history:(\d+):(\d+):(\d*):(.*)")  # page, owner, presenter, topic
+PUBLISH = re.compile(r"rg:publish:(\d+)")  # an organiser's retry of what a session's publishing missed
 NONE = discord.AllowedMentions.none()
 
 
@@ -83,6 +85,38 @@ def announcement(s: SessionView) -> str:
     head = {"scheduled": "📅 Reading group session", "done": "✅ Discussed", "cancelled": "❌ Cancelled"}[s.status]
     return (f"{head}: **{for_discord_line(s.title, 1500)}**\nPresenter: <@{s.presenter_id}>{extra}\n"
             f"When: {timestamp(s.starts_at)} ({timestamp(s.starts_at, 'R')})")
+
+
+PARTS = {"announcement": "the announcement", "thread": "the discussion thread", "event": "the scheduled event"}
+
+
+def publish_report(s: SessionView, failed: dict[str, str]) -> str:
+    """What publishing missed and why, that the session is kept, where its reminders go, and how to retry."""
+    if not failed:
+        return ""
+    lines = ["⚠ Not published:", *(f"• {PARTS[part]}: {why}" for part, why in failed.items())]
+    reminded = f"its reminders will be posted in <#{s.channel_id}>" if s.channel_id else "it has no channel yet"
+    lines.append(f"The session is kept and {reminded}. Fix this, then press Retry or run "
+                 f"`/session publish session:{s.id}`.")
+    return "\n".join(lines)
+
+
+def publish_reply(head: str, s: SessionView, failed: dict[str, str]) -> dict[str, Any]:
+    """The organiser's reply to publishing (followup.send's arguments): with a Retry button if a part failed."""
+    content = "\n".join(filter(None, [head, publish_report(s, failed)]))
+    return {"content": content, "view": retry_view(s)} if failed else {"content": content}
+
+
+def but(problem: str | None) -> str:
+    """A problem after the deed (the event not moved, completed or deleted), as a line of the reply."""
+    return f"\n⚠ But {problem}." if problem else ""
+
+
+def retry_view(s: SessionView) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(discord.ui.Button(label="Retry publishing", style=discord.ButtonStyle.primary,
+                                    custom_id=f"rg:publish:{s.id}"))
+    return view
 
 
 def reminder_text(s: SessionView, minutes: int) -> str:

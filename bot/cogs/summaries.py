@@ -3,6 +3,8 @@
 The rules and the transactions are bot.services.summaries' (store.summaries.service); this cog parses the
 interaction and the forms, and renders. Who may edit or delete is checked twice: before opening a form, to
 answer at once, and in the store, which refuses anyone but the writer and admins whatever id they send.
+Every write is acknowledged first (deferred) and answered when stored: while another writer holds the
+database the member is told once that it is queued (bot.patience), and the words wait in the store.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from discord.ext import commands
 
 from bot.attachments import download
 from bot.commands import GROUPS, slash
+from bot.patience import queued_notice
 from bot.render import contribution_embed, contributions_list, upload_report
 from bot.text import clip
 from bot.untrusted import for_discord, for_plain
+from bot.views import RetiringView
 from store.search.results import PaperView
 from store.summaries import contributions as C
 from store.summaries.service import SummariesService, UploadedFile
@@ -79,7 +83,9 @@ class SummaryModal(discord.ui.Modal):
         await _reply(interaction, "Sorry, something went wrong saving that. Nothing was stored.")
 
 
-class ConfirmDelete(discord.ui.View):
+class ConfirmDelete(RetiringView):
+    """Delete or Cancel, for the member who asked; when it times out its buttons show disabled."""
+
     def __init__(self, owner_id: int, delete: Callable[[discord.Interaction], Awaitable[None]]) -> None:
         super().__init__(timeout=CONFIRM_SECONDS)
         self.owner_id = owner_id
@@ -165,7 +171,8 @@ class Summaries(commands.GroupCog, group_name="summary", group_description=GROUP
     async def _save_new(self, interaction: discord.Interaction, values: dict[str, str]) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         user = interaction.user
-        saved = await _saved(interaction, self.service.add(user.id, _writer(user), _draft(values)))
+        saving = self.service.add(user.id, _writer(user), _draft(values), queued_notice(interaction, "summary"))
+        saved = await _saved(interaction, saving)
         if saved is None:
             return
         what = "a new paper" if saved.paper_created else "the paper in the corpus"
@@ -181,7 +188,8 @@ class Summaries(commands.GroupCog, group_name="summary", group_description=GROUP
         hosts = self.bot.settings.attachment_hosts
         files = [UploadedFile(a.filename, a.size, partial(download, a.url, hosts))
                  for a in (file, file2, file3) if a is not None]
-        done = await self.service.upload(interaction.user.id, _writer(interaction.user), files)
+        done = await self.service.upload(interaction.user.id, _writer(interaction.user), files,
+                                         queued_notice(interaction, "upload"))
         await _reply(interaction, upload_report(done.found, done.result, done.problems))
 
     # --- edit and delete ---
@@ -200,7 +208,8 @@ class Summaries(commands.GroupCog, group_name="summary", group_description=GROUP
 
         async def save(inter: discord.Interaction, values: dict[str, str]) -> None:
             await inter.response.defer(ephemeral=True, thinking=True)
-            saving = self.service.edit(summary, inter.user.id, self.bot.is_admin(inter), _draft(values, view.title))
+            saving = self.service.edit(summary, inter.user.id, self.bot.is_admin(inter), _draft(values, view.title),
+                                       queued_notice(inter, "edit"))
             if (saved := await _saved(inter, saving)) is not None:
                 await _reply(inter, f"Summary #{summary} updated; searchable now.",
                              contribution_embed(saved.contribution))
@@ -222,17 +231,20 @@ class Summaries(commands.GroupCog, group_name="summary", group_description=GROUP
             return
 
         async def confirmed(inter: discord.Interaction) -> None:
+            await inter.response.defer()  # the click answered at once; the message changes when it is done
             try:
-                await self.service.remove(summary, inter.user.id, self.bot.is_admin(inter))
+                await self.service.remove(summary, inter.user.id, self.bot.is_admin(inter),
+                                          queued_notice(inter, "deletion"))
             except C.ContributionError as exc:
-                await inter.response.edit_message(content=f"Not deleted: {for_discord(str(exc))}", view=None)
+                await inter.edit_original_response(content=f"Not deleted: {for_discord(str(exc))}", view=None)
                 return
-            await inter.response.edit_message(content=f"Summary #{summary} deleted.", embed=None, view=None)
+            await inter.edit_original_response(content=f"Summary #{summary} deleted.", embed=None, view=None)
 
+        confirm = ConfirmDelete(interaction.user.id, confirmed)
         await interaction.response.send_message(
             f"Delete summary #{summary}? This cannot be undone.", embed=contribution_embed(view),
-            view=ConfirmDelete(interaction.user.id, confirmed), ephemeral=True,
-            allowed_mentions=discord.AllowedMentions.none())
+            view=confirm, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
+        confirm.message = await interaction.original_response()
 
     delete.autocomplete("summary")(_mine_choices)
 

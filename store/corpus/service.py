@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from store.corpus.folders import adopt_former_homes
 from store.corpus.sync import CORPUS_GIVEN, sync_files
+from store.db.claims import ingest_claim
 from store.db.database import Database
 from store.db.models import Document, Paper
 from store.db.settings import get_setting
@@ -60,11 +61,16 @@ class Corpus:
             return (await get_setting(s, CORPUS_GIVEN) is None
                     and not await s.scalar(select(func.count()).select_from(Document)))
 
-    async def ingest(self, paths: Sequence[Path] | None = None,
-                     progress: IngestProgress | None = None) -> IngestReport:
-        """Read, parse and store the files under `paths` (default: the corpus folder) in one transaction."""
+    async def ingest(self, paths: Sequence[Path] | None = None, progress: IngestProgress | None = None, *,
+                     wait: bool = True) -> IngestReport:
+        """Read, parse and store the files under `paths` (default: the corpus folder) in one transaction.
+
+        One ingest runs at a time on a database, in any process: this one waits for its turn (before it
+        takes this process's write lock, so members' writes here are not held up meanwhile), or with
+        `wait=False` raises IngestRunning at once, before anything is read (`paperbot ingest`)."""
         targets = list(paths) if paths else [self.corpus_dir]
-        async with self.database.write_lock:
+        claim = ingest_claim(self.database.engine, self.database.url, wait=wait)
+        async with claim, self.database.write_lock:
             if not paths and (refused := await self._seeds_refused()) is not None:
                 return refused
             return await self.database.off_the_loop(

@@ -2,23 +2,75 @@
 
 It holds the engine, sessions tagged with this process's name in the change log (`origin`), the lock
 that lets one write of this process run at a time, and the way bulk work leaves the event loop.
+`patiently` is how a member's write waits its turn: another process (a CLI ingest) can hold SQLite's
+only write lock for minutes, longer than any busy timeout, so a write that meets "database is locked"
+is tried again with backoff (nothing was written: SQLite refuses before the first change), and whoever
+waits is told once that it is queued.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import socket
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from store.db import collector
 from store.db.engine import database_url, in_memory, make_engine, make_sessionmaker, redact
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+NOTICE_AFTER = 2.0  # seconds a member's write may wait before the member is told it is queued
+PATIENCE = 14 * 60.0  # seconds of retries: within Discord's 15 minutes to answer an interaction
+BACKOFF = (0.05, 2.0)  # the first pause between attempts, and the longest
+
+
+def is_locked(exc: BaseException) -> bool:
+    """SQLite's "database is locked" (or a table's): another connection holds the write lock."""
+    return isinstance(exc, OperationalError) and "is locked" in str(exc.orig if exc.orig is not None else exc)
+
+
+async def patiently(attempt: Callable[[], Awaitable[T]], *, on_wait: Callable[[], Awaitable[None]] | None = None,
+                    notice_after: float | None = None, patience: float | None = None) -> T:
+    """`attempt()`, tried again with backoff while the database is locked by another writer.
+
+    `attempt` must be one whole transaction (a refused one wrote nothing, so trying it again is safe).
+    `on_wait` is awaited once if the write has not finished after `notice_after` seconds (whether it waits
+    on this process's write lock or on another process's), and before this returns, so a "queued" notice
+    never arrives after the answer. After `patience` seconds the last error is raised.
+    """
+    loop = asyncio.get_running_loop()
+    notice_after = NOTICE_AFTER if notice_after is None else notice_after
+    patience = PATIENCE if patience is None else patience
+    notices: list[asyncio.Task[None]] = []
+    timer = None if on_wait is None else loop.call_later(
+        notice_after, lambda: notices.append(loop.create_task(on_wait())))
+    deadline, pause = loop.time() + patience, BACKOFF[0]
+    try:
+        while True:
+            try:
+                return await attempt()
+            except OperationalError as exc:
+                if not is_locked(exc) or loop.time() + pause > deadline:
+                    raise
+                log.info("database busy (%s): trying again in %.2fs", exc.orig, pause)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, BACKOFF[1])
+    finally:
+        if timer is not None:
+            timer.cancel()
+        for notice in notices:
+            try:
+                await notice
+            except Exception:  # the member was not told; the write itself is what matters
+                log.warning("telling a member their write is queued failed", exc_info=True)
 
 
 class Database:

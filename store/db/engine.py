@@ -58,6 +58,12 @@ def in_memory(url: str) -> bool:
     return parsed.get_backend_name() == "sqlite" and (not parsed.database or parsed.database == ":memory:")
 
 
+# How long one SQLite statement waits for another connection's write lock. Not how long a member's write
+# may wait: that is `store.db.database.patiently`, which tries again after this (an ingest can hold the
+# lock longer than any timeout), and an ingest is claimed before it starts (`store.db.claims.ingest_claim`).
+BUSY_TIMEOUT = 30.0
+
+
 def _wal(cur) -> None:  # type: ignore[no-untyped-def]
     """Put the file in WAL mode (it stays so once set).
 
@@ -110,7 +116,8 @@ def make_engine(url: str) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         if not in_memory(url):
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        busy = BUSY_TIMEOUT
+        engine = create_async_engine(url, connect_args={"timeout": busy})
         event.listen(engine.sync_engine, "before_cursor_execute", _drop_nul, retval=True)
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -119,7 +126,7 @@ def make_engine(url: str) -> AsyncEngine:
             _wal(cur)
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={int(busy * 1000)}")
             cur.close()
 
         return engine

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from store.db.database import patiently
 from store.digest import plan
 from store.digest.plan import Digest
 from store.search.access import PaperAccess
@@ -89,5 +90,9 @@ class DigestService:
         return await self.edition(guild_id, await self.schedule(guild_id))
 
     async def record_posted(self, claim: Claim, guild_id: int, digest: Digest, message_id: int | None) -> None:
-        async with self.papers.sessionmaker() as s, s.begin():
-            await plan.mark_posted(s, claim.run_id, guild_id, digest, message_id, self.clock())
+        """The digest posted: recorded even while another process's ingest holds the database (its claim
+        lapsing unrecorded would post it again)."""
+        async def attempt() -> None:
+            async with self.papers.sessionmaker() as s, s.begin():
+                await plan.mark_posted(s, claim.run_id, guild_id, digest, message_id, self.clock())
+        await patiently(attempt)

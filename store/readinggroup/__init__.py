@@ -16,6 +16,7 @@ from store.readinggroup.meetings import (
     Page,
     SessionView,
     attach,
+    by_event,
     cancel,
     done,
     get_session,
@@ -52,9 +53,9 @@ from store.readinggroup.reminders import (
 
 __all__ = [
     "DEFAULT_EXPIRY", "REMINDERS", "SESSION_LENGTH", "Discussed", "Named", "NotAPaper", "Page", "ProposalView",
-    "Proposed", "SessionView", "UnknownNumber", "arxiv_id", "attach", "cancel", "claim_reminder", "discussed",
-    "discussed_papers", "done", "due_reminders", "expire", "get_session", "history", "mark_reminded", "move",
-    "named_paper", "open_proposals", "overdue", "plausible_title", "proposal", "proposals_of", "propose",
+    "Proposed", "SessionView", "UnknownNumber", "arxiv_id", "attach", "by_event", "cancel", "claim_reminder",
+    "discussed", "discussed_papers", "done", "due_reminders", "expire", "get_session", "history", "mark_reminded",
+    "move", "named_paper", "open_proposals", "overdue", "plausible_title", "proposal", "proposals_of", "propose",
     "reminder_kind", "reminders_posted", "resolve", "rotation", "schedule", "set_message", "similar_discussed",
     "thread_for", "unvote", "upcoming", "volunteer", "vote", "withdraw",
 ]

@@ -65,8 +65,10 @@ async def get_session(session: AsyncSession, session_id: int) -> SessionView | N
 
 async def schedule(session: AsyncSession, guild_id: int, title: str, presenter_id: int, starts_at: datetime,
                    created_by: int, *, paper_id: int | None = None, proposal_id: int | None = None,
-                   length: timedelta = SESSION_LENGTH, roles: dict[str, int] | None = None) -> SessionView:
-    """A new scheduled session; its proposal (if any) leaves the open list."""
+                   length: timedelta = SESSION_LENGTH, roles: dict[str, int] | None = None,
+                   channel_id: int | None = None) -> SessionView:
+    """A new scheduled session; its proposal (if any) leaves the open list. `channel_id` is where it is to be
+    announced, kept from the start: its reminders go there even if the announcement never could."""
     if starts_at.tzinfo is None:
         raise ValueError("a session's time must carry its time zone")
     starts_at = starts_at.astimezone(UTC)  # SQLite keeps the wall-clock digits only: store UTC
@@ -74,7 +76,7 @@ async def schedule(session: AsyncSession, guild_id: int, title: str, presenter_i
         await session.execute(update(Proposal).where(Proposal.id == proposal_id).values(status="scheduled"))
     m = Meeting(guild_id=guild_id, proposal_id=proposal_id, paper_id=paper_id, paper_key=paper_key(title),
                 title=title[:1024], presenter_id=presenter_id, starts_at=starts_at, ends_at=starts_at + length,
-                status="scheduled", created_by=created_by, roles=dict(roles or {}))
+                status="scheduled", created_by=created_by, roles=dict(roles or {}), channel_id=channel_id)
     session.add(m)
     await session.flush()
     return meeting_view(m)
@@ -86,6 +88,13 @@ async def attach(session: AsyncSession, session_id: int, **ids: int | None) -> N
     if not ids.keys() <= allowed:
         raise ValueError(f"unknown fields: {sorted(ids.keys() - allowed)}")
     await session.execute(update(Meeting).where(Meeting.id == session_id).values(**ids))
+
+
+async def by_event(session: AsyncSession, guild_id: int, event_id: int) -> SessionView | None:
+    """The session whose scheduled event this is (Discord tells of its event's changes by the event's id)."""
+    m = await session.scalar(select(Meeting).where(Meeting.guild_id == guild_id, Meeting.event_id == event_id)
+                             .order_by(Meeting.id.desc()).limit(1))
+    return meeting_view(m) if m else None
 
 
 async def thread_for(session: AsyncSession, guild_id: int, title: str, exclude: int | None = None) -> int | None:

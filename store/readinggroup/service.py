@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from store.corpus.lookups import paper_key
+from store.db.database import patiently
 from store.readinggroup import discussions, meetings, papers, presenters, proposals, reminders
 from store.readinggroup.discussions import Discussed
 from store.readinggroup.meetings import Page, SessionView
@@ -148,9 +149,11 @@ class ReadingGroupService:
     # --- meetings ---
 
     async def schedule_meeting(self, guild_id: int, created_by: int, starts_at: datetime, *, presenter_id: int | None,
-                               paper: str | None, critic_id: int | None, minutes: int) -> Scheduled | Missing:
+                               paper: str | None, critic_id: int | None, minutes: int,
+                               channel_id: int | None = None) -> Scheduled | Missing:
         """A new meeting on `paper` (default: the top open proposal), presented by `presenter_id` (default: the
-        volunteer who presented least recently); the open proposal of its paper, if any, is scheduled with it."""
+        volunteer who presented least recently); the open proposal of its paper, if any, is scheduled with it.
+        `channel_id` (where it is announced) is kept at once: its reminders go there whatever publishing meets."""
         now = self.clock()
         async with self.papers.sessionmaker() as s, s.begin():
             await proposals.expire(s, guild_id, now)
@@ -175,7 +178,8 @@ class ReadingGroupService:
             meeting = await meetings.schedule(s, guild_id, title, presenter, starts_at, created_by,
                                               paper_id=paper_id, proposal_id=proposal_id,
                                               length=timedelta(minutes=minutes),
-                                              roles={"critic": critic_id} if critic_id else None)
+                                              roles={"critic": critic_id} if critic_id else None,
+                                              channel_id=channel_id)
             thread_id = await meetings.thread_for(s, guild_id, meeting.title, meeting.id)
             return Scheduled(meeting, thread_id, await meetings.proposals_of(s, meeting))
 
@@ -186,6 +190,20 @@ class ReadingGroupService:
             view = await meetings.get_session(s, meeting_id)
         assert view is not None
         return view
+
+    async def to_publish(self, guild_id: int, meeting_id: int | None) -> Scheduled | None:
+        """A scheduled meeting of this server (`meeting_id`, or the next) as publishing needs it: with the thread
+        an earlier meeting on its paper opened; None if there is no such meeting (an organiser's retry)."""
+        found = await self.scheduled_meeting(guild_id, meeting_id)
+        if found is None:
+            return None
+        async with self.papers.sessionmaker() as s:
+            return Scheduled(found, await meetings.thread_for(s, guild_id, found.title, found.id), [])
+
+    async def by_event(self, guild_id: int, event_id: int) -> SessionView | None:
+        """The meeting whose scheduled event this is (Discord's own changes to it arrive by the event's id)."""
+        async with self.papers.sessionmaker() as s:
+            return await meetings.by_event(s, guild_id, event_id)
 
     async def scheduled_meeting(self, guild_id: int, meeting_id: int | None) -> SessionView | None:
         """The server's scheduled meeting `meeting_id`, or its next one; None if there is no such meeting."""
@@ -238,5 +256,9 @@ class ReadingGroupService:
             return await reminders.claim_reminder(s, meeting.id, kind, self.worker, self.clock())
 
     async def record_reminder(self, claim: int, message_id: int | None) -> None:
-        async with self.papers.sessionmaker() as s, s.begin():
-            await reminders.mark_reminded(s, claim, message_id, self.clock())
+        """The reminder posted: recorded even while another process's ingest holds the database (its claim
+        lapsing unrecorded would post it again)."""
+        async def attempt() -> None:
+            async with self.papers.sessionmaker() as s, s.begin():
+                await reminders.mark_reminded(s, claim, message_id, self.clock())
+        await patiently(attempt)

@@ -3,6 +3,8 @@
 Each method is one unit of work: it opens its own session (or `papers.write`, which also makes the changed
 papers searchable before it returns) and applies the rules of store.summaries.contributions, which refuses
 anyone but the writer and admins whatever id a member sends. The faces only parse and render.
+A member's write never fails because another writer is busy: it waits its turn (`patiently`, the
+member's words held here until stored), and `on_wait` tells the face once that it is queued.
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.db.database import patiently
 from store.ingest.records import PaperRecord, Problem
 from store.ingest.upload import MAX_UPLOAD_BYTES, read_upload, refusal, shown_name
 from store.search.access import PaperAccess
@@ -21,6 +26,7 @@ from store.summaries import contributions as C
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+Waiting = Callable[[], Awaitable[None]] | None  # told once when a write waits for another writer
 MAX_UPLOAD_PAPERS = 200  # more belongs in the corpus folder
 
 
@@ -62,17 +68,23 @@ class SummariesService:
         async with self.papers.sessionmaker() as session:
             return await query(session, *args)
 
+    async def _write(self, work: Callable[[AsyncSession], Awaitable[T]], changed: Callable[[T], set[int]],
+                     on_wait: Waiting) -> T:
+        """One member's write: a whole transaction, tried again while another writer holds the database."""
+        return await patiently(lambda: self.papers.write(work, changed), on_wait=on_wait)
+
     # --- writes ---
 
-    async def add(self, writer_id: int, writer: str, draft: C.Draft) -> C.Saved:
+    async def add(self, writer_id: int, writer: str, draft: C.Draft, on_wait: Waiting = None) -> C.Saved:
         """A new summary (ContributionError with the reason, for the member, if refused). Its time is read
         inside the write, which may wait for a reload: a digest posted meanwhile must not miss it."""
-        saved = await self.papers.write(lambda s: C.add(s, writer_id, writer, draft, self.clock()),
-                                        lambda r: r.changed)
+        saved = await self._write(lambda s: C.add(s, writer_id, writer, draft, self.clock()),
+                                  lambda r: r.changed, on_wait)
         log.info("summary #%d by %s on paper %d", saved.contribution.id, writer_id, saved.contribution.paper_id)
         return saved
 
-    async def upload(self, writer_id: int, writer: str, files: Sequence[UploadedFile]) -> Upload:
+    async def upload(self, writer_id: int, writer: str, files: Sequence[UploadedFile],
+                     on_wait: Waiting = None) -> Upload:
         """Summaries read from a member's files: each file checked by name and size before it is fetched, at
         most MAX_UPLOAD_PAPERS papers stored at once (more, and nothing is: that is a bulk import)."""
         out = Upload()
@@ -97,8 +109,8 @@ class SummariesService:
                                         "corpus folder"))
             records = []
         if records:
-            out.result = await self.papers.write(
-                lambda s: C.add_records(s, writer_id, writer, records, self.clock()), lambda r: r.changed)
+            out.result = await self._write(
+                lambda s: C.add_records(s, writer_id, writer, records, self.clock()), lambda r: r.changed, on_wait)
         log.info("upload by %s: %d stored, %d refused, %d problem(s)", writer_id, len(out.result.saved),
                  len(out.result.refused), len(out.problems))
         return out
@@ -112,12 +124,14 @@ class SummariesService:
             return None
         return view
 
-    async def edit(self, summary_id: int, actor_id: int, actor_is_admin: bool, draft: C.Draft) -> C.Saved:
-        return await self.papers.write(
-            lambda s: C.edit(s, summary_id, actor_id, actor_is_admin, draft, self.clock()), lambda r: r.changed)
+    async def edit(self, summary_id: int, actor_id: int, actor_is_admin: bool, draft: C.Draft,
+                   on_wait: Waiting = None) -> C.Saved:
+        return await self._write(
+            lambda s: C.edit(s, summary_id, actor_id, actor_is_admin, draft, self.clock()), lambda r: r.changed,
+            on_wait)
 
-    async def remove(self, summary_id: int, actor_id: int, actor_is_admin: bool) -> None:
-        await self.papers.write(lambda s: C.remove(s, summary_id, actor_id, actor_is_admin), lambda r: r)
+    async def remove(self, summary_id: int, actor_id: int, actor_is_admin: bool, on_wait: Waiting = None) -> None:
+        await self._write(lambda s: C.remove(s, summary_id, actor_id, actor_is_admin), lambda r: r, on_wait)
         log.info("summary #%d deleted by %s", summary_id, actor_id)
 
     # --- reads ---

@@ -6,7 +6,9 @@ test's local Discord. Started by tests.e2e.harness.launch:
 
 MODE "digest" or "readinggroup": its loops look every 0.05 s, and it prints "tick T" after each whole pass of
 that loop (T: the wall-clock time before the pass began), for the test to wait on. MODE "shard": its loops
-look every 0.2 s, no passes reported. NOW_ISO fixes its clock at that time. Prints "ready PID" once every
+look every 0.2 s, no passes reported. MODE "shard-passes": as "shard", and each whole pass of its digest and
+reading-group loops is written to passes.log in its working folder ("COG T"), for a test to wait on without
+reading a pipe it might let fill. NOW_ISO fixes its clock at that time. Prints "ready PID" once every
 shard it holds is ready, runs until SIGTERM, then closes cleanly. Logs go to standard error.
 """
 
@@ -19,6 +21,7 @@ import signal
 import sys
 import time
 from datetime import datetime
+from pathlib import Path
 from types import SimpleNamespace
 
 from bot.client import PaperBot
@@ -27,7 +30,11 @@ from store.library import Library
 from tests.fakediscord import pointed_at, running
 
 # MODE -> (the cog whose passes are reported, or None; seconds between the loops' looks)
-MODES = {"digest": ("DigestCog", 0.05), "readinggroup": ("ReadingGroup", 0.05), "shard": (None, 0.2)}
+MODES = {"digest": ("DigestCog", 0.05), "readinggroup": ("ReadingGroup", 0.05), "shard": (None, 0.2),
+         "shard-passes": (None, 0.2)}
+# MODE -> the loops whose passes go to passes.log
+PASSES = {"shard-passes": ("DigestCog", "ReadingGroup")}
+PASSES_FILE = "passes.log"
 
 
 async def report_ticks(bot: PaperBot, cog_name: str) -> None:
@@ -37,6 +44,16 @@ async def report_ticks(bot: PaperBot, cog_name: str) -> None:
         began = time.time()
         await cog.next_tick()  # type: ignore[union-attr]
         print(f"tick {began}", flush=True)
+
+
+async def write_passes(bot: PaperBot, cog_name: str, path: Path) -> None:
+    """"COG STARTED_AT" in `path` for each whole pass of that loop (wall-clock start)."""
+    cog = bot.get_cog(cog_name)
+    while True:
+        began = time.time()
+        await cog.next_tick()  # type: ignore[union-attr]
+        with path.open("a", encoding="utf-8") as out:
+            out.write(f"{cog_name} {began}\n")
 
 
 async def main(mode: str, api_base: str, gateway_url: str, now: datetime | None) -> None:
@@ -53,9 +70,12 @@ async def main(mode: str, api_base: str, gateway_url: str, now: datetime | None)
         async with running(bot, timeout=60):
             print(f"ready {os.getpid()}", flush=True)
             reporter = asyncio.create_task(report_ticks(bot, reported)) if reported else None
+            writers = [asyncio.create_task(write_passes(bot, name, Path(PASSES_FILE))) for name in PASSES.get(mode, ())]
             await stop.wait()
             if reporter is not None:
                 reporter.cancel()
+            for writer in writers:
+                writer.cancel()
     await library.close()
     print("stopped", flush=True)
 

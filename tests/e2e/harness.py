@@ -49,6 +49,12 @@ class Clock:
         return self.now
 
 
+def share_clock(fake: FakeDiscord, clock: Clock) -> None:
+    """The local Discord reads the bot's clock: tokens age on it (15 minutes) and scheduled events go
+    ACTIVE at their start and COMPLETED at their end as the test moves it."""
+    fake.clock = clock
+
+
 def seeds_copy(tmp_path: Path) -> Path:
     """A corpus folder the test may write to: a copy of the bundled seeds."""
     corpus = tmp_path / "corpus"

@@ -9,7 +9,9 @@ from bot.client import PaperBot
 from bot.config import Settings
 from store.summaries import contributions
 from tests.e2e.harness import NOW, START, Clock, click, launch, local_discord, make_bot, next_tick, propose, stop
+from tests.e2e.pings import assert_cannot_ping, pinged
 from tests.fakediscord import FakeDiscord, running, would_ping
+from tests.fakediscord.markdown import Mention
 
 
 def reminders(fake: FakeDiscord) -> list[dict]:
@@ -30,7 +32,9 @@ async def test_propose_vote_schedule_remind_discuss(group_world) -> None:
         assert choices == [{"name": "Attention Is All You Need", "value": str(att.id)}]
         message = await propose(fake, fake.member, choices[0]["value"])
         assert message["embeds"][0]["title"] == "📄 Attention Is All You Need"
-        assert votes_line(message) == "**Votes: +0** (0 members)" and not would_ping(message)
+        assert votes_line(message) == "**Votes: +0** (0 members)"
+        assert f"<@{fake.member.id}>" in message["embeds"][0]["description"]  # the proposer, in the embed
+        assert_cannot_ping(message)  # what could ping: the content (empty) and the allowed_mentions sent
         pid = message["components"][0]["components"][0]["custom_id"].rsplit(":", 1)[1]
         for user in (fake.member, fake.other, fake.admin):
             assert await click(fake, message, f"rg:vote:+:{pid}", user) == "You vote for it."
@@ -63,7 +67,8 @@ async def test_propose_vote_schedule_remind_discuss(group_world) -> None:
         reply = (await rec.final())["content"]
         assert "**Attention Is All You Need**" in reply and f"<@{fake.member.id}> presenting (suggested" in reply
         announcement = next(m for m in fake.messages[group] if m["content"].startswith("📅"))
-        assert f"Presenter: <@{fake.member.id}>" in announcement["content"] and not would_ping(announcement)
+        assert f"Presenter: <@{fake.member.id}>" in announcement["content"]
+        assert_cannot_ping(announcement, shown={fake.member.id})  # named in the content, not pinged
         [event] = fake.events.values()
         assert (event["name"], event["entity_type"], event["status"]) == ("Attention Is All You Need", 3, 1)
         assert datetime.fromisoformat(event["scheduled_start_time"]) == START
@@ -73,7 +78,8 @@ async def test_propose_vote_schedule_remind_discuss(group_world) -> None:
         assert thread["parent_id"] == str(group) and thread["name"] == "Attention Is All You Need"
         # The proposal's own message says so, its buttons closed; the other proposal's stays open.
         assert "*This proposal is scheduled.*" in message["embeds"][0]["description"]
-        assert all(b["disabled"] for b in message["components"][0]["components"]) and not would_ping(message)
+        assert all(b["disabled"] for b in message["components"][0]["components"])
+        assert_cannot_ping(message)
         assert votes_line(message) == "**Votes: +1** (3 members)"
         assert not any(b["disabled"] for b in second["components"][0]["components"])
 
@@ -120,19 +126,25 @@ async def test_propose_vote_schedule_remind_discuss(group_world) -> None:
         assert fields["Attention Is All You Need"]["Discussed"] == (
             f"Discussed on <t:{int(START.timestamp())}:D>, presented by <@{fake.member.id}>")
         assert all("Discussed" not in f for title, f in fields.items() if title != "Attention Is All You Need")
-        assert not would_ping(found)
+        assert found["content"].endswith("for “attention transformer”")  # the presenter is in an embed only
+        assert_cannot_ping(found)
 
         known = await propose(fake, fake.other, "Attention Is All You Need")
         assert (f"already discussed this on <t:{int(START.timestamp())}:D>, presented by <@{fake.member.id}>"
                 in known["content"])
         close = await propose(fake, fake.other, "BERT: Pre-training of Deep Bidirectional Transformers")
         assert "Close to what we read: **Attention Is All You Need**" in close["content"]
-        assert not would_ping(known) and not would_ping(close)
+        assert_cannot_ping(known, shown={fake.member.id})
+        assert_cannot_ping(close, shown={fake.member.id})
         listing = await (await fake.slash("proposals", user=fake.member)).final()
         # The discussed proposal closed; proposing the paper again opened a fresh one, votes from zero.
         assert [line.split(":")[0] for line in listing["content"].splitlines()] == [
             "1. **Generative Adversarial Nets**", "2. **Attention Is All You Need**",  # +1, then by age
             "3. **BERT"]
+        assert_cannot_ping(listing, shown={fake.member.id, fake.other.id})
+        # The local Discord's record of every body the bot sent: the presenter's two reminders and the
+        # request for a summary pinged the presenter, and nothing else pinged anyone.
+        assert pinged(fake) == [Mention("user", fake.member.id)] * 3
 
 
 async def test_move_and_cancel_follow_the_event_and_announcement(group_world) -> None:
@@ -225,7 +237,9 @@ async def test_the_weekly_digest_shows_the_next_session_and_top_proposals(group_
         assert [f["name"] for f in fields[:3]] == ["📅 Next session", "🗳 Top proposals", "✍️ New summaries by members"]
         when = int(written.timestamp())  # the writer's name is shown, never pinging
         assert fields[2]["value"] == f"• Generative Adversarial Nets, by Ada \\@\u200beveryone (<t:{when}:R>)"
-        assert not would_ping(posted[1])
+        assert not posted[1]["content"]  # the writer's name is in the embed: what could ping is what was sent
+        assert_cannot_ping(posted[1])
+        assert pinged(fake) == []
 
 
 async def test_the_summary_request_points_to_summary_write_when_the_bot_has_it(group_world) -> None:

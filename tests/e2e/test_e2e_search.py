@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import timedelta
 
 import discord
 import pytest
 from sqlalchemy import delete
 
+from bot import views
 from bot.client import PaperBot
 from bot.config import Settings
 from store.db.models import Setting
@@ -208,6 +210,43 @@ async def test_result_buttons_are_disabled_when_the_view_times_out(world) -> Non
     assert msg in fake.messages[fake.channels["general"]] and len(controls()) == 3  # edited in place
     with pytest.raises(ValueError, match="disabled"):
         await fake.click(msg, "results:next", user=fake.member)
+
+
+async def test_result_buttons_are_disabled_after_the_interaction_token_expired(world) -> None:
+    """Pages browsed past the token's 15 minutes: Discord refuses the token (401), and the buttons are
+    disabled through the channel's message endpoint, with the bot's own token."""
+    fake, bot, _ = world
+    bot.view_timeout = 0.5
+    rec = await fake.slash("topic", topic="generative models", user=fake.member)
+    msg = await rec.final()
+    fake.expire_token(rec)  # as its 15 minutes would: edits through it now get 401 50027
+    controls = [c for row in msg["components"] for c in row["components"]]
+    assert len(controls) == 3 and any(not c.get("disabled") for c in controls)
+    async with asyncio.timeout(10):  # the view times out, the token edit is refused, the channel edit lands
+        while not all(c.get("disabled") for row in msg["components"] for c in row["components"]):
+            await asyncio.sleep(0.05)
+    assert [r["reason"] for r in rec.rejected] == ["token expired"]  # tried once through the token, refused
+    assert fake.requests[-1] == ("PATCH", f"/api/v10/channels/{msg['channel_id']}/messages/{msg['id']}")
+    assert msg in fake.messages[fake.channels["general"]] and msg["embeds"] and len(msg["components"]) == 2
+    with pytest.raises(ValueError, match="disabled"):
+        await fake.click(msg, "results:next", user=fake.member)
+
+
+async def test_a_token_known_to_be_too_old_is_not_tried(world, monkeypatch) -> None:
+    """Past the token's life (here made 0 s), the view goes straight to the channel's message endpoint: no
+    refused request (Discord counts those towards its invalid-request limit)."""
+    fake, bot, _ = world
+    monkeypatch.setattr(views, "TOKEN_LIFE", timedelta(0))
+    monkeypatch.setattr(views, "TOKEN_MARGIN", timedelta(0))
+    bot.view_timeout = 0.5
+    rec = await fake.slash("topic", topic="generative models", user=fake.member)
+    msg = await rec.final()
+    fake.expire_token(rec)
+    async with asyncio.timeout(10):
+        while not all(c.get("disabled") for row in msg["components"] for c in row["components"]):
+            await asyncio.sleep(0.05)
+    assert rec.rejected == [] and not any(m == "PATCH" and "/webhooks/" in p for m, p in fake.requests)
+    assert fake.requests[-1] == ("PATCH", f"/api/v10/channels/{msg['channel_id']}/messages/{msg['id']}")
 
 
 async def test_an_error_after_the_public_deferral_is_told_to_the_asker_alone(world, monkeypatch) -> None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
+import sys
+
 import pytest
 
 from tests.e2e.harness import search, write
-from tests.fakediscord import would_ping
+from tests.e2e.pings import assert_cannot_ping, pinged
 
 NOTE = "---\ntitle: {title}\nauthors: Ada Lovelace\ntopics: {topics}\n---\n{summary}\n"
 
@@ -13,6 +17,24 @@ NOTE = "---\ntitle: {title}\nauthors: Ada Lovelace\ntopics: {topics}\n---\n{summ
 def fields(message: dict) -> dict[str, str]:
     """The fields of the first embed (the best hit)."""
     return {f["name"]: f["value"] for f in (message.get("embeds") or [{}])[0].get("fields") or []}
+
+
+async def confirmed(rec, ask: dict) -> str:  # type: ignore[no-untyped-def]
+    """The confirmation as the member sees it once "Delete" is done: edited in place, at once (type 7) or
+    after a deferred update (type 6, then an edit of the message)."""
+    await rec.wait(lambda: rec.response is not None and not ask["content"].startswith("Delete summary"))
+    return ask["content"]
+
+
+async def seen(fake, query: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """The titles another member sees for /paper `query`: its results, or none when the bot says it found
+    nothing (an error reply is neither, and fails)."""
+    found = await search(fake, query)
+    if found.get("embeds"):
+        assert re.fullmatch(r"\d+ results? for “.*”", found["content"]), found["content"]
+        return [e["title"] for e in found["embeds"]]
+    assert found["flags"] & 64 and found["content"].startswith("No paper matches “"), found["content"]
+    return []
 
 
 async def test_write_opens_a_modal_and_the_summary_is_found_at_once(world) -> None:
@@ -50,29 +72,41 @@ async def test_a_new_paper_with_a_link_and_hostile_text(world) -> None:
         "summary:paper": "Wombat *Attention* @everyone", "summary:tldr": "<@123456789012345678> and @here read this",
         "summary:summary": "Wombats *attend* to cubes. <@&9>", "summary:topics": "cs.LG, wombats",
         "summary:link": "https://example.org/wombat"})
-    assert "new paper" in saved["content"] and not would_ping(saved)
+    assert "new paper" in saved["content"]
+    assert_cannot_ping(saved)
     found = await search(fake, "wombats attend cubes")
     embed = found["embeds"][0]
     assert embed["url"] == "https://example.org/wombat"  # the link on the title
     assert embed["title"] == "Wombat \\*Attention\\* \\@\u200beveryone"
-    assert "<@123456789012345678>" not in embed["description"] and not would_ping(found)
+    assert "<@123456789012345678>" not in embed["description"]
     assert "Machine Learning" in fields(found)["Topics"]
+    # The member's words are in the embed, where nothing pings; what could ping is the content (the header)
+    # and the allowed_mentions sent with it.
+    assert re.fullmatch(r"\d+ results? for “wombats attend cubes”", found["content"])
+    assert_cannot_ping(found)
+    # The same words where they could ping: typed as the query, echoed in the content.
+    echoed = await search(fake, "Wombat *Attention* @everyone <@123456789012345678> @here")
+    assert echoed["embeds"][0]["title"] == embed["title"]
+    assert echoed["content"].endswith("“Wombat \\*Attention\\* \\@\u200beveryone \\<\\@123456789012345678\\> "
+                                      "\\@\u200bhere”")
+    assert_cannot_ping(echoed)
+    assert pinged(fake) == []  # the local Discord's record: no body the bot sent notified anyone
 
 
 async def test_refusals_are_ephemeral_and_store_nothing(world) -> None:
-    fake, bot, _ = world
-    before = len(bot.library.index)
+    fake, _bot, _ = world
     msg = await write(fake, fake.member, {"summary:paper": "https://arxiv.org/abs/9999.99999", "summary:tldr": "x"})
     assert msg["flags"] & 64 and "No paper in the corpus has that link" in msg["content"]
     msg = await write(fake, fake.member, {"summary:paper": "Empty Words"})
     assert "nothing to save" in msg["content"]
     msg = await write(fake, fake.member, {"summary:paper": "**Title**: Wombat Attention", "summary:tldr": "x"})
     assert msg["flags"] & 64 and "does not look like a paper's title" in msg["content"]
-    assert len(bot.library.index) == before
+    for query in ("Empty Words", "Wombat Attention", "9999.99999"):  # what a member would look for: not there
+        assert not any("Empty Words" in t or "Wombat" in t for t in await seen(fake, query))
 
 
 async def test_edit_and_delete_by_writer_and_admin_refused_for_another_member(world) -> None:
-    fake, bot, _ = world
+    fake, _bot, _ = world
     saved = await write(fake, fake.member, {"summary:paper": "Echidna Embeddings", "summary:tldr": "Spiny vectors."})
     number = int(saved["content"].split("#")[1].split()[0])
     # Another member, guessing the number: refused before any form opens, and nothing changes.
@@ -96,18 +130,14 @@ async def test_edit_and_delete_by_writer_and_admin_refused_for_another_member(wo
     ask = await rec.final()
     assert "cannot be undone" in ask["content"]
     intruder = await (await fake.click(ask, "summary:delete:yes", user=fake.other)).response_()
-    assert intruder["data"]["flags"] & 64 and bot.library.index.get(_paper_id(bot, "Echidna Embeddings"))
+    assert intruder["data"]["flags"] & 64 and (await seen(fake, "echidna spiny"))[0] == "Echidna Embeddings"
     confirm = await fake.click(ask, "summary:delete:yes", user=fake.member)
-    assert "deleted" in (await confirm.final())["content"]
-    assert "Echidna" not in str(await search(fake, "echidna spiny"))
-
-
-def _paper_id(bot, title: str) -> int:  # type: ignore[no-untyped-def]
-    return next(p.id for p in bot.library.catalog if p.title == title)
+    assert await confirmed(confirm, ask) == f"Summary #{number} deleted."
+    assert "Echidna Embeddings" not in await seen(fake, "echidna spiny")
 
 
 async def test_admin_deletes_and_members_list_their_own(world) -> None:
-    fake, bot, _ = world
+    fake, _bot, _ = world
     for title in ("Koala Kernels", "Dingo Dropout"):
         await write(fake, fake.member, {"summary:paper": title, "summary:tldr": f"{title} in short."})
     mine = await (await fake.slash("summary mine", user=fake.member)).final()
@@ -119,12 +149,16 @@ async def test_admin_deletes_and_members_list_their_own(world) -> None:
     assert "Koala Kernels" in recent["content"] and "by **member**" in recent["content"]
     number = int(mine["content"].split("`#")[1].split("`")[0])
     ask = await (await fake.slash("summary delete", user=fake.admin, summary=number)).final()
-    await (await fake.click(ask, "summary:delete:yes", user=fake.admin)).final()
-    assert len([p for p in bot.library.catalog if p.title in ("Koala Kernels", "Dingo Dropout")]) == 1
+    assert await confirmed(await fake.click(ask, "summary:delete:yes", user=fake.admin), ask) == (
+        f"Summary #{number} deleted.")
+    assert "Dingo Dropout" not in await seen(fake, "dingo dropout")  # the newest, listed first: deleted
+    assert (await seen(fake, "koala kernels"))[0] == "Koala Kernels"
+    mine = await (await fake.slash("summary mine", user=fake.member)).final()
+    assert "Koala Kernels" in mine["content"] and "Dingo Dropout" not in mine["content"]
 
 
 async def test_upload_good_bad_oversized_and_foreign_files(world) -> None:
-    fake, bot, _ = world
+    fake, _bot, _ = world
     good = fake.attach("notes.md", NOTE.format(title="Pangolin Pruning", topics="pruning",
                                                summary="Scales prune weights.").encode())
     bad = fake.attach("broken.txt", b"\xff\xfe\x00 not text")
@@ -142,7 +176,7 @@ async def test_upload_good_bad_oversized_and_foreign_files(world) -> None:
     report = (await (await fake.slash("summary upload", user=fake.member, file=foreign, file2=pdf)).final())["content"]
     assert "0 summaries stored" in report and "not on Discord's attachment host" in report
     assert "not a summary file type" in report
-    assert "Foreign" not in {p.title for p in bot.library.catalog}
+    assert "Foreign" not in await seen(fake, "foreign")
     # The same file again: refused paper by paper, nothing stored twice.
     again = fake.attach("notes.md", NOTE.format(title="Pangolin Pruning", topics="x", summary="Again.").encode())
     report = (await (await fake.slash("summary upload", user=fake.member, file=again)).final())["content"]
@@ -161,11 +195,28 @@ async def test_reload_after_member_summaries_keeps_them(world) -> None:
 
 
 async def test_an_upload_of_too_many_papers_stores_none(world) -> None:
-    fake, bot, _ = world
-    before = len(bot.library.index)
+    fake, _bot, _ = world
     lines = "".join(f'{{"id": "2301.{i:05d}", "title": "Bulk Paper {i}", "abstract": "x", "categories": "cs.LG"}}\n'
                     for i in range(201))
     bulk = fake.attach("bulk.jsonl", lines.encode(), "application/jsonl")
     report = (await (await fake.slash("summary upload", user=fake.member, file=bulk)).final())["content"]
     assert "201 papers in one upload" in report and "0 summaries stored" in report
-    assert len(bot.library.index) == before
+    assert not any(t.startswith("Bulk Paper") for t in await seen(fake, "bulk paper 7"))
+
+
+async def test_a_delete_confirmation_left_alone_shows_its_buttons_disabled(world, monkeypatch) -> None:
+    """Neither Delete nor Cancel pressed before the view's time is up: the buttons show disabled (an edit of
+    the ephemeral message through its token), and nothing was deleted."""
+    fake, _bot, _ = world
+    monkeypatch.setattr(sys.modules["bot.cogs.summaries"], "CONFIRM_SECONDS", 0.5)  # the module the bot loaded
+    saved = await write(fake, fake.member, {"summary:paper": "Numbat Normalisation", "summary:tldr": "Stripes."})
+    number = int(saved["content"].split("#")[1].split()[0])
+    ask = await (await fake.slash("summary delete", user=fake.member, summary=number)).final()
+    buttons = [c for row in ask["components"] for c in row["components"]]
+    assert [b.get("disabled", False) for b in buttons] == [False, False]
+    async with asyncio.timeout(10):
+        while not all(c.get("disabled") for row in ask["components"] for c in row["components"]):
+            await asyncio.sleep(0.05)
+    with pytest.raises(ValueError, match="disabled"):
+        await fake.click(ask, "summary:delete:yes", user=fake.member)
+    assert "Numbat Normalisation" in await seen(fake, "numbat stripes")

@@ -5,7 +5,7 @@ reading. `spec/openapi.json` is Discord's (pinned, MIT, see spec/README.md). It 
 process; each schema is compiled once (jsonschema's Draft 2020-12 validator, `$ref`s resolved by
 `referencing`) and cached, so a body costs well under a millisecond.
 
-Where the file is known to be looser or stricter than Discord, three adjustments, each deliberate:
+Where the file is known to be looser or stricter than Discord, four adjustments, each deliberate:
 - Snowflakes: `SnowflakeType` is a string of digits, but discord.py sends integers in
   `allowed_mentions.users/roles`, `message_reference` and command ids, and Discord accepts them. Request
   bodies accept a non-negative integer too; response bodies (ours) must still use strings.
@@ -14,6 +14,9 @@ Where the file is known to be looser or stricter than Discord, three adjustments
   error names the real field; other unions take the first branch the body fits (else the first).
 - Unknown keys: no request schema sets `additionalProperties: false`, so a misspelled key would pass.
   `unknown_keys` rejects any key that no branch of the schema defines, except the few in ALLOWED_EXTRA.
+- Field errors: `InnerErrors._errors` items are `Error`, whose `code` is an integer; Discord's field errors
+  (and its documentation's example of a 50035 body) carry string codes ("BASE_TYPE_REQUIRED"). Inside
+  `errors` a code may be a string (FIELD_ERROR); the top-level `code` stays an integer.
 
 Formats: JSON Schema makes `format` an annotation; Discord enforces `uri` (RFC 3986) and `date-time`
 (RFC 3339), so every body is checked with jsonschema's FormatChecker for those two (FORMATS). jsonschema
@@ -28,7 +31,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +46,12 @@ SCHEMAS = "#/components/schemas/"
 
 WIDE_SNOWFLAKE = {"type": ["string", "integer"], "pattern": "^(0|[1-9][0-9]*)$", "minimum": 0,
                   "format": "snowflake"}
+
+# InnerErrors with Discord's string codes allowed (see the module docstring).
+FIELD_ERROR = {"type": "object", "properties": {"code": {"type": ["integer", "string"]}, "message": {"type": "string"}},
+               "required": ["code", "message"]}
+FIELD_ERRORS = {"type": "object", "properties": {"_errors": {"type": "array", "items": FIELD_ERROR}},
+                "additionalProperties": False, "required": ["_errors"]}
 
 # Keys discord.py 2.7 sends that the schema does not define: (component schema, key) -> why it is sent.
 # Anything else outside the schema is refused as a misspelling would be.
@@ -93,9 +102,10 @@ def spec() -> dict[str, Any]:
 @functools.cache
 def _registry(requests: bool) -> Registry:
     doc = spec()
+    schemas = {**doc["components"]["schemas"], "InnerErrors": FIELD_ERRORS}  # see the module docstring
     if requests:  # widen SnowflakeType for what clients send (see the module docstring)
-        schemas = {**doc["components"]["schemas"], "SnowflakeType": WIDE_SNOWFLAKE}
-        doc = {**doc, "components": {**doc["components"], "schemas": schemas}}
+        schemas["SnowflakeType"] = WIDE_SNOWFLAKE
+    doc = {**doc, "components": {**doc["components"], "schemas": schemas}}
     return Registry().with_resource(URI, Resource.from_contents(doc, default_specification=DRAFT202012))
 
 
@@ -179,6 +189,13 @@ def _problem(leaf: ValidationError) -> Problem:
     reason = leaf.message if len(leaf.message) <= 200 else f"{shown} fails {leaf.validator}"
     if leaf.validator in ("maxLength", "minLength", "maxItems", "minItems", "maximum", "minimum", "pattern"):
         reason = f"{shown} fails {leaf.validator} {schema.get(leaf.validator)!r}"
+    if leaf.validator == "required" and isinstance(leaf.instance, dict):
+        # Discord names a missing field at the field itself ({"name": {"_errors": [BASE_TYPE_REQUIRED]}}),
+        # so a node never holds its own _errors next to its fields' (which ErrorDetails cannot express).
+        named = re.match(r"^'([^']+)' is a required property", leaf.message)
+        missing = named.group(1) if named else next((k for k in leaf.validator_value if k not in leaf.instance), None)
+        if missing is not None:
+            return Problem((*leaf.absolute_path, missing), "BASE_TYPE_REQUIRED", f"This field is required ({reason})")
     if leaf.validator == "format" and leaf.validator_value in _FORMAT_ERRORS:
         code, message = _FORMAT_ERRORS[leaf.validator_value]
         value = str(leaf.instance)
@@ -338,6 +355,14 @@ class Operation:
     request: str | None  # pointer to the JSON request schema
     responses: dict[str, str | None]  # status -> pointer to the JSON response schema (None: no body)
     needs_bot_token: bool  # False where the spec allows no authentication ({} in security): interaction webhooks
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)  # status -> name -> schema
+
+    def status_key(self, status: int) -> str | None:
+        """The description's entry for a status: itself, else its class ("4XX"), else None."""
+        for key in (str(status), f"{status // 100}XX"):
+            if key in self.responses:
+                return key
+        return None
 
     def match(self, method: str, path: str) -> dict[str, str] | None:
         if method != self.method:
@@ -358,15 +383,42 @@ def operation(operation_id: str) -> Operation:
             base = f"#/paths/{_escape(template)}/{method}"
             request = (f"{base}/requestBody/content/application~1json/schema"
                        if "application/json" in ((op.get("requestBody") or {}).get("content") or {}) else None)
-            responses = {
-                status: (f"{base}/responses/{status}/content/application~1json/schema"
-                         if ((r.get("content") or {}).get("application/json") or {}).get("schema") else None)
-                for status, r in op["responses"].items()}
+            responses: dict[str, str | None] = {}
+            headers: dict[str, dict[str, str]] = {}
+            for status in op["responses"]:
+                # 429 and 4XX are shared: {"$ref": "#/components/responses/ClientErrorResponse"}
+                at, r = _deref(f"{base}/responses/{status}")
+                has_body = ((r.get("content") or {}).get("application/json") or {}).get("schema")
+                responses[status] = f"{at}/content/application~1json/schema" if has_body else None
+                headers[status] = {name: _deref(f"{at}/headers/{_escape(name)}")[0] + "/schema"
+                                   for name in r.get("headers") or {}}
             regex = re.sub(r"\\\{(\w+)\\\}", lambda m: f"(?P<{m.group(1)}>[^/]+)", re.escape(template))
             security = op.get("security") or [{"BotToken": []}]
             return Operation(operation_id, method.upper(), template, re.compile(regex), request, responses,
-                             {} not in security)
+                             {} not in security, headers)
     raise KeyError(f"no operation {operation_id!r} in the description")
+
+
+def header_problems(op: Operation, status: int, headers: dict[str, str]) -> list[str]:
+    """Headers the description defines for this answer (the X-RateLimit-* ones) that break their schema
+    (integer, number, string), or that the answer lacks while other X-RateLimit-* headers are present."""
+    key = op.status_key(status)
+    defined = op.headers.get(key or "", {})
+    present = {k.lower(): v for k, v in headers.items()}
+    problems = []
+    if not any(k.startswith("x-ratelimit-") for k in present):
+        return problems  # an answer on a route the server does not limit
+    for name, pointer in defined.items():
+        value = present.get(name.lower())
+        if value is None:
+            problems.append(f"{status} to {op.id} lacks {name}")
+            continue
+        kind = _node(pointer).get("type")
+        ok = {"integer": re.fullmatch(r"-?\d+", value), "number": re.fullmatch(r"-?\d+(\.\d+)?", value),
+              "string": bool(value)}.get(kind, True)
+        if not ok:
+            problems.append(f"{status} to {op.id}: {name} {value!r} is not a {kind}")
+    return problems
 
 
 def route(operations: list[Operation], method: str, path: str) -> tuple[Operation, dict[str, str]] | None:

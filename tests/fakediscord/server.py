@@ -32,14 +32,25 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp import WSMsgType, web
 
 from tests.fakediscord import markdown
+from tests.fakediscord import permissions as perms
 from tests.fakediscord.limits import command_errors, message_errors, url_problems
-from tests.fakediscord.openapi import Operation, Problem, discord_errors, operation, route, validate, validate_component
+from tests.fakediscord.openapi import (
+    Operation,
+    Problem,
+    discord_errors,
+    header_problems,
+    operation,
+    route,
+    validate,
+    validate_component,
+)
+from tests.fakediscord.ratelimits import RateLimits
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +106,12 @@ EPHEMERAL = 1 << 6
 LOADING = 1 << 7
 ALL_PERMISSIONS = (1 << 50) - 1
 MEMBER_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 16) | (1 << 31)  # view, send, embed, history, use
+P = perms.PERMISSIONS
+TOKEN_LIFETIME = timedelta(minutes=15)  # Discord: an interaction token is valid for 15 minutes
+# Gateway events a session gets only with their intent (GUILDS 1 << 0, GUILD_SCHEDULED_EVENTS 1 << 16).
+INTENT_OF = {"CHANNEL_CREATE": 1 << 0, "CHANNEL_UPDATE": 1 << 0, "THREAD_CREATE": 1 << 0, "THREAD_UPDATE": 1 << 0,
+             "GUILD_ROLE_UPDATE": 1 << 0, "GUILD_CREATE": 1 << 0, "GUILD_SCHEDULED_EVENT_CREATE": 1 << 16,
+             "GUILD_SCHEDULED_EVENT_UPDATE": 1 << 16, "GUILD_SCHEDULED_EVENT_DELETE": 1 << 16}
 
 
 @dataclass
@@ -123,12 +140,18 @@ class Member:
 
 @dataclass
 class Guild:
-    """A server the bot is in: its id (which decides its shard), name, text channels by name, admin role."""
+    """A server the bot is in: its id (which decides its shard), name, text channels by name, admin role;
+    its members, what @everyone and the bot's own (managed) role may do, and each channel's overwrites."""
 
     id: int
     name: str
     channels: dict[str, int]
     admin_role: int
+    member_ids: set[int] = field(default_factory=set)
+    everyone: int = MEMBER_PERMISSIONS
+    bot_role: int = field(default_factory=lambda: snowflake())
+    bot_permissions: int = perms.BOT_PERMISSIONS  # the README's invite: 17910013709312
+    overwrites: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # channel id -> overwrites
 
 
 @dataclass
@@ -140,6 +163,7 @@ class GatewaySession:
     ws: web.WebSocketResponse | None
     seq: int = 0
     missed: list[tuple[str, Any]] = field(default_factory=list)  # events sent while away, replayed on RESUME
+    intents: int | None = None  # what IDENTIFY asked for
 
     @property
     def live(self) -> bool:
@@ -161,12 +185,32 @@ class InteractionRecord:
     followups: list[dict[str, Any]] = field(default_factory=list)  # follow-ups that made messages of their own
     target: dict[str, Any] | None = None  # a component interaction: the stored message it came from
     thinking: bool = False  # deferred (type 5) and not yet answered: the next follow-up replaces it
+    edited_original: bool = False  # @original was edited through this interaction's token
     received_at: float | None = None  # when the callback arrived
     ignored_flags: list[int] = field(default_factory=list)  # flags of a follow-up that replaced a deferral
     deleted: list[dict[str, Any]] = field(default_factory=list)
     rejected: list[dict[str, Any]] = field(default_factory=list)  # what the server refused, and why
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     user_id: int = 0  # who sent it
+    created_at: datetime | None = None  # on the server's clock (FakeDiscord.now): the token's 15 minutes start
+    first_callback_at: float | None = None  # when the first callback arrived, accepted or not (monotonic)
+    expired: bool = False  # the test ended the token's life early (FakeDiscord.expire_token)
+
+    @property
+    def latency(self) -> float | None:
+        """Seconds from sending the interaction to its first callback's arrival, as the server measured it
+        (Discord's 3-second window is judged on this); None while nothing came."""
+        if self.response_delay is not None:
+            return self.response_delay
+        return None if self.first_callback_at is None else self.first_callback_at - self.sent_at
+
+    async def answered(self, timeout: float = 10.0) -> float:
+        """Wait for the initial response (accepted or refused as late); its measured latency in seconds."""
+        await self.wait(lambda: self.response is not None or (
+            self.first_callback_at is not None and any(r["reason"].startswith("late") for r in self.rejected)),
+            timeout)
+        assert self.latency is not None
+        return self.latency
 
     async def modal(self, timeout: float = 10.0) -> dict[str, Any]:
         """The modal the bot opened in answer (response type 9): its custom_id, title and components."""
@@ -200,9 +244,15 @@ class InteractionRecord:
                 return True
             if r["type"] == 5 and not self.thinking and self.original is not None and self.original.get("_edited"):
                 return not self.original.get("_deleted") or bool(self.followups)
+            if r["type"] == 6 and self.edited_original:  # a deferred update, then the component's message edited
+                return True
             return bool(self.followups)
         await self.wait(done, timeout)
         assert self.response is not None
+        if self.response["type"] == 6 and self.edited_original and not self.original.get("_deleted"):
+            return self.original  # type: ignore[union-attr]
+        if self.response["type"] == 6 and self.followups:
+            return self.followups[0]
         if self.original is not None and self.original.get("_edited") and not self.original.get("_deleted"):
             return self.original
         if self.followups:
@@ -215,8 +265,18 @@ class FakeDiscord:
     """Start with `async with FakeDiscord() as fake:`; point discord.py at `fake.api_base` / `fake.gateway_url`."""
 
     def __init__(self, *, response_window: float = 3.0, heartbeat_interval: float = 41.25, token: str = TOKEN,
-                 privileged_intents: int = 0) -> None:
+                 privileged_intents: int = 0, clock: Callable[[], datetime] | None = None) -> None:
         self.response_window = response_window
+        # Discord's wall clock (token lifetimes, scheduled events' starts and ends): the test's, if it gives
+        # one (the bot's Clock, say); else the real time. Events start and end on their own only on a
+        # test's clock (the real date may be past any date a test picks): see advance_events.
+        self.clock = clock
+        self.token_lifetime = TOKEN_LIFETIME
+        self.event_poll_seconds = 0.02
+        self.event_updates: list[dict[str, Any]] = []  # each GUILD_SCHEDULED_EVENT_UPDATE sent, as sent
+        self.limits: RateLimits | None = None  # per-route and global rate limits, once rate_limit() is called
+        self._ticker: asyncio.Task[None] | None = None
+        self._advancing = asyncio.Lock()
         self.token = token
         self.privileged_intents = privileged_intents  # enabled in the "Developer Portal": none by default
         self._operations = [operation(name) for name in OPERATIONS]
@@ -234,7 +294,8 @@ class FakeDiscord:
         self.channels = {name: snowflake() for name in ("general", "reading-group")}
         # Every server the bot is in; the first is the one tests use unless they name another.
         self.guilds: dict[int, Guild] = {
-            self.guild_id: Guild(self.guild_id, "Reading Group", self.channels, self.admin_role)}
+            self.guild_id: Guild(self.guild_id, "Reading Group", self.channels, self.admin_role,
+                                 {u.id for u in (self.owner, self.admin, self.member, self.other, self.bot_user)})}
         self.recommended_shards = 1  # what GET /gateway/bot tells a bot that does not choose its shard count
         self.max_guilds_per_shard = 2500  # Discord refuses (4011) a shard that would hold more servers
         self.members: dict[int, Member] = {
@@ -285,9 +346,14 @@ class FakeDiscord:
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._ticker = asyncio.create_task(self._follow_clock())
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._ticker
         for session in list(self._sessions.values()):
             if session.ws is not None:
                 await session.ws.close()
@@ -319,12 +385,17 @@ class FakeDiscord:
 
     # --- servers and shards ---
 
-    def add_guild(self, name: str = "Another Group", shard: tuple[int, int] | None = None) -> Guild:
-        """Another server with the bot in it (same members), on shard `shard` = (index, count) if given.
+    def add_guild(self, name: str = "Another Group", shard: tuple[int, int] | None = None,
+                  members: list[User] | None = None) -> Guild:
+        """Another server with the bot in it, on shard `shard` = (index, count) if given, with its own
+        channels (#general, #reading-group: `guild.channels`), admin role, bot role and overwrites; its
+        members are the first server's unless `members` names them (add_member adds more).
 
-        Add it before the bot connects: the server announces it in READY/GUILD_CREATE only."""
+        Added before the bot connects, READY/GUILD_CREATE announce it; after, `await fake.bot_joins(guild)`."""
         gid = snowflake_on_shard(*shard) if shard is not None else snowflake()
-        guild = Guild(gid, name, {n: snowflake() for n in ("general", "reading-group")}, snowflake())
+        guild = Guild(gid, name, {n: snowflake() for n in ("general", "reading-group")}, snowflake(),
+                      set(self.first_guild.member_ids) if members is None else
+                      {self.bot_user.id, *(u.id for u in members)})
         self.guilds[gid] = guild
         return guild
 
@@ -353,9 +424,215 @@ class FakeDiscord:
         return next((g for g in self.guilds.values() if channel_id in g.channels.values()), None)
 
     def _member_payload(self, member: Member, guild: Guild) -> dict[str, Any]:
-        """A member as `guild` shows it: the test's admin role stands for each server's own admin role."""
+        """A member as `guild` shows it: the test's admin role stands for each server's own admin role; the
+        bot holds the server's managed bot role."""
         roles = [str(guild.admin_role if r == self.admin_role else r) for r in member.roles]
+        if member.user.id == self.bot_user.id:
+            roles = [str(guild.bot_role)]
         return {**member.payload(), "roles": roles}
+
+    def is_member(self, user_id: int, guild: Guild) -> bool:
+        """Whether the user is in the server; one put straight into `members` (older tests) is in all."""
+        return user_id in guild.member_ids or not any(user_id in g.member_ids for g in self.guilds.values())
+
+    def add_member(self, username: str, guilds: list[Guild] | None = None, permissions: int = MEMBER_PERMISSIONS,
+                   roles: list[int] | None = None) -> User:
+        """A new member of `guilds` (the first server unless given), with these server-wide permissions."""
+        user = User(snowflake(), username)
+        self.members[user.id] = Member(user, list(roles or []), permissions)
+        for guild in guilds if guilds is not None else [self.first_guild]:
+            guild.member_ids.add(user.id)
+        return user
+
+    async def add_channel(self, name: str, guild: Guild | None = None) -> int:
+        """A new text channel `name` in `guild` (the first server unless given); CHANNEL_CREATE if connected."""
+        guild = guild or self.first_guild
+        cid = guild.channels[name] = snowflake()
+        await self._tell("CHANNEL_CREATE", self._guild_channel(guild, cid), guild.id)
+        return cid
+
+    async def bot_joins(self, guild: Guild) -> None:
+        """The bot is added to a server made after it connected: GUILD_CREATE on that server's shard."""
+        await self._tell("GUILD_CREATE", self.guild_payload(guild), guild.id)
+
+    # --- the bot's permissions: roles and channel overwrites, as Discord computes them (permissions.py) ---
+
+    def _channel_ref(self, channel: str | int | None, guild: Guild | None) -> tuple[Guild, int | None]:
+        """(server, channel id) for a channel given by name (in `guild`, else the first server) or by id."""
+        if channel is None:
+            return guild or self.first_guild, None
+        if isinstance(channel, str):
+            g = guild or self.first_guild
+            return g, g.channels[channel]
+        g = self._guild_of(channel)
+        if g is None:
+            raise KeyError(f"no channel {channel}")
+        return g, channel
+
+    def _overwrite_parent(self, channel_id: int) -> int:
+        thread = self.threads.get(channel_id)
+        return int(thread["parent_id"]) if thread is not None else channel_id
+
+    def bot_permissions(self, channel: str | int | None = None, guild: Guild | None = None) -> int:
+        """What the bot may do server-wide (channel None) or in a channel or thread (name or id), as Discord
+        computes it from @everyone, the bot's role and the channel's overwrites (a thread: its parent's)."""
+        guild, cid = self._channel_ref(channel, guild)
+        base = perms.base(guild.everyone, [guild.bot_permissions])
+        if cid is None:
+            return base
+        return perms.in_channel(base, guild.overwrites.get(self._overwrite_parent(cid), []), guild.id,
+                                [guild.bot_role], self.bot_user.id)
+
+    async def set_overwrite(self, channel: str | int, target: int, kind: int, allow: int = 0, deny: int = 0,
+                            guild: Guild | None = None) -> None:
+        """Set the overwrite of `target` (a role, kind 0, or a member, kind 1; the server's id is @everyone)
+        in a channel; all-zero removes it. CHANNEL_UPDATE tells a connected bot, as Discord does."""
+        guild, cid = self._channel_ref(channel, guild)
+        assert cid is not None and cid not in self.threads, "overwrites belong to channels, not threads"
+        kept = [o for o in guild.overwrites.get(cid, []) if (int(o["id"]), o["type"]) != (target, kind)]
+        if allow or deny:
+            kept.append(perms.overwrite(target, kind, allow, deny))
+        guild.overwrites[cid] = kept
+        await self._tell("CHANNEL_UPDATE", self._guild_channel(guild, cid), guild.id)
+
+    def _bot_overwrite(self, guild: Guild, cid: int) -> tuple[int, int]:
+        own = next((o for o in guild.overwrites.get(cid, []) if (int(o["id"]), o["type"]) == (self.bot_user.id, 1)),
+                   None)
+        return (0, 0) if own is None else (int(own["allow"]), int(own["deny"]))
+
+    async def deny_bot(self, *permissions: str | int, channel: str | int | None = None,
+                       guild: Guild | None = None) -> None:
+        """Take permissions ("CREATE_PUBLIC_THREADS", "SEND_MESSAGES"...) from the bot: in one channel (a
+        member overwrite denying them: CHANNEL_UPDATE) or, without `channel`, server-wide (off its role and
+        off @everyone: GUILD_ROLE_UPDATE). Members' own permissions are their Member.permissions, untouched."""
+        value = perms.bits(*permissions)
+        guild, cid = self._channel_ref(channel, guild)
+        if cid is None:  # off the bot's role and off @everyone, which the bot holds too
+            guild.bot_permissions &= ~value
+            guild.everyone &= ~value
+            for role in self._roles(guild)[:2]:
+                await self._tell("GUILD_ROLE_UPDATE", {"guild_id": str(guild.id), "role": role}, guild.id)
+            return
+        allow, deny = self._bot_overwrite(guild, cid)
+        await self.set_overwrite(cid, self.bot_user.id, perms.MEMBER, allow & ~value, deny | value, guild)
+
+    async def allow_bot(self, *permissions: str | int, channel: str | int | None = None,
+                        guild: Guild | None = None) -> None:
+        """Give permissions back: lift the channel's denial of them, or add them to the bot's role."""
+        value = perms.bits(*permissions)
+        guild, cid = self._channel_ref(channel, guild)
+        if cid is None:
+            guild.bot_permissions |= value
+            await self._tell("GUILD_ROLE_UPDATE", {"guild_id": str(guild.id), "role": self._roles(guild)[1]},
+                             guild.id)
+            return
+        allow, deny = self._bot_overwrite(guild, cid)
+        await self.set_overwrite(cid, self.bot_user.id, perms.MEMBER, allow, deny & ~value, guild)
+
+    def _refused(self, guild: Guild | None, cid: int | None, *needed: str, any_of: bool = False
+                 ) -> web.Response | None:
+        """Discord's 403 when the bot lacks what a call needs: 50001 Missing Access without View Channel in
+        the channel, else 50013 Missing Permissions (`any_of`: one of `needed` is enough)."""
+        if guild is None:
+            return None
+        have = self.bot_permissions(cid, guild)
+        if cid is not None and not have & P["VIEW_CHANNEL"]:
+            return self._error(403, 50001, "Missing Access")
+        held = [bool(have & P[n]) for n in needed]
+        if needed and not (any(held) if any_of else all(held)):
+            return self._error(403, 50013, "Missing Permissions")
+        return None
+
+    # --- threads archived or locked ---
+
+    async def archive_thread(self, thread_id: int, *, archived: bool = True, locked: bool = False) -> None:
+        """Archive (and lock) a thread, or open it again; THREAD_UPDATE tells a connected bot."""
+        thread = self.threads[thread_id]
+        thread["thread_metadata"].update(archived=archived, locked=locked,
+                                         archive_timestamp=self.now().isoformat())
+        await self._tell("THREAD_UPDATE", thread, int(thread["guild_id"]))
+
+    def _closed_thread(self, cid: int, guild: Guild) -> web.Response | None:
+        """Posting or editing in an archived thread: 400 50083; in a locked one without Manage Threads: 403 50083."""
+        thread = self.threads.get(cid)
+        if thread is None:
+            return None
+        meta = thread["thread_metadata"]
+        if meta["archived"]:
+            return self._error(400, 50083, "Thread is archived")
+        if meta["locked"] and not self.bot_permissions(cid, guild) & P["MANAGE_THREADS"]:
+            return self._error(403, 50083, "Thread is archived")
+        return None
+
+    # --- Discord's clock: interaction tokens' 15 minutes, scheduled events that start and end ---
+
+    def now(self) -> datetime:
+        """The server's time: the test's clock if it gave one, else the real time."""
+        return self.clock() if self.clock is not None else datetime.now(UTC)
+
+    def expire_token(self, rec: InteractionRecord) -> None:
+        """End an interaction token's life now, as 15 minutes would (followups and edits then get 401 50027)."""
+        rec.expired = True
+
+    def _token_expired(self, rec: InteractionRecord) -> bool:
+        return rec.expired or (rec.created_at is not None and self.now() - rec.created_at >= self.token_lifetime)
+
+    def latencies(self) -> dict[int, float | None]:
+        """Every interaction's measured time to its first callback (None: not answered), by interaction id."""
+        return {iid: rec.latency for iid, rec in self.interactions.items()}
+
+    async def _follow_clock(self) -> None:
+        """On a test's clock, events start and end on their own: the clock is looked at every few ms."""
+        while True:
+            await asyncio.sleep(self.event_poll_seconds)
+            if self.clock is not None:
+                try:
+                    await self.advance_events()
+                except Exception:  # a test's clock gone wrong must not kill the server
+                    log.exception("fake Discord: advancing scheduled events failed")
+
+    async def advance_events(self, now: datetime | None = None) -> list[dict[str, Any]]:
+        """Bring scheduled events to `now` (default: the server's clock) as Discord does for external events:
+        SCHEDULED ones whose start has come go ACTIVE, ACTIVE ones whose end has come go COMPLETED, each
+        change sent as GUILD_SCHEDULED_EVENT_UPDATE. Returns the updates, in order."""
+        now = now or self.now()
+        out = []
+        async with self._advancing:
+            for event in list(self.events.values()):
+                for status, at in ((2, "scheduled_start_time"), (3, "scheduled_end_time")):
+                    if event["status"] == status - 1 and event.get(at) and datetime.fromisoformat(event[at]) <= now:
+                        event["status"] = status
+                        out.append(dict(event))
+                        self.event_updates.append(dict(event))
+                        await self._tell("GUILD_SCHEDULED_EVENT_UPDATE", event, int(event["guild_id"]))
+        return out
+
+    async def wait_event_status(self, event_id: int | str, status: int, timeout: float = 10.0) -> dict[str, Any]:
+        """Wait until the event has `status` (2 ACTIVE, 3 COMPLETED, 4 CANCELED); the event."""
+        deadline = time.monotonic() + timeout
+        while (event := self.events.get(int(event_id))) is None or event["status"] != status:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"event {event_id} did not reach status {status}: {event}")
+            await asyncio.sleep(self.event_poll_seconds)
+        return event
+
+    # --- rate limits ---
+
+    def rate_limit(self, seed: int, **settings: Any) -> RateLimits:
+        """Turn on Discord's rate limits, deterministic from `seed` (ratelimits.RateLimits: route_limits,
+        window, global_limit, shared...). Every answer then carries X-RateLimit-* headers."""
+        self.limits = RateLimits(seed, **settings)
+        return self.limits
+
+    async def _tell(self, event: str, data: dict[str, Any], guild_id: int) -> None:
+        """Send a gateway event to the shard holding the server, if a bot is connected and asked for it."""
+        session = self._session_for(guild_id)
+        if session is None:
+            return
+        wanted = INTENT_OF.get(event)
+        if wanted is not None and session.intents is not None and not session.intents & wanted:
+            return
+        await self._send_event(session, event, data)
 
     # --- gateway ---
 
@@ -398,29 +675,56 @@ class FakeDiscord:
             resolved = (data.get("data") or {}).get("resolved")
             if resolved:
                 parts.append(("ResolvedObjectsResponse", "data.resolved", resolved))
+        elif event in ("CHANNEL_CREATE", "CHANNEL_UPDATE"):
+            parts.append(("GuildChannelResponse", "", data))
+        elif event in ("THREAD_CREATE", "THREAD_UPDATE"):  # newly_created: the gateway's own flag
+            parts.append(("ThreadResponse", "", {k: v for k, v in data.items() if k != "newly_created"}))
+        elif event == "GUILD_ROLE_UPDATE":
+            parts.append(("GuildRoleResponse", "role", data["role"]))
+        elif event.startswith("GUILD_SCHEDULED_EVENT_"):
+            parts.append(("ExternalScheduledEventResponse", "", data))
         for schema, where, body in parts:
             problems = validate_component(schema, body)
             if problems:
                 self.violation(f"{event} {where} breaks {schema}: " + "; ".join(str(p) for p in problems))
 
+    def _guild_channel(self, guild: Guild, cid: int) -> dict[str, Any]:
+        """A text channel as GUILD_CREATE, CHANNEL_UPDATE and GET /channels give it, with its overwrites."""
+        names = list(guild.channels)
+        name = next((n for n, c in guild.channels.items() if c == cid), "deleted-channel")
+        return {"id": str(cid), "type": 0, "name": name, "position": names.index(name) if name in names else 0,
+                "guild_id": str(guild.id), "permission_overwrites": list(guild.overwrites.get(cid, [])),
+                "nsfw": False, "parent_id": None, "topic": None, "last_message_id": None, "rate_limit_per_user": 0,
+                "flags": 0}
+
+    def _roles(self, guild: Guild) -> list[dict[str, Any]]:
+        """@everyone, the admin role and the bot's managed role (tags.bot_id), as GuildRoleResponse."""
+        out = []
+        for position, (role, name, permissions, managed) in enumerate(
+                [(guild.id, "@everyone", guild.everyone, False), (guild.bot_role, "paperbot", guild.bot_permissions,
+                                                                   True),
+                 (guild.admin_role, "admin", MANAGE_GUILD, False)]):
+            out.append({"id": str(role), "name": name, "permissions": str(permissions), "position": position,
+                        "color": 0, "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None},
+                        "hoist": False, "managed": managed, "mentionable": False, "icon": None,
+                        "unicode_emoji": None, "flags": 0, **({"tags": {"bot_id": str(self.bot_user.id)}}
+                                                              if managed else {})})
+        return out
+
     def guild_payload(self, guild: Guild | None = None) -> dict[str, Any]:
         guild = guild or self.first_guild
-        channels = [{"id": str(cid), "type": 0, "name": name, "position": i, "guild_id": str(guild.id),
-                     "permission_overwrites": [], "nsfw": False, "parent_id": None, "topic": None,
-                     "last_message_id": None, "rate_limit_per_user": 0, "flags": 0}
-                    for i, (name, cid) in enumerate(guild.channels.items())]
-        roles = [{"id": str(role), "name": name, "permissions": str(permissions), "position": position,
-                  "color": 0, "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None},
-                  "hoist": False, "managed": False, "mentionable": False, "icon": None, "unicode_emoji": None,
-                  "flags": 0}
-                 for position, (role, name, permissions) in enumerate(
-                     [(guild.id, "@everyone", MEMBER_PERMISSIONS), (guild.admin_role, "admin", MANAGE_GUILD)])]
+        members = [m for uid, m in self.members.items() if self.is_member(uid, guild)]
         return {"id": str(guild.id), "name": guild.name, "icon": None, "owner_id": str(self.owner.id),
-                "channels": channels, "roles": roles,
-                "members": [self._member_payload(m, guild) for m in self.members.values()],
-                "member_count": len(self.members), "unavailable": False, "large": False, "features": [],
-                "emojis": [], "stickers": [], "voice_states": [], "presences": [], "threads": [],
-                "stage_instances": [], "guild_scheduled_events": [], "joined_at": "2026-01-01T00:00:00+00:00",
+                "channels": [self._guild_channel(guild, cid) for cid in guild.channels.values()],
+                "roles": self._roles(guild),
+                "members": [self._member_payload(m, guild) for m in members],
+                "member_count": len(members), "unavailable": False, "large": False, "features": [],
+                "emojis": [], "stickers": [], "voice_states": [], "presences": [],
+                "threads": [t for t in self.threads.values()  # the active ones, as Discord lists them
+                            if t["guild_id"] == str(guild.id) and not t["thread_metadata"]["archived"]],
+                "stage_instances": [],
+                "guild_scheduled_events": [e for e in self.events.values() if e["guild_id"] == str(guild.id)],
+                "joined_at": "2026-01-01T00:00:00+00:00",
                 "verification_level": 0, "default_message_notifications": 0, "explicit_content_filter": 0,
                 "mfa_level": 0, "nsfw_level": 0, "premium_tier": 0, "preferred_locale": "en-US",
                 "system_channel_id": None, "afk_channel_id": None, "afk_timeout": 300, "application_id": None,
@@ -483,7 +787,7 @@ class FakeDiscord:
             self.violation(f"shard {shard} would hold {len(guilds)} servers (at most {self.max_guilds_per_shard})")
             await ws.close(code=4011, message=b"Sharding required.")
             return None
-        session = GatewaySession(f"fake-session-{snowflake()}", (index, count), ws)
+        session = GatewaySession(f"fake-session-{snowflake()}", (index, count), ws, intents=int(d.get("intents") or 0))
         self._sessions[session.id] = session
         self.identifies += 1
         events = [("READY", {
@@ -528,7 +832,7 @@ class FakeDiscord:
 
     def _error(self, status: int, code: int = 0, message: str = "", errors: Any = None) -> web.Response:
         if status == 429:
-            body = {"message": "You are being rate limited.", "retry_after": 0.05, "global": False}
+            body = {"message": "You are being rate limited.", "retry_after": 0.05, "global": False, "code": 0}
             resp = self._json(body, 429)
             # Discord answers through its proxy ("Via"); a 429 without it is a Cloudflare ban to discord.py.
             resp.headers.update({"Retry-After": "0.05", "X-RateLimit-Scope": "user", "Via": "1.1 google"})
@@ -538,8 +842,9 @@ class FakeDiscord:
                     500: (0, "Internal Server Error")}
         dc, dm = defaults.get(status, (0, "error"))
         body: dict[str, Any] = {"code": code or dc, "message": message or dm}
-        if isinstance(errors, dict):
-            body["errors"] = errors
+        if isinstance(errors, dict):  # a field's message alone becomes Discord's {"_errors": [...]} leaf
+            body["errors"] = {k: {"_errors": [{"code": "INVALID", "message": v}]} if isinstance(v, str) else v
+                              for k, v in errors.items()}
         elif errors is not None:  # Discord's shape: nested objects ending in {"_errors": [...]}
             body["errors"] = {str(i): {"_errors": [{"code": "INVALID", "message": e}]} for i, e in enumerate(errors)}
         if errors is not None:
@@ -615,6 +920,33 @@ class FakeDiscord:
             log.error("fake Discord: unknown route %s %s", m, path)
             return self._error(404, 0, f"unknown route {m} {path}")
         op, params = found
+        headers: dict[str, str] = {}
+        if self.limits is not None:
+            headers, hit = self.limits.check(m, op.template, params, path)
+            if hit is not None:
+                # Discord answers through its proxy ("Via"); a 429 without it is a Cloudflare ban to discord.py.
+                response = self._json(self.limits.body(hit), 429)
+                response.headers.update({**headers, "Via": "1.1 google"})
+                return self._checked(op, response)
+        response = await self._serve(request, op, params)
+        response.headers.update(headers)
+        return self._checked(op, response)
+
+    def _checked(self, op: Operation, response: web.Response) -> web.Response:
+        """Hold the server's own answer to the description: its body (errors too: ErrorResponse,
+        RatelimitedResponse) and its X-RateLimit-* headers."""
+        key = op.status_key(response.status)
+        schema = op.responses.get(key) if key is not None else None
+        if schema is not None and response.body:
+            problems = validate(schema, json.loads(response.body), requests=False, strict=True)
+            if problems:
+                self.violation(f"the server's own {response.status} to {op.id} breaks the spec: "
+                               + "; ".join(str(p) for p in problems))
+        for problem in header_problems(op, response.status, dict(response.headers)):
+            self.violation(f"the server's own headers break the spec: {problem}")
+        return response
+
+    async def _serve(self, request: web.Request, op: Operation, params: dict[str, str]) -> web.Response:
         if op.needs_bot_token and request.headers.get("Authorization") != f"Bot {self.token}":
             self.violation(f"{op.id}: Authorization {request.headers.get('Authorization', '(none)')[:12]!r}…"
                            " is not the bot's token")
@@ -634,17 +966,12 @@ class FakeDiscord:
         if op.request is not None and (body is not None or op.method in ("POST", "PUT")):
             if op.id == "create_interaction_response" and rec is not None and rec.response is None:
                 rec.received_at = time.monotonic()  # the window closes on arrival, not after our checks
+                if rec.first_callback_at is None:
+                    rec.first_callback_at = rec.received_at
             problems = validate(op.request, body, requests=True) or url_problems(body)
             if problems:
                 return self._invalid(op, problems, rec, body)
-        response = await getattr(self, "_op_" + op.id)(params, body)
-        schema = op.responses.get(str(response.status))
-        if schema is not None and response.body:
-            problems = validate(schema, json.loads(response.body), requests=False, strict=True)
-            if problems:
-                self.violation(f"the server's own {response.status} to {op.id} breaks the spec: "
-                               + "; ".join(str(p) for p in problems))
-        return response
+        return await getattr(self, "_op_" + op.id)(params, body)
 
     # One method per operation of the description, named _op_<operationId>; the route, the checks of the
     # request and response bodies and of the credentials come from the description itself.
@@ -792,6 +1119,10 @@ class FakeDiscord:
         rec = self._rec(params)
         if rec is None:
             return self._error(404, 10015, "Unknown Webhook")
+        if self._token_expired(rec):  # Discord: a token lives 15 minutes; after, its webhook is unknown to it
+            rec.rejected.append({"reason": "token expired", "body": None})
+            rec.changed.set()
+            return self._error(401, 50027, "Invalid Webhook Token")
         if rec.response is None:
             return self._error(400, 40060, "The interaction has not been acknowledged")
         return rec
@@ -849,6 +1180,7 @@ class FakeDiscord:
             rec.thinking = False  # editing the deferred message answers it
             target["flags"] &= ~LOADING
         self._edit(target, body, ("content", "embeds", "components", "allowed_mentions"))
+        rec.edited_original = rec.edited_original or target is rec.original
         rec.changed.set()
         return self._json(public(target))
 
@@ -892,6 +1224,9 @@ class FakeDiscord:
         cid = self._channel_id(params)
         if cid is None:
             return self._error(404, 10003, "Unknown Channel")
+        refused = self._refused(self._guild_of(cid), cid)
+        if refused is not None:
+            return refused
         if cid in self.threads:
             return self._json(self.threads[cid])
         return self._json(self._channel_payload(cid, with_permissions=False))
@@ -919,7 +1254,26 @@ class FakeDiscord:
             errors.append("scheduled_end_time must be after scheduled_start_time")
         return errors
 
+    def _event_refused(self, guild_id: str, event: dict[str, Any] | None = None) -> web.Response | None:
+        """Discord's rule: creating needs Create Events (or Manage Events, which predates it); editing or
+        deleting the bot's own event the same; another's needs Manage Events. Server-wide permissions only:
+        an external event has no channel."""
+        guild = self.guilds[int(guild_id)]
+        if event is not None and event["creator_id"] != str(self.bot_user.id):
+            return self._refused(guild, None, "MANAGE_EVENTS")
+        return self._refused(guild, None, "CREATE_EVENTS", "MANAGE_EVENTS", any_of=True)
+
+    def _in_the_past(self, start: str | None) -> web.Response | None:
+        """On a test's clock, Discord's refusal of a start already past."""
+        if self.clock is None or not start or datetime.fromisoformat(start) > self.now():
+            return None
+        return self._error(400, 50035, "Invalid Form Body", {"scheduled_start_time": {"_errors": [
+            {"code": "GUILD_SCHEDULED_EVENT_SCHEDULE_PAST", "message": "Cannot schedule event in the past."}]}})
+
     async def _op_create_guild_scheduled_event(self, params: dict[str, str], body: dict[str, Any]) -> web.Response:
+        refused = self._event_refused(params["guild_id"]) or self._in_the_past(body.get("scheduled_start_time"))
+        if refused is not None:
+            return refused
         if body.get("entity_type") != 3:
             return self._error(400, 50035, "Invalid Form Body", {"entity_type": "only external events are modelled"})
         event = {"id": str(snowflake()), "guild_id": params["guild_id"], "name": body["name"],
@@ -936,20 +1290,30 @@ class FakeDiscord:
             return self._error(400, 50035, "Invalid Form Body", errors)
         self._audit(f"scheduled event {event['id']}", {"content": event["description"] or ""}, notifies=False)
         self.events[int(event["id"])] = event
+        await self._tell("GUILD_SCHEDULED_EVENT_CREATE", event, int(event["guild_id"]))
         return self._json(event)
 
     async def _op_update_guild_scheduled_event(self, params: dict[str, str], body: dict[str, Any]) -> web.Response:
         event = self._event(params)
         if isinstance(event, web.Response):
             return event
+        refused = self._event_refused(params["guild_id"], event)
+        if refused is not None:
+            return refused
         if event["status"] in (3, 4):
             return self._error(400, 180000, "Cannot modify a finished event")
+        if event["status"] == 1 and "scheduled_start_time" in body:
+            past = self._in_the_past(body["scheduled_start_time"])
+            if past is not None:
+                return past
         changed = {**event, **{k: v for k, v in body.items() if k in event}}
         if "entity_metadata" in body:
             changed["entity_metadata"] = {"location": (body["entity_metadata"] or {}).get("location")}
         if body.get("status") not in (None, event["status"]) and (event["status"], body["status"]) not in (
                 (1, 2), (1, 4), (2, 3)):  # Discord's allowed status transitions
-            return self._error(400, 180000, f"status cannot go from {event['status']} to {body['status']}")
+            return self._error(400, 50035, "Invalid Form Body", {"status": {"_errors": [
+                {"code": "GUILD_SCHEDULED_EVENT_INVALID_STATUS_TRANSITION",
+                 "message": f"Status cannot go from {event['status']} to {body['status']}."}]}})
         errors = self._event_errors(changed)
         if errors:
             self.violation("scheduled event edit: " + "; ".join(errors))
@@ -958,13 +1322,19 @@ class FakeDiscord:
             self._audit(f"scheduled event {event['id']} edit", {"content": body["description"] or ""},
                         notifies=False)
         event.update(changed)
+        self.event_updates.append(dict(event))
+        await self._tell("GUILD_SCHEDULED_EVENT_UPDATE", event, int(event["guild_id"]))
         return self._json(event)
 
     async def _op_delete_guild_scheduled_event(self, params: dict[str, str], _body: Any) -> web.Response:
         event = self._event(params)
         if isinstance(event, web.Response):
             return event
+        refused = self._event_refused(params["guild_id"], event)
+        if refused is not None:
+            return refused
         del self.events[int(event["id"])]
+        await self._tell("GUILD_SCHEDULED_EVENT_DELETE", event, int(event["guild_id"]))
         return web.Response(status=204)
 
     async def _op_get_guild_scheduled_event(self, params: dict[str, str], _body: Any) -> web.Response:
@@ -993,18 +1363,24 @@ class FakeDiscord:
             return self._error(404, 10003, "Unknown Channel")
         if cid in self.threads:
             return self._error(400, 50024, "Cannot execute action on this channel type")
+        refused = self._refused(self._guild_of(cid), cid, "CREATE_PUBLIC_THREADS")
+        if refused is not None:
+            return refused
         if body.get("type") not in (None, 11):
             return self._error(400, 50035, "Invalid Form Body", {"type": "only public threads are modelled"})
-        return self._json(self._thread(cid, body["name"], self.bot_user.id), status=201)
+        thread = self._thread(cid, body["name"], self.bot_user.id)
+        await self._tell("THREAD_CREATE", {**thread, "newly_created": True}, int(thread["guild_id"]))
+        return self._json(thread, status=201)
 
     async def _op_create_thread_from_message(self, params: dict[str, str], body: dict[str, Any]) -> web.Response:
-        msg = self._channel_message(params)
+        msg = self._channel_message(params, ("CREATE_PUBLIC_THREADS",))
         if isinstance(msg, web.Response):
             return msg
         if msg.get("thread") is not None:
             return self._error(400, 160004, "A thread has already been created for this message")
         # Discord gives a thread started from a message the message's id.
         thread = self._thread(int(params["channel_id"]), body["name"], self.bot_user.id, int(msg["id"]))
+        await self._tell("THREAD_CREATE", {**thread, "newly_created": True}, int(thread["guild_id"]))
         msg["thread"] = thread
         return self._json(thread, status=201)
 
@@ -1012,6 +1388,12 @@ class FakeDiscord:
         cid = self._channel_id(params)
         if cid is None:
             return self._error(404, 10003, "Unknown Channel")
+        guild = self._guild_of(cid)
+        assert guild is not None
+        refused = (self._refused(guild, cid) or self._closed_thread(cid, guild)
+                   or self._refused(guild, cid, "SEND_MESSAGES_IN_THREADS" if cid in self.threads else "SEND_MESSAGES"))
+        if refused is not None:
+            return refused
         errors = message_errors(body)
         if errors:
             self.violation("channel message: " + "; ".join(errors))
@@ -1027,10 +1409,15 @@ class FakeDiscord:
         self._message_event.set()
         return self._json(public(msg))
 
-    def _channel_message(self, params: dict[str, str]) -> dict[str, Any] | web.Response:
+    def _channel_message(self, params: dict[str, str], needed: tuple[str, ...] = ("READ_MESSAGE_HISTORY",)
+                         ) -> dict[str, Any] | web.Response:
+        """The message the path names, if the bot may see it and has `needed` in its channel."""
         cid = self._channel_id(params)
         if cid is None:
             return self._error(404, 10003, "Unknown Channel")
+        refused = self._refused(self._guild_of(cid), cid, *needed)
+        if refused is not None:
+            return refused
         msg = next((x for x in self.messages[cid] if x["id"] == params["message_id"]), None)
         return msg if msg is not None else self._error(404, 10008, "Unknown Message")
 
@@ -1039,9 +1426,13 @@ class FakeDiscord:
         return msg if isinstance(msg, web.Response) else self._json(public(msg))
 
     async def _op_update_message(self, params: dict[str, str], body: Any) -> web.Response:
-        msg = self._channel_message(params)
+        msg = self._channel_message(params, ())  # its own message: the bot needs only to see the channel
         if isinstance(msg, web.Response):
             return msg
+        cid = int(params["channel_id"])
+        closed = self._closed_thread(cid, self._guild_of(cid))  # type: ignore[arg-type]
+        if closed is not None:
+            return closed
         errors = message_errors({**msg, **(body or {})}, editing=True)
         if errors:
             self.violation("channel message edit: " + "; ".join(errors))
@@ -1079,22 +1470,26 @@ class FakeDiscord:
         if guild is None and message is not None:  # a component or modal: the server its message is in
             guild = self._guild_of(int(message["channel_id"]))
         guild = guild or self.first_guild
+        if not self.is_member(user.id, guild):
+            raise PermissionError(f"{user.username} is not a member of {guild.name}: Discord's client cannot send this")
         iid, token = snowflake(), f"token-{snowflake()}"
         channel_id = guild.channels[channel]
+        channel_payload = self._guild_channel(guild, channel_id)
         payload: dict[str, Any] = {
             "id": str(iid), "application_id": str(self.app_id), "type": kind, "data": data, "token": token,
             "version": 1, "guild_id": str(guild.id), "channel_id": str(channel_id),
-            "channel": {"id": str(channel_id), "type": 0, "guild_id": str(guild.id), "name": channel,
-                        "position": 0, "permission_overwrites": [], "nsfw": False, "parent_id": None},
+            "channel": {k: channel_payload[k] for k in ("id", "type", "guild_id", "name", "position",
+                                                         "permission_overwrites", "nsfw", "parent_id")},
             "member": {**self._member_payload(member, guild), "permissions": str(member.permissions)},
-            "app_permissions": str(MEMBER_PERMISSIONS), "locale": "en-US", "guild_locale": "en-US",
+            # what the bot may do in this channel (its role and the channel's overwrites), as Discord sends it
+            "app_permissions": str(self.bot_permissions(channel_id, guild)), "locale": "en-US", "guild_locale": "en-US",
             "entitlements": [], "authorizing_integration_owners": {"0": str(guild.id)}, "context": 0,
             "attachment_size_limit": 8388608,
         }
         if message is not None:
             payload["message"] = public(message)
         rec = InteractionRecord(iid, token, kind, payload, time.monotonic(), target=message,
-                                user_id=user.id)
+                                user_id=user.id, created_at=self.now())
         self.interactions[iid] = rec
         self.by_token[token] = rec
         await self.dispatch("INTERACTION_CREATE", payload)
@@ -1104,7 +1499,7 @@ class FakeDiscord:
         """An interaction the server issued without a connected bot: for testing the server's own rules."""
         iid, token = snowflake(), f"token-{snowflake()}"
         rec = InteractionRecord(iid, token, kind, {"channel_id": str(self.channels["general"])}, time.monotonic(),
-                                target=message)
+                                target=message, created_at=self.now())
         self.interactions[iid] = rec
         self.by_token[token] = rec
         return rec
@@ -1152,10 +1547,7 @@ class FakeDiscord:
     def _channel_payload(self, channel_id: int, *, resolved: bool = False, with_permissions: bool = True
                          ) -> dict[str, Any]:
         guild = self._guild_of(channel_id) or self.first_guild
-        name = next((n for n, c in guild.channels.items() if c == channel_id), "deleted-channel")
-        out: dict[str, Any] = {"id": str(channel_id), "type": 0, "name": name, "guild_id": str(guild.id),
-                               "position": 0, "permission_overwrites": [], "nsfw": False, "parent_id": None,
-                               "flags": 0, "last_message_id": None, "rate_limit_per_user": 0, "topic": None}
+        out = self._guild_channel(guild, channel_id)
         if with_permissions or resolved:
             out["permissions"] = str(ALL_PERMISSIONS)
         return out
