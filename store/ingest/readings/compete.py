@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from store.ingest.readings.fields.filetitle import names_paper
 from store.ingest.readings.fields.people import not_a_person
+from store.ingest.readings.gate import refusals
 from store.ingest.records import PaperRecord, Parsed
 
 REFUSED_COST = 0.5  # a title the reading proposed and the gate refused: a sign it misread the document
@@ -109,7 +110,7 @@ def judge(reading: Reading, others: Sequence[Reading]) -> Judged:
     """A reading scored: the sum of its papers' plausibility, less the titles it proposed and the gate
     refused; flawed when one of its titles names another reading's paper inside a longer phrase."""
     records = reading.parsed.records
-    refused = sum(1 for p in reading.parsed.problems if p.message.startswith("not a paper title"))
+    refused = refusals(reading.parsed.problems)
     score = sum(record_score(record) for record in records) - REFUSED_COST * refused
     flawed = [(record, paper, other) for record in records for other in others if other is not reading
               for paper in other.parsed.records if names_paper(record.title, paper.title)]

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from store.ingest.readings.cited import cited_papers
 from store.ingest.readings.compete import Choice, Reading, choose
 from store.ingest.readings.fields.filetitle import is_file_like
-from store.ingest.readings.gate import refuse_title
+from store.ingest.readings.gate import refusals, refuse_title, refused_title
 from store.ingest.readings.notes import assemble_notes
 from store.ingest.readings.prose import read_prose
 from store.ingest.readings.shapes import SHAPES
@@ -48,7 +48,7 @@ def read_explained(text: str, source: str, suffix: str = ".md",
         problems = [*options[0].parsed.problems] if options else []
         return Parsed([], [*problems, nothing_found(text, source)]), choice
     tried = options[:options.index(chosen)]
-    problems = [p for reading in tried for p in reading.parsed.problems if p.message.startswith("not a paper title")]
+    problems = [p for reading in tried for p in reading.parsed.problems if refusals([p])]
     writer = choice.file_writer()
     records = chosen.parsed.records
     if writer is not None:
@@ -58,7 +58,7 @@ def read_explained(text: str, source: str, suffix: str = ".md",
 
 
 def _refused(reading: Reading) -> bool:
-    return any(p.message.startswith("not a paper title") for p in reading.parsed.problems)
+    return refusals(reading.parsed.problems) > 0
 
 
 def readings(text: str, source: str, suffix: str = ".md", doubted: Sequence[PaperRecord] = ()) -> list[Reading]:
@@ -95,7 +95,7 @@ def gated(records: list[PaperRecord], source: str) -> tuple[list[PaperRecord], l
         if reason is None:
             kept.append(record)
         else:
-            problems.append(Problem(source, record.line, f"not a paper title ({reason}): {record.title[:80]!r}"))
+            problems.append(refused_title(source, record.line, record.title, reason))
     return kept, problems
 
 

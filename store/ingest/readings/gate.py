@@ -15,6 +15,7 @@ from store.ingest.readings.fields.chrome import is_boilerplate
 from store.ingest.readings.fields.keys import KEY_NAMES, fold_key
 from store.ingest.readings.fields.venues import known_venue
 from store.ingest.readings.fields.writer import match_writer_line
+from store.ingest.records import Problem
 
 _SECTION_LINES = """
 summary
@@ -168,6 +169,19 @@ def refuse_title(title: str) -> str | None:
     if _sentence(text):
         return "it is a sentence of the summary"
     return None
+
+
+REFUSED = "not a paper title"
+
+
+def refused_title(source: str, line: int, title: str, reason: str) -> Problem:
+    """The problem line for a title the gate refused, with its reason and (at most 80 characters of) it."""
+    return Problem(source, line, f"{REFUSED} ({reason}): {title[:80]!r}")
+
+
+def refusals(problems: list[Problem]) -> int:
+    """How many of `problems` are titles the gate refused: a reading that proposed them misread something."""
+    return sum(1 for p in problems if p.message.startswith(REFUSED))
 
 
 def is_section(text: str) -> bool:

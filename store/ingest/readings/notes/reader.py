@@ -13,7 +13,7 @@ from store.ingest.readings.fields.categories import topic_labels
 from store.ingest.readings.fields.filetitle import is_file_like, names_paper
 from store.ingest.readings.fields.keyvalue import KeyValue
 from store.ingest.readings.fields.writer import writer_name
-from store.ingest.readings.gate import refuse_title
+from store.ingest.readings.gate import refuse_title, refused_title
 from store.ingest.readings.notes.draft import WIKI, YEAR, Draft, heading_link, link_value, values_below
 from store.ingest.records import PaperRecord, Problem, fill_missing
 from store.ingest.structure.markdown import Node
@@ -186,8 +186,7 @@ class NoteReader:
                 continue
             reason = refuse_title(draft.title)
             if reason is not None:
-                self.problems.append(Problem(self.source, draft.title_line or draft.line,
-                                             f"not a paper title ({reason}): {draft.title[:80]!r}"))
+                self.problems.append(refused_title(self.source, draft.title_line or draft.line, draft.title, reason))
                 continue
             authors = draft.authors or AuthorList([])
             out.append(PaperRecord(title=draft.title, authors=list(authors.names), venue=draft.venue,
