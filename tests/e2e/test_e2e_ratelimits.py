@@ -13,7 +13,7 @@ from tests.fakediscord import FakeDiscord
 ASKED = [("paper", {"query": "lottery ticket"}), ("author", {"name": "Bengio"}), ("paper", {"query": "attention"})]
 
 
-@pytest.mark.parametrize("seed", [25, 2025])
+@pytest.mark.parametrize("seed", [25, 2026])
 async def test_many_members_at_once_under_rate_limits_each_get_one_reply(world, seed: int) -> None:
     fake, _bot, _ = world
     fake: FakeDiscord

@@ -63,6 +63,7 @@ class RateLimits:
     _windows: dict[tuple[str, str], tuple[float, int]] = field(default_factory=dict)  # key -> (start, used)
     _seen: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
     _streak: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
+    _ordinal: dict[tuple[str, str], int] = field(default_factory=dict)  # a resource's place in order of first use
     _global: deque[float] = field(default_factory=deque)
 
     def bucket(self, method: str, template: str) -> str:
@@ -96,8 +97,11 @@ class RateLimits:
                 return self._refuse(headers, method, path, "global", wait, name, limit - used)
         n = self._seen[key]
         self._seen[key] += 1
+        # Drawn from the seed, the bucket and the resource's order of first use, never its id: snowflakes differ
+        # from run to run, and the seed must decide which requests meet a shared 429.
+        place = self._ordinal.setdefault(key, len(self._ordinal))
         if (self.shared and self._streak[key] < self.shared_streak
-                and random.Random(f"{self.seed}:shared:{key}:{n}").random() < self.shared):
+                and random.Random(f"{self.seed}:shared:{name}:{place}:{n}").random() < self.shared):
             self._streak[key] += 1
             return self._refuse(headers, method, path, "shared", self.shared_retry, name, limit - used)
         self._streak[key] = 0
