@@ -61,7 +61,7 @@ class Library:
         return self.live.index
 
     @property
-    def catalog(self) -> tuple[PaperView, ...]:
+    def catalog(self) -> Sequence[PaperView]:
         return self.live.catalog
 
     @property

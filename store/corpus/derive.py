@@ -3,7 +3,7 @@ entry is deleted, and so are the people and topics no paper names any more."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from sqlalchemy import Row, bindparam, delete, insert, select, update
@@ -83,11 +83,17 @@ async def rederive(session: AsyncSession, paper_ids: set[int], created: dict[int
     authorships: list[tuple[int, str, int, str]] = []
     paper_topics: list[tuple[int, str]] = []
     topic_keys: dict[str, str] = {}  # a bulk import repeats a handful of labels on every paper
+    remembered = names if names is not None else {}
+    known_ids: dict[str, int] = {}  # people this sync wrote already, in the very form given again
     for pid in live:
         es = entries[pid]
         # Bibliographic metadata (arXiv JSON Lines) gives the title and authors; else the fullest account.
-        named = [e for e in es if e.metadata_record] or es
-        by_authors = max(named, key=lambda e: len(e.authors))
+        if len(es) == 1:  # most papers of a bulk import: nothing to choose between
+            named = es
+            by_authors = es[0]
+        else:
+            named = [e for e in es if e.metadata_record] or es
+            by_authors = max(named, key=lambda e: len(e.authors))
         authors = by_authors.authors
         if len(es) > 1 or pid not in created:  # a new paper with one entry was inserted as derived
             paper_rows.append((
@@ -105,10 +111,13 @@ async def rederive(session: AsyncSession, paper_ids: set[int], created: dict[int
             if not key or key in seen:
                 continue
             seen.add(key)
-            people.setdefault(key, []).append(name)
+            if (hit := remembered.get(key)) is not None and hit[1] == name:
+                known_ids[key] = hit[0]  # written this way already: nothing to look up or rename
+            else:
+                people.setdefault(key, []).append(name)
             authorships.append((pid, key, pos, name[:300]))
         labelled: set[str] = set()
-        for label in dict.fromkeys(t for e in es for t in e.topics):
+        for label in dict.fromkeys(es[0].topics if len(es) == 1 else [t for e in es for t in e.topics]):
             tkey = topic_keys.get(label)
             if tkey is None:
                 tkey = topic_keys[label] = fold(label)[:200]
@@ -122,7 +131,7 @@ async def rederive(session: AsyncSession, paper_ids: set[int], created: dict[int
                                 year=bindparam("new_year"), link=bindparam("new_link"),
                                 authors_incomplete=bindparam("new_incomplete")),
                        ("pid", "new_title", "new_venue", "new_year", "new_link", "new_incomplete"), paper_rows)
-    person_ids = await upsert_named(session, Person, "name", people, names)
+    person_ids = known_ids | await upsert_named(session, Person, "name", people, names)
     topic_ids = await upsert_named(session, Topic, "label", topics)
     await insert_rows(session, Authorship.__table__, ("paper_id", "person_id", "position", "name"),
                       [(p, person_ids[k], pos, name) for p, k, pos, name in authorships])
@@ -142,19 +151,23 @@ async def upsert_named(session: AsyncSession, model: type[Person] | type[Topic],
     """
     ids: dict[str, int] = {}
     current: dict[str, str] = {}
+    asked: list[str] = []  # the keys not remembered: looked up, else created
     remembered = known if known is not None else {}
-    for key in forms.keys() & remembered.keys():
-        ids[key], current[key] = remembered[key]
+    for key in forms:
+        if (hit := remembered.get(key)) is None:
+            asked.append(key)
+        else:
+            ids[key], current[key] = hit
     query = select(model.key, model.id, getattr(model, field))
-    for key, rid, shown in await rows_in(session, query, model.key, [k for k in forms if k not in ids]):
+    for key, rid, shown in await rows_in(session, query, model.key, asked):
         ids[key] = rid
         current[key] = shown
-    new_rows = [{"key": k, field: _fullest(v)[:300]} for k, v in forms.items() if k not in ids]
+    new_rows = [{"key": k, field: _fullest(forms[k])[:300]} for k in asked if k not in ids]
     for chunk in chunks(new_rows):
         result = await session.execute(insert(model).returning(model.key, model.id), list(chunk))
         ids.update({k: i for k, i in result.all()})
     renamed = [{"id": ids[k], field: best} for k, v in forms.items() if k in current
-               and (best := _fullest([current[k], *v])) != current[k]]
+               and (best := _fuller(current[k], v)) != current[k]]
     for chunk in chunks(renamed):
         await session.execute(update(model), list(chunk))
     if known is not None:
@@ -172,6 +185,18 @@ async def prune_unreferenced(session: AsyncSession) -> None:
                                                .where(PaperTopic.topic_id == Topic.id).exists()))
 
 
-def _fullest(names: Iterable[str]) -> str:
+def _fuller(shown: str, names: Sequence[str]) -> str:
+    """`_fullest` of a stored display form and the forms a batch gives, most often that same one again."""
+    if all(n == shown for n in names):
+        return shown
+    return _fullest([shown, *names])
+
+
+def _fullest(names: Sequence[str]) -> str:
     """The display form with the most information: "Quoc V. Le" over "Quoc Le"."""
-    return max(names, key=lambda n: (len(n.split()), len(n), n))
+    if len(names) == 1:
+        return names[0]
+    distinct = set(names)  # most people are written one way, however many papers they have
+    if len(distinct) == 1:
+        return names[0]
+    return max(distinct, key=lambda n: (len(n.split()), len(n), n))  # a form is its own last tie-break

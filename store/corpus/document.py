@@ -4,10 +4,11 @@ what an earlier batch of the same file wrote for it; at the end, the entries the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,23 +34,34 @@ from store.ingest.report import FileChange
 class _Heard:
     """Which title keys and identifiers a file has given so far, in a fixed 1 MiB (a Bloom filter): a batch
     asks the database only about its records that may name a paper again. It may answer yes wrongly
-    (rarely: a needless look-up), never no wrongly."""
+    (rarely: a needless look-up), never no wrongly. A batch's values are hashed, tested and added at once
+    (numpy), not bit by bit in Python: a bulk import gives every record's title and identifiers."""
 
     _BITS = 1 << 23
 
     def __init__(self) -> None:
-        self._bits = bytearray(self._BITS // 8)
+        self._bits = np.zeros(self._BITS // 8, dtype=np.uint8)
 
-    def _places(self, value: object) -> tuple[int, int]:
-        h = hash(value)
+    def _places(self, values: Sequence[object]) -> tuple[np.ndarray, np.ndarray]:
+        h = np.fromiter(map(hash, values), dtype=np.int64, count=len(values))
         return h & (self._BITS - 1), (h >> 23) & (self._BITS - 1)
 
-    def add(self, value: object) -> None:
-        for i in self._places(value):
-            self._bits[i >> 3] |= 1 << (i & 7)
+    def _held(self, places: np.ndarray) -> np.ndarray:
+        return (self._bits[places >> 3] >> (places & 7).astype(np.uint8)) & 1
 
-    def __contains__(self, value: object) -> bool:
-        return all(self._bits[i >> 3] & (1 << (i & 7)) for i in self._places(value))
+    def given_before(self, groups: Sequence[Sequence[object]]) -> list[bool]:
+        """For each group of values, whether any of them may have been given before; then they are."""
+        values = [v for group in groups for v in group]
+        if not values:
+            return [False] * len(groups)
+        first, second = self._places(values)
+        hit = (self._held(first) & self._held(second)).astype(bool)
+        owners = np.repeat(np.arange(len(groups)), [len(group) for group in groups])
+        found = np.zeros(len(groups), dtype=bool)
+        found[owners[hit]] = True
+        for places in (first, second):
+            np.bitwise_or.at(self._bits, places >> 3, np.left_shift(1, places & 7).astype(np.uint8))
+        return found.tolist()
 
 
 class Written:
@@ -79,14 +91,10 @@ class Written:
             self.updated.discard(gone)
             self.updated.add(kept)
 
-    def hear(self, records: Iterable[PaperRecord]) -> None:
-        for rec in records:
-            self.heard.add(paper_key(rec.title))
-            for i in ids_of(rec):
-                self.heard.add(i)
-
-    def may_have_heard(self, rec: PaperRecord) -> bool:
-        return paper_key(rec.title) in self.heard or any(i in self.heard for i in ids_of(rec))
+    def hear(self, records: Sequence[PaperRecord]) -> list[bool]:
+        """Whether each record may name a paper an earlier batch of the file named (by title key or an
+        identifier); the batch's own titles and identifiers are then heard."""
+        return self.heard.given_before([[paper_key(rec.title), *ids_of(rec)] for rec in records])
 
     def change(self, name: str, status: str, removed: int) -> FileChange:
         return FileChange(name, status, added=self.added, updated=len(self.updated), removed=removed,
@@ -106,8 +114,9 @@ async def named_before(session: AsyncSession, written: Written, records: list[Pa
                        ) -> tuple[dict[int, list[PaperRecord]], list[PaperRecord]]:
     """The batch's records that name a paper the file named in an earlier batch, by paper, in order; and
     the others. Found as `merge_duplicates` finds them in a file read whole: by identifier, else by
-    title when the first entry of that title (in the file's order) has no other identifier of a kind."""
-    again = [r for r in records if written.may_have_heard(r)]
+    title when the first entry of that title (in the file's order) has no other identifier of a kind.
+    The batch is heard here: a later batch asks about its titles and identifiers."""
+    again = [r for r, before in zip(records, written.hear(records), strict=True) if before]
     if not again:
         return {}, records
     by_id = {i: pid for i, pid in (await papers_by_identifier(session, again)).items() if pid in written.seen}

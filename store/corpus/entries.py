@@ -38,9 +38,9 @@ def entry_values(rec: PaperRecord, key: str | None = None) -> dict[str, Any]:
 def paper_values(rec: PaperRecord, key: str) -> tuple[Any, ...]:
     """Title, venue, year, link, authors_incomplete and identifiers as `rederive` derives them from
     this record's entry alone."""
-    v = entry_values(rec, key)
-    return (v["title"], v["venue"] or None, v["year"] or None, v["link"] or None, v["authors_incomplete"],
-            *(v[kind] for kind in IDS))
+    held = dict(ids_of(rec))  # the fields `entry_values` gives them, without building the whole entry
+    return (rec.title[:1024], rec.venue or None, rec.year if rec.year and 1900 <= rec.year <= 2200 else None,
+            rec.link or None, bool(rec.authors_incomplete), *(held.get(kind) for kind in IDS))
 
 
 def absorb(first: PaperRecord, rec: PaperRecord) -> None:
@@ -60,6 +60,7 @@ def merge_duplicates(records: Iterable[PaperRecord],
     the file into what an earlier one wrote), as if the file had named them all at once."""
     out: dict[str, PaperRecord] = {}
     by_id: dict[tuple[str, str], str] = {}
+    copied: set[str] = set()  # the merged records that are copies; the others are still their one account
     for rec in records:
         key = paper_key(rec.title)
         if not key:
@@ -69,12 +70,15 @@ def merge_duplicates(records: Iterable[PaperRecord],
             key = f"{key}|{ids[0][1]}"[:512]  # one title, two papers: "Survey" of arXiv A and of arXiv B
         same = next((by_id[i] for i in ids if i in by_id), None) or (key if key in out else None)
         if same is None:
-            out[key] = replace(rec)  # `rec` itself stays as it was, an account
+            out[key] = rec  # copied only if another account is folded in: `rec` stays as it was, an account
             same = key
         else:
+            if same not in copied:
+                out[same] = replace(out[same])
+                copied.add(same)
             absorb(out[same], rec)
         accounts.setdefault(same, []).append(rec)
-        for i in ids_of(out[same]):
+        for i in ids_of(out[same]) if same in copied else ids:
             by_id.setdefault(i, same)
     return out
 

@@ -1,15 +1,18 @@
 """Look-ups by title key and identifier: which stored paper a record names, read in few statements.
 
-Every look-up of many values goes through `rows_where` / `rows_in`: chunks of IN (...) on SQLite, one
-`= ANY(array)` statement on PostgreSQL, one pass over the column when the values are very many.
+Every look-up of many values goes through `rows_where` / `rows_in`: one statement whose values are one
+parameter (a JSON array read by `json_each` on SQLite, `= ANY(array)` on PostgreSQL), one pass over the
+column when the values are very many.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from functools import lru_cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, any_, bindparam, func, select
+from sqlalchemy import Select, String, any_, bindparam, func, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +24,7 @@ T = TypeVar("T")
 CHUNK = 500  # ids per IN (...) clause: well under every backend's parameter limit
 
 
+@lru_cache(maxsize=1 << 14)  # a batch asks for each record's key several times (heard, merged, stored)
 def paper_key(title: str) -> str:
     return fold(title).replace("-", " ")[:512]
 
@@ -68,18 +72,26 @@ async def rows_where(session: AsyncSession, query: Select[Any], column: Any, val
 
 
 async def rows_in(session: AsyncSession, query: Select[Any], column: Any, values: Collection[Any]) -> list[Any]:
-    """The rows of `query` whose `column` is one of `values`: in chunks of IN (...), on PostgreSQL as one
-    array (`= ANY`), one statement its driver prepares once where IN lists of every length are as many
-    statements (a bulk import's batches ask thousands of times)."""
+    """The rows of `query` whose `column` is one of `values`, in one statement whatever their number: on
+    PostgreSQL one array (`= ANY`), on SQLite one JSON array read by `json_each`. Either is a statement
+    compiled once, where IN lists of every length are as many statements, each rendered again with its
+    values (a bulk import's batches ask thousands of times); the column's index answers each value."""
     if not values:
         return []
     if session.get_bind().dialect.name == "postgresql":
         one_of = any_(bindparam("wanted", list(values), type_=postgresql.ARRAY(column.type)))
         return list((await session.execute(query.where(column == one_of))).all())
-    rows: list[Any] = []
-    for chunk in chunks(list(values)):
-        rows.extend((await session.execute(query.where(column.in_(chunk)))).all())
-    return rows
+    listed = func.json_each(bindparam("wanted", _json_array(values), type_=String)).table_valued("value")
+    return list((await session.execute(query.where(column.in_(select(listed.c.value))))).all())
+
+
+def _json_array(values: Iterable[Any]) -> str:
+    """The values as one JSON array. A NUL is dropped from a text value, as from every parameter
+    (store.db.engine): the values then match what was stored."""
+    text = json.dumps(list(values))
+    if "\\u0000" in text:
+        text = json.dumps([v.replace("\x00", "") if isinstance(v, str) else v for v in values])
+    return text
 
 
 async def papers_by_key(session: AsyncSession, keys: Sequence[str]) -> dict[str, int]:

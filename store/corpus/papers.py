@@ -4,6 +4,7 @@ papers found to be one are joined."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +20,7 @@ from store.corpus.lookups import (
     papers_by_alias,
     papers_by_identifier,
     papers_by_key,
+    rows_in,
 )
 from store.db.models import Entry, Paper
 from store.ingest.records import PaperRecord
@@ -80,12 +82,30 @@ async def ensure_papers(session: AsyncSession, records: dict[str, PaperRecord], 
             seen_ids.update(own.items())
             rows.append((stored_key, title, venue, year, link, incomplete, *(own.get(kind) for kind in IDS), now))
         # Inserted as its one entry so far would derive it, so a paper with one entry needs no update later.
-        await insert_rows(session, Paper.__table__, PAPER_COLUMNS, rows)
-        new_ids = await papers_by_key(session, [row[0] for row in rows])
-        for key, row in zip(missing, rows, strict=True):
-            ids[key] = new_ids[row[0]]
-        created.update((pid, []) for pid in new_ids.values())
+        new_ids = await _insert_papers(session, rows)
+        ids.update(zip(missing, new_ids, strict=True))
+        created.update((pid, []) for pid in new_ids)
     return ids
+
+
+async def _insert_papers(session: AsyncSession, rows: list[tuple[Any, ...]]) -> list[int]:
+    """Insert papers (`PAPER_COLUMNS` tuples); their ids, in order.
+
+    SQLite gives a row of a table with an integer primary key the largest id so far plus one, so the rows
+    of one executemany (this transaction holds the only write lock) are numbered on from the largest id
+    before them: checked by the first and last keys and the count, else read back by key.
+    """
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    top = (await session.scalar(select(func.max(Paper.id))) or 0) if sqlite else 0
+    await insert_rows(session, Paper.__table__, PAPER_COLUMNS, rows)
+    keys = [row[0] for row in rows]
+    if sqlite:
+        ends = dict(await rows_in(session, select(Paper.key, Paper.id), Paper.key, {keys[0], keys[-1]}))
+        count = await session.scalar(select(func.count()).select_from(Paper).where(Paper.id > top))
+        if ends.get(keys[0]) == top + 1 and ends.get(keys[-1]) == top + len(rows) and count == len(rows):
+            return list(range(top + 1, top + 1 + len(rows)))
+    by_key = await papers_by_key(session, keys)
+    return [by_key[key] for key in keys]
 
 
 async def _join(session: AsyncSession, gone: int, kept: int, created: dict[int, list[EntryFields]],

@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from store.corpus.bulk import import_cache
 from store.corpus.folders import adopt_former_homes
 from store.corpus.sync import CORPUS_GIVEN, sync_files
 from store.db.claims import ingest_claim
@@ -93,10 +94,12 @@ class Corpus:
 async def _ingest(targets: list[Path], corpus_dir: Path, corpus_root: str, sessions: async_sessionmaker[AsyncSession],
                   progress: IngestProgress | None = None) -> IngestReport:
     files, roots, problems = await asyncio.to_thread(find, targets, corpus_dir, corpus_root)
+    incoming = sum(_size(f.path) for f in files)  # the bytes read, for the page cache's size (corpus.bulk)
     stream = parsed(files) if progress is None else _reported(files, progress)
     # One transaction: all of it or none. Closing `each` stops a parsing process if the sync fails.
     try:
-        async with sessions() as session, session.begin(), contextlib.aclosing(stream) as each:
+        async with (sessions() as session, session.begin(), import_cache(session, incoming),
+                    contextlib.aclosing(stream) as each):
             report = await sync_files(session, each, roots)
     finally:
         if progress is not None:

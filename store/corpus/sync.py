@@ -18,7 +18,7 @@ import gc
 from collections.abc import AsyncIterable, Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.corpus.bulk import count_what_was_written, doubled
@@ -49,11 +49,13 @@ async def _unchanged(session: AsyncSession, doc: Document, file: StreamedFile) -
     """The number of papers of a document whose file did not change; None when it must be read again."""
     if doc.sha256 != file.sha256:
         return None
-    count, stale = (await session.execute(
-        select(func.count(), func.count().filter(Entry.key == ""))
-        .select_from(Entry).where(Entry.document_id == doc.id))).one()
-    # Entries stored before their title key (and writer, identifiers) existed: read the file again.
-    return None if stale else count or 0
+    # Entries stored before their title key (and writer, identifiers) existed: read the file again. Asked of
+    # the key's index (`+ 0` keeps SQLite off the document's, which would read every entry's row), and the
+    # count of the document's own index alone: a reload of an unchanged bulk import reads no entry.
+    stale = await session.scalar(select(exists().where(Entry.key == "", Entry.document_id + 0 == doc.id)))
+    if stale:
+        return None
+    return await session.scalar(select(func.count()).select_from(Entry).where(Entry.document_id == doc.id)) or 0
 
 
 async def _sync_file(session: AsyncSession, file: StreamedFile, doc: Document | None, now: datetime,
@@ -71,7 +73,6 @@ async def _sync_file(session: AsyncSession, file: StreamedFile, doc: Document | 
     async for batch in file.batches:
         report.problems.extend(batch.problems)
         earlier, rest = await named_before(session, written, batch.records)
-        written.hear(batch.records)
         accounts: dict[str, list[PaperRecord]] = {}
         records = merge_duplicates(rest, accounts)
         if members_wrote and records:

@@ -9,6 +9,7 @@ the loop reads it once a pass (`schedule`) and pairs that one schedule with the 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -82,7 +83,8 @@ class DigestService:
         week, slot = (claim.week, claim.slot) if claim is not None else due_slot(schedule, now)
         async with self.papers.sessionmaker() as s:
             cycle, featured, since = await plan.history(s, guild_id)
-        digest = plan.plan_digest(self.papers.catalog, featured, cycle, since, week)
+        # Off the event loop: the plan reads every paper of the catalog, whose views are made as they are read.
+        digest = await asyncio.to_thread(plan.plan_digest, self.papers.catalog, featured, cycle, since, week)
         return Edition(digest, slot, self.next_at(schedule), since, schedule.channel_id)
 
     async def preview(self, guild_id: int) -> Edition:

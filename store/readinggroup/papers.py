@@ -4,7 +4,7 @@ of their own, if it looks like one. Pure: reads the search index, never the data
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -17,7 +17,7 @@ from store.text.identifiers import mentioned_arxiv_id as arxiv_id
 class Searchable(Protocol):
     """What the store needs from the search index: papers by id and a title search."""
 
-    papers: tuple[PaperView, ...]
+    papers: Sequence[PaperView]
 
     def get(self, paper_id: int) -> PaperView | None: ...
 
@@ -35,16 +35,22 @@ def resolve(index: Searchable, text: str) -> PaperView | None:
     raw = text.strip()
     if raw.isdigit() and (view := index.get(int(raw))) is not None:
         return view
+    papers = index.papers
     if (aid := arxiv_id(raw)) is not None:
-        for p in index.papers:
-            if p.link and aid in p.link:
-                return p
-        return None
+        return _first(papers, _column(papers, "links", lambda p: p.link or ""), lambda link: bool(link) and aid in link)
     key = paper_key(raw)
-    for p in index.papers:
-        if paper_key(p.title) == key:
-            return p
-    return None
+    return _first(papers, _column(papers, "titles", lambda p: p.title), lambda title: paper_key(title) == key)
+
+
+def _column(papers: Sequence[PaperView], name: str, field: Callable[[PaperView], str]) -> Iterable[str]:
+    """One text field of every paper: the catalog's own column when it keeps one (no paper's view is made),
+    else read from each view."""
+    column = getattr(papers, name, None)
+    return column if column is not None else map(field, papers)
+
+
+def _first(papers: Sequence[PaperView], values: Iterable[str], wanted: Callable[[str], bool]) -> PaperView | None:
+    return next((papers[i] for i, value in enumerate(values) if wanted(value)), None)
 
 
 class UnknownNumber(LookupError):

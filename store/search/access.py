@@ -6,7 +6,7 @@ the facade that provides it (store.library.Library), which sits above them.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -25,7 +25,7 @@ class PaperAccess(Protocol):
     def index(self) -> SearchIndex: ...
 
     @property
-    def catalog(self) -> tuple[PaperView, ...]: ...
+    def catalog(self) -> Sequence[PaperView]: ...
 
     async def write(self, work: Callable[[AsyncSession], Awaitable[T]], changed: Callable[[T], set[int]]) -> T:
         """Run `work` in one transaction, then make the papers it changed searchable before returning."""

@@ -14,7 +14,7 @@ is that common, scores equal rank-bm25's exactly.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 from scipy import sparse
@@ -36,7 +36,7 @@ def idf_weights(df: np.ndarray, n_docs: int, epsilon: float = EPSILON) -> np.nda
 class BM25Matrix:
     """Immutable BM25 index over pre-tokenised documents (term ids or strings)."""
 
-    def __init__(self, weights: sparse.csr_matrix, vocabulary: dict[str, int], n_docs: int,
+    def __init__(self, weights: sparse.csr_matrix, vocabulary: Mapping[str, int], n_docs: int,
                  idf: np.ndarray | None = None) -> None:
         self.weights = weights  # (n_terms, n_docs), CSR: one row per term
         self.vocabulary = vocabulary
@@ -54,14 +54,14 @@ class BM25Matrix:
         return cls.from_ids(flat, lengths, vocab, k1, b, epsilon)
 
     @classmethod
-    def from_ids(cls, flat: np.ndarray, lengths: np.ndarray, vocabulary: dict[str, int],
+    def from_ids(cls, flat: np.ndarray, lengths: np.ndarray, vocabulary: Mapping[str, int],
                  k1: float = K1, b: float = B, epsilon: float = EPSILON) -> BM25Matrix:
         """Build from every document's term ids laid end to end (`lengths` says where each ends)."""
         return cls.from_fields(flat, np.asarray(lengths).reshape(-1, 1), [1.0], vocabulary, k1, b, epsilon)
 
     @classmethod
     def from_fields(cls, flat: np.ndarray, lengths: np.ndarray, weights: Sequence[float],
-                    vocabulary: dict[str, int], k1: float = K1, b: float = B,
+                    vocabulary: Mapping[str, int], k1: float = K1, b: float = B,
                     epsilon: float = EPSILON) -> BM25Matrix:
         """BM25F: each field's term frequencies, length-normalised within the field and weighted, are
         added before the saturation, so a word found in the title and the summary is not counted as

@@ -11,6 +11,7 @@ import numpy as np
 from store.search.bm25 import BM25Matrix, top_k
 from store.search.expansion import Query
 from store.search.results import PaperView
+from store.search.terms import TermTable
 from store.text.folding import fold
 from store.text.tokenize import analyse, tokenize, words
 
@@ -57,7 +58,8 @@ def feedback_query(combined: BM25Matrix, vocabulary: Mapping[str, int], papers: 
     for text in texts:
         tf = Counter(tokenize(text))
         terms = list(tf)
-        ids = np.fromiter((vocabulary.get(t, rows) for t in terms), dtype=np.int64, count=len(terms))
+        ids = (vocabulary.ids_of(terms, rows) if isinstance(vocabulary, TermTable)
+               else np.fromiter((vocabulary.get(t, rows) for t in terms), dtype=np.int64, count=len(terms)))
         counts = np.fromiter(tf.values(), dtype=np.float64, count=len(terms))
         keep = ids < rows
         keep[keep] = (df[ids[keep]] > 1) & (df[ids[keep]] <= max_df)

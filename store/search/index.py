@@ -8,26 +8,32 @@ a glossary (expansion.py): "RL" also finds "reinforcement learning", at a lower 
 which query words matched in which field, and through which expansion.
 
 Building reads every word of the corpus once: each field is laid out as term ids at array speed
-(layout.py) and the fields become sparse BM25 matrices (bm25.py).
+(layout.py), a batch of papers at a time, and the fields become sparse BM25 matrices (bm25_batched.py,
+as bm25.py defines them). The papers themselves are a `Catalog` (catalog.py): columns, not objects; a
+loop over every paper reads the columns, and a `PaperView` is made only for a paper shown.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import chain
 
 import numpy as np
 
+from store.search import heap
 from store.search.acronyms import Glossary, learn, load_glossary, merge
-from store.search.bm25 import K1, B, BM25Matrix, top_k
+from store.search.bm25 import K1, B, top_k
+from store.search.bm25_batched import BatchedFields
+from store.search.catalog import Catalog
 from store.search.expansion import Expander, Query
 from store.search.feedback import PRF_DOCS, PRF_FLOOR, PRF_WEIGHT, feedback_query, titles_naming
 from store.search.layout import FieldLayout
 from store.search.people import People, author_hits, newest_first
 from store.search.results import Hit, Match, PaperView, SearchResult
 from store.search.sentences import MAX_CHARS, split_sentences
+from store.search.terms import TermTable
+from store.search.titles import TitleFinder
 from store.text.folding import fold
 from store.text.tokenize import query_terms, tokenize, tokenize_parts, words
 
@@ -36,6 +42,7 @@ PHRASE_BONUS = 1.0  # the query typed verbatim inside a title: a title fragment,
 RERANK = 50  # candidates checked for the phrase bonus, and for a title naming the topic
 ASK_PAPERS = 16  # /ask reads the sentences of this many best-matching papers
 ASK_PAPER_WEIGHT = 0.1  # how much the paper's own score lifts its sentences
+LAYOUT_BATCH = 2_500  # papers laid out at a time: their texts are decoded from the catalog only meanwhile
 NO_WORDS = ("That query has no words to search for (only punctuation or very common words). "
             "Try words from a title, an author's name or a topic.")
 
@@ -50,6 +57,31 @@ def field_text(p: PaperView, field: str) -> str:
     return p.summary
 
 
+def _field_texts(catalog: Catalog, start: int, stop: int) -> list[str]:
+    """`field_text` of papers start..stop-1 for every field, read from the catalog's columns."""
+    columns = (catalog.titles.span(start, stop), catalog.topics_joined(start, stop),
+               catalog.authors_joined(start, stop), list(catalog.summaries(start, stop)))
+    return [text for fields in zip(*columns, strict=True) for text in fields]
+
+
+def _topic_papers(catalog: Catalog) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """Each folded topic label's papers (a paper once per label it carries), and the label shown for it
+    (the first met, in paper order)."""
+    ids = np.asarray(catalog.topic_ids, dtype=np.int64)
+    paper = np.repeat(np.arange(len(catalog), dtype=np.int64), np.diff(catalog.topic_ends))
+    labels = list(catalog.labels)
+    _, first = np.unique(ids, return_index=True)
+    shown: dict[str, str] = {}
+    key_of = np.empty(len(labels), dtype=np.int64)
+    keys: dict[str, int] = {}
+    for label_id in ids[np.sort(first)].tolist():  # in order of first use
+        key = fold(labels[label_id])
+        shown.setdefault(key, labels[label_id])
+        key_of[label_id] = keys.setdefault(key, len(keys))
+    entry_key = key_of[ids] if ids.size else ids
+    return {k: paper[entry_key == j] for k, j in keys.items()}, shown
+
+
 def _phrase(text: str) -> str:
     """Folded words between spaces: the form a verbatim title fragment is looked for in."""
     return f" {fold(' '.join(words(text)))} "
@@ -57,44 +89,41 @@ def _phrase(text: str) -> str:
 
 class SearchIndex:
     def __init__(self, papers: Sequence[PaperView], glossary: Glossary | None = None) -> None:
-        self.papers: tuple[PaperView, ...] = tuple(papers)
+        catalog = self.papers = papers if isinstance(papers, Catalog) else Catalog.of(papers)
+        n = len(catalog)
         glossary = load_glossary() if glossary is None else glossary
         # The corpus's own acronym definitions ("reinforcement learning (RL)"), then the glossary's.
-        self.acronyms = merge(learn(f"{p.title}.\n\n{p.summary}" for p in self.papers), glossary.entries)
+        self.acronyms = merge(learn(f"{t}.\n\n{s}" for t, s in zip(catalog.titles, catalog.summaries(), strict=True)),
+                              glossary.entries)
         self.glossary_fingerprint = glossary.fingerprint
-        # Every paper's fields in FIELD_WEIGHTS order, paper after paper: one pass lays out the corpus.
+        # Every paper's fields in FIELD_WEIGHTS order, paper after paper, a batch of papers at a time; one
+        # BM25F matrix over the four fields answers /paper, /topic and /ask, and the title's own BM25 is
+        # kept beside it for the verbatim-title bonus.
         layout = FieldLayout()
-        flat, lengths = layout.lay_out([field_text(p, f) for p in self.papers for f in FIELD_WEIGHTS])
-        self.vocabulary = layout.vocabulary
-        del layout
-        lengths = lengths.reshape(-1, len(FIELD_WEIGHTS))
-        # One BM25F matrix over the four fields answers /paper, /topic and /ask; the title's own BM25
-        # is kept beside it for the verbatim-title bonus.
-        self.combined = BM25Matrix.from_fields(flat, lengths, list(FIELD_WEIGHTS.values()), self.vocabulary)
-        field = np.repeat(np.tile(np.arange(len(FIELD_WEIGHTS), dtype=np.int8), len(lengths)), lengths.ravel())
-        self.title = BM25Matrix.from_ids(flat[field == list(FIELD_WEIGHTS).index("title")], lengths[:, 0],
-                                         self.vocabulary)
-        del flat, field
+        fields = BatchedFields(len(FIELD_WEIGHTS))
+        try:
+            for start in range(0, n, LAYOUT_BATCH):
+                fields.add(*layout.lay_out(_field_texts(catalog, start, min(n, start + LAYOUT_BATCH))))
+                heap.give_back()  # the batch's texts and work arrays
+            self.vocabulary = TermTable.of(layout.vocabulary)
+            del layout
+            self.combined = fields.matrix(range(len(FIELD_WEIGHTS)), list(FIELD_WEIGHTS.values()), self.vocabulary)
+            self.title = fields.matrix([list(FIELD_WEIGHTS).index("title")], [1.0], self.vocabulary)
+        finally:
+            fields.close()
         self.sentence_avgdl = self._sentence_length()
         # /author lists newest first: each paper's place in that order, computed once.
-        n = len(self.papers)
-        titles = [p.title for p in self.papers]
+        titles = list(catalog.titles)
         by_title = np.empty(n, dtype=np.int64)
         by_title[sorted(range(n), key=titles.__getitem__)] = np.arange(n)
-        years = np.fromiter(((p.year or 0) for p in self.papers), dtype=np.int64, count=n)
+        del titles
+        years = np.asarray(catalog.years, dtype=np.int64)  # no year is 0 in the column: it sorts as 0
         self._recency = np.empty(n, dtype=np.int64)
         self._recency[np.lexsort((by_title, -years))] = np.arange(n)
-        self.people = People(self.papers, order=self._recency)
-        topic_papers: dict[str, list[int]] = defaultdict(list)
-        labels: dict[str, str] = {}
-        keys: dict[str, str] = {}  # label -> folded: a few dozen labels over the whole corpus
-        for i, p in enumerate(self.papers):
-            for label in p.topics:
-                key = keys.get(label) or keys.setdefault(label, fold(label))
-                labels.setdefault(key, label)
-                topic_papers[key].append(i)
-        self.topic_labels = labels
-        self.topic_papers = {k: np.asarray(v, dtype=np.int64) for k, v in topic_papers.items()}
+        heap.give_back()
+        self.people = People.from_bylines(iter(catalog.names), np.diff(catalog.author_ends), order=self._recency)
+        self.topic_papers, self.topic_labels = _topic_papers(catalog)
+        labels = self.topic_labels
         self.topic_terms = {k: frozenset(tokenize(v)) for k, v in labels.items()}
         self._topics_ranked = sorted(labels.items(), key=lambda kv: (-len(self.topic_papers[kv[0]]), kv[1]))
         self.topic_alternates = {k: self._alternates(self.topic_terms[k]) for k in labels}
@@ -117,7 +146,7 @@ class SearchIndex:
         return len(self.papers)
 
     def get(self, paper_id: int) -> PaperView | None:
-        pos = self._lazy("_pos", lambda: {p.id: i for i, p in enumerate(self.papers)}).get(paper_id)
+        pos = self.papers.position(paper_id)
         return None if pos is None else self.papers[pos]
 
     def _lazy(self, name: str, make):  # type: ignore[no-untyped-def]
@@ -128,16 +157,20 @@ class SearchIndex:
         return value
 
     @property
-    def _titles(self) -> dict[str, str]:
-        return self._lazy("_folded_titles", lambda: {fold(p.title): p.title for p in self.papers})
+    def _titles(self) -> TitleFinder:
+        return self._lazy("_folded_titles", lambda: TitleFinder(self._visible_titles()))
+
+    def _visible_titles(self) -> Iterable[str]:
+        return self.papers.titles
 
     def _sentence_length(self, sample: int = 500) -> float:
         """Mean terms per quotable sentence, from an even sample of the summaries."""
         step = max(1, len(self.papers) // sample)
         lengths = []
-        for paper in self.papers[::step]:
-            quotable = [s for s in split_sentences(paper.summary) if s.quotable]
-            lengths.extend(map(len, tokenize_parts(paper.summary, [(s.start, s.end) for s in quotable])))
+        for i in range(0, len(self.papers), step):
+            summary = self.papers.summary(i)
+            quotable = [s for s in split_sentences(summary) if s.quotable]
+            lengths.extend(map(len, tokenize_parts(summary, [(s.start, s.end) for s in quotable])))
         return float(np.mean(lengths)) if lengths else 1.0
 
     # --- explanations ---
@@ -189,11 +222,12 @@ class SearchIndex:
         phrase = _phrase(query)
         candidates = top_k(scores, max(limit, RERANK))
         # A title holding the query verbatim earns a bonus in proportion to the title's own BM25.
-        verbatim = [i for i in candidates if phrase.strip() and phrase in _phrase(self.papers[i].title)]
+        verbatim = [i for i in candidates if phrase.strip() and phrase in _phrase(self.papers.title(i))]
         bonus = dict(zip(verbatim, (PHRASE_BONUS * self.title.scores_of(terms, verbatim)).tolist(), strict=True))
         ranked = [(float(scores[i]) + bonus.get(i, 0.0), i) for i in candidates]
         ranked.sort(key=lambda si: (-si[0], si[1]))
-        hits = [Hit(self.papers[i], score, self._why(self.papers[i], query, q=q)) for score, i in ranked[:limit]]
+        hits = [Hit(p, score, self._why(p, query, q=q)) for score, p in
+                ((score, self.papers[i]) for score, i in ranked[:limit])]
         if hits:
             return SearchResult(hits)
         return SearchResult(suggestions=self._suggest_titles(query))
@@ -201,26 +235,17 @@ class SearchIndex:
     def _suggest_titles(self, query: str, n: int = 5) -> list[str]:
         """Titles close to the query, or titles matching the query with its words respelt."""
         q = fold(query)
-        pool = [t for t in self._titles if t[:1] == q[:1]]  # one initial letter: bounded work at any size
-        close = [self._titles[t] for t in difflib.get_close_matches(q, pool, n=n, cutoff=0.5)]
+        titles = self._titles
+        pool = titles.starting(q[:1])  # one initial letter: bounded work at any size
+        close = [titles.title(t) for t in difflib.get_close_matches(q, pool, n=n, cutoff=0.5)]
         respelt = []
         for word in q.split():
-            m = difflib.get_close_matches(word, self._title_vocabulary(word[:1]), n=1, cutoff=0.75)
+            m = difflib.get_close_matches(word, titles.words_starting(word[:1]), n=1, cutoff=0.75)
             respelt.append(m[0] if m else word)
         if respelt != q.split():
             result = self.paper(" ".join(respelt), n) if query_terms(" ".join(respelt)) else SearchResult()
             close.extend(h.paper.title for h in result.hits)
         return list(dict.fromkeys(close))[:n]
-
-    def _title_vocabulary(self, initial: str) -> list[str]:
-        def make() -> dict[str, list[str]]:
-            grouped: dict[str, set[str]] = defaultdict(set)
-            for t in self._titles:
-                for w in t.split():
-                    grouped[w[:1]].add(w)
-            return {k: sorted(v) for k, v in grouped.items()}
-
-        return self._lazy("_title_words_by_initial", make).get(initial, [])
 
     # --- /author ---
 
@@ -297,8 +322,8 @@ class SearchIndex:
             lifted = [(i, s + floor) for i, s in tier]
             ranked = lifted + ranked
             floor = max((s for _, s in lifted), default=floor) + 1.0
-        hits = [Hit(self.papers[i], score, self._why(self.papers[i], query, q=q, related=related))
-                for i, score in ranked]
+        hits = [Hit(p, score, self._why(p, query, q=q, related=related))
+                for p, score in ((self.papers[i], score) for i, score in ranked)]
         if hits:
             return SearchResult(hits)
         close = difflib.get_close_matches(fold(query), list(self.topic_labels), n=5, cutoff=0.5)
@@ -341,7 +366,7 @@ class SearchIndex:
         summary_tokens: dict[int, list[list[str]]] = {}  # the sentences' terms are the summary's: for "why"
         for pos in top_k(paper_scores, max(limit * 3, ASK_PAPERS)):
             top: tuple[float, str] | None = None
-            summary = self.papers[pos].summary
+            summary = self.papers.summary(pos)
             sentences = split_sentences(summary)
             parts = summary_tokens[pos] = tokenize_parts(summary, [(s.start, s.end) for s in sentences])
             for sentence, tokens in zip(sentences, parts, strict=True):

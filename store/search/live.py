@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -28,12 +28,13 @@ from store.db import changes
 from store.db.changes import CORPUS_VERSION
 from store.db.database import Database
 from store.db.settings import get_setting
-from store.search import snapshot
+from store.search import heap, snapshot
 from store.search.acronyms import Glossary, load_glossary
 from store.search.index import SearchIndex
 from store.search.overlay import OverlayIndex, supports
 from store.search.results import PaperView
-from store.search.views import read_views
+from store.search.views import read_catalog, read_views
+from store.text import tokenize
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ OVERLAY_FROM = 2_000  # papers: a smaller index takes a change by an exact rebui
 OVERLAY_MAX = 1_000  # changed papers an overlay holds before the full rebuild starts at once
 QUIET_SECONDS = 60.0  # after the last change, the overlay is replaced by a full build in the background
 
-State = tuple[SearchIndex, tuple[PaperView, ...]]
+State = tuple[SearchIndex, Sequence[PaperView]]
 T = TypeVar("T")
 
 
@@ -79,8 +80,10 @@ class LiveIndex:
         return self._state[0]
 
     @property
-    def catalog(self) -> tuple[PaperView, ...]:
-        """The papers the current index was built from, in id order (no database round trip)."""
+    def catalog(self) -> Sequence[PaperView]:
+        """The papers the current index was built from, in id order (no database round trip). A sequence made
+        on demand (store/search/catalog.py): reading a paper makes its view, so a walk over every paper costs
+        some microseconds a paper; a feature that needs one field of every paper is better served by a column."""
         return self._state[1]
 
     async def refresh(self, *, rebuild: bool = False) -> None:
@@ -99,6 +102,8 @@ class LiveIndex:
             self._swap(index, source)
             self.seen_change = max(self.seen_change, seen)
         log.info("index ready: %d papers (%s)", len(index), self.index_source)
+        del index
+        await asyncio.to_thread(heap.give_back)  # the index swapped out is gone: its heap can go back
 
     def _swap(self, index: SearchIndex, source: str) -> None:
         catalog = index.visible_papers() if isinstance(index, OverlayIndex) else index.papers
@@ -184,10 +189,15 @@ class LiveIndex:
                 index = await asyncio.to_thread(snapshot.load, self.snapshot, stamp)
                 if index is not None:
                     return index, "snapshot", seen
-            views = await read_views(s)
-        index = await asyncio.to_thread(SearchIndex.build, views, glossary)
+            catalog = await read_catalog(s)
+            heap.give_back()  # the rows read, a batch at a time
+        index = await asyncio.to_thread(SearchIndex.build, catalog, glossary)
+        del catalog
+        tokenize.forget()  # the build's every distinct word, which queries will hardly meet: a few hundred MB at 1M
         if self.snapshot:
             await asyncio.to_thread(snapshot.save, index, self.snapshot, stamp)
+            # Answer from the file just written: its arrays are then the page cache's, not this process's own.
+            index = await asyncio.to_thread(snapshot.load, self.snapshot, stamp) or index
         return index, "rebuilt", seen
 
     async def catch_up(self) -> str:

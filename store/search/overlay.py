@@ -23,13 +23,13 @@ How close it is to a full build of the same papers, exactly:
 from __future__ import annotations
 
 import bisect
-import weakref
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 from scipy import sparse
 
 from store.search.bm25 import K1, B, BM25Matrix, idf_weights
+from store.search.catalog import Joined, Picked
 from store.search.index import FIELD_WEIGHTS, SearchIndex, field_text
 from store.search.people import People, Person, author_hits
 from store.search.results import PaperView, SearchResult
@@ -38,7 +38,6 @@ from store.text.tokenize import tokenize
 
 _FIELDS = list(FIELD_WEIGHTS)
 _TITLE = _FIELDS.index("title")
-_recency_keys: weakref.WeakKeyDictionary[SearchIndex, list[tuple[int, str]]] = weakref.WeakKeyDictionary()
 
 
 def supports(index: SearchIndex) -> bool:
@@ -192,7 +191,7 @@ class OverlayIndex(SearchIndex):
         keep[self.hidden] = 0.0
         delta = sorted((v for v in self.changes.values() if v is not None), key=lambda p: p.id)
         self.delta_papers = tuple(delta)
-        self.papers = base.papers + self.delta_papers
+        self.papers = Joined(base.papers, self.delta_papers)  # type: ignore[assignment]
         self.n_base = n_base
         self._visible = n_base - len(hidden) + len(delta)
 
@@ -257,10 +256,7 @@ class OverlayIndex(SearchIndex):
     def _merged_recency(base: SearchIndex, delta: Sequence[PaperView]) -> np.ndarray:
         """Newest-first ranks over base and delta papers: the base's order, with the delta slotted in."""
         n_base, n_delta = len(base.papers), len(delta)
-        keys = _recency_keys.get(base)
-        if keys is None:
-            order = np.argsort(base._recency, kind="stable")
-            keys = _recency_keys[base] = [(-(base.papers[i].year or 0), base.papers[i].title) for i in order.tolist()]
+        keys = _RecencyKeys(base)
         spread = n_delta + 1
         ranks = np.empty(n_base + n_delta, dtype=np.int64)
         ranks[:n_base] = base._recency.astype(np.int64) * spread + n_delta
@@ -273,20 +269,23 @@ class OverlayIndex(SearchIndex):
     def __len__(self) -> int:
         return self._visible
 
-    def visible_papers(self) -> tuple[PaperView, ...]:
-        """Every paper the overlay answers from, in id order."""
-        kept = [p for p in self.base.papers if p.id not in self.changes]
-        return tuple(sorted([*kept, *self.delta_papers], key=lambda p: p.id))
+    def visible_papers(self) -> Sequence[PaperView]:
+        """Every paper the overlay answers from, in id order (each made when read)."""
+        kept = np.ones(self.n_base, dtype=bool)
+        kept[self.hidden] = False
+        positions = np.concatenate([np.flatnonzero(kept), np.arange(len(self.delta_papers)) + self.n_base])
+        ids = np.concatenate([self.base.papers.ids[kept], [p.id for p in self.delta_papers]]).astype(np.int64)
+        return Picked(self.papers, positions[np.argsort(ids, kind="stable")])
 
     def get(self, paper_id: int) -> PaperView | None:
         if paper_id in self.changes:
             return self.changes[paper_id]
         return self.base.get(paper_id)
 
-    @property
-    def _titles(self) -> dict[str, str]:
-        return self._lazy("_folded_titles", lambda: {fold(p.title): p.title for i, p in enumerate(self.papers)
-                                                     if i not in self._hidden_set})
+    def _visible_titles(self) -> Iterable[str]:
+        hidden = self._hidden_set
+        yield from (t for i, t in enumerate(self.base.papers.titles) if i not in hidden)
+        yield from (p.title for p in self.delta_papers)
 
     def author(self, query: str, limit: int = 10) -> SearchResult:
         if not fold(query).strip(" .,-"):
@@ -318,10 +317,25 @@ def _stream(person: Person, exact: bool, offset: int, recency: np.ndarray, hidde
             ) -> Iterator[tuple[bool, int, int, str]]:
     """One person's papers, newest first, as /author merges them (a function: each stream binds its own
     person, not the comprehension's last one)."""
-    for pos in person.papers:
+    for pos in person.papers.tolist():
         if pos + offset not in hidden:
             yield not exact, int(recency[pos + offset]), pos + offset, person.name
 
 
 def _base_position(base: SearchIndex, paper_id: int) -> int | None:
-    return base._lazy("_pos", lambda: {p.id: i for i, p in enumerate(base.papers)}).get(paper_id)
+    return base.papers.position(paper_id)
+
+
+class _RecencyKeys(Sequence[tuple[int, str]]):
+    """(-year, title) of the base's papers, newest first, read from its columns as a bisection asks."""
+
+    def __init__(self, base: SearchIndex) -> None:
+        self.papers = base.papers
+        self.order = np.argsort(base._recency, kind="stable")
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def __getitem__(self, k):  # type: ignore[no-untyped-def,override]
+        i = int(self.order[k])
+        return -int(self.papers.years[i]), self.papers.title(i)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import heapq
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -30,66 +31,92 @@ def _unspace(folded: str) -> str:
     return folded.replace("-", "").replace(" ", "")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Person:
     key: str
     name: str  # the fullest display form
     first: str  # folded first given name ("" when unknown)
     surname: str  # folded surname without particles
     surname_full: str  # squashed full surname with particles ("vandenoord")
-    papers: tuple[int, ...]  # positions in the index's paper list, in the index's chosen order
+    papers: np.ndarray  # positions in the index's paper list, in the index's chosen order (a slice of one array)
 
 
 class People:
     def __init__(self, papers: Sequence[PaperView], order: np.ndarray | None = None) -> None:
         """`order` ranks the papers (position -> rank); each person's papers are kept in that order."""
-        # Every byline name in paper order; each distinct spelling is keyed once, then the people's
-        # paper lists are grouped and ordered with numpy: a few Python steps per person, not per byline.
-        names = list(chain.from_iterable(p.authors for p in papers))
+        counts = np.fromiter(map(len, (p.authors for p in papers)), dtype=np.int64, count=len(papers))
+        self._build(chain.from_iterable(p.authors for p in papers), counts, order)
+
+    @classmethod
+    def from_bylines(cls, names: Iterable[str], counts: np.ndarray, order: np.ndarray | None = None) -> People:
+        """From every byline name in paper order (read once: a catalog's column as it is decoded) and each
+        paper's number of names."""
+        people = cls.__new__(cls)
+        people._build(names, counts, order)
+        return people
+
+    def _build(self, names: Iterable[str], counts: np.ndarray, order: np.ndarray | None) -> None:
+        # Each distinct spelling is keyed once, then the people's paper lists are grouped and ordered with
+        # numpy: a few Python steps per person, not per byline.
         number: dict[str, int] = {}  # spelling -> person number, -1 when it names nobody
         people: dict[str, int] = {}  # person key -> person number, in order of first appearance
         forms: list[dict[str, None]] = []  # person number -> the distinct spellings seen
-        for name in dict.fromkeys(names):
-            key = person_key(name)
-            if not key:
-                number[name] = -1
-                continue
-            n = number[name] = people.setdefault(key, len(people))
-            if n == len(forms):
-                forms.append({})
-            forms[n][name] = None
-        who = np.fromiter(map(number.__getitem__, names), dtype=np.int64, count=len(names))
-        pos = np.repeat(np.arange(len(papers), dtype=np.int64),
-                        np.fromiter(map(len, (p.authors for p in papers)), dtype=np.int64, count=len(papers)))
+        numbers = array("q")
+        for name in names:
+            n = number.get(name)
+            if n is None:
+                key = person_key(name)
+                n = number[name] = people.setdefault(key, len(people)) if key else -1
+                if key and n == len(forms):
+                    forms.append({})
+                if key:
+                    forms[n][name] = None
+            numbers.append(n)
+        who = np.frombuffer(numbers, dtype=np.int64) if len(numbers) else np.zeros(0, dtype=np.int64)
+        del number
+        pos = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
         rank = pos if order is None else np.asarray(order, dtype=np.int64)[pos]
         by = np.lexsort((rank, who))  # by person, then in the chosen order
         who, pos = who[by], pos[by]
         keep = who >= 0
         keep[1:] &= (who[1:] != who[:-1]) | (pos[1:] != pos[:-1])  # a name twice on one byline
         who, pos = who[keep], pos[keep]
-        cuts = np.flatnonzero(who[1:] != who[:-1]) + 1
-        wrote = [tuple(group.tolist()) for group in np.split(pos, cuts)] if pos.size else []
-        self.people: list[Person] = []
-        self.by_surname: dict[str, list[Person]] = defaultdict(list)
+        starts = np.searchsorted(who, np.arange(len(people) + 1))
+        rows = []
         entries: list[tuple[str, int]] = []  # autocomplete: folded "first last" and "last", sorted for bisect
         for key, n in people.items():
             name = max(forms[n], key=lambda f: (len(f.split()), len(f)))
             first, _mid, surname = name_parts(name)
-            folded_surname = fold(surname)
-            person = Person(key, name, fold(first).rstrip("."), surname_key(name), _unspace(folded_surname),
-                            wrote[n])
+            rows.append((key, name, fold(first).rstrip("."), surname_key(name), _unspace(fold(surname))))
+            entries.append((fold(name), n))
+            entries.append((fold(surname), n))
+        entries.sort()
+        sizes = np.diff(starts)
+        self.__setstate__({"rows": rows, "papers": pos.astype(np.int32), "starts": starts,
+                           "complete_keys": [k for k, _ in entries], "complete_ids": [i for _, i in entries],
+                           "by_count": sorted(range(len(rows)), key=lambda i: (-int(sizes[i]), rows[i][1]))})
+
+    def __getstate__(self) -> dict[str, object]:
+        """Plain rows and one array: a snapshot stores a million bylines as an array, not as tuples of ints."""
+        return {"rows": [(p.key, p.name, p.first, p.surname, p.surname_full) for p in self.people],
+                "papers": self._papers, "starts": self._starts, "complete_keys": self._complete_keys,
+                "complete_ids": self._complete_ids, "by_count": self._by_count}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        papers, starts = state["papers"], state["starts"]
+        self._papers, self._starts = papers, starts
+        bounds = np.asarray(starts).tolist()
+        self.people: list[Person] = [Person(*row, papers[a:b])  # type: ignore[index]
+                                     for row, a, b in zip(state["rows"], bounds, bounds[1:], strict=False)]  # type: ignore[arg-type]
+        self.by_surname: dict[str, list[Person]] = defaultdict(list)
+        for person in self.people:
             short = _unspace(person.surname)  # surname_key is folded already
             self.by_surname[short].append(person)
             if person.surname_full != short:
                 self.by_surname[person.surname_full].append(person)
-            entries.append((fold(name), len(self.people)))
-            entries.append((folded_surname, len(self.people)))
-            self.people.append(person)
-        entries.sort()
-        self._complete_keys = [k for k, _ in entries]
-        self._complete_ids = [i for _, i in entries]
-        self._by_count = sorted(range(len(self.people)), key=lambda i: (-len(self.people[i].papers),
-                                                                         self.people[i].name))
+        self._complete_keys: list[str] = state["complete_keys"]  # type: ignore[assignment]
+        self._complete_ids: list[int] = state["complete_ids"]  # type: ignore[assignment]
+        self._by_count: list[int] = state["by_count"]  # type: ignore[assignment]
 
     def match(self, query: str) -> list[tuple[Person, bool]]:
         """People who fit the query, with whether the match is exact (full name) rather than partial."""
@@ -148,7 +175,7 @@ def _given_fits(typed: str, known: str) -> bool:
 def newest_first(person: Person, exact: bool, recency: np.ndarray) -> Iterator[tuple[bool, int, int, str]]:
     """One person's papers as /author merges them. A function, not a generator expression inside a list
     comprehension, whose `exact` and `person` would be the comprehension's last ones by the time it runs."""
-    for pos in person.papers:
+    for pos in person.papers.tolist():
         yield not exact, int(recency[pos]), pos, person.name
 
 

@@ -7,6 +7,7 @@ Autocomplete answers within Discord's three seconds from in-memory prefix tables
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 
 from store.search.access import PaperAccess
 from store.search.results import PaperView, SearchResult
@@ -38,7 +39,7 @@ class SearchService:
         """The index's topic labels, those with the most papers first (for /help and the console's help)."""
         return [label for label, _ in self.papers.index.topic_counts()[:limit]]
 
-    def catalog(self) -> tuple[PaperView, ...]:
+    def catalog(self) -> Sequence[PaperView]:
         """Every paper of the current index, in id order."""
         return self.papers.catalog
 

@@ -1,15 +1,16 @@
-"""The read model: papers read back from the database as `PaperView`s, the plain values an index is built from."""
+"""The read model: papers read back from the database as `PaperView`s, or as a `Catalog` for a full build."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Row, Select, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from store.db.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Topic
+from store.search.catalog import Catalog, CatalogBuilder
 from store.search.results import PaperView, SummaryView
 
 
@@ -40,6 +41,44 @@ async def read_views(s: AsyncSession, ids: Sequence[int] | None = None) -> list[
     def only(query: Select[Any], column: Any) -> Select[Any]:
         return query if ids is None else query.where(column.in_(list(ids)))
 
+    papers, summaries, authors, topics = await _read(conn, only)
+    return [PaperView(id=pid, title=title, authors=_by_position(authors.get(pid)), venue=venue, year=year,
+                      topics=tuple(sorted(topics.get(pid, ()))), link=link,
+                      summaries=_by_document(summaries.get(pid)), added_at=added,
+                      authors_incomplete=bool(incomplete))
+            for pid, title, venue, year, link, added, incomplete in papers]
+
+
+async def read_catalog(s: AsyncSession, batch: int = 5_000, spill: bool = True) -> Catalog:
+    """Every paper as `read_views` reads them, straight into a `Catalog`, `batch` papers at a time: a full
+    build never holds every paper as Python objects (a million `PaperView`s are some 4 GB), nor (`spill`)
+    their texts in memory."""
+    conn = await s.connection()
+    builder = CatalogBuilder(spill)
+    last = None
+    while True:
+        query = select(Paper.id).order_by(Paper.id).limit(batch)
+        chunk = (await conn.execute(query if last is None else query.where(Paper.id > last))).scalars().all()
+        if not chunk:
+            break
+        lo, hi = chunk[0], chunk[-1]
+        last = hi
+
+        def within(query: Select[Any], column: Any, lo: int = lo, hi: int = hi) -> Select[Any]:
+            return query.where(column.between(lo, hi))
+
+        papers, summaries, authors, topics = await _read(conn, within)
+        for pid, title, venue, year, link, added, incomplete in papers:
+            views = _by_document(summaries.get(pid))
+            builder.add(pid, title, venue, year, link, added, bool(incomplete), _by_position(authors.get(pid)),
+                        tuple(sorted(topics.get(pid, ()))), [(v.source, v.line, v.text, v.writer) for v in views])
+        del papers, summaries, authors, topics
+    return builder.finish()
+
+
+async def _read(conn: AsyncConnection, only: Callable[[Select[Any], Any], Select[Any]]) -> tuple[
+        Sequence[Row[Any]], dict[int, list[SummaryView]], dict[int, list[tuple[int, str]]], dict[int, list[str]]]:
+    """The papers `only` keeps, and their summaries, authors and topics by paper id."""
     papers = (await conn.execute(only(select(Paper.id, Paper.title, Paper.venue, Paper.year, Paper.link,
                                              Paper.added_at, Paper.authors_incomplete), Paper.id)
                                  .order_by(Paper.id))).all()
@@ -59,8 +98,4 @@ async def read_views(s: AsyncSession, ids: Sequence[int] | None = None) -> list[
                                    .join(Topic, PaperTopic.topic_id == Topic.id), PaperTopic.paper_id))
     for pid, label in rows:
         topics[pid].append(label)
-    return [PaperView(id=pid, title=title, authors=_by_position(authors.get(pid)), venue=venue, year=year,
-                      topics=tuple(sorted(topics.get(pid, ()))), link=link,
-                      summaries=_by_document(summaries.get(pid)), added_at=added,
-                      authors_incomplete=bool(incomplete))
-            for pid, title, venue, year, link, added, incomplete in papers]
+    return papers, summaries, authors, topics

@@ -143,6 +143,15 @@ class _ChunkTerms(dict[str, tuple[str, ...]]):
 _CHUNKS = _ChunkTerms()
 
 
+def forget() -> None:
+    """Empty the caches of analysed words and chunks. A full index build fills them with every distinct chunk
+    of the corpus (some 2 million at a million papers, a few hundred MB), which a serving process then carries
+    for nothing: queries meet few of them. Called after a build; the answers never depend on the caches."""
+    _CHUNKS.clear()
+    _CACHE.clear()
+    _stem.cache_clear()
+
+
 def chunks(text: str) -> list[str]:
     """The text cut at characters that are never inside a word."""
     return text.translate(_BREAKS).split()

@@ -148,3 +148,15 @@ def test_any_batch_size_gives_the_same_ids(texts: list[str], batch: int) -> None
         assert_same_as_reference(texts)
     finally:
         layout_module.BATCH_CHARS, layout_module.FIRST_BATCH_CHARS = original
+
+
+def test_forgetting_the_word_caches_changes_no_term() -> None:
+    """A serving process empties the caches a full build filled (store.search.live): the terms stay the same."""
+    from store.text import tokenize as tk
+
+    text = "Normalising flows for out-of-distribution detection (OOD), 1,000 GANs' samples"
+    before = tk.tokenize(text)
+    assert len(tk._CHUNKS) > 0
+    tk.forget()
+    assert len(tk._CHUNKS) == 0 and len(tk._CACHE) == 0 and tk._stem.cache_info().currsize == 0
+    assert tk.tokenize(text) == before

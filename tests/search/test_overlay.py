@@ -96,7 +96,9 @@ def test_overlay_equals_a_full_build_within_the_stated_bounds(first, second) -> 
             ids = {h.paper.id for h in getattr(overlay, kind)(query, 100).hits}
             assert ids <= set(papers), kind  # never a deleted paper, never a stale copy
             theirs_ids = {h.paper.id for h in getattr(full, kind)(query, 100).hits}
-            if kind == "paper":
+            if kind == "paper" and overlay.read(query).weighted() == full.read(query).weighted():
+                # (the query's expansions come from the acronyms the base learnt: a deleted paper's definition
+                # of "AE" still counts until the rebuild, so only a query read alike must find the same papers)
                 assert ids == theirs_ids, (kind, query)
             elif kind == "topic":  # the feedback's extra papers weigh words by the base's frequencies
                 typed = {full.papers[j].id for j in np.flatnonzero(theirs > 0).tolist()}

@@ -1,0 +1,43 @@
+"""Arrays a full build writes to temporary files instead of holding them, and where a snapshot finds their bytes.
+
+A rebuild runs beside the index still answering queries; if the new index's texts and matrices were in
+memory, the process would hold two indexes at once. A spilled array is written with write() (so its pages
+are the page cache's, not the process's), then mapped read-only; the snapshot copies its bytes from the
+file (`where`) instead of reading them through the mapping, which would make every page resident.
+"""
+
+from __future__ import annotations
+
+import mmap
+import tempfile
+import weakref
+from typing import BinaryIO
+
+import numpy as np
+
+_MAPPED: dict[int, tuple[int, int, BinaryIO]] = {}  # id of a mapped array -> (address, bytes, its file)
+
+
+def temporary() -> BinaryIO:
+    return tempfile.TemporaryFile()
+
+
+def mapped(file: BinaryIO, dtype: type) -> np.ndarray:
+    """The whole of `file` (written, and no longer written to) as a read-only array."""
+    file.flush()
+    size = file.seek(0, 2)
+    if not size:
+        return np.zeros(0, dtype=dtype)
+    array = np.frombuffer(mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ), dtype=dtype)
+    key = id(array)
+    _MAPPED[key] = (array.ctypes.data, array.nbytes, file)
+    weakref.finalize(array, _MAPPED.pop, key, None)
+    return array
+
+
+def where(address: int, size: int) -> tuple[BinaryIO, int] | None:
+    """(file, offset) of `size` bytes at `address` when they lie in a spilled array."""
+    for start, length, file in list(_MAPPED.values()):
+        if start <= address and address + size <= start + length:
+            return file, address - start
+    return None

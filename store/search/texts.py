@@ -1,0 +1,101 @@
+"""`Texts`: a column of strings as one UTF-8 blob and the offsets where each string ends.
+
+A million titles are two arrays rather than a million objects; a snapshot maps the arrays as they are
+(store/search/snapshot.py), and a column can be read from a file with pread instead of through the mapping.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from itertools import accumulate, pairwise
+from typing import BinaryIO
+
+import numpy as np
+
+from store.search.spill import mapped
+
+_SPAN = 4096  # strings decoded at once when a column is read whole
+
+
+def utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
+class Texts(Sequence[str]):
+    """A column of strings: one UTF-8 blob and where each string ends (`ends[i]`: `ends[0]` is 0)."""
+
+    def __init__(self, data: np.ndarray, ends: np.ndarray) -> None:
+        self.data, self.ends = data, ends
+        self._file: BinaryIO | None = None  # when set, the bytes are read from it at `_offset`, not from `data`
+        self._offset = 0
+
+    def __getstate__(self) -> dict[str, np.ndarray]:
+        return {"data": self.data, "ends": self.ends}
+
+    def __setstate__(self, state: dict[str, np.ndarray]) -> None:
+        self.__init__(state["data"], state["ends"])  # type: ignore[misc]
+
+    def read_from(self, file: BinaryIO, offset: int) -> None:
+        """Read the bytes from `file` (where `data` is mapped from, at `offset`) rather than through the
+        mapping: a hit's text is then copied from the page cache, and the pages around it are not mapped
+        into the process (the kernel maps a mapped file's cached neighbours on every touch)."""
+        self._file, self._offset = file, offset
+
+    @classmethod
+    def spilled(cls, file: BinaryIO, ends: np.ndarray) -> Texts:
+        """Texts whose bytes are the whole of `file`: mapped (for a snapshot to copy) but read with pread."""
+        texts = cls(mapped(file, np.uint8), ends)
+        texts.read_from(file, 0)
+        return texts
+
+    def _bytes(self, start: int, stop: int) -> bytes:
+        if self._file is None:
+            return self.data[start:stop].tobytes()
+        return os.pread(self._file.fileno(), int(stop - start), self._offset + int(start))
+
+    @classmethod
+    def of(cls, strings: Sequence[str]) -> Texts:
+        blob = utf8("".join(strings))
+        sizes = (len(s) if s.isascii() else len(utf8(s)) for s in strings)
+        ends = np.fromiter(accumulate(sizes, initial=0), dtype=np.int64, count=len(strings) + 1)
+        return cls(np.frombuffer(blob, dtype=np.uint8), ends)
+
+    @classmethod
+    def joined(cls, parts: Sequence[Texts]) -> Texts:
+        if not parts:
+            return cls.of([])
+        starts = np.cumsum([0] + [int(p.ends[-1]) for p in parts[:-1]])
+        ends = np.concatenate([[0]] + [p.ends[1:] + s for p, s in zip(parts, starts, strict=True)])
+        return cls(np.concatenate([p.data[: p.ends[-1]] for p in parts]), ends.astype(np.int64))
+
+    def __len__(self) -> int:
+        return len(self.ends) - 1
+
+    def raw(self, i: int) -> bytes:
+        return self._bytes(self.ends[i], self.ends[i + 1])
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def,override]
+        if isinstance(i, slice):
+            return self.span(*i.indices(len(self))[:2]) if i.step in (None, 1) else [self[j] for j in
+                                                                                   range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        return self.raw(i).decode("utf-8", "surrogatepass")
+
+    def span(self, start: int, stop: int) -> list[str]:
+        """Strings start..stop-1, read at once: decoded in one call when they are ASCII (then cut by their
+        byte offsets), else cut as bytes and decoded one by one."""
+        if stop <= start:
+            return []
+        ends = self.ends[start : stop + 1]
+        raw = self._bytes(ends[0], ends[-1])
+        cuts = (ends - ends[0]).tolist()
+        if raw.isascii():
+            text = raw.decode("ascii")
+            return [text[a:b] for a, b in pairwise(cuts)]
+        return [raw[a:b].decode("utf-8", "surrogatepass") for a, b in pairwise(cuts)]
+
+    def __iter__(self) -> Iterator[str]:
+        for start in range(0, len(self), _SPAN):
+            yield from self.span(start, min(start + _SPAN, len(self)))

@@ -1,0 +1,59 @@
+"""The benchmark at 300 papers: every phase runs, the table has its shape, and Tantivy answers the same task.
+
+No timing is asserted (the machines are shared): the figures must exist and be numbers, the goals table
+must carry a pass/fail mark for each goal at each size, and a title typed into /paper and into the
+Tantivy baseline must find its paper in both top tens.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+from bench import phases
+from bench.run import measure
+from bench.table import GOALS, render
+from bench.tantivy_baseline import TantivyBaseline
+
+N = 300
+
+
+def test_every_phase_runs_and_the_table_has_its_shape(tmp_path: Path) -> None:
+    row = measure(N, queries=5, baseline_queries=5, side_queries=10, builds=1, where=tmp_path)
+    json.dumps(row)  # what --out writes
+    for key in ("ingest_per_s", "build_s", "startup_s", "rss_mb", "rebuild_peak_mb", "reload_s", "change_ingest_s",
+                "tantivy_build_s", "ingest_loop_lag_max", "reload_loop_lag_max", "rebuild_loop_lag_max"):
+        assert isinstance(row[key], float) and math.isfinite(row[key]) and row[key] >= 0, key
+    for cmd in phases.SIDE_BY_SIDE:
+        assert len(row[f"bot_{cmd}"]) == len(row[f"tantivy_{cmd}"]) == 3  # p50, p95, p99
+    assert {"rank_bm25", "bm25s", "plain"} <= row.keys()
+    assert row["reload_updated"] == row["reload_found"] == phases.CHANGED  # the reload took every changed paper
+    assert row["rebuild_failures"] == 0  # the corpus did not change: every answer equals the one before
+    assert 0 < row["tantivy_overlap_at_10"] <= 1
+
+    text = render([row, {**row, "n": 10 * N}])
+    goals = text.split("\n\n")[0].splitlines()
+    assert goals[0] == f"| measure | goal (issue 27) | {N:,} | pass | {10 * N:,} | pass |"
+    assert len(goals) == 2 + len(GOALS)
+    for line in goals[2:]:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        assert len(cells) == 6 and cells[3] in ("✓", "✗") and cells[5] in ("✓", "✗"), line
+    assert "Short of the goal:" in text and "| /ask |" in text
+
+    stopped = {k: v for k, v in row.items() if not k.startswith(("bot_", "tantivy_"))}  # no baselines yet
+    assert "not measured | —" in render([row, stopped])
+
+
+async def test_tantivy_and_the_bot_find_a_paper_by_its_title(tmp_path: Path) -> None:
+    await phases.prepare(N, tmp_path, 10)
+    lib = phases.library(tmp_path)
+    await lib.start()
+    try:
+        views = await lib.papers()
+        tantivy, _seconds = TantivyBaseline.build(views, tmp_path / "tantivy")
+        for view in views[::97]:
+            assert view.id in [h.paper.id for h in (await lib.search.paper(view.title)).hits], view.title
+            assert view.id in tantivy.search(view.title), view.title
+    finally:
+        await lib.close()

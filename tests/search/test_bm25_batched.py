@@ -1,0 +1,40 @@
+"""The index's matrices, built a batch of papers at a time (store/search/bm25_batched.py), equal the ones
+`BM25Matrix.from_fields` builds from the whole corpus at once, bit for bit, whatever the batch size."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import store.search.index as index_module
+from store.search import SearchIndex, bm25_batched
+from store.search.bm25 import BM25Matrix
+from store.search.index import FIELD_WEIGHTS, field_text
+from store.search.layout import FieldLayout
+from tests.search.test_overlay import SEEDS
+
+
+@pytest.mark.parametrize(("batch", "entries"), [(1, 1 << 21), (7, 1 << 21), (20_000, 1 << 21), (7, 50), (3, 1)])
+def test_batched_matrices_equal_the_whole_corpus_build(batch: int, entries: int,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(index_module, "LAYOUT_BATCH", batch)
+    monkeypatch.setattr(bm25_batched, "RANGE_ENTRIES", entries)
+    built = SearchIndex.build(SEEDS)
+    layout = FieldLayout()
+    flat, lengths = layout.lay_out([field_text(p, f) for p in SEEDS for f in FIELD_WEIGHTS])
+    lengths = lengths.reshape(-1, len(FIELD_WEIGHTS))
+    assert layout.vocabulary == built.vocabulary
+    combined = BM25Matrix.from_fields(flat, lengths, list(FIELD_WEIGHTS.values()), layout.vocabulary)
+    field = np.repeat(np.tile(np.arange(len(FIELD_WEIGHTS)), len(lengths)), lengths.ravel())
+    title = BM25Matrix.from_ids(flat[field == 0], lengths[:, 0], layout.vocabulary)
+    for whole, batched in ((combined, built.combined), (title, built.title)):
+        assert whole.weights.shape == batched.weights.shape
+        for part in ("data", "indices", "indptr"):
+            assert np.array_equal(getattr(whole.weights, part), getattr(batched.weights, part)), part
+        assert whole.weights.data.dtype == batched.weights.data.dtype == np.float32
+        assert np.array_equal(whole.idf, batched.idf) and np.array_equal(whole.avgdl, batched.avgdl)
+
+
+def test_an_empty_corpus_builds_empty_matrices() -> None:
+    empty = SearchIndex.build([])
+    assert empty.combined.weights.nnz == 0 and empty.combined.avgdl is None and not empty.paper("anything").hits
