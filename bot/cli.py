@@ -10,9 +10,10 @@
     paperbot paper|author|topic|ask QUERY [--limit N]
     paperbot db upgrade | current bring the database schema to this version's; show where it stands
 
-Add --json for one JSON array (ingest, stats: one object) on stdout. Errors go to stderr, exit code 1
-(bad usage: 2). The commands are the registry's CLI face (bot.commands): `COMMANDS` below must hold
-exactly those, which is checked when this module is imported.
+Add --json for one JSON array (ingest, stats: one object) on stdout. Errors and an ingest's problems go to
+stderr, once; exit code 2 for configuration (usage, settings, database URL, paths), 1 for a failure at
+run time, 141 when the reader of stdout closed it (bot.admin_errors). The commands are the registry's CLI
+face (bot.commands): `COMMANDS` below must hold exactly those, which is checked when this module is imported.
 """
 
 from __future__ import annotations
@@ -21,13 +22,18 @@ import argparse
 import asyncio
 import json
 import logging
+import os
+import socket
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.exc import DBAPIError
+
 from bot import commands as registry
+from bot.admin_errors import AdminError, checked_database_url, database_error, unreachable
 from bot.commands import Command, Face
 from bot.config import ConfigError, Settings
 from bot.untrusted import TerminalLogFilter, for_terminal, for_terminal_json
@@ -159,10 +165,16 @@ async def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     from bot.progress import terminal_progress
     from bot.text import render_report
     from store.db.claims import IngestRunning
+    from store.ingest.report import problem_line
     from store.library import Library
 
     # The schema and the corpus only: an ingest has no query to answer, so no search index is loaded or built
     # (the next start loads the one for the corpus as it now is).
+    missing = [path for path in args.paths if not path.exists()]
+    if missing:  # nothing is read: an ingest of what remains would report a partial corpus as done
+        print(for_terminal(f"paperbot ingest: no such file or folder: {', '.join(map(str, missing))}"),
+              file=sys.stderr)
+        return 2
     library = Library(args.db or settings.database_url, args.corpus or settings.corpus_dir)
     try:
         await library.prepare()
@@ -173,12 +185,13 @@ async def _ingest(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     finally:
         await library.close()
+    # Each problem once, on stderr as a diagnostic (as cp or tar say what they skipped): not also in the report.
     if args.json:
         _dump(report.to_json())
     else:
-        print(render_report(report))
+        print(render_report(report).split("\nProblems:\n")[0])
     for problem in report.problems:
-        print(for_terminal(f"problem: {problem}"), file=sys.stderr)
+        print(for_terminal(f"problem: {problem_line(problem)}"), file=sys.stderr)
     return 0
 
 
@@ -341,12 +354,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", handlers=[handler])
     command = COMMANDS[args.command or "run"]
     try:
-        return asyncio.run(command(args, settings))
+        if args.corpus is not None and not args.corpus.expanduser().is_dir():
+            raise AdminError(f"--corpus: {str(args.corpus)!r} is not a folder")
+        if args.command != "check":  # the one command that never opens the database
+            args.db = checked_database_url(args.db, settings.database_url)
+        code = asyncio.run(command(args, settings))
+        sys.stdout.flush()
+        return code
+    except AdminError as exc:
+        print(for_terminal(f"paperbot: {exc}"), file=sys.stderr)
+        return exc.code
+    except BrokenPipeError:  # `paperbot papers | head -1`: the reader has what it wanted; say nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the exit's flush must not fail again
+        return 141
     except KeyboardInterrupt:
         return 130
     except MigrationError as exc:  # one line for the admin: a database newer than this code, or not ours
         print(for_terminal(f"paperbot: {exc}"), file=sys.stderr)
         return 1
+    except DBAPIError as exc:  # one line naming the database: no statement, parameters or library link
+        error = database_error(exc, args.db or "")
+        print(for_terminal(f"paperbot: {error}"), file=sys.stderr)
+        return error.code
+    except (ConnectionError, socket.gaierror) as exc:
+        error = unreachable(exc, args.db or "")
+        print(for_terminal(f"paperbot: {error}"), file=sys.stderr)
+        return error.code
     except Exception as exc:
         message = str(exc)
         if settings.database_url:

@@ -53,16 +53,18 @@ def test_empty_values_mean_unset() -> None:
 
 
 def test_every_setting_read() -> None:
+    role1, role2, role3, u4, o5 = (10**17 + n for n in range(1, 6))  # Discord ids have 17-20 digits
     s = Settings.from_env({"DISCORD_TOKEN": TOKEN, "DATABASE_URL": SECRET_URL, "GUILD_ID": "123456789012345678",
                            "DIGEST_CHANNEL_ID": "223456789012345678", "DIGEST_WEEKDAY": "fri",
                            "DIGEST_TIME": "17:30", "DIGEST_TIMEZONE": "Europe/Paris",
-                           "ADMIN_ROLE_IDS": "1, 2 3", "ADMIN_USER_IDS": "4", "ORGANISER_ROLE_IDS": "5,5",
+                           "ADMIN_ROLE_IDS": f"{role1}, {role2} {role3}", "ADMIN_USER_IDS": str(u4),
+                           "ORGANISER_ROLE_IDS": f"{o5},{o5}",
                            "LOG_LEVEL": "debug", "REMINDER_MINUTES": "30,1440", "PROPOSAL_DAYS": "7",
                            "SHARD_COUNT": "4", "SHARD_IDS": "3,1", "CORPUS_POLL_SECONDS": "0.5"})
     assert s == Settings(token=TOKEN, database_url=SECRET_URL, guild_id=123456789012345678,
                          digest_channel_id=223456789012345678, digest_weekday=4, digest_time=time(17, 30),
-                         digest_timezone="Europe/Paris", admin_role_ids=frozenset({1, 2, 3}),
-                         admin_user_ids=frozenset({4}), organiser_role_ids=frozenset({5}), log_level="DEBUG",
+                         digest_timezone="Europe/Paris", admin_role_ids=frozenset({role1, role2, role3}),
+                         admin_user_ids=frozenset({u4}), organiser_role_ids=frozenset({o5}), log_level="DEBUG",
                          reminder_minutes=(1440, 30), proposal_days=7, shard_count=4, shard_ids=(3, 1),
                          corpus_poll_seconds=0.5)
 
