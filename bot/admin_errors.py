@@ -8,12 +8,14 @@ happen into one line without SQL. Exit codes: 2 for configuration, 1 for a failu
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from store.db.engine import default_database_url, in_memory, normalise_url, redact
+from store.db.migrate import MigrationError
 
 CONFIGURATION, RUNTIME = 2, 1
 
@@ -81,3 +83,16 @@ def unreachable(exc: OSError, url: str) -> AdminError:
     reason = exc.strerror or exc.__class__.__name__
     return AdminError(f"cannot reach the database {redact(url)}: {reason}: is the server running, and are its "
                       "host and port right?", RUNTIME)
+
+
+def explained(exc: BaseException, url: str) -> AdminError | None:
+    """An error the admin can act on, as its one line and exit code; None for one that is not expected."""
+    if isinstance(exc, AdminError):
+        return exc
+    if isinstance(exc, MigrationError):  # a database newer than this code, or not ours
+        return AdminError(str(exc), RUNTIME)
+    if isinstance(exc, DBAPIError):  # naming the database: no statement, parameters or library link
+        return database_error(exc, url)
+    if isinstance(exc, (ConnectionError, socket.gaierror)):
+        return unreachable(exc, url)
+    return None

@@ -9,11 +9,14 @@
     paperbot papers | stats       every paper; how many papers, authors, topics and members' summaries
     paperbot paper|author|topic|ask QUERY [--limit N]
     paperbot db upgrade | current bring the database schema to this version's; show where it stands
+    paperbot config               the effective settings (secrets hidden) and where each came from
 
 Add --json for one JSON array (ingest, stats: one object) on stdout. Errors and an ingest's problems go to
 stderr, once; exit code 2 for configuration (usage, settings, database URL, paths), 1 for a failure at
-run time, 141 when the reader of stdout closed it (bot.admin_errors). The commands are the registry's CLI
-face (bot.commands): `COMMANDS` below must hold exactly those, which is checked when this module is imported.
+run time, 141 when the reader of stdout closed it (bot.admin_errors). Ctrl-C or SIGTERM: one line, what
+was not committed rolls back, exit 128 + the signal (130, 143: as a shell reports a process it stopped),
+a second signal forces (bot.interrupts). --debug: DEBUG logs and an unexpected error's traceback. The
+commands are the registry's CLI face (bot.commands): `COMMANDS` must hold exactly those (checked at import).
 """
 
 from __future__ import annotations
@@ -23,22 +26,20 @@ import asyncio
 import json
 import logging
 import os
-import socket
 import sys
+import traceback
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.exc import DBAPIError
-
 from bot import commands as registry
-from bot.admin_errors import AdminError, checked_database_url, database_error, unreachable
+from bot.admin_errors import AdminError, checked_database_url, explained
 from bot.commands import Command, Face
 from bot.config import ConfigError, Settings
+from bot.interrupts import Interrupts
 from bot.untrusted import TerminalLogFilter, for_terminal, for_terminal_json
 from store.db.engine import redact
-from store.db.migrate import MigrationError
 
 if TYPE_CHECKING:
     from store.library import Library
@@ -60,6 +61,8 @@ def _options(default: object) -> argparse.ArgumentParser:
                                                                      "a SQLite file in the per-user data folder)")
     common.add_argument("--corpus", metavar="DIR", type=Path, default=default,
                         help="corpus folder (default: $CORPUS_DIR or the bundled seeds/)")
+    common.add_argument("--debug", action="store_true", default=default,
+                        help="log at DEBUG, and show the traceback of an unexpected error")
     return common
 
 
@@ -89,10 +92,6 @@ def _add_folder(p: argparse.ArgumentParser, c: Command, *_: object) -> None:
     _add_json(p)
 
 
-def _add_force(p: argparse.ArgumentParser, *_: object) -> None:
-    p.add_argument("--force", action="store_true", help="sync even if nothing changed")
-
-
 def _add_db(p: argparse.ArgumentParser, _c: Command, common: argparse.ArgumentParser) -> None:
     db_sub = p.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_sub.add_parser("upgrade", parents=[common], help="bring the schema to this paperbot's newest revision "
@@ -103,7 +102,8 @@ def _add_db(p: argparse.ArgumentParser, _c: Command, common: argparse.ArgumentPa
 # Each command's own arguments (a command not named here takes none but --db and --corpus).
 ARGUMENTS: dict[str, Callable[[argparse.ArgumentParser, Command, argparse.ArgumentParser], None]] = {
     **dict.fromkeys(SEARCHES, _add_query), "ingest": _add_paths, "check": _add_check, "export": _add_folder,
-    "papers": _add_json, "stats": _add_json, "sync": _add_force, "db": _add_db}
+    "papers": _add_json, "stats": _add_json, "db": _add_db,
+    "sync": lambda p, *_: p.add_argument("--force", action="store_true", help="sync even if nothing changed")}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -330,15 +330,22 @@ async def _db(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _override(settings: Settings, args: argparse.Namespace) -> Settings:
-    from dataclasses import replace
-
     return replace(settings, database_url=args.db or settings.database_url,
-                   corpus_dir=args.corpus or settings.corpus_dir)
+                   corpus_dir=args.corpus or settings.corpus_dir, log_level="DEBUG" if args.debug else
+                   settings.log_level)
+
+
+async def _config(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.settings_report import render
+
+    print(for_terminal(render(settings, given={"DATABASE_URL": args.db, "CORPUS_DIR": args.corpus})))
+    return 0
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], Awaitable[int]]] = {
     "run": _run, "sync": _sync, "console": _console, "ingest": _ingest, "check": _check, "export": _export,
-    "papers": _papers, "stats": _stats, **dict.fromkeys(SEARCHES, _search), "db": _db}
+    "papers": _papers, "stats": _stats, **dict.fromkeys(SEARCHES, _search), "db": _db,
+    "config": _config}
 registry.check_table(Face.CLI, COMMANDS)
 
 
@@ -351,41 +358,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(TerminalLogFilter())  # log lines quote file names and errors
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", handlers=[handler])
-    command = COMMANDS[args.command or "run"]
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s", handlers=[handler])
+    command, stop = COMMANDS[args.command or "run"], Interrupts()
     try:
         if args.corpus is not None and not args.corpus.expanduser().is_dir():
             raise AdminError(f"--corpus: {str(args.corpus)!r} is not a folder")
-        if args.command != "check":  # the one command that never opens the database
+        if args.command not in ("check", "config"):  # the commands that never open the database
             args.db = checked_database_url(args.db, settings.database_url)
-        code = asyncio.run(command(args, settings))
+        if args.command in (None, "run", "console"):  # the bot and the console handle their own signals
+            code = asyncio.run(command(args, settings))
+        else:
+            with stop:
+                code = asyncio.run(stop.run(command(args, settings)))
         sys.stdout.flush()
         return code
-    except AdminError as exc:
-        print(for_terminal(f"paperbot: {exc}"), file=sys.stderr)
-        return exc.code
     except BrokenPipeError:  # `paperbot papers | head -1`: the reader has what it wanted; say nothing more
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the exit's flush must not fail again
         return 141
     except KeyboardInterrupt:
-        return 130
-    except MigrationError as exc:  # one line for the admin: a database newer than this code, or not ours
-        print(for_terminal(f"paperbot: {exc}"), file=sys.stderr)
-        return 1
-    except DBAPIError as exc:  # one line naming the database: no statement, parameters or library link
-        error = database_error(exc, args.db or "")
-        print(for_terminal(f"paperbot: {error}"), file=sys.stderr)
-        return error.code
-    except (ConnectionError, socket.gaierror) as exc:
-        error = unreachable(exc, args.db or "")
-        print(for_terminal(f"paperbot: {error}"), file=sys.stderr)
-        return error.code
+        return stop.code or 130
     except Exception as exc:
-        message = str(exc)
-        if settings.database_url:
-            message = message.replace(settings.database_url, redact(settings.database_url))
-        print(for_terminal(f"paperbot: {exc.__class__.__name__}: {message}"), file=sys.stderr)
-        log.debug("failure", exc_info=True)
+        if stop.code is not None:
+            return stop.code
+        error = explained(exc, args.db or "")
+        if error is not None:
+            print(for_terminal(f"paperbot: {error}"), file=sys.stderr)
+            return error.code
+        if args.debug:  # the admin asked for the whole story
+            traceback.print_exc()
+            return 1
+        url = settings.database_url or ""
+        message = str(exc).replace(url, redact(url)) if url else str(exc)
+        print(for_terminal(f"paperbot: {exc.__class__.__name__}: {message} (--debug shows where)"), file=sys.stderr)
         return 1
 
 

@@ -11,6 +11,7 @@ error is one line of ours rather than a pydantic report.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -70,6 +71,27 @@ def read_environment() -> dict[str, str]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f".env: cannot be read ({exc.__class__.__name__})") from None
     return values
+
+
+VARIABLES = tuple(_Environment.model_fields)
+ENVIRONMENT, DOTENV, DEFAULT = "environment", ".env", "default"
+
+
+def sources(environ: Mapping[str, str] | None = None, dotenv: Path = Path(".env")) -> dict[str, str]:
+    """Where each variable's value comes from, as `read_environment` reads them: the process environment
+    wins over `.env`; a value that is empty or only spaces counts as unset (the default)."""
+    from dotenv import dotenv_values
+
+    environ = os.environ if environ is None else environ
+    try:
+        in_file = {k: v for k, v in dotenv_values(dotenv).items() if v is not None} if dotenv.is_file() else {}
+    except (OSError, UnicodeDecodeError):
+        in_file = {}
+    out = {}
+    for name in VARIABLES:
+        value, source = (environ[name], ENVIRONMENT) if name in environ else (in_file.get(name, ""), DOTENV)
+        out[name] = source if value.strip() else DEFAULT
+    return out
 
 
 def _items(raw: str) -> list[str]:

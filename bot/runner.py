@@ -112,7 +112,7 @@ def setup_logging(settings: Settings, stream: TextIO | None = None) -> None:
 
 async def run_bot(settings: Settings) -> None:
     setup_logging(settings)
-    library = Library(settings.database_url, settings.corpus_dir)
+    library = Library(settings.database_url, settings.corpus_dir, seeds=False)  # seeds: console demo only
     log.info("starting: %s", library)
     await library.start()
     bot = PaperBot(library, settings)
@@ -134,7 +134,7 @@ async def run_bot(settings: Settings) -> None:
 
 async def sync_commands(settings: Settings, *, force: bool = False) -> None:
     setup_logging(settings)
-    library = Library(settings.database_url, settings.corpus_dir)
+    library = Library(settings.database_url, settings.corpus_dir, seeds=False)  # seeds: console demo only
     await library.start()
     bot = PaperBot(library, settings, sync_commands=False)
     try:

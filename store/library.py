@@ -19,7 +19,7 @@ from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from store.corpus.service import BUNDLED_SEEDS, Corpus
+from store.corpus.service import BUNDLED_SEEDS, NO_CORPUS_DIR, Corpus
 from store.db.database import Database
 from store.db.engine import redact
 from store.db.migrate import MigrationResult, upgrade
@@ -37,9 +37,10 @@ T = TypeVar("T")
 
 
 class Library:
-    def __init__(self, url: str | None = None, corpus_dir: Path | None = None) -> None:
+    def __init__(self, url: str | None = None, corpus_dir: Path | None = None, *, seeds: bool = True) -> None:
+        """`seeds=False` (the Discord bot): without CORPUS_DIR, the bundled seeds are never read in."""
         self.database = Database(url)
-        self.corpus = Corpus(self.database, corpus_dir)
+        self.corpus = Corpus(self.database, corpus_dir, seeds=seeds)
         self.live = LiveIndex(self.database, self.corpus)
         self.search = SearchService(self)
         self.migration: MigrationResult | None = None  # what start() did to the schema
@@ -87,7 +88,9 @@ class Library:
         """`prepare`, ingest the corpus folder into a database never given a corpus, load the index."""
         await self.prepare()
         report = None
-        if ingest_if_empty and await self.corpus.never_given():
+        if self.corpus.seeds_withheld:
+            log.warning("%s", NO_CORPUS_DIR)
+        elif ingest_if_empty and await self.corpus.never_given():
             log.info("empty database: ingesting %s", self.corpus.corpus_dir)
             report = await self.ingest([self.corpus.corpus_dir])
         await self.live.refresh()

@@ -238,18 +238,19 @@ def _env_file(path: Path) -> dict[str, str]:
     return out
 
 
-def test_the_deploy_env_example_with_a_units_shard_id() -> None:
-    """What a paperbot@1 process sees: the shared file plus the unit's `Environment=SHARD_IDS=%i`.
+def test_the_deploy_env_example_with_a_units_shard_id(tmp_path: Path) -> None:
+    """What a paperbot@0 process sees: the shared file plus the unit's `Environment=SHARD_IDS=%i` (one process,
+    as SQLite needs; its CORPUS_DIR made here, as the install does).
 
     The file's DISCORD_TOKEN= is empty (unset), so nothing in it needs dropping to pass the checks.
     """
-    shared = _env_file(ROOT / "deploy" / "paperbot.env.example")
-    assert shared["SHARD_COUNT"] == "2"
-    s = Settings.from_env({**shared, "SHARD_IDS": "1"})
-    assert (s.shard_count, s.shard_ids, s.log_level, s.token) == (2, (1,), "INFO", None)
+    shared = {**_env_file(ROOT / "deploy" / "paperbot.env.example"), "CORPUS_DIR": str(tmp_path)}
+    assert shared["SHARD_COUNT"] == "1"
+    s = Settings.from_env({**shared, "SHARD_IDS": "0"})
+    assert (s.shard_count, s.shard_ids, s.log_level, s.token) == (1, (0,), "INFO", None)
     assert s.database_url == shared["DATABASE_URL"] and "secret" not in repr(s)
-    with pytest.raises(ConfigError, match=r"^SHARD_IDS: shard 2 does not exist with SHARD_COUNT=2"):
-        Settings.from_env({**shared, "SHARD_IDS": "2"})  # a paperbot@2 the deployment has no room for
+    with pytest.raises(ConfigError, match=r"^SHARD_IDS: shard 1 does not exist with SHARD_COUNT=1"):
+        Settings.from_env({**shared, "SHARD_IDS": "1"})  # a paperbot@1 the deployment has no room for
 
 
 def test_the_deploy_env_example_read_as_dotenv(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -257,8 +258,9 @@ def test_the_deploy_env_example_read_as_dotenv(clean_env: Path, monkeypatch: pyt
     (clean_env / ".env").write_text((ROOT / "deploy" / "paperbot.env.example").read_text(encoding="utf-8"),
                                     encoding="utf-8")
     monkeypatch.setenv("SHARD_IDS", "0")
+    monkeypatch.setenv("CORPUS_DIR", str(clean_env))
     s = Settings.from_env()
-    assert (s.shard_count, s.shard_ids) == (2, (0,))
+    assert (s.shard_count, s.shard_ids) == (1, (0,))
 
 
 def test_the_systemd_unit_gives_one_shard_per_instance_and_runs_the_bot() -> None:
