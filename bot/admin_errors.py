@@ -7,8 +7,11 @@ happen into one line without SQL. Exit codes: 2 for configuration, 1 for a failu
 
 from __future__ import annotations
 
+import io
 import os
 import socket
+import stat
+import sys
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -96,3 +99,42 @@ def explained(exc: BaseException, url: str) -> AdminError | None:
     if isinstance(exc, (ConnectionError, socket.gaierror)):
         return unreachable(exc, url)
     return None
+
+
+class _WholeWrites(io.RawIOBase):
+    """A file descriptor written until every byte is out: a reader that closes mid-write gives BrokenPipeError.
+
+    CPython's own stdout keeps the count of a short write (the pipe's reader left after taking part of it)
+    and drops the rest without an error, so `paperbot papers --json | head -1` would end 0 with its output cut."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self._fd = fd
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
+        view, done = memoryview(data).cast("B"), 0
+        while done < len(view):
+            done += os.write(self._fd, view[done:])
+        return done
+
+
+def whole_writes_to_a_pipe() -> None:
+    """When stdout is the process's own and a pipe, write it whole (exit 141 when its reader left early)."""
+    out = sys.stdout
+    if out is not sys.__stdout__ or out is None:  # a test's capture, or none at all
+        return
+    try:
+        fd = out.fileno()
+        if not stat.S_ISFIFO(os.fstat(fd).st_mode):
+            return
+    except (OSError, ValueError):
+        return
+    out.flush()
+    sys.stdout = io.TextIOWrapper(io.BufferedWriter(_WholeWrites(fd)), encoding=out.encoding, errors=out.errors,
+                                  line_buffering=out.line_buffering)

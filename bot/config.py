@@ -272,10 +272,9 @@ class Settings:
         corpus = get("CORPUS_DIR")
         if corpus and not Path(corpus).expanduser().is_dir():
             raise ConfigError(f"CORPUS_DIR: {corpus!r} is not a folder")
+        # Checked where it is used, in the same forms as --db (a bare path is a SQLite file): store.db.engine's
+        # normalise_url, through bot.admin_errors.checked_database_url for the CLI.
         url = get("DATABASE_URL") or None
-        if url is not None and "://" not in url:
-            raise ConfigError("DATABASE_URL must be a SQLAlchemy async URL such as "
-                              "sqlite+aiosqlite:///path/to/paperbot.sqlite3")
         tz = check("DIGEST_TIMEZONE", parse_timezone, None)
         shard_count = check("SHARD_COUNT", _shard_count, None)
         if get("SHARD_IDS") and shard_count is None:  # discord.py needs the total to place the given shards

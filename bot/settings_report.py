@@ -12,7 +12,7 @@ from datetime import time
 from pathlib import Path
 
 from bot.config import DEFAULT, VARIABLES, WEEKDAYS, Settings, sources
-from store.db.engine import default_database_url, redact
+from store.db.engine import default_database_url, normalise_url, redact
 
 FIELDS = {"DISCORD_TOKEN": "token"}  # the others: the variable's name in lower case
 
@@ -21,9 +21,12 @@ def _shown(name: str, value: object) -> str:
     if name == "DISCORD_TOKEN":
         return "(not set: the console instead of Discord)" if value is None else "(set, hidden)"
     if name == "DATABASE_URL":
-        return redact(str(value or default_database_url()))
+        try:  # as paperbot will use it: a bare path is that SQLite file
+            return redact(normalise_url(str(value or default_database_url()), name))
+        except ValueError as exc:
+            return f"(not usable: {exc})"
     if name == "CORPUS_DIR" and value is None:
-        return "(the bundled seeds)"
+        return "(none: the bundled seeds only in the console demo)"
     if name == "DIGEST_WEEKDAY" and isinstance(value, int):
         return WEEKDAYS[value]
     if isinstance(value, time):

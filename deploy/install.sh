@@ -32,9 +32,12 @@ fi
 
 # 2. The folders: the code, the settings, the data (index snapshots, a SQLite file, the corpus folder).
 mkdir -p "$APP" "$ETC" "$DATA/corpus" "$UNITS"
-# The checkout, without its own venv, caches or git history.
+# The checkout, without its own venv, caches, git history or a developer's .env (the service reads its
+# settings from $ETC/paperbot.env, and a .env in its working folder would fill in what that file leaves
+# unset). The code folders are replaced whole, so a module removed upstream does not stay installed.
+rm -rf "$APP/bot" "$APP/store" "$APP/seeds"
 tar -C "$SRC" --exclude=./.venv --exclude=./.git --exclude='*/__pycache__' --exclude=./.pytest_cache \
-    --exclude=./.ruff_cache --exclude=./.hypothesis -cf - . | tar -C "$APP" -xf -
+    --exclude=./.ruff_cache --exclude=./.hypothesis --exclude=./.env -cf - . | tar -C "$APP" -xf -
 
 # 3. The venv, and paperbot installed into it (`paperbot` lands in /opt/paperbot/.venv/bin).
 [ -x "$APP/.venv/bin/python" ] || "$PYTHON" -m venv "$APP/.venv"

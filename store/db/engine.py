@@ -64,6 +64,9 @@ def normalise_url(url: str, setting: str = "DATABASE_URL") -> str:
     if text == ":memory:":
         return "sqlite+aiosqlite://"
     if text and "://" not in text:
+        if "@" in text:  # user:password@host/db: a server's URL that lost its scheme, not a file to create
+            raise DatabaseURLError(f"{setting} looks like a server's URL without its scheme: write it as "
+                                   f"{_EXAMPLES}")
         return f"sqlite+aiosqlite:///{Path(text).expanduser().absolute()}"
     try:
         parsed = make_url(text)
@@ -71,6 +74,10 @@ def normalise_url(url: str, setting: str = "DATABASE_URL") -> str:
         raise DatabaseURLError(f"{setting} is not a database URL: write it as {_EXAMPLES}") from None
     backend, _, driver = parsed.drivername.partition("+")
     backend = "postgresql" if backend == "postgres" else backend
+    if backend == "sqlite" and parsed.host:  # sqlite://name.sqlite3: a host, and an in-memory database
+        raise DatabaseURLError(f"{setting}: a SQLite URL has three slashes before a relative path and four before "
+                               "an absolute one (sqlite:///paperbot.sqlite3, sqlite:////srv/paperbot.sqlite3), "
+                               "or give the bare path")
     if backend not in ASYNC_DRIVERS:
         raise DatabaseURLError(f"{setting} names a {backend!r} database: paperbot runs on SQLite or PostgreSQL, "
                                f"as in {_EXAMPLES}")

@@ -55,3 +55,18 @@ def test_config_refuses_a_bad_setting_naming_it(tmp_path: Path) -> None:
     out = run(tmp_path, "config", env={"DIGEST_WEEKDAY": "mond"})
     assert out.returncode == 2
     assert out.stderr.startswith("paperbot: configuration error: DIGEST_WEEKDAY") and out.stdout == ""
+
+
+def test_config_shows_a_bare_path_as_the_sqlite_url_it_becomes_and_no_seeds_for_a_named_database(
+        tmp_path: Path) -> None:
+    for given, expected in [("db/group.sqlite3", tmp_path / "db" / "group.sqlite3"),
+                            ("/srv/paperbot/x.sqlite3", Path("/srv/paperbot/x.sqlite3"))]:
+        out = run(tmp_path, "config", env={"DATABASE_URL": given})
+        assert out.returncode == 0, out.stderr
+        rows = _rows(out.stdout)
+        assert rows["DATABASE_URL"] == (f"sqlite+aiosqlite:///{expected}", "environment")
+        assert rows["CORPUS_DIR"] == ("(none: the bundled seeds only in the console demo)", "default")
+    out = run(tmp_path, "config", env={"DATABASE_URL": "mysql://u:Pa55w0rd@h/db"})  # shown as unusable, and why
+    assert out.returncode == 0 and "Pa55w0rd" not in out.stdout + out.stderr
+    value, source = _rows(out.stdout)["DATABASE_URL"]
+    assert value.startswith("(not usable: DATABASE_URL names a 'mysql' database") and source == "environment"

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.bot.test_cli_ingest_busy import _notes
+from tests.cli import database as database_of
 from tests.cli import run
 from tests.sqlite_lock import write_lock_held
 
@@ -26,10 +27,10 @@ def _papers(database: Path) -> int:
         return int(conn.execute("SELECT count(*) FROM papers").fetchone()[0])
 
 
-@pytest.mark.parametrize(("signum", "code", "named"), [(signal.SIGINT, 130, "Ctrl-C"),
-                                                       (signal.SIGTERM, 143, "SIGTERM")])
-def test_a_signal_stops_an_ingest_and_rolls_it_back(tmp_path: Path, signum: int, code: int, named: str) -> None:
-    database = tmp_path / "cli.sqlite3"
+def interrupted_ingest(tmp_path: Path, signum: int) -> tuple[subprocess.Popen[str], str, str, int, Path]:
+    """`paperbot ingest BULK` on a database holding one paper, sent `signum` once its transaction has begun:
+    (the process, its stdout, its stderr, the papers before, BULK). Also tests/bot/test_admin_mistakes.py's."""
+    database = database_of(tmp_path)
     assert run(tmp_path, "ingest", str(_notes(tmp_path / "first", 1, "seed"))).returncode == 0  # the schema made
     before = _papers(database)
     bulk = _notes(tmp_path / "bulk", NOTES, "bulk")
@@ -49,6 +50,14 @@ def test_a_signal_stops_an_ingest_and_rolls_it_back(tmp_path: Path, signum: int,
         if ingest.poll() is None:
             ingest.kill()
             ingest.wait()
+    return ingest, out, err, before, bulk
+
+
+@pytest.mark.parametrize(("signum", "code", "named"), [(signal.SIGINT, 130, "Ctrl-C"),
+                                                       (signal.SIGTERM, 143, "SIGTERM")])
+def test_a_signal_stops_an_ingest_and_rolls_it_back(tmp_path: Path, signum: int, code: int, named: str) -> None:
+    ingest, out, err, before, bulk = interrupted_ingest(tmp_path, signum)
+    database = database_of(tmp_path)
     assert ingest.returncode == code, err
     assert err.strip().splitlines() == [
         f"paperbot: stopping ({named}): what was not committed is rolled back; {named} again to force"], err

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, Settings, _Environment
+from store.db.engine import normalise_url
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789AB"
@@ -126,7 +127,7 @@ def test_corpus_poll_seconds(raw: str, seconds: float) -> None:
 
 @pytest.mark.parametrize(("name", "raw"), [
     ("DISCORD_TOKEN", "short"), ("DISCORD_TOKEN", TOKEN[:30] + " " + TOKEN[30:]),
-    ("LOG_LEVEL", "loud"), ("CORPUS_DIR", "/no/such/folder"), ("DATABASE_URL", "paperbot.sqlite3"),
+    ("LOG_LEVEL", "loud"), ("CORPUS_DIR", "/no/such/folder"),
     ("GUILD_ID", "123"), ("GUILD_ID", "my-server"), ("DIGEST_CHANNEL_ID", "12345678901234567x"),
     ("ADMIN_ROLE_IDS", "1,admins"), ("ADMIN_USER_IDS", "me"), ("ORGANISER_ROLE_IDS", "x"),
     ("DIGEST_WEEKDAY", "someday"), ("DIGEST_WEEKDAY", "7"), ("DIGEST_TIME", "25:00"), ("DIGEST_TIME", "9am"),
@@ -153,11 +154,23 @@ def test_the_token_and_database_url_stay_out_of_repr_and_errors() -> None:
     bad_token = TOKEN[:20] + "\t" + TOKEN[20:]
     bad_url = "paperbot:hunter2secret@db.internal/paperbot"
     for env in ({"DISCORD_TOKEN": bad_token, "DATABASE_URL": SECRET_URL},
-                {"DISCORD_TOKEN": TOKEN, "DATABASE_URL": bad_url},
                 {"DISCORD_TOKEN": TOKEN, "DATABASE_URL": SECRET_URL, "SHARD_IDS": "0"}):
         text = error(env)
         assert TOKEN[:20] not in text and TOKEN[20:] not in text
         assert "hunter2secret" not in text and "db.internal" not in text
+    # DATABASE_URL is checked where it is used, as --db is (store.db.engine.normalise_url): no password there
+    with pytest.raises(ValueError) as refused:
+        normalise_url(bad_url)
+    assert str(refused.value).startswith("DATABASE_URL") and "hunter2secret" not in str(refused.value)
+
+
+@pytest.mark.parametrize("raw", ["paperbot.sqlite3", "/srv/paperbot/paperbot.sqlite3", "~/paperbot.sqlite3"])
+def test_database_url_takes_a_bare_sqlite_path_as_db_does(raw: str) -> None:
+    """The same forms as --db: the setting keeps what was written, and both are normalised in one place."""
+    assert Settings.from_env({"DATABASE_URL": raw}).database_url == raw
+    url = normalise_url(raw)
+    assert url.startswith("sqlite+aiosqlite:///") and url.endswith(Path(raw).name)
+    assert Path(url.removeprefix("sqlite+aiosqlite:///")) == Path(raw).expanduser().absolute()
 
 
 def test_settings_stay_frozen_and_replaceable() -> None:
