@@ -1,6 +1,6 @@
 """The `paperbot` command: the same answers as the Discord bot, from a terminal or a script.
 
-    paperbot                      run the bot (console on the bundled seeds when no DISCORD_TOKEN)
+    paperbot                      run the bot (the console when no DISCORD_TOKEN: see store.library.demo_seeds)
     paperbot run | sync [--force] the Discord bot; register its slash commands
     paperbot console              type /paper, /author, /topic, /ask, /help as in Discord
     paperbot ingest [PATH ...]    read summaries into the database (default: the corpus folder)
@@ -9,10 +9,16 @@
     paperbot papers | stats       every paper; how many papers, authors, topics and members' summaries
     paperbot paper|author|topic|ask QUERY [--limit N]
     paperbot db upgrade | current bring the database schema to this version's; show where it stands
+    paperbot config               the effective settings (secrets hidden) and where each came from
+    paperbot doctor               check the settings, the database, the corpus folder and Discord, changing nothing
 
-Add --json for one JSON array (ingest, stats: one object) on stdout. Errors go to stderr, exit code 1
-(bad usage: 2). The commands are the registry's CLI face (bot.commands): `COMMANDS` below must hold
-exactly those, which is checked when this module is imported.
+Add --json for one JSON value on stdout (searches and papers: an array; check, export, ingest, stats and doctor:
+an object). Errors and an ingest's problems go to
+stderr, once; exit code 2 for configuration (usage, settings, database URL, paths), 1 for a failure at
+run time, 141 when the reader of stdout closed it (bot.admin_errors). Ctrl-C or SIGTERM: one line, what
+was not committed rolls back, exit 128 + the signal (130, 143: as a shell reports a process it stopped),
+a second signal forces (bot.interrupts). --debug: DEBUG logs and an unexpected error's traceback. The
+commands are the registry's CLI face (bot.commands): `COMMANDS` must hold exactly those (checked at import).
 """
 
 from __future__ import annotations
@@ -21,18 +27,23 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
+import traceback
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot import cli_admin as admin
 from bot import commands as registry
+from bot.admin_errors import AdminError, checked_database_url, explained, whole_writes_to_a_pipe
+from bot.cli_library import banner_subject, library_for, started_library
 from bot.commands import Command, Face
 from bot.config import ConfigError, Settings
+from bot.interrupts import Interrupts
 from bot.untrusted import TerminalLogFilter, for_terminal, for_terminal_json
 from store.db.engine import redact
-from store.db.migrate import MigrationError
 
 if TYPE_CHECKING:
     from store.library import Library
@@ -41,11 +52,14 @@ if TYPE_CHECKING:
 log = logging.getLogger("paperbot")
 SEARCHES = ("paper", "author", "topic", "ask")
 
+# {on}: what the console runs on (bot.cli_library.banner_subject): the bundled seeds only in the demo.
 NO_TOKEN_BANNER = (
-    "No DISCORD_TOKEN set: starting the console on the bundled seeds instead of connecting to Discord.\n"
+    "No DISCORD_TOKEN set: starting the console on {on} instead of connecting to Discord.\n"
     "To run the Discord bot, put DISCORD_TOKEN=... in .env (see .env.example and the README), then run "
     "`paperbot run`."
 )
+NO_CORPUS = ("paperbot ingest: no corpus folder: give PATH... or set CORPUS_DIR (the bundled seeds are only for "
+             "the console demo)")
 
 
 def _options(default: object) -> argparse.ArgumentParser:
@@ -53,7 +67,10 @@ def _options(default: object) -> argparse.ArgumentParser:
     common.add_argument("--db", metavar="URL", default=default, help="database URL (default: $DATABASE_URL or "
                                                                      "a SQLite file in the per-user data folder)")
     common.add_argument("--corpus", metavar="DIR", type=Path, default=default,
-                        help="corpus folder (default: $CORPUS_DIR or the bundled seeds/)")
+                        help="corpus folder (default: $CORPUS_DIR; without either, the bundled seeds, "
+                             "for the console demo only)")
+    common.add_argument("--debug", action="store_true", default=default,
+                        help="log at DEBUG, and show the traceback of an unexpected error")
     return common
 
 
@@ -83,10 +100,6 @@ def _add_folder(p: argparse.ArgumentParser, c: Command, *_: object) -> None:
     _add_json(p)
 
 
-def _add_force(p: argparse.ArgumentParser, *_: object) -> None:
-    p.add_argument("--force", action="store_true", help="sync even if nothing changed")
-
-
 def _add_db(p: argparse.ArgumentParser, _c: Command, common: argparse.ArgumentParser) -> None:
     db_sub = p.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_sub.add_parser("upgrade", parents=[common], help="bring the schema to this paperbot's newest revision "
@@ -97,7 +110,8 @@ def _add_db(p: argparse.ArgumentParser, _c: Command, common: argparse.ArgumentPa
 # Each command's own arguments (a command not named here takes none but --db and --corpus).
 ARGUMENTS: dict[str, Callable[[argparse.ArgumentParser, Command, argparse.ArgumentParser], None]] = {
     **dict.fromkeys(SEARCHES, _add_query), "ingest": _add_paths, "check": _add_check, "export": _add_folder,
-    "papers": _add_json, "stats": _add_json, "sync": _add_force, "db": _add_db}
+    "papers": _add_json, "stats": _add_json, "db": _add_db, "doctor": _add_json,
+    "sync": lambda p, *_: p.add_argument("--force", action="store_true", help="sync even if nothing changed")}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -112,18 +126,6 @@ def _parser() -> argparse.ArgumentParser:
         q = sub.add_parser(c.name, parents=[common], help=c.description[0].lower() + c.description[1:])
         ARGUMENTS.get(c.name, lambda *_: None)(q, c, common)
     return p
-
-
-async def _with_library(args: argparse.Namespace, settings: Settings, *, seed: bool = True):  # type: ignore[no-untyped-def]
-    from store.library import Library
-
-    library = Library(args.db or settings.database_url, args.corpus or settings.corpus_dir)
-    try:
-        await library.start(ingest_if_empty=seed)
-    except BaseException:
-        await library.close()
-        raise
-    return library
 
 
 def _dump(data: Any) -> None:
@@ -141,7 +143,7 @@ async def _search(args: argparse.Namespace, settings: Settings) -> int:
     if args.limit < 1 or args.limit > 100:
         print(f"paperbot {args.command}: --limit must be between 1 and 100", file=sys.stderr)
         return 2
-    library = await _with_library(args, settings)
+    library = await started_library(args, settings)
     try:
         result = await getattr(library.search, args.command)(query, args.limit)
     finally:
@@ -159,11 +161,19 @@ async def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     from bot.progress import terminal_progress
     from bot.text import render_report
     from store.db.claims import IngestRunning
-    from store.library import Library
+    from store.ingest.report import problem_line
 
     # The schema and the corpus only: an ingest has no query to answer, so no search index is loaded or built
     # (the next start loads the one for the corpus as it now is).
-    library = Library(args.db or settings.database_url, args.corpus or settings.corpus_dir)
+    missing = [path for path in args.paths if not path.exists()]
+    if missing:  # nothing is read: an ingest of what remains would report a partial corpus as done
+        print(for_terminal(f"paperbot ingest: no such file or folder: {', '.join(map(str, missing))}"),
+              file=sys.stderr)
+        return 2
+    if not args.paths and not (args.corpus or settings.corpus_dir):  # never the seeds into a database
+        print(NO_CORPUS, file=sys.stderr)
+        return 2
+    library = library_for(args, settings)
     try:
         await library.prepare()
         # Not waiting for another ingest: the admin is told at once (a `/reload` waits its turn instead).
@@ -173,12 +183,13 @@ async def _ingest(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     finally:
         await library.close()
+    # Each problem once, on stderr as a diagnostic (as cp or tar say what they skipped): not also in the report.
     if args.json:
         _dump(report.to_json())
     else:
-        print(render_report(report))
+        print(render_report(report).split("\nProblems:\n")[0])
     for problem in report.problems:
-        print(for_terminal(f"problem: {problem}"), file=sys.stderr)
+        print(for_terminal(f"problem: {problem_line(problem)}"), file=sys.stderr)
     return 0
 
 
@@ -186,6 +197,12 @@ async def _check(args: argparse.Namespace, settings: Settings) -> int:
     """Read the files as an ingest would, print what was found; the database is never opened."""
     from store.ingest.corpus import explain, find, read
     from store.ingest.report import check_json, render_check
+
+    missing = [path for path in args.paths if not path.exists()]
+    if missing:  # a path that is not there is the command line's mistake, not a file's problem: exit 2
+        print(for_terminal(f"paperbot check: no such file or folder: {', '.join(map(str, missing))}"),
+              file=sys.stderr)
+        return 2
 
     def work() -> tuple[list, list, int, dict[str, list[str]]]:  # type: ignore[type-arg]
         files, _roots, problems = find(args.paths)
@@ -212,7 +229,11 @@ async def _check(args: argparse.Namespace, settings: Settings) -> int:
 async def _export(args: argparse.Namespace, settings: Settings) -> int:
     from store.summaries.export_folder import ExportError, write_export
 
-    library = await _with_library(args, settings, seed=False)
+    if args.folder.exists() and not args.folder.is_dir():  # a path mistake: said before the database is opened
+        print(for_terminal(f"paperbot export: {args.folder} is a file, not a folder: name a folder"),
+              file=sys.stderr)
+        return 2
+    library = await started_library(args, settings, seed=False)
     try:
         items = await _summaries(library).everything()
     finally:
@@ -233,7 +254,7 @@ async def _papers(args: argparse.Namespace, settings: Settings) -> int:
     from bot.text import render_papers
     from store.search.results import Hit
 
-    library = await _with_library(args, settings)
+    library = await started_library(args, settings)
     try:
         papers = await library.papers()
     finally:
@@ -248,7 +269,7 @@ async def _papers(args: argparse.Namespace, settings: Settings) -> int:
 async def _stats(args: argparse.Namespace, settings: Settings) -> int:
     from bot.text import stats_text
 
-    library = await _with_library(args, settings)
+    library = await started_library(args, settings)
     try:
         stats = await _summaries(library).stats()
     finally:
@@ -269,7 +290,7 @@ def _summaries(library: Library) -> SummariesService:
 async def _console(args: argparse.Namespace, settings: Settings, banner: str | None = None) -> int:
     from bot.console import run_console
 
-    library = await _with_library(args, settings)
+    library = await started_library(args, settings)
     try:
         return await run_console(library, banner=banner)
     finally:
@@ -278,7 +299,8 @@ async def _console(args: argparse.Namespace, settings: Settings, banner: str | N
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.token:
-        return await _console(args, settings, banner=NO_TOKEN_BANNER)
+        banner = NO_TOKEN_BANNER.format(on=for_terminal(banner_subject(args, settings)))
+        return await _console(args, settings, banner=banner)
     from bot.runner import run_bot
 
     settings = _override(settings, args)
@@ -296,36 +318,15 @@ async def _sync(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _db(args: argparse.Namespace, settings: Settings) -> int:
-    from store.db import migrate
-    from store.db.engine import database_url, make_engine
-
-    url = database_url(args.db or settings.database_url)
-    engine = make_engine(url)
-    try:
-        if args.db_command == "upgrade":
-            print((await migrate.upgrade(engine)).describe())
-            return 0
-        status = await migrate.status(engine)
-    finally:
-        await engine.dispose()
-    current = ", ".join(status.current) or {"empty": "none (an empty database)",
-                                            "legacy": f"none (made before versioned migrations: {migrate.BASELINE})"
-                                            }[status.state]
-    print(f"database: {redact(url)}\ncurrent:  {current}\nhead:     {', '.join(status.heads)}\n{status.describe()}")
-    return 1 if status.state == "too new" else 0
-
-
 def _override(settings: Settings, args: argparse.Namespace) -> Settings:
-    from dataclasses import replace
-
     return replace(settings, database_url=args.db or settings.database_url,
-                   corpus_dir=args.corpus or settings.corpus_dir)
+                   corpus_dir=args.corpus or settings.corpus_dir, log_level="DEBUG" if args.debug else
+                   settings.log_level)
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], Awaitable[int]]] = {
     "run": _run, "sync": _sync, "console": _console, "ingest": _ingest, "check": _check, "export": _export,
-    "papers": _papers, "stats": _stats, **dict.fromkeys(SEARCHES, _search), "db": _db}
+    "papers": _papers, "stats": _stats, **dict.fromkeys(SEARCHES, _search), **admin.COMMANDS}
 registry.check_table(Face.CLI, COMMANDS)
 
 
@@ -338,21 +339,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(TerminalLogFilter())  # log lines quote file names and errors
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", handlers=[handler])
-    command = COMMANDS[args.command or "run"]
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s", handlers=[handler])
+    command, stop = COMMANDS[args.command or "run"], Interrupts()
+    if args.command not in (None, "run", "console"):  # one answer on stdout (the console talks as it goes)
+        whole_writes_to_a_pipe()
     try:
-        return asyncio.run(command(args, settings))
+        if args.corpus is not None and args.command != "doctor" and not args.corpus.expanduser().is_dir():
+            raise AdminError(f"--corpus: {str(args.corpus)!r} is not a folder")
+        if args.command not in ("check", "config", "doctor"):  # never open the database (doctor: checks it)
+            args.db_given = args.db  # before it is normalised: whether a database was named (demo_seeds)
+            args.db = checked_database_url(args.db, settings.database_url)
+        if args.command in (None, "run", "console"):  # the bot and the console handle their own signals
+            code = asyncio.run(command(args, settings))
+        else:
+            with stop:
+                code = asyncio.run(stop.run(command(args, settings)))
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:  # `paperbot papers | head -1`: the reader has what it wanted; say nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the exit's flush must not fail again
+        return 141
     except KeyboardInterrupt:
-        return 130
-    except MigrationError as exc:  # one line for the admin: a database newer than this code, or not ours
-        print(for_terminal(f"paperbot: {exc}"), file=sys.stderr)
-        return 1
+        return stop.code or 130
     except Exception as exc:
-        message = str(exc)
-        if settings.database_url:
-            message = message.replace(settings.database_url, redact(settings.database_url))
-        print(for_terminal(f"paperbot: {exc.__class__.__name__}: {message}"), file=sys.stderr)
-        log.debug("failure", exc_info=True)
+        if stop.code is not None:
+            return stop.code
+        error = explained(exc, args.db or "")
+        if error is not None:
+            print(for_terminal(f"paperbot: {error}"), file=sys.stderr)
+            return error.code
+        if args.debug:  # the admin asked for the whole story
+            traceback.print_exc()
+            return 1
+        url = settings.database_url or ""
+        message = str(exc).replace(url, redact(url)) if url else str(exc)
+        print(for_terminal(f"paperbot: {exc.__class__.__name__}: {message} (--debug shows where)"), file=sys.stderr)
         return 1
 
 

@@ -170,6 +170,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("check", "Show how files are read, without the database", faces=CLI_ONLY, usage="FILE ..."),
     Command("export", "Write the members' summaries as Markdown files", faces=CLI_ONLY, usage="DIR"),
     Command("db", "The database schema: upgrade it, or show its revision", faces=CLI_ONLY, usage="upgrade | current"),
+    Command("config", "The effective settings, secrets hidden, and where each came from", faces=CLI_ONLY),
+    Command("doctor", "Check the settings, database, corpus and Discord permissions; change nothing",
+            faces=CLI_ONLY),
 )
 
 BY_NAME: dict[str, Command] = {c.name: c for c in COMMANDS}

@@ -10,17 +10,21 @@ error is one line of ours rather than a pydantic report.
 
 from __future__ import annotations
 
+import difflib
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# Discord ids (snowflakes): 17 digits for the oldest (2015), 20 at most (a 64-bit number).
+SNOWFLAKE_DIGITS = (17, 20)
 
 
 class ConfigError(ValueError):
@@ -69,6 +73,27 @@ def read_environment() -> dict[str, str]:
     return values
 
 
+VARIABLES = tuple(_Environment.model_fields)
+ENVIRONMENT, DOTENV, DEFAULT = "environment", ".env", "default"
+
+
+def sources(environ: Mapping[str, str] | None = None, dotenv: Path = Path(".env")) -> dict[str, str]:
+    """Where each variable's value comes from, as `read_environment` reads them: the process environment
+    wins over `.env`; a value that is empty or only spaces counts as unset (the default)."""
+    from dotenv import dotenv_values
+
+    environ = os.environ if environ is None else environ
+    try:
+        in_file = {k: v for k, v in dotenv_values(dotenv).items() if v is not None} if dotenv.is_file() else {}
+    except (OSError, UnicodeDecodeError):
+        in_file = {}
+    out = {}
+    for name in VARIABLES:
+        value, source = (environ[name], ENVIRONMENT) if name in environ else (in_file.get(name, ""), DOTENV)
+        out[name] = source if value.strip() else DEFAULT
+    return out
+
+
 def _items(raw: str) -> list[str]:
     """The parts of a comma- or space-separated list."""
     return [part for part in re.split(r"[,\s]+", raw) if part]
@@ -79,12 +104,18 @@ def _digits(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
+def _is_snowflake(text: str) -> bool:
+    """What Discord's ids look like: "12" or a pasted phone number is a copying mistake, not an id."""
+    return _digits(text) and SNOWFLAKE_DIGITS[0] <= len(text) <= SNOWFLAKE_DIGITS[1]
+
+
 def _snowflake(env: Mapping[str, str], name: str) -> int | None:
     raw = env.get(name, "").strip()
     if not raw:
         return None
-    if not _digits(raw) or not (15 <= len(raw) <= 21):
-        raise ConfigError(f"{name} must be a Discord id (a 17-20 digit number), got {raw!r}")
+    if not _is_snowflake(raw):
+        raise ConfigError(f"{name} must be a Discord id (a 17-20 digit number: Developer Mode, then right-click "
+                          f"-> Copy ID), got {raw!r}")
     return int(raw)
 
 
@@ -94,20 +125,27 @@ def _ids(env: Mapping[str, str], name: str) -> frozenset[int]:
         return frozenset()
     out = set()
     for part in _items(raw):
-        if not _digits(part):
-            raise ConfigError(f"{name} must be a comma-separated list of Discord ids, got {part!r}")
+        if not _is_snowflake(part):
+            raise ConfigError(f"{name} must be a comma-separated list of Discord ids (17-20 digit numbers: "
+                              f"Developer Mode, then right-click -> Copy ID), got {part!r}")
         out.add(int(part))
     return frozenset(out)
 
 
+# Each weekday by its full English name and its three-letter form; digits are Python's (0 is Monday).
+WEEKDAY_NAMES = {form: i for i, day in enumerate(WEEKDAYS) for form in (day, day[:3])}
+
+
 def parse_weekday(raw: str) -> int:
+    """A day by name ("monday" or "mon", any case) or 0-6 from Monday. Other prefixes ("mond", "thurs") and
+    other languages are refused, with the list, rather than guessed."""
     value = raw.strip().lower()
     if _digits(value) and 0 <= int(value) <= 6:
         return int(value)
-    for i, name in enumerate(WEEKDAYS):
-        if len(value) >= 3 and name.startswith(value):
-            return i
-    raise ValueError(f"expected a weekday (monday..sunday), got {raw!r}")
+    if value in WEEKDAY_NAMES:
+        return WEEKDAY_NAMES[value]
+    raise ValueError(f"expected a weekday: {', '.join(WEEKDAYS)} (or mon, tue, wed, thu, fri, sat, sun; or 0-6 "
+                     f"from Monday), got {raw!r}")
 
 
 def parse_time(raw: str) -> time:
@@ -118,10 +156,19 @@ def parse_time(raw: str) -> time:
 
 
 def parse_timezone(raw: str) -> ZoneInfo:
+    """An IANA zone; a name that differs only in case ("utc", "europe/paris") is taken as the real one."""
+    name = raw.strip()
     try:
-        return ZoneInfo(raw.strip())
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"expected an IANA time zone such as Europe/Paris, got {raw!r}") from exc
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder ("Europe"), a name too long
+        pass
+    known = available_timezones()
+    by_case = {key.lower(): key for key in known}
+    if name.lower() in by_case:
+        return ZoneInfo(by_case[name.lower()])
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.75)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    raise ValueError(f"unknown time zone {raw!r}{hint}: expected an IANA name such as Europe/Paris or UTC")
 
 
 def _minutes(raw: str) -> tuple[int, ...]:
@@ -225,10 +272,9 @@ class Settings:
         corpus = get("CORPUS_DIR")
         if corpus and not Path(corpus).expanduser().is_dir():
             raise ConfigError(f"CORPUS_DIR: {corpus!r} is not a folder")
+        # Checked where it is used, in the same forms as --db (a bare path is a SQLite file): store.db.engine's
+        # normalise_url, through bot.admin_errors.checked_database_url for the CLI.
         url = get("DATABASE_URL") or None
-        if url is not None and "://" not in url:
-            raise ConfigError("DATABASE_URL must be a SQLAlchemy async URL such as "
-                              "sqlite+aiosqlite:///path/to/paperbot.sqlite3")
         tz = check("DIGEST_TIMEZONE", parse_timezone, None)
         shard_count = check("SHARD_COUNT", _shard_count, None)
         if get("SHARD_IDS") and shard_count is None:  # discord.py needs the total to place the given shards

@@ -13,13 +13,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from store.corpus.service import BUNDLED_SEEDS, Corpus
+from store.corpus.service import BUNDLED_SEEDS, NO_CORPUS_DIR, Corpus
 from store.db.database import Database
 from store.db.engine import redact
 from store.db.migrate import MigrationResult, upgrade
@@ -31,15 +32,27 @@ from store.search.results import PaperView
 from store.search.service import SearchService
 from store.search.views import read_views
 
-__all__ = ["BUNDLED_SEEDS", "Library"]
+__all__ = ["BUNDLED_SEEDS", "Library", "demo_seeds"]
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+def demo_seeds(database: str | None, corpus_dir: Path | str | None) -> bool:
+    """Whether the bundled seeds may be read in: they are the console demo's, so only on the default per-user
+    database (no DATABASE_URL, no --db) with no corpus folder configured (no CORPUS_DIR, no --corpus). A
+    database an admin named never receives them; with a corpus folder, that folder is the corpus.
+    `database` and `corpus_dir` are what was configured (None: nothing), the environment filling in."""
+    named = database or os.environ.get("DATABASE_URL", "").strip()
+    folder = corpus_dir or os.environ.get("CORPUS_DIR", "").strip()
+    return not named and not folder
+
+
 class Library:
-    def __init__(self, url: str | None = None, corpus_dir: Path | None = None) -> None:
+    def __init__(self, url: str | None = None, corpus_dir: Path | None = None, *, seeds: bool = True) -> None:
+        """`seeds=False` (the Discord bot; the CLI off the demo, `demo_seeds`): without a corpus folder, the
+        bundled seeds are never read in."""
         self.database = Database(url)
-        self.corpus = Corpus(self.database, corpus_dir)
+        self.corpus = Corpus(self.database, corpus_dir, seeds=seeds)
         self.live = LiveIndex(self.database, self.corpus)
         self.search = SearchService(self)
         self.migration: MigrationResult | None = None  # what start() did to the schema
@@ -87,7 +100,10 @@ class Library:
         """`prepare`, ingest the corpus folder into a database never given a corpus, load the index."""
         await self.prepare()
         report = None
-        if ingest_if_empty and await self.corpus.never_given():
+        if self.corpus.seeds_withheld:
+            if await self.corpus.never_given():  # said while it helps: a database that has no corpus yet
+                log.warning("%s", NO_CORPUS_DIR)
+        elif ingest_if_empty and await self.corpus.never_given():
             log.info("empty database: ingesting %s", self.corpus.corpus_dir)
             report = await self.ingest([self.corpus.corpus_dir])
         await self.live.refresh()

@@ -2,7 +2,8 @@
 
 Finding and parsing the files is store.ingest.corpus; writing them is store.corpus.sync, all of an
 ingest in one transaction. The bundled seeds fill only a database that was never given a corpus, and a
-process without CORPUS_DIR never reloads them over a group's own corpus (`_seeds_refused`).
+process without CORPUS_DIR never reloads them over a group's own corpus (`_seeds_refused`). The seeds are
+the console demo's: a Discord bot's Corpus (`seeds=False`) never reads them into its database.
 """
 
 from __future__ import annotations
@@ -33,14 +34,26 @@ log = logging.getLogger(__name__)
 BUNDLED_SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
+# Said once when a Discord bot starts without CORPUS_DIR, and by its `/reload`: how its database gets a corpus.
+NO_CORPUS_DIR = ("no CORPUS_DIR: the bundled seeds are for the console demo only and are not read into this "
+                 "database; set CORPUS_DIR to the group's folder and restart (or /reload), or run "
+                 "`paperbot ingest FOLDER` with this DATABASE_URL")
+
+
 def default_corpus_dir() -> Path:
     return Path(os.environ.get("CORPUS_DIR") or BUNDLED_SEEDS).expanduser()
 
 
 class Corpus:
-    def __init__(self, database: Database, corpus_dir: Path | None = None) -> None:
+    def __init__(self, database: Database, corpus_dir: Path | None = None, *, seeds: bool = True) -> None:
         self.database = database
         self.corpus_dir = Path(corpus_dir) if corpus_dir else default_corpus_dir()
+        self.seeds = seeds
+
+    @property
+    def seeds_withheld(self) -> bool:
+        """Whether the corpus folder is the bundled seeds in a process that must not read them (the bot)."""
+        return not self.seeds and self.root == SEEDS_ROOT
 
     @property
     def root(self) -> str:
@@ -84,6 +97,8 @@ class Corpus:
         async with self.database.session() as s:
             theirs = await s.scalar(select(func.count()).select_from(Document).where(Document.root == CORPUS_ROOT))
             total = await s.scalar(select(func.count()).select_from(Paper)) or 0
+        if self.seeds_withheld:
+            return IngestReport(problems=[Problem("the corpus folder", 0, NO_CORPUS_DIR)], papers_total=total)
         if not theirs:
             return None
         why = ("this process has no CORPUS_DIR, and the corpus was read from a corpus folder: nothing reloaded "

@@ -1,10 +1,11 @@
-"""Engine and sessions. SQLite (one file, WAL) by default; any SQLAlchemy async URL via DATABASE_URL.
+"""Engine and sessions. SQLite (one file, WAL) by default; PostgreSQL (asyncpg) via DATABASE_URL.
 
 The schema is not made here: `store.db.migrate.upgrade` brings any database to the newest revision.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sqlite3
 import time
@@ -14,6 +15,7 @@ from typing import Any, overload
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 
@@ -41,7 +43,56 @@ def default_database_url() -> str:
 
 
 def database_url(explicit: str | None = None) -> str:
-    return explicit or os.environ.get("DATABASE_URL") or default_database_url()
+    return normalise_url(explicit or os.environ.get("DATABASE_URL") or default_database_url())
+
+
+class DatabaseURLError(ValueError):
+    """A database URL that cannot work, in one line naming the setting and what to do (never the password)."""
+
+
+# The async driver each database runs on here, and the module that driver needs.
+ASYNC_DRIVERS = {"sqlite": "aiosqlite", "postgresql": "asyncpg"}
+_ASYNC_MODULES = {"aiosqlite": "aiosqlite", "asyncpg": "asyncpg", "psycopg": "psycopg", "psycopg_async": "psycopg"}
+_EXAMPLES = "sqlite+aiosqlite:///path/to/paperbot.sqlite3 or postgresql+asyncpg://user:password@host/database"
+
+
+def normalise_url(url: str, setting: str = "DATABASE_URL") -> str:
+    """The async URL an admin meant: a bare path is a SQLite file; `postgres://` (what hosting services hand
+    out), `postgresql://` and `sqlite://` without an async driver get this project's driver. Anything else
+    raises `DatabaseURLError` naming `setting`, rather than a library error deep inside the first connection."""
+    text = url.strip()
+    if text == ":memory:":
+        return "sqlite+aiosqlite://"
+    if text and "://" not in text:
+        if "@" in text:  # user:password@host/db: a server's URL that lost its scheme, not a file to create
+            raise DatabaseURLError(f"{setting} looks like a server's URL without its scheme: write it as "
+                                   f"{_EXAMPLES}")
+        return f"sqlite+aiosqlite:///{Path(text).expanduser().absolute()}"
+    try:
+        parsed = make_url(text)
+    except (ArgumentError, ValueError):  # also a port that is not a number
+        raise DatabaseURLError(f"{setting} is not a database URL: write it as {_EXAMPLES}") from None
+    backend, _, driver = parsed.drivername.partition("+")
+    backend = "postgresql" if backend == "postgres" else backend
+    if backend == "sqlite" and parsed.host:  # sqlite://name.sqlite3: a host, and an in-memory database
+        raise DatabaseURLError(f"{setting}: a SQLite URL has three slashes before a relative path and four before "
+                               "an absolute one (sqlite:///paperbot.sqlite3, sqlite:////srv/paperbot.sqlite3), "
+                               "or give the bare path")
+    if backend not in ASYNC_DRIVERS:
+        raise DatabaseURLError(f"{setting} names a {backend!r} database: paperbot runs on SQLite or PostgreSQL, "
+                               f"as in {_EXAMPLES}")
+    if driver not in _ASYNC_MODULES or (backend == "sqlite") != (driver == "aiosqlite"):
+        driver = ASYNC_DRIVERS[backend]  # a synchronous driver, or none: the async one for that database
+    if importlib.util.find_spec(_ASYNC_MODULES[driver]) is None:
+        raise DatabaseURLError(f"{setting}: the {driver} driver is not installed: install it (PostgreSQL's "
+                               "asyncpg: pip install 'paperbot[postgres]') or write postgresql+asyncpg://")
+    wanted = f"{backend}+{driver}"
+    if wanted == parsed.drivername:
+        return text
+    fixed = parsed.set(drivername=wanted)
+    if driver == "asyncpg" and "sslmode" in parsed.query:  # libpq's name for what asyncpg calls ssl
+        fixed = fixed.difference_update_query(["sslmode"]).update_query_dict({"ssl": parsed.query["sslmode"]})
+    return fixed.render_as_string(hide_password=False)
 
 
 def redact(url: str) -> str:

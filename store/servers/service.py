@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from store.servers.settings import (
     AdminNotice,
     Schedule,
+    configured_channels,
     guild_schedule,
     pop_admin_notice,
     record_problem,
@@ -34,6 +35,11 @@ class Servers:
         """The server's time zone and its channel (the digest's and the reading group's)."""
         schedule = await self.schedule(guild_id)
         return schedule.timezone, schedule.channel_id
+
+    async def channels(self) -> list[tuple[int, int]]:
+        """(server id, channel id) of each server with a channel of its own (`paperbot doctor` checks them)."""
+        async with self.sessions() as session:
+            return await configured_channels(session)
 
     async def change(self, guild_id: int, **changes: object) -> Schedule:
         async with self.sessions() as session, session.begin():

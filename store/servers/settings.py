@@ -10,7 +10,7 @@ import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,6 +33,14 @@ async def guild_schedule(session: AsyncSession, guild_id: int, default: Schedule
         return default
     return Schedule(row.channel_id if row.channel_id is not None else default.channel_id, row.weekday, row.hour,
                     row.minute, row.timezone)
+
+
+async def configured_channels(session: AsyncSession) -> list[tuple[int, int]]:
+    """(server id, channel id) of every server whose admins chose a channel; only these two columns, so a
+    database some revisions behind still answers."""
+    rows = await session.execute(select(GuildSettings.guild_id, GuildSettings.channel_id)
+                                 .where(GuildSettings.channel_id.is_not(None)).order_by(GuildSettings.guild_id))
+    return [(int(guild), int(channel)) for guild, channel in rows.all()]
 
 
 async def save_schedule(session: AsyncSession, guild_id: int, default: Schedule, **changes: object) -> Schedule:

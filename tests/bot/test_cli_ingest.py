@@ -11,7 +11,7 @@ from bot import cli
 from store.search import snapshot
 from store.search.index import SearchIndex
 from store.search.live import LiveIndex
-from tests.cli import run
+from tests.cli import database, run
 
 
 def _notes(tmp_path: Path) -> Path:
@@ -26,11 +26,11 @@ def test_an_ingest_writes_no_index_snapshot(tmp_path: Path) -> None:
     out = run(tmp_path, "ingest", str(_notes(tmp_path)), "--json")
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["papers"] == 1
-    assert (tmp_path / "cli.sqlite3").is_file()
-    assert not (tmp_path / "cli.sqlite3.index").exists()  # a start would have saved the index it built here
+    assert database(tmp_path).is_file()
+    assert not database(tmp_path).with_suffix(".sqlite3.index").exists()  # a start would have saved its index
     listed = run(tmp_path, "papers", "--json")  # the next start builds the index of the corpus as it now is
     assert [p["title"] for p in json.loads(listed.stdout)] == ["Attention Is All You Need"]
-    assert (tmp_path / "cli.sqlite3.index").exists()
+    assert database(tmp_path).with_suffix(".sqlite3.index").exists()
 
 
 def test_an_ingest_neither_loads_nor_builds_an_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

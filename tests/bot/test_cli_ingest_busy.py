@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from tests.cli import database as database_of
 from tests.cli import run
 from tests.corpora import note
 from tests.sqlite_lock import write_lock_held
@@ -26,7 +27,7 @@ def _notes(folder: Path, count: int, tag: str) -> Path:
 
 
 def test_a_second_ingest_says_another_is_running(tmp_path: Path) -> None:
-    database = tmp_path / "cli.sqlite3"
+    database = database_of(tmp_path)
     assert run(tmp_path, "ingest", str(_notes(tmp_path / "first", 1, "seed"))).returncode == 0  # the schema made
     bulk = _notes(tmp_path / "bulk", NOTES, "bulk")
     environ = {k: v for k, v in os.environ.items() if k not in {"DISCORD_TOKEN", "DATABASE_URL", "CORPUS_DIR"}}

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, Settings, _Environment
+from store.db.engine import normalise_url
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789AB"
@@ -53,16 +54,18 @@ def test_empty_values_mean_unset() -> None:
 
 
 def test_every_setting_read() -> None:
+    role1, role2, role3, u4, o5 = (10**17 + n for n in range(1, 6))  # Discord ids have 17-20 digits
     s = Settings.from_env({"DISCORD_TOKEN": TOKEN, "DATABASE_URL": SECRET_URL, "GUILD_ID": "123456789012345678",
                            "DIGEST_CHANNEL_ID": "223456789012345678", "DIGEST_WEEKDAY": "fri",
                            "DIGEST_TIME": "17:30", "DIGEST_TIMEZONE": "Europe/Paris",
-                           "ADMIN_ROLE_IDS": "1, 2 3", "ADMIN_USER_IDS": "4", "ORGANISER_ROLE_IDS": "5,5",
+                           "ADMIN_ROLE_IDS": f"{role1}, {role2} {role3}", "ADMIN_USER_IDS": str(u4),
+                           "ORGANISER_ROLE_IDS": f"{o5},{o5}",
                            "LOG_LEVEL": "debug", "REMINDER_MINUTES": "30,1440", "PROPOSAL_DAYS": "7",
                            "SHARD_COUNT": "4", "SHARD_IDS": "3,1", "CORPUS_POLL_SECONDS": "0.5"})
     assert s == Settings(token=TOKEN, database_url=SECRET_URL, guild_id=123456789012345678,
                          digest_channel_id=223456789012345678, digest_weekday=4, digest_time=time(17, 30),
-                         digest_timezone="Europe/Paris", admin_role_ids=frozenset({1, 2, 3}),
-                         admin_user_ids=frozenset({4}), organiser_role_ids=frozenset({5}), log_level="DEBUG",
+                         digest_timezone="Europe/Paris", admin_role_ids=frozenset({role1, role2, role3}),
+                         admin_user_ids=frozenset({u4}), organiser_role_ids=frozenset({o5}), log_level="DEBUG",
                          reminder_minutes=(1440, 30), proposal_days=7, shard_count=4, shard_ids=(3, 1),
                          corpus_poll_seconds=0.5)
 
@@ -124,7 +127,7 @@ def test_corpus_poll_seconds(raw: str, seconds: float) -> None:
 
 @pytest.mark.parametrize(("name", "raw"), [
     ("DISCORD_TOKEN", "short"), ("DISCORD_TOKEN", TOKEN[:30] + " " + TOKEN[30:]),
-    ("LOG_LEVEL", "loud"), ("CORPUS_DIR", "/no/such/folder"), ("DATABASE_URL", "paperbot.sqlite3"),
+    ("LOG_LEVEL", "loud"), ("CORPUS_DIR", "/no/such/folder"),
     ("GUILD_ID", "123"), ("GUILD_ID", "my-server"), ("DIGEST_CHANNEL_ID", "12345678901234567x"),
     ("ADMIN_ROLE_IDS", "1,admins"), ("ADMIN_USER_IDS", "me"), ("ORGANISER_ROLE_IDS", "x"),
     ("DIGEST_WEEKDAY", "someday"), ("DIGEST_WEEKDAY", "7"), ("DIGEST_TIME", "25:00"), ("DIGEST_TIME", "9am"),
@@ -151,11 +154,23 @@ def test_the_token_and_database_url_stay_out_of_repr_and_errors() -> None:
     bad_token = TOKEN[:20] + "\t" + TOKEN[20:]
     bad_url = "paperbot:hunter2secret@db.internal/paperbot"
     for env in ({"DISCORD_TOKEN": bad_token, "DATABASE_URL": SECRET_URL},
-                {"DISCORD_TOKEN": TOKEN, "DATABASE_URL": bad_url},
                 {"DISCORD_TOKEN": TOKEN, "DATABASE_URL": SECRET_URL, "SHARD_IDS": "0"}):
         text = error(env)
         assert TOKEN[:20] not in text and TOKEN[20:] not in text
         assert "hunter2secret" not in text and "db.internal" not in text
+    # DATABASE_URL is checked where it is used, as --db is (store.db.engine.normalise_url): no password there
+    with pytest.raises(ValueError) as refused:
+        normalise_url(bad_url)
+    assert str(refused.value).startswith("DATABASE_URL") and "hunter2secret" not in str(refused.value)
+
+
+@pytest.mark.parametrize("raw", ["paperbot.sqlite3", "/srv/paperbot/paperbot.sqlite3", "~/paperbot.sqlite3"])
+def test_database_url_takes_a_bare_sqlite_path_as_db_does(raw: str) -> None:
+    """The same forms as --db: the setting keeps what was written, and both are normalised in one place."""
+    assert Settings.from_env({"DATABASE_URL": raw}).database_url == raw
+    url = normalise_url(raw)
+    assert url.startswith("sqlite+aiosqlite:///") and url.endswith(Path(raw).name)
+    assert Path(url.removeprefix("sqlite+aiosqlite:///")) == Path(raw).expanduser().absolute()
 
 
 def test_settings_stay_frozen_and_replaceable() -> None:
@@ -236,18 +251,19 @@ def _env_file(path: Path) -> dict[str, str]:
     return out
 
 
-def test_the_deploy_env_example_with_a_units_shard_id() -> None:
-    """What a paperbot@1 process sees: the shared file plus the unit's `Environment=SHARD_IDS=%i`.
+def test_the_deploy_env_example_with_a_units_shard_id(tmp_path: Path) -> None:
+    """What a paperbot@0 process sees: the shared file plus the unit's `Environment=SHARD_IDS=%i` (one process,
+    as SQLite needs; its CORPUS_DIR made here, as the install does).
 
     The file's DISCORD_TOKEN= is empty (unset), so nothing in it needs dropping to pass the checks.
     """
-    shared = _env_file(ROOT / "deploy" / "paperbot.env.example")
-    assert shared["SHARD_COUNT"] == "2"
-    s = Settings.from_env({**shared, "SHARD_IDS": "1"})
-    assert (s.shard_count, s.shard_ids, s.log_level, s.token) == (2, (1,), "INFO", None)
+    shared = {**_env_file(ROOT / "deploy" / "paperbot.env.example"), "CORPUS_DIR": str(tmp_path)}
+    assert shared["SHARD_COUNT"] == "1"
+    s = Settings.from_env({**shared, "SHARD_IDS": "0"})
+    assert (s.shard_count, s.shard_ids, s.log_level, s.token) == (1, (0,), "INFO", None)
     assert s.database_url == shared["DATABASE_URL"] and "secret" not in repr(s)
-    with pytest.raises(ConfigError, match=r"^SHARD_IDS: shard 2 does not exist with SHARD_COUNT=2"):
-        Settings.from_env({**shared, "SHARD_IDS": "2"})  # a paperbot@2 the deployment has no room for
+    with pytest.raises(ConfigError, match=r"^SHARD_IDS: shard 1 does not exist with SHARD_COUNT=1"):
+        Settings.from_env({**shared, "SHARD_IDS": "1"})  # a paperbot@1 the deployment has no room for
 
 
 def test_the_deploy_env_example_read_as_dotenv(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -255,8 +271,9 @@ def test_the_deploy_env_example_read_as_dotenv(clean_env: Path, monkeypatch: pyt
     (clean_env / ".env").write_text((ROOT / "deploy" / "paperbot.env.example").read_text(encoding="utf-8"),
                                     encoding="utf-8")
     monkeypatch.setenv("SHARD_IDS", "0")
+    monkeypatch.setenv("CORPUS_DIR", str(clean_env))
     s = Settings.from_env()
-    assert (s.shard_count, s.shard_ids) == (2, (0,))
+    assert (s.shard_count, s.shard_ids) == (1, (0,))
 
 
 def test_the_systemd_unit_gives_one_shard_per_instance_and_runs_the_bot() -> None:
