@@ -57,6 +57,9 @@ class Library:
         self.search = SearchService(self)
         self.migration: MigrationResult | None = None  # what start() did to the schema
         self._follower: asyncio.Task[None] | None = None
+        # The change the index held before the first ingest it has not taken (`ingest` leaves the index
+        # alone): the next `reload` takes from there. None: the index holds every ingest.
+        self._untaken: int | None = None
 
     def __repr__(self) -> str:
         return f"Library({redact(self.url)!r}, corpus_dir={str(self.corpus.corpus_dir)!r})"
@@ -107,18 +110,34 @@ class Library:
             log.info("empty database: ingesting %s", self.corpus.corpus_dir)
             report = await self.ingest([self.corpus.corpus_dir])
         await self.live.refresh()
+        self._untaken = None
         return report
 
     async def ingest(self, paths: Sequence[Path] | None = None,
                      progress: IngestProgress | None = None) -> IngestReport:
-        """Read, parse and store the files under `paths` (default: the corpus folder); the index is not touched."""
-        return await self.corpus.ingest(paths, progress)
+        """Read, parse and store the files under `paths` (default: the corpus folder); the index is not touched
+        (the next `reload` takes what it changed)."""
+        held = self.live.seen_change
+        report = await self.corpus.ingest(paths, progress)
+        if report.changed:
+            self._untaken = held if self._untaken is None else min(self._untaken, held)
+        return report
 
     async def reload(self, paths: Sequence[Path] | None = None) -> IngestReport:
-        """Ingest, then swap in a fresh index if anything changed."""
+        """Ingest, then bring the index up to date if anything changed: a few changed papers are laid over
+        it (`LiveIndex.take_logged`, from the corpus change log), many mean a full load, as does an index
+        whose paper count still differs from the database's."""
         report = await self.ingest(paths)
-        if report.changed or len(self.index) != report.papers_total:
-            await self.live.refresh()
+        held, self._untaken = self._untaken, None  # read before the ingests not taken yet: theirs come after
+        try:
+            behind = held is not None or len(self.index) != report.papers_total
+            if behind and (held is None or not await self.live.take_logged(held)
+                           or len(self.index) != report.papers_total):
+                await self.live.refresh()
+        except BaseException:
+            if held is not None:  # still to take, at the next reload
+                self._untaken = held if self._untaken is None else min(self._untaken, held)
+            raise
         return report
 
     def follow(self, poll_seconds: float = 5.0) -> None:

@@ -20,7 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from store.corpus.bulk import import_cache
 from store.corpus.folders import adopt_former_homes
-from store.corpus.sync import CORPUS_GIVEN, sync_files
+from store.corpus.sync import CORPUS_GIVEN, sync_files, unread_unchanged
+from store.db import changes
 from store.db.claims import ingest_claim
 from store.db.database import Database
 from store.db.models import Document, Paper
@@ -110,17 +111,31 @@ async def _ingest(targets: list[Path], corpus_dir: Path, corpus_root: str, sessi
                   progress: IngestProgress | None = None) -> IngestReport:
     files, roots, problems = await asyncio.to_thread(find, targets, corpus_dir, corpus_root)
     incoming = sum(_size(f.path) for f in files)  # the bytes read, for the page cache's size (corpus.bulk)
-    stream = parsed(files) if progress is None else _reported(files, progress)
     # One transaction: all of it or none. Closing `each` stops a parsing process if the sync fails.
     try:
-        async with (sessions() as session, session.begin(), import_cache(session, incoming),
-                    contextlib.aclosing(stream) as each):
-            report = await sync_files(session, each, roots)
+        async with sessions() as session, session.begin(), import_cache(session, incoming):
+            await changes.take_turn(session)  # (sync_files takes it too: at no cost) before the documents are read
+            unread = await unread_unchanged(session, files)  # the files whose bytes did not change: not parsed
+            rest = [f for f in files if (f.root, f.name) not in unread]
+            stream = parsed(rest) if progress is None else _reported(rest, progress)
+            async with contextlib.aclosing(_in_order(files, unread, stream)) as each:
+                report = await sync_files(session, each, roots, unread=unread)
     finally:
         if progress is not None:
             progress.stop()
     report.problems[:0] = problems
     return report
+
+
+async def _in_order(files: Sequence[CorpusFile], unread: dict[tuple[str, str], StreamedFile],
+                    stream: AsyncIterator[StreamedFile]) -> AsyncIterator[StreamedFile]:
+    """Every file in the order found: an unchanged one as `unread_unchanged` made it, the others parsed."""
+    async with contextlib.aclosing(stream) as each:
+        for file in files:
+            known = unread.get((file.root, file.name))
+            yield known if known is not None else await anext(each)
+        async for _ in each:  # none is left: this lets the stream finish (the last file's progress told)
+            pass
 
 
 async def _reported(files: Sequence[CorpusFile], progress: IngestProgress) -> AsyncIterator[StreamedFile]:

@@ -1,7 +1,9 @@
 """Bring the database in line with the corpus files.
 
-Idempotent: a file whose bytes did not change is not touched; a changed file's entries are diffed
-against what the database holds; a file gone from an ingested folder takes its entries with it. A
+Idempotent: a file whose bytes did not change is not touched, nor parsed again (`unread_unchanged`: the
+problem lines it had when last read are kept with its document and reported again); a changed file's
+entries are diffed against what the database holds; a file gone from an ingested folder takes its
+entries with it. A
 paper's authors, venue, year, topics are then re-derived from the entries that remain, and a paper
 with no entry left is deleted. The caller runs all of it in one transaction, so a failure half-way
 leaves the previous corpus in place.
@@ -14,8 +16,9 @@ of the entries a changed file had, and the ids of the papers to re-derive at the
 
 from __future__ import annotations
 
+import asyncio
 import gc
-from collections.abc import AsyncIterable, Iterable
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, exists, func, select
@@ -29,7 +32,17 @@ from store.corpus.lookups import chunks
 from store.db import changes
 from store.db.models import Document, Entry, Paper
 from store.db.settings import get_setting, put_setting
-from store.ingest.records import DISCORD_ROOT, FOLDER_ROOTS, PaperRecord, ParsedFile, Problem, StreamedFile
+from store.ingest.corpus import CorpusFile, sha256_of
+from store.ingest.records import (
+    DISCORD_ROOT,
+    FOLDER_ROOTS,
+    MoreProblems,
+    PaperRecord,
+    Parsed,
+    ParsedFile,
+    Problem,
+    StreamedFile,
+)
 from store.ingest.report import FileChange, IngestReport
 
 _DERIVE_AT_ONCE = 2_000  # papers re-derived together at the end of a sync: their entries are read at once
@@ -45,17 +58,63 @@ async def _remove_document(session: AsyncSession, doc: Document) -> list[int]:
     return gone
 
 
+def _kept(problems: Sequence[Problem]) -> list[list[str | int]]:
+    """A file's problem lines as `Document.problems` keeps them."""
+    return [[p.source, p.line, p.message, p.count] if isinstance(p, MoreProblems) else [p.source, p.line, p.message]
+            for p in problems]
+
+
+def _problems(kept: Sequence[Sequence[str | int]]) -> list[Problem]:
+    return [MoreProblems(str(k[0]), int(k[1]), str(k[2]), int(k[3])) if len(k) == 4
+            else Problem(str(k[0]), int(k[1]), str(k[2])) for k in kept]
+
+
+async def _no_batches() -> AsyncIterator[Parsed]:
+    return
+    yield  # an async generator that yields nothing
+
+
+async def unread_unchanged(session: AsyncSession, files: Sequence[CorpusFile]) -> dict[tuple[str, str], StreamedFile]:
+    """The files found whose bytes are the ones their document was last read from, by (root, name): a
+    sync takes them as unchanged without their being parsed again (their papers are what the database
+    holds), and reports the problem lines they had then, kept with the document. Asked inside the sync's
+    transaction, after its turn is taken (`changes.take_turn`). A document that kept no problem lines
+    (stored before revision 0008), or whose entries predate their title key, is left out: its file is read."""
+    docs = {(d.root, d.name): d for d in (await session.scalars(select(Document).where(
+        Document.problems.is_not(None)))).all()}
+    candidates = [f for f in files if (f.root, f.name) in docs]
+    if not candidates:
+        return {}
+    shas = await asyncio.to_thread(lambda: [sha256_of(f.path, f.inside) for f in candidates])
+    found: dict[tuple[str, str], StreamedFile] = {}
+    for file, sha in zip(candidates, shas, strict=True):
+        doc = docs[(file.root, file.name)]
+        if doc.problems is None or sha is None or sha != doc.sha256 or await _stale(session, doc):
+            continue
+        found[(file.root, file.name)] = StreamedFile(file.name, file.root, sha, False, _problems(doc.problems),
+                                                     _no_batches())
+    return found
+
+
+async def _stale(session: AsyncSession, doc: Document) -> bool:
+    """Whether some of a document's entries were stored before their title key (and writer, identifiers)
+    existed: its file is then read again. Asked of the key's index (`+ 0` keeps SQLite off the document's,
+    which would read every entry's row)."""
+    return bool(await session.scalar(select(exists().where(Entry.key == "", Entry.document_id + 0 == doc.id))))
+
+
+async def _papers_of(session: AsyncSession, doc: Document) -> int:
+    """The count of the document's own index alone: a reload of an unchanged bulk import reads no entry."""
+    return await session.scalar(select(func.count()).select_from(Entry).where(Entry.document_id == doc.id)) or 0
+
+
 async def _unchanged(session: AsyncSession, doc: Document, file: StreamedFile) -> int | None:
     """The number of papers of a document whose file did not change; None when it must be read again."""
     if doc.sha256 != file.sha256:
         return None
-    # Entries stored before their title key (and writer, identifiers) existed: read the file again. Asked of
-    # the key's index (`+ 0` keeps SQLite off the document's, which would read every entry's row), and the
-    # count of the document's own index alone: a reload of an unchanged bulk import reads no entry.
-    stale = await session.scalar(select(exists().where(Entry.key == "", Entry.document_id + 0 == doc.id)))
-    if stale:
+    if await _stale(session, doc):
         return None
-    return await session.scalar(select(func.count()).select_from(Entry).where(Entry.document_id == doc.id)) or 0
+    return await _papers_of(session, doc)
 
 
 async def _sync_file(session: AsyncSession, file: StreamedFile, doc: Document | None, now: datetime,
@@ -70,8 +129,10 @@ async def _sync_file(session: AsyncSession, file: StreamedFile, doc: Document | 
         session.add(doc)
         await session.flush()
     written = Written(doc, status == "new", names)
+    own = list(file.problems)  # the file's problem lines, kept with its document
     async for batch in file.batches:
         report.problems.extend(batch.problems)
+        own.extend(batch.problems)
         earlier, rest = await named_before(session, written, batch.records)
         accounts: dict[str, list[PaperRecord]] = {}
         records = merge_duplicates(rest, accounts)
@@ -91,15 +152,20 @@ async def _sync_file(session: AsyncSession, file: StreamedFile, doc: Document | 
         names.clear()  # some of them were written in the savepoint
         return FileChange(file.name, "failed"), None
     removed = await finish_document(session, written)
-    doc.sha256, doc.ingested_at = file.sha256, now
+    doc.sha256, doc.ingested_at, doc.problems = file.sha256, now, _kept(own)
     await nested.commit()
     return written.change(file.name, status, removed), written
 
 
 async def sync_files(session: AsyncSession, files: AsyncIterable[StreamedFile | ParsedFile],
-                     prune_roots: Iterable[str] = (), now: datetime | None = None) -> IngestReport:
-    """Apply files to the database inside the caller's transaction, each batch as soon as it is parsed."""
+                     prune_roots: Iterable[str] = (), now: datetime | None = None,
+                     unread: Mapping[tuple[str, str], StreamedFile] | None = None) -> IngestReport:
+    """Apply files to the database inside the caller's transaction, each batch as soon as it is parsed.
+
+    `unread`: the files `unread_unchanged` found unchanged, passed in `files` as they are (no batches):
+    taken as unchanged, their kept problem lines reported."""
     now = now or datetime.now(UTC)
+    unread = unread or {}
     report = IngestReport()
     await changes.take_turn(session)  # another process's sync of the same files commits first, then we read
     docs = {(d.root, d.name): d for d in (await session.scalars(select(Document))).all()}
@@ -124,9 +190,16 @@ async def sync_files(session: AsyncSession, files: AsyncIterable[StreamedFile | 
         if file.failed:
             report.files.append(FileChange(file.name, "failed"))
             continue
+        if doc is not None and unread.get(where) is file:  # its problems were reported above, as kept
+            report.files.append(FileChange(file.name, "unchanged", papers=await _papers_of(session, doc)))
+            continue
         if doc is not None and (count := await _unchanged(session, doc, file)) is not None:
+            own = list(file.problems)
             async for batch in file.batches:  # its problems are reported at every reload, as long as it has them
                 report.problems.extend(batch.problems)
+                own.extend(batch.problems)
+            if doc.problems != (kept := _kept(own)):
+                doc.problems = kept  # a file read before they were kept: the next reload need not read it
             report.files.append(FileChange(file.name, "unchanged", papers=count))
             continue
         change, written = await _sync_file(session, file, doc, now, report, members_wrote, names)

@@ -45,6 +45,10 @@ class Document(Base):
     root: Mapped[str] = mapped_column(String(2048))  # that folder (resolved); pruning is scoped to it
     sha256: Mapped[str] = mapped_column(String(64))
     ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Its problem lines when it was last read ([source, line, message] or, for a line standing for more,
+    # [source, line, message, count]): an unchanged file's are reported again without parsing it. NULL: not
+    # kept (stored before revision 0008): the file is read again.
+    problems: Mapped[list[list[str | int]] | None] = mapped_column(JSON)
 
     entries: Mapped[list[Entry]] = relationship(
         back_populates="document", cascade="all, delete-orphan", passive_deletes=True

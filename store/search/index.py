@@ -33,7 +33,8 @@ from store.search.people import People, author_hits, newest_first
 from store.search.results import Hit, Match, PaperView, SearchResult
 from store.search.sentences import MAX_CHARS, split_sentences
 from store.search.terms import TermTable
-from store.search.titles import TitleFinder
+from store.search.texts import drain, sorted_order, utf8
+from store.search.titles import TitleFinder, holding, phrase_of
 from store.text.folding import fold
 from store.text.tokenize import query_terms, tokenize, tokenize_parts, words
 
@@ -82,9 +83,6 @@ def _topic_papers(catalog: Catalog) -> tuple[dict[str, np.ndarray], dict[str, st
     return {k: paper[entry_key == j] for k, j in keys.items()}, shown
 
 
-def _phrase(text: str) -> str:
-    """Folded words between spaces: the form a verbatim title fragment is looked for in."""
-    return f" {fold(' '.join(words(text)))} "
 
 
 class SearchIndex:
@@ -106,20 +104,16 @@ class SearchIndex:
                 fields.add(*layout.lay_out(_field_texts(catalog, start, min(n, start + LAYOUT_BATCH))))
                 heap.give_back()  # the batch's texts and work arrays
             self.vocabulary = TermTable.of(layout.vocabulary)
+            drain(layout.vocabulary)  # not freed in one call: see texts.drain
             del layout
             self.combined = fields.matrix(range(len(FIELD_WEIGHTS)), list(FIELD_WEIGHTS.values()), self.vocabulary)
             self.title = fields.matrix([list(FIELD_WEIGHTS).index("title")], [1.0], self.vocabulary)
         finally:
             fields.close()
         self.sentence_avgdl = self._sentence_length()
-        # /author lists newest first: each paper's place in that order, computed once.
-        titles = list(catalog.titles)
-        by_title = np.empty(n, dtype=np.int64)
-        by_title[sorted(range(n), key=titles.__getitem__)] = np.arange(n)
-        del titles
-        years = np.asarray(catalog.years, dtype=np.int64)  # no year is 0 in the column: it sorts as 0
-        self._recency = np.empty(n, dtype=np.int64)
-        self._recency[np.lexsort((by_title, -years))] = np.arange(n)
+        by_title = np.argsort(sorted_order(catalog.titles))  # /author: newest first, then by title (numpy: no GIL)
+        years = np.asarray(catalog.years, dtype=np.int64)  # no year is 0: it sorts as 0; newest first, then by title
+        self._recency = np.argsort(np.lexsort((by_title, -years))).astype(np.int64)
         heap.give_back()
         self.people = People.from_bylines(iter(catalog.names), np.diff(catalog.author_ends), order=self._recency)
         self.topic_papers, self.topic_labels = _topic_papers(catalog)
@@ -190,14 +184,13 @@ class SearchIndex:
              related: dict[str, str] | None = None) -> tuple[Match, ...]:
         """The query words found in each field (`summary_terms`: the summary's terms, when known already),
         the expansions found whole, and (/topic) the feedback words found (`related`: term -> word)."""
-        expander = self._expander
-        terms = [(word, tuple(expander.acronym(t) or t for t in ts)) for word, ts in query_terms(query)]
+        terms = self._why_terms(query)
         out: list[Match] = []
         seen_related: set[str] = set()
         for field in FIELD_WEIGHTS:
             present = (summary_terms if field == "summary" and summary_terms is not None
                        else set(tokenize(field_text(paper, field))))
-            out.extend(Match(word, field) for word, ts in terms if present.intersection(ts))
+            out.extend(Match(word, field) for word, ts in terms if not present.isdisjoint(ts))
             if q is not None:
                 out.extend(Match(g.shown, field, via=g.typed) for g in q.groups if present.issuperset(g.terms))
             if related:
@@ -205,6 +198,20 @@ class SearchIndex:
                     seen_related.add(t)
                     out.append(Match(related[t], field, related=True))
         return tuple(out)
+
+    def _why_terms(self, query: str) -> list[tuple[str, tuple[str, ...]]]:
+        """Each query word and its terms, acronyms in index form (`_why`'s); kept for the query's next hit."""
+        if (last := self.__dict__.get("_last_why_terms")) is not None and last[0] == query:
+            return last[1]
+        terms = [(word, tuple(self._expander.acronym(t) or t for t in ts)) for word, ts in query_terms(query)]
+        self.__dict__["_last_why_terms"] = (query, terms)
+        return terms
+
+    def _verbatim(self, phrase: str, candidates: list[int]) -> list[int]:
+        """The candidates whose title holds `phrase` (a `phrase_of`) verbatim, in the candidates' order."""
+        p = self.papers
+        raws = p.titles.raws(candidates) if isinstance(p, Catalog) else [utf8(p.title(i)) for i in candidates]
+        return [i for i, held in zip(candidates, holding(phrase, raws), strict=True) if held]
 
     def _no_words(self, query: str) -> SearchResult | None:
         if not query_terms(query):
@@ -219,10 +226,10 @@ class SearchIndex:
         q = self.read(query)
         terms = list(q.typed)
         scores = self._scores(q)
-        phrase = _phrase(query)
+        phrase = phrase_of(query)
         candidates = top_k(scores, max(limit, RERANK))
         # A title holding the query verbatim earns a bonus in proportion to the title's own BM25.
-        verbatim = [i for i in candidates if phrase.strip() and phrase in _phrase(self.papers.title(i))]
+        verbatim = self._verbatim(phrase, candidates)
         bonus = dict(zip(verbatim, (PHRASE_BONUS * self.title.scores_of(terms, verbatim)).tolist(), strict=True))
         ranked = [(float(scores[i]) + bonus.get(i, 0.0), i) for i in candidates]
         ranked.sort(key=lambda si: (-si[0], si[1]))

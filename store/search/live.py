@@ -6,7 +6,8 @@ or the new one, never from half of each. A load takes the snapshot of the curren
 there is one, else rebuilds from the database (and saves the snapshot). `write` runs a member's write
 in one transaction under the process's write lock, and its few changed papers are laid over the index
 at once (`take_changes`: an `OverlayIndex` on a large index, an exact rebuild in memory on a small one);
-a full build replaces the overlay after a quiet period. `catch_up` takes what other processes committed
+a full build replaces the overlay after a quiet period. A /reload that changed a few papers takes them the
+same way, named by the change log (`take_logged`). `catch_up` takes what other processes committed
 (store.db.changes); store.search.follow calls it when the log moves.
 """
 
@@ -229,6 +230,37 @@ class LiveIndex:
                 await self.take_changes(named)
             self.seen_change = max(self.seen_change, pending[-1].id)
             return f"took {len(named)} paper(s)" if named else "current"
+
+    async def take_logged(self, after: int) -> bool:
+        """Take every change logged after `after`, this process's own included, through the overlay (as a
+        member's write is taken); False, having taken nothing, when that is not possible: the log no longer
+        reaches back to `after`, a change did not name its papers, they are more than OVERLAY_MAX, or the
+        corpus folder's glossary changed (the caller then loads the index in full). A /reload that changed
+        a few papers costs about as much as those papers, not as the corpus; the quiet-period rebuild (or
+        the one at once past OVERLAY_MAX) then replaces the overlay by a full build, as after members' writes.
+
+        `after` is a change the index held before the ingest (`seen_change` read before it): a follower
+        passing meanwhile skips this process's own changes, so `seen_change` alone could have moved past
+        the ingest's. Re-taking a change the index already holds reads the same papers again: harmless.
+        """
+        glossary = await asyncio.to_thread(load_glossary, self.corpus.corpus_dir)
+        if self._glossary is None or glossary.fingerprint != self._glossary.fingerprint:
+            return False  # the corpus folder's glossary changed too: every paper's expansions may differ
+        async with self._follow_lock:
+            async with self.database.session() as s:
+                pending, complete = await changes.since(s, after, limit=OVERLAY_MAX)
+            if not pending:
+                return complete
+            named: set[int] = set()
+            for c in pending:
+                if c.papers is None:
+                    return False
+                named |= c.papers
+            if not complete or len(named) > OVERLAY_MAX:
+                return False
+            await self.take_changes(named)
+            self.seen_change = max(self.seen_change, pending[-1].id)
+            return True
 
     async def close(self) -> None:
         """Stop the scheduled rebuild, if any."""

@@ -11,7 +11,6 @@ import bisect
 import difflib
 import heapq
 from array import array
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
@@ -19,6 +18,7 @@ from itertools import chain
 import numpy as np
 
 from store.search.results import Hit, Match, PaperView
+from store.search.texts import Texts, drain, sorted_order
 from store.text.folding import fold
 from store.text.names import display_name, name_parts, person_key, surname_key
 
@@ -42,6 +42,10 @@ class Person:
 
 
 class People:
+    """Every person as columns (texts and arrays, as a snapshot maps them); a `Person` is made only for
+    the people a query names. A million people as objects were seconds of unpickling at start-up, and a
+    garbage collection pass over them stalled every thread."""
+
     def __init__(self, papers: Sequence[PaperView], order: np.ndarray | None = None) -> None:
         """`order` ranks the papers (position -> rank); each person's papers are kept in that order."""
         counts = np.fromiter(map(len, (p.authors for p in papers)), dtype=np.int64, count=len(papers))
@@ -73,7 +77,7 @@ class People:
                     forms[n][name] = None
             numbers.append(n)
         who = np.frombuffer(numbers, dtype=np.int64) if len(numbers) else np.zeros(0, dtype=np.int64)
-        del number
+        drain(number)  # a dict of every spelling: freed an entry at a time (texts.drain)
         pos = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
         rank = pos if order is None else np.asarray(order, dtype=np.int64)[pos]
         by = np.lexsort((rank, who))  # by person, then in the chosen order
@@ -82,41 +86,43 @@ class People:
         keep[1:] &= (who[1:] != who[:-1]) | (pos[1:] != pos[:-1])  # a name twice on one byline
         who, pos = who[keep], pos[keep]
         starts = np.searchsorted(who, np.arange(len(people) + 1))
-        rows = []
-        entries: list[tuple[str, int]] = []  # autocomplete: folded "first last" and "last", sorted for bisect
+        columns: dict[str, list[str]] = {k: [] for k in _COLUMNS}
+        complete: list[str] = []  # autocomplete: folded "first last" then "last", person by person
         for key, n in people.items():
             name = max(forms[n], key=lambda f: (len(f.split()), len(f)))
+            forms[n] = {}
             first, _mid, surname = name_parts(name)
-            rows.append((key, name, fold(first).rstrip("."), surname_key(name), _unspace(fold(surname))))
-            entries.append((fold(name), n))
-            entries.append((fold(surname), n))
-        entries.sort()
-        sizes = np.diff(starts)
-        self.__setstate__({"rows": rows, "papers": pos.astype(np.int32), "starts": starts,
-                           "complete_keys": [k for k, _ in entries], "complete_ids": [i for _, i in entries],
-                           "by_count": sorted(range(len(rows)), key=lambda i: (-int(sizes[i]), rows[i][1]))})
+            for column, value in zip(_COLUMNS, (key, name, fold(first).rstrip("."), surname_key(name),
+                                                _unspace(fold(surname))), strict=True):
+                columns[column].append(value)
+            complete.append(fold(name))
+            complete.append(fold(surname))
+        drain(people)
+        del forms
+        self.__setstate__(_state(columns, complete, pos.astype(np.int32), starts))
 
     def __getstate__(self) -> dict[str, object]:
-        """Plain rows and one array: a snapshot stores a million bylines as an array, not as tuples of ints."""
-        return {"rows": [(p.key, p.name, p.first, p.surname, p.surname_full) for p in self.people],
-                "papers": self._papers, "starts": self._starts, "complete_keys": self._complete_keys,
-                "complete_ids": self._complete_ids, "by_count": self._by_count}
+        """Texts and arrays only: a snapshot maps them as they are."""
+        return dict(self._state)
 
     def __setstate__(self, state: dict[str, object]) -> None:
-        papers, starts = state["papers"], state["starts"]
-        self._papers, self._starts = papers, starts
-        bounds = np.asarray(starts).tolist()
-        self.people: list[Person] = [Person(*row, papers[a:b])  # type: ignore[index]
-                                     for row, a, b in zip(state["rows"], bounds, bounds[1:], strict=False)]  # type: ignore[arg-type]
-        self.by_surname: dict[str, list[Person]] = defaultdict(list)
-        for person in self.people:
-            short = _unspace(person.surname)  # surname_key is folded already
-            self.by_surname[short].append(person)
-            if person.surname_full != short:
-                self.by_surname[person.surname_full].append(person)
-        self._complete_keys: list[str] = state["complete_keys"]  # type: ignore[assignment]
-        self._complete_ids: list[int] = state["complete_ids"]  # type: ignore[assignment]
-        self._by_count: list[int] = state["by_count"]  # type: ignore[assignment]
+        self._state = state
+        self._papers: np.ndarray = state["papers"]  # type: ignore[assignment]
+        self._starts: np.ndarray = state["starts"]  # type: ignore[assignment]
+        self._columns: list[Texts] = [state[k] for k in _COLUMNS]  # type: ignore[misc]
+        self.people = _PersonList(self)
+
+    def _person(self, i: int) -> Person:
+        a, b = int(self._starts[i]), int(self._starts[i + 1])
+        return Person(*(column[i] for column in self._columns), self._papers[a:b])  # type: ignore[arg-type]
+
+    def _with_surname(self, key: str) -> list[Person]:
+        """The people filed under a squashed surname ("bengio", "vandenoord"), in person order."""
+        keys: Texts = self._state["surname_keys"]  # type: ignore[assignment]
+        lo = bisect.bisect_left(keys, key)
+        hi = bisect.bisect_right(keys, key, lo)
+        ids: np.ndarray = self._state["surname_ids"]  # type: ignore[assignment]
+        return [self._person(i) for i in ids[lo:hi].tolist()]
 
     def match(self, query: str) -> list[tuple[Person, bool]]:
         """People who fit the query, with whether the match is exact (full name) rather than partial."""
@@ -130,12 +136,12 @@ class People:
         whole = _squash(shown)
         found: dict[str, tuple[Person, bool]] = {}
         # The whole query as a surname: "Bengio", "van den Oord", "Sohl Dickstein".
-        for p in self.by_surname.get(whole, []):
+        for p in self._with_surname(whole):
             found[p.key] = (p, False)
         # Given name(s) then surname: "Yoshua Bengio", "Y. Bengio", "Aaron van den Oord".
         for cut in range(1, len(tokens)):
             first, surname = tokens[0], _squash("".join(tokens[cut:]))
-            for p in self.by_surname.get(surname, []):
+            for p in self._with_surname(surname):
                 if _given_fits(first, p.first):
                     exact = first == p.first.replace("-", "") or first == p.first
                     found[p.key] = (p, exact or found.get(p.key, (p, False))[1])
@@ -143,23 +149,86 @@ class People:
 
     def complete(self, prefix: str, limit: int) -> list[str]:
         key = fold(prefix).strip()
+        names = self._columns[1]
         if not key:
-            return [self.people[i].name for i in self._by_count[:limit]]
-        lo = bisect.bisect_left(self._complete_keys, key)
+            by_count: np.ndarray = self._state["by_count"]  # type: ignore[assignment]
+            return [names[i] for i in by_count[:limit].tolist()]
+        keys: Texts = self._state["complete_keys"]  # type: ignore[assignment]
+        ids: np.ndarray = self._state["complete_ids"]  # type: ignore[assignment]
         out: dict[str, None] = {}
-        for k, i in zip(self._complete_keys[lo:], self._complete_ids[lo:], strict=False):
-            if not k.startswith(key) or len(out) >= limit:
+        for j in range(bisect.bisect_left(keys, key), len(keys)):
+            if not keys[j].startswith(key) or len(out) >= limit:
                 break
-            out[self.people[i].name] = None
+            out[names[int(ids[j])]] = None
         return list(out)
 
     def suggest(self, query: str, n: int = 5) -> list[str]:
         """Close spellings of the query among known names (full names and surnames)."""
         q = fold(query)
-        pool = {fold(p.name): p.name for p in self.people}
-        pool.update({fold(name_parts(p.name)[2]): p.name for p in self.people})
+        names = list(self._columns[1])
+        pool = {fold(name): name for name in names}
+        pool.update({fold(name_parts(name)[2]): name for name in names})
         close = difflib.get_close_matches(q, list(pool), n=n, cutoff=0.6)
         return list(dict.fromkeys(pool[c] for c in close))
+
+
+_COLUMNS = ("keys", "names", "firsts", "surnames", "surnames_full")  # a Person's fields, papers aside
+
+
+def _state(columns: dict[str, list[str]], complete: list[str], papers: np.ndarray, starts: np.ndarray
+           ) -> dict[str, object]:
+    """People's columns, and the look-up tables sorted with numpy (see texts.sorted_order)."""
+    state: dict[str, object] = {k: Texts.of(v) for k, v in columns.items()}
+    # By squashed surname, with and without particles ("oord", "vandenoord"), each person under each once.
+    surnames, full = columns["surnames"], columns["surnames_full"]
+    keys: list[str] = []
+    ids = array("q")
+    for i, (surname, whole) in enumerate(zip(surnames, full, strict=True)):
+        short = _unspace(surname)  # surname_key is folded already
+        keys.append(short)
+        ids.append(i)
+        if whole != short:
+            keys.append(whole)
+            ids.append(i)
+    state["surname_keys"], state["surname_ids"] = _sorted(keys, np.frombuffer(ids, dtype=np.int64) if ids else
+                                                          np.zeros(0, dtype=np.int64))
+    state["complete_keys"], state["complete_ids"] = _sorted(complete, np.arange(len(complete)) // 2)
+    sizes = np.diff(starts)
+    names = state["names"]
+    name_rank = np.empty(len(names), dtype=np.int64)  # type: ignore[arg-type]
+    name_rank[sorted_order(names)] = np.arange(len(names))  # type: ignore[arg-type]
+    state["by_count"] = np.lexsort((name_rank, -sizes)).astype(np.int32)
+    state["papers"], state["starts"] = papers, starts
+    return state
+
+
+def _sorted(keys: list[str], ids: np.ndarray) -> tuple[Texts, np.ndarray]:
+    """The keys sorted (equal keys in their order) as a column, and the ids beside them."""
+    column = Texts.of(keys)
+    order = sorted_order(column)
+    return Texts.of([keys[i] for i in order.tolist()]), ids[order].astype(np.int32)
+
+
+class _PersonList(Sequence[Person]):
+    """People's `Person`s, each made when asked for."""
+
+    def __init__(self, people: People) -> None:
+        self._people = people
+
+    def __len__(self) -> int:
+        return len(self._people._starts) - 1
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def,override]
+        if isinstance(i, slice):
+            return [self._people._person(j) for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self._people._person(i)
+
+    def __iter__(self) -> Iterator[Person]:
+        return (self._people._person(i) for i in range(len(self)))
 
 
 def _given_fits(typed: str, known: str) -> bool:

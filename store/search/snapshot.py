@@ -9,9 +9,11 @@ One file: a header (format, stamp, the sizes of what follows), the index's small
 pickle, then every numpy array's bytes (pickle protocol 5's out-of-band buffers), each aligned. Loading
 maps the file and unpickles the small part; the arrays are views of the mapping, so the BM25 postings
 are read from disk by the operating system when a query touches them, and are shared by every process
-that maps the same snapshot. The catalog's texts are read from the file with pread (catalog.Texts.read_from):
-a mapped page touched brings its cached neighbours into the process too, and scattered hits would soon
-have every summary resident. The file is replaced whole (written beside, then renamed), never changed in
+that maps the same snapshot. The catalog's summaries are read from the file with pread
+(catalog.Texts.read_from): a mapped page touched brings its cached neighbours into the process too, and
+scattered hits would soon have every summary resident; the short columns (titles, names) are read through
+the mapping. /author's people are columns too (people.py): loading makes no object per person. The file
+is replaced whole (written beside, then renamed), never changed in
 place: an index mapping the old file keeps reading it.
 """
 
@@ -35,10 +37,10 @@ from store.search.index import SearchIndex
 
 log = logging.getLogger(__name__)
 
-FORMAT = 8  # bump whenever SearchIndex's layout changes: old snapshots are then rebuilt (8: mapped columns)
+FORMAT = 9  # bump whenever SearchIndex's layout changes: old snapshots are then rebuilt (9: people as columns)
 MAGIC = b"paperbot-index\n"
 ALIGN = 64  # each array starts on a cache line
-_REBUILT_ON_USE = ("_folded_titles", "_query_expander")
+_REBUILT_ON_USE = ("_folded_titles", "_query_expander", "_last_why_terms")
 _SIZES = struct.Struct("<QQ")  # header pickle, main pickle
 
 

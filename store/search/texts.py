@@ -18,6 +18,14 @@ from store.search.spill import mapped
 _SPAN = 4096  # strings decoded at once when a column is read whole
 
 
+def drain(mapping: dict) -> None:  # type: ignore[type-arg]
+    """Empty a large dict an entry at a time: freeing a million entries in one `del` or `clear()` is one C
+    call holding the interpreter lock (a tenth of a second at 100,000 papers); a loop lets other threads in."""
+    pop = mapping.popitem
+    while mapping:
+        pop()
+
+
 def utf8(text: str) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 
@@ -29,6 +37,7 @@ class Texts(Sequence[str]):
         self.data, self.ends = data, ends
         self._file: BinaryIO | None = None  # when set, the bytes are read from it at `_offset`, not from `data`
         self._offset = 0
+        self._view = memoryview(data) if data.ndim == 1 and data.flags.c_contiguous else None  # slices cheaply
 
     def __getstate__(self) -> dict[str, np.ndarray]:
         return {"data": self.data, "ends": self.ends}
@@ -51,6 +60,8 @@ class Texts(Sequence[str]):
 
     def _bytes(self, start: int, stop: int) -> bytes:
         if self._file is None:
+            if self._view is not None:
+                return self._view[start:stop].tobytes()
             return self.data[start:stop].tobytes()
         return os.pread(self._file.fileno(), int(stop - start), self._offset + int(start))
 
@@ -73,7 +84,13 @@ class Texts(Sequence[str]):
         return len(self.ends) - 1
 
     def raw(self, i: int) -> bytes:
-        return self._bytes(self.ends[i], self.ends[i + 1])
+        return self._bytes(int(self.ends[i]), int(self.ends[i + 1]))
+
+    def raws(self, positions: Sequence[int]) -> list[bytes]:
+        """The bytes of the strings at `positions` (a few: /paper's re-rank candidates)."""
+        at = np.asarray(positions, dtype=np.int64)
+        starts, stops = self.ends[at].tolist(), self.ends[at + 1].tolist()
+        return list(map(self._bytes, starts, stops))
 
     def __getitem__(self, i):  # type: ignore[no-untyped-def,override]
         if isinstance(i, slice):
@@ -99,3 +116,44 @@ class Texts(Sequence[str]):
     def __iter__(self) -> Iterator[str]:
         for start in range(0, len(self), _SPAN):
             yield from self.span(start, min(start + _SPAN, len(self)))
+
+
+_STEP = 7  # bytes compared a round: seven bytes and how many of them the string has fill a uint64
+_SHIFTS = np.arange(8 * _STEP, 0, -8, dtype=np.uint64)  # each byte's place, the first the most significant
+
+
+def sorted_order(texts: Texts) -> np.ndarray:
+    """`sorted(range(len(texts)), key=texts.__getitem__)` as an array, in numpy calls that let go of the
+    interpreter lock: a list sort of a million strings is one C call holding it for a second.
+
+    UTF-8 bytes sort as their code points do (surrogates too), so strings compare as their bytes. Each round
+    sorts the strings still tied, within their group of equals so far, by their next seven bytes (zeros past
+    the end) and how many of them there are: a string that ends sorts before any it begins. Sorts are stable,
+    so equal strings keep their order, as `sorted` keeps it."""
+    n = len(texts)
+    ends = np.asarray(texts.ends, dtype=np.int64)
+    data = np.asarray(texts.data)
+    perm = np.arange(n, dtype=np.int64)
+    group = np.zeros(n, dtype=np.int64)  # the first slot of each slot's group of strings equal so far
+    slots = np.arange(n, dtype=np.int64)  # the slots still tied with a neighbour, whole groups of them
+    offset = 0
+    while slots.size > 1:
+        items = perm[slots]
+        start = ends[items] + offset
+        have = np.clip(ends[items + 1] - start, 0, _STEP)
+        key = have.astype(np.uint64)
+        for j in range(_STEP):
+            byte = data[np.minimum(start + j, max(data.size - 1, 0))].astype(np.uint64) if data.size else 0
+            key |= np.where(have > j, byte, 0).astype(np.uint64) << _SHIFTS[j]
+        by = np.lexsort((key, group[slots]))
+        perm[slots] = items[by]
+        key, have, tied = key[by], have[by], group[slots]
+        new = np.ones(slots.size, dtype=bool)
+        new[1:] = (tied[1:] != tied[:-1]) | (key[1:] != key[:-1])
+        group[slots] = np.maximum.accumulate(np.where(new, slots, 0))
+        # Still tied: groups of two or more whose strings go on past these seven bytes.
+        run = np.cumsum(new) - 1
+        more = (np.bincount(run)[run] > 1) & (have == _STEP)
+        slots = slots[more]
+        offset += _STEP
+    return perm

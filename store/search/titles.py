@@ -8,10 +8,39 @@ words, are a range found by bisection.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 
 from store.search.texts import Texts
 from store.text.folding import fold
+from store.text.tokenize import words
+
+_ALNUM_RUN = re.compile(r"[a-z0-9]+")
+
+
+def phrase_of(text: str) -> str:
+    """Folded words between spaces: the form a verbatim title fragment is looked for in."""
+    return f" {fold(' '.join(words(text)))} "
+
+
+def holding(phrase: str, titles: Sequence[bytes]) -> list[bool]:
+    """Whether each title (UTF-8) holds `phrase` (a `phrase_of`): `phrase in phrase_of(title)`.
+
+    For an ASCII title, each run of letters and digits in its `phrase_of` is a run of the title in lower
+    case (words are only cut apart and folded). So a title lacking one of the phrase's runs cannot hold the
+    phrase, and is passed over without being folded: most of /paper's fifty candidates."""
+    if not phrase.strip():
+        return [False] * len(titles)
+    runs = [r.encode() for r in _ALNUM_RUN.findall(phrase)]
+    out = []
+    for raw in titles:
+        if raw.isascii():
+            lower = raw.lower()
+            if not all(r in lower for r in runs):
+                out.append(False)
+                continue
+        out.append(phrase in phrase_of(raw.decode("utf-8", "surrogatepass")))
+    return out
 
 
 def _range(column: Texts, initial: str) -> tuple[int, int]:
