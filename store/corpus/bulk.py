@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sqlite3
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 from sqlalchemy import JSON, Executable, Table, insert, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from store.db.engine import _holds_nul, _without_nul
 
 _ANALYZE_FROM = 2_000  # papers a file has added when PostgreSQL's statistics are first brought up to date
 IMPORT_CACHE_KIB = 512 << 10  # the most SQLite page cache an ingest takes (as pages are used; given back after)
@@ -41,11 +45,51 @@ async def execute_rows(session: AsyncSession, statement: Executable, names: tupl
     convert = [compiled.binds[key].type.dialect_impl(dialect).bind_processor(dialect) for key in keys]
     as_json = [isinstance(compiled.binds[key].type, JSON) and f is not None and _writes_json(f, dialect)
                for key, f in zip(keys, convert, strict=True)]
+    if dialect.name == "sqlite":  # column by column, NULs dropped here, and straight to the driver
+        columns = list(zip(*rows, strict=True))
+        converted = [_nul_free(_converted(columns[i], f, j)) for i, f, j in zip(order, convert, as_json, strict=True)]
+        await _sqlite_executemany(conn, compiled.string, list(zip(*converted, strict=True)))
+        return
     if order != list(range(len(names))) or any(convert):  # column by column: a call per value, not per row
         columns = list(zip(*rows, strict=True))
         converted = [_converted(columns[i], f, j) for i, f, j in zip(order, convert, as_json, strict=True)]
         rows = list(zip(*converted, strict=True))
     await conn.exec_driver_sql(compiled.string, list(rows))
+
+
+_PLAIN = frozenset({str, int, float, bool, bytes, type(None)})
+
+
+def _nul_free(values: Sequence[Any]) -> Sequence[Any]:
+    """A column's values as store.db.engine's `_drop_nul` leaves a write's parameters (a NUL dropped from
+    every text), checked by one join in C rather than a repr of every row."""
+    try:
+        joined = "".join(values)
+    except TypeError:
+        if not set(map(type, values)) <= _PLAIN:  # a list, a dict, a subclass of str: the engine's own walk
+            return [_without_nul(v) for v in values] if _holds_nul(values) else values
+        joined = "".join([v for v in values if type(v) is str])
+    if "\x00" not in joined:
+        return values
+    return [v.replace("\x00", "") if isinstance(v, str) else v for v in values]
+
+
+async def _sqlite_executemany(conn: AsyncConnection, statement: str, rows: list[tuple[Any, ...]]) -> None:
+    """One executemany on the connection's aiosqlite connection, inside the session's transaction (the
+    same SQLite connection): a bulk import's rows skip SQLAlchemy's cursor and its per-write NUL check,
+    done column by column by the caller. The engine's `before_cursor_execute` listeners still see the
+    statement (without its rows: a command that is stopping refuses it, bot.interrupts), and a driver
+    error is raised as SQLAlchemy raises it."""
+    sync = conn.sync_connection
+    if sync is not None:
+        for listener in sync.dispatch.before_cursor_execute:
+            listener(sync, None, statement, [], None, True)
+    raw = await conn.get_raw_connection()
+    try:
+        cursor = await raw.driver_connection.executemany(statement, rows)  # type: ignore[union-attr]
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance(statement, None, exc, sqlite3.Error) from exc
+    await cursor.close()
 
 
 def _json_text() -> Callable[[Any], str] | None:

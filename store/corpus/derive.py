@@ -4,13 +4,14 @@ entry is deleted, and so are the people and topics no paper names any more."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from operator import itemgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import Row, bindparam, delete, insert, select, update
+from sqlalchemy import Row, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.corpus.bulk import execute_rows, insert_rows
-from store.corpus.lookups import chunks, rows_in
+from store.corpus.lookups import chunks, rows_in, rows_where
 from store.db.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Topic
 from store.text.folding import fold
 from store.text.names import person_key
@@ -37,7 +38,10 @@ class EntryFields(NamedTuple):
     @classmethod
     def written(cls, document: str, paper_id: int, values: Mapping[str, Any]) -> EntryFields:
         """The fields of an entry about to be inserted with these `entries.entry_values`."""
-        return cls(document, paper_id, *(values[field] for field in cls._fields[2:]))
+        return cls(document, paper_id, *_WRITTEN(values))
+
+
+_WRITTEN = itemgetter(*EntryFields._fields[2:])  # an entry's values as `EntryFields.written` takes them
 
 
 def _document_order(entry: Row[Any] | EntryFields) -> tuple[str, int]:
@@ -162,10 +166,9 @@ async def upsert_named(session: AsyncSession, model: type[Person] | type[Topic],
     for key, rid, shown in await rows_in(session, query, model.key, asked):
         ids[key] = rid
         current[key] = shown
-    new_rows = [{"key": k, field: _fullest(forms[k])[:300]} for k in asked if k not in ids]
-    for chunk in chunks(new_rows):
-        result = await session.execute(insert(model).returning(model.key, model.id), list(chunk))
-        ids.update({k: i for k, i in result.all()})
+    new_rows = [(k, _fullest(forms[k])[:300]) for k in asked if k not in ids]
+    if new_rows:
+        ids.update(await _insert_named(session, model, field, new_rows))
     renamed = [{"id": ids[k], field: best} for k, v in forms.items() if k in current
                and (best := _fuller(current[k], v)) != current[k]]
     for chunk in chunks(renamed):
@@ -176,6 +179,33 @@ async def upsert_named(session: AsyncSession, model: type[Person] | type[Topic],
         shown = {row["id"]: row[field] for row in renamed}
         known.update((k, (ids[k], shown.get(ids[k]) or current.get(k) or _fullest(v)[:300])) for k, v in forms.items())
     return ids
+
+
+async def _insert_named(session: AsyncSession, model: type[Person] | type[Topic], field: str,
+                        rows: list[tuple[str, str]]) -> dict[str, int]:
+    """Insert people or topics given as (key, display form); key -> id. On SQLite one executemany, its rows
+    numbered on from the largest id before them (this transaction holds the only write lock), checked by
+    the first and last keys and the count, else read back by key; elsewhere INSERT ... RETURNING."""
+    if session.get_bind().dialect.name != "sqlite":
+        ids: dict[str, int] = {}
+        for chunk in chunks(rows):
+            result = await session.execute(insert(model).returning(model.key, model.id),
+                                           [{"key": k, field: shown} for k, shown in chunk])
+            ids.update({k: i for k, i in result.all()})
+        return ids
+    top = await session.scalar(select(func.max(model.id))) or 0
+    await insert_rows(session, model.__table__, ("key", field), rows)
+    keys = [key for key, _ in rows]
+    if await _numbered_on(session, model, keys, top):
+        return dict(zip(keys, range(top + 1, top + 1 + len(rows)), strict=True))
+    return dict(await rows_where(session, select(model.key, model.id), model.key, keys))
+
+
+async def _numbered_on(session: AsyncSession, model: type[Person] | type[Topic], keys: list[str], top: int) -> bool:
+    """Whether rows just inserted with these keys hold the ids after `top`, in order."""
+    ends = dict(await rows_in(session, select(model.key, model.id), model.key, {keys[0], keys[-1]}))
+    count = await session.scalar(select(func.count()).select_from(model).where(model.id > top))
+    return ends.get(keys[0]) == top + 1 and ends.get(keys[-1]) == top + len(keys) and count == len(keys)
 
 
 async def prune_unreferenced(session: AsyncSession) -> None:

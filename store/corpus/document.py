@@ -172,14 +172,15 @@ async def sync_batch(session: AsyncSession, written: Written, records: dict[str,
     for pid, recs in earlier.items():
         _fold(existing[pid], recs, doc.name, written, touched)
     new_rows: list[tuple[Any, ...]] = []
+    doc_id, doc_name = doc.id, doc.name  # read once: a bulk batch's every new entry names them
     for key, rec in records.items():
         pid = ids[key]
         entry = existing.get(pid)
         if entry is None:
             values = entry_values(rec, key)
-            new_rows.append((doc.id, pid, *values.values()))
+            new_rows.append((doc_id, pid, *values.values()))
             if (fresh := created.get(pid)) is not None:
-                fresh.append(EntryFields.written(doc.name, pid, values))
+                fresh.append(EntryFields.written(doc_name, pid, values))
             written.added += 1
             touched.add(pid)
         elif pid in written.seen:  # named again further down the file: one entry holds both accounts

@@ -22,6 +22,7 @@ from scipy import sparse
 K1 = 1.5
 B = 0.75
 EPSILON = 0.25
+DENSE_FROM = 8  # scores: a row holding more than 1/8 of the documents is added as a whole vector
 SAMPLE_PER_K = 64  # top_k: an even sample of about 64 scores per wanted hit bounds the k-th best from below
 
 
@@ -101,27 +102,55 @@ class BM25Matrix:
 
     def scores(self, terms: Iterable[str]) -> np.ndarray:
         """BM25 score of every document for the query terms (repeats count, unknown terms add 0)."""
-        w = self.weights
-        rows = self._rows(terms)
-        if not rows:
-            return np.zeros(self.n_docs, dtype=np.float64)
-        # Every posting of every query term, summed per document in one pass.
-        spans = [slice(w.indptr[i], w.indptr[i + 1]) for i in rows]
-        return np.bincount(np.concatenate([w.indices[s] for s in spans]),
-                           weights=np.concatenate([w.data[s] for s in spans]), minlength=self.n_docs)
+        return self._summed([(i, None) for i in self._rows(terms)])
 
     def weighted_scores(self, terms: Sequence[tuple[str, float]]) -> np.ndarray:
         """Σ weight · BM25 weight of the term in the document: a query whose terms do not all count fully
         (an expansion's terms, pseudo-relevance feedback). With every weight 1 this is `scores`."""
-        w = self.weights
         rows = self.weights.shape[0]
-        picked = [(i, x) for t, x in terms if (i := self.vocabulary.get(t, rows)) < rows and x]
-        if not picked:
-            return np.zeros(self.n_docs, dtype=np.float64)
-        spans = [(slice(w.indptr[i], w.indptr[i + 1]), x) for i, x in picked]
-        return np.bincount(np.concatenate([w.indices[s] for s, _ in spans]),
-                           weights=np.concatenate([w.data[s].astype(np.float64) * x for s, x in spans]),
-                           minlength=self.n_docs)
+        return self._summed([(i, x) for t, x in terms if (i := self.vocabulary.get(t, rows)) < rows and x])
+
+    def _summed(self, picked: Sequence[tuple[int, float | None]]) -> np.ndarray:
+        """Each term's row (times its weight, when one is given) added into every document's score.
+
+        A row holds a document at most once, so it is added with one gather and one scatter, or, when it
+        covers more than 1/DENSE_FROM of the documents (a common word), put in a zeroed vector that is
+        then weighted and added whole: no temporary array as long as the row. Summing every posting with
+        `np.bincount` (each copied, then converted) took several times as long for a common word. The
+        sums are bincount's exactly: each document's terms added in the query's order, in float64, from
+        the first term's weight (0 + w is w, s + 0 is s).
+        """
+        w = self.weights
+        n = self.n_docs
+        out = np.zeros(n, dtype=np.float64)
+        spare: np.ndarray | None = None
+        first = True
+        for i, x in picked:
+            lo, hi = w.indptr[i], w.indptr[i + 1]
+            if lo == hi:
+                continue
+            docs, data = w.indices[lo:hi], w.data[lo:hi]
+            if hi - lo <= n // DENSE_FROM or (x is not None and x < 0):  # x < 0: 0 * x is -0
+                add = data.astype(np.float64) if x is None else data.astype(np.float64) * x
+                if first:
+                    out[docs] = add
+                else:
+                    out[docs] += add
+            else:
+                if first:
+                    row = out
+                elif spare is None:
+                    row = spare = np.zeros(n, dtype=np.float64)
+                else:
+                    row = spare
+                    row.fill(0.0)
+                row[docs] = data
+                if x is not None and x != 1.0:
+                    row *= x
+                if not first:
+                    out += row
+            first = False
+        return out
 
     def scores_of(self, terms: Iterable[str], docs: Sequence[int]) -> np.ndarray:
         """The scores of a few documents only: each looked up in the query terms' sorted postings."""

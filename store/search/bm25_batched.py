@@ -5,9 +5,10 @@ at a million papers its arrays of occurrences, their weights and the matrix in t
 the matrix itself, beside the index still answering queries. Here the occurrences of each batch go to a
 temporary file; once every batch is in (the mean field lengths are then known), each batch is summed into
 its (term, document) frequencies exactly as `from_fields` sums them (same order of additions, so the
-same floats) and spilled again; the batches' entries are then merged a range of terms at a time, weighted,
-and written to the matrix's own files, which are mapped (store/search/spill.py): the process never holds
-more than a batch or a range, and the snapshot copies the matrix from those files.
+same floats): a first pass counts each term's documents (its idf), a second weighs the entries and spills
+them (8 bytes an entry); the batches' entries are then merged a range of terms at a time and written to the
+matrix's own files, which are mapped (store/search/spill.py): the process never holds more than a batch or a
+range, and the snapshot copies the matrix from those files.
 The matrices equal `from_fields`'s bit for bit (tests/search/test_bm25_batched.py).
 """
 
@@ -28,33 +29,47 @@ RANGE_ENTRIES = 1 << 18  # matrix entries merged at a time (some 12 MB of work a
 
 def _write(fh: BinaryIO, *arrays: np.ndarray) -> None:
     for a in arrays:
-        fh.write(np.ascontiguousarray(a).tobytes())
+        fh.write(memoryview(np.ascontiguousarray(a)).cast("B"))
 
 
 def _read(fh: BinaryIO, dtype: type, count: int) -> np.ndarray:
     return np.frombuffer(fh.read(count * np.dtype(dtype).itemsize), dtype=dtype)
 
 
-def _by_terms(sums: BinaryIO, sizes: list[int], indptr: np.ndarray) -> Iterator[tuple[np.ndarray, ...]]:
-    """Every batch's entries (term, document, frequency) merged term by term, a range of terms at a time:
+class _Spilled:
+    """One batch's weighted entries in the spill file, term by term: the distinct terms and where each one's
+    entries end (`ends`, int32 each), then the entries' documents (int32) and weights (float32)."""
+
+    def __init__(self, at: int, n_terms: int, nnz: int) -> None:
+        self.at, self.n_terms, self.nnz = at, n_terms, nnz
+
+    def cuts(self, fh: BinaryIO, bounds: np.ndarray) -> tuple[list[int], list[int]]:
+        """Where each range of terms (`bounds`: term ids) starts among this batch's terms and entries."""
+        terms = _pread(fh, np.int32, self.at, self.n_terms)
+        ends = np.r_[0, _pread(fh, np.int32, self.at + 4 * self.n_terms, self.n_terms)]
+        at = np.searchsorted(terms, bounds)
+        return at.tolist(), ends[at].tolist()
+
+    def entries(self, fh: BinaryIO, t: tuple[int, int], e: tuple[int, int]) -> tuple[np.ndarray, ...]:
+        """(term, document, weight) of the entries e[0]..e[1]-1, whose terms are t[0]..t[1]-1 of the batch's."""
+        nt, ne = t[1] - t[0], e[1] - e[0]
+        terms = _pread(fh, np.int32, self.at + 4 * t[0], nt)
+        ends = _pread(fh, np.int32, self.at + 4 * (self.n_terms + t[0]), nt)
+        counts = np.diff(np.r_[e[0], ends])
+        base = self.at + 8 * self.n_terms
+        return (np.repeat(terms, counts), _pread(fh, np.int32, base + 4 * e[0], ne),
+                _pread(fh, np.float32, base + 4 * (self.nnz + e[0]), ne))
+
+
+def _by_terms(spilled: BinaryIO, batches: list[_Spilled], indptr: np.ndarray) -> Iterator[tuple[np.ndarray, ...]]:
+    """Every batch's entries (term, document, weight) merged term by term, a range of terms at a time:
     each batch's entries of the range follow the earlier batches', so a term's documents stay in order."""
     bounds = np.searchsorted(indptr, np.arange(0, int(indptr[-1]), RANGE_ENTRIES), side="right") - 1
     bounds = np.unique(np.r_[bounds, len(indptr) - 1])  # term ids where a range starts, and the end
-    starts, cuts = [], []  # each batch's place in the file, and where each range starts among its entries
-    at = 0
-    for size in sizes:
-        sums.seek(at)
-        cuts.append(np.searchsorted(_read(sums, np.int32, size), bounds).tolist())
-        starts.append(at)
-        at += size * 16
+    cuts = [batch.cuts(spilled, bounds) for batch in batches]  # where each range starts in each batch
     for k in range(len(bounds) - 1):
-        parts = []
-        for start, size, cut in zip(starts, sizes, cuts, strict=True):
-            lo, n = cut[k], cut[k + 1] - cut[k]
-            if n:
-                parts.append((_pread(sums, np.int32, start + 4 * lo, n),  # terms, documents, frequencies
-                              _pread(sums, np.int32, start + 4 * (size + lo), n),
-                              _pread(sums, np.float64, start + 8 * (size + lo), n)))
+        parts = [batch.entries(spilled, (t[k], t[k + 1]), (e[k], e[k + 1]))
+                 for batch, (t, e) in zip(batches, cuts, strict=True) if e[k + 1] > e[k]]
         if parts:
             rows, docs, data = (np.concatenate(p) for p in zip(*parts, strict=True))
             order = np.argsort(rows, kind="stable")
@@ -95,40 +110,58 @@ class BatchedFields:
         avgdl = lengths.mean(axis=0)
         avgdl[avgdl == 0] = 1.0
         scale = np.asarray(weights, dtype=np.float64) / (1 - b + b * lengths / avgdl)
+        # Two passes over the batches: the first counts each term's documents (its idf), the second weighs
+        # the entries, so that what is spilled and merged is the final weights (8 bytes an entry, not the
+        # 16 of the frequencies and their terms).
         df = np.zeros(n_terms, dtype=np.int64)
-        with spill.temporary() as sums:
-            sizes = []  # entries of each batch's (term, document) frequencies, laid out in `sums` term by term
-            self._ids.seek(0)
-            first = 0
-            for batch in self._lengths:
-                n = len(batch)
-                flat = _read(self._ids, np.int32, int(batch.sum()))
-                if len(fields) < self.n_fields:
-                    field = np.repeat(np.tile(np.arange(self.n_fields), n), batch.ravel())
-                    flat = flat[np.isin(field, fields)]
-                own = lengths[first : first + n]
-                docs = np.repeat(np.arange(n, dtype=np.int32), own.sum(axis=1))
-                total = sparse.csr_matrix((np.repeat(scale[first : first + n].ravel(), own.ravel()), (flat, docs)),
-                                          shape=(n_terms, n))
+        for _first, total in self._sums(fields, lengths, scale, n_terms):
+            df += np.diff(total.indptr)
+        idf = idf_weights(df.astype(np.float64), n_docs, epsilon)
+        indptr = np.concatenate([[0], np.cumsum(df)]).astype(np.int64)
+        with spill.temporary() as spilled:
+            batches, at = [], 0
+            for first, total in self._sums(fields, lengths, scale, n_terms):
                 counts = np.diff(total.indptr)
-                df += counts
+                terms = np.flatnonzero(counts)
                 rows = np.repeat(np.arange(n_terms, dtype=np.int32), counts)
-                _write(sums, rows, total.indices.astype(np.int32) + first, total.data.astype(np.float64))
-                sizes.append(total.nnz)
-                first += n
-                del flat, docs, total, rows
+                data = total.data.astype(np.float64)
+                # Entry by entry as the whole corpus's build weighs its frequencies: the same floats.
+                weights = (idf[rows] * data * (k1 + 1) / (data + k1)).astype(np.float32)
+                _write(spilled, terms.astype(np.int32), np.cumsum(counts[terms]).astype(np.int32),
+                       total.indices.astype(np.int32) + first, weights)
+                batches.append(_Spilled(at, len(terms), total.nnz))
+                at += 8 * (len(terms) + total.nnz)
+                del total, rows, data, weights
                 heap.give_back()
-            idf = idf_weights(df.astype(np.float64), n_docs, epsilon)
-            indptr = np.concatenate([[0], np.cumsum(df)]).astype(np.int64)
+            spilled.flush()
             indices_file, weights_file = spill.temporary(), spill.temporary()
-            for rows, docs, data in _by_terms(sums, sizes, indptr):
-                indices_file.write(docs.tobytes())
-                weights_file.write((idf[rows] * data * (k1 + 1) / (data + k1)).astype(np.float32).tobytes())
+            for _rows, docs, data in _by_terms(spilled, batches, indptr):
+                _write(indices_file, docs)
+                _write(weights_file, data)
             indices, weighted = spill.mapped(indices_file, np.int32), spill.mapped(weights_file, np.float32)
         matrix = BM25Matrix(sparse.csr_matrix((weighted, indices, indptr), shape=(n_terms, n_docs)), vocabulary,
                             n_docs, idf.astype(np.float32))
         matrix.avgdl = avgdl
         return matrix
+
+    def _sums(self, fields: Sequence[int], lengths: np.ndarray, scale: np.ndarray, n_terms: int
+              ) -> Iterator[tuple[int, sparse.csr_matrix]]:
+        """Each batch's (first document, its (term, document) sums of the fields' scaled occurrences), summed
+        as `BM25Matrix.from_fields` sums them: the same order of additions, so the same floats."""
+        self._ids.seek(0)
+        first = 0
+        for batch in self._lengths:
+            n = len(batch)
+            flat = _read(self._ids, np.int32, int(batch.sum()))
+            if len(fields) < self.n_fields:
+                field = np.repeat(np.tile(np.arange(self.n_fields), n), batch.ravel())
+                flat = flat[np.isin(field, fields)]
+            own = lengths[first : first + n]
+            docs = np.repeat(np.arange(n, dtype=np.int32), own.sum(axis=1))
+            yield first, sparse.csr_matrix((np.repeat(scale[first : first + n].ravel(), own.ravel()), (flat, docs)),
+                                           shape=(n_terms, n))
+            del flat, docs
+            first += n
 
     def close(self) -> None:
         self._ids.close()

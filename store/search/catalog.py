@@ -309,12 +309,15 @@ class CatalogBuilder:
     def _flush(self) -> None:
         for k, strings in self._text.items():
             blob = self._blobs[k]
+            joined = "".join(strings)
             if isinstance(blob, bytearray):
-                blob += utf8("".join(strings))
+                blob += utf8(joined)
             else:
-                blob.write(utf8("".join(strings)))
+                blob.write(utf8(joined))
             ends = self._ends[k]
-            sizes = (len(s) if s.isascii() else len(utf8(s)) for s in strings)
+            # All ASCII (the common case): every string's size is its length, found in one C loop.
+            sizes = map(len, strings) if joined.isascii() else (len(s) if s.isascii() else len(utf8(s))
+                                                                 for s in strings)
             ends.extend(islice(accumulate(sizes, initial=ends[-1]), 1, None))  # the initial end is there already
         for k, values in self._ints.items():
             self._columns[k].extend(values)

@@ -35,10 +35,12 @@ from store.search.sentences import MAX_CHARS, split_sentences
 from store.search.terms import TermTable
 from store.search.texts import drain, sorted_order, utf8
 from store.search.titles import TitleFinder, holding, phrase_of
+from store.search.why import FIELDS, explain
+from store.search.why import field_text as field_text  # overlay.py reads it from here
 from store.text.folding import fold
 from store.text.tokenize import query_terms, tokenize, tokenize_parts, words
 
-FIELD_WEIGHTS = {"title": 2.0, "topics": 1.0, "authors": 0.5, "summary": 1.0}
+FIELD_WEIGHTS = dict(zip(FIELDS, (2.0, 1.0, 0.5, 1.0), strict=True))  # title, topics, authors, summary
 PHRASE_BONUS = 1.0  # the query typed verbatim inside a title: a title fragment, the strongest signal
 RERANK = 50  # candidates checked for the phrase bonus, and for a title naming the topic
 ASK_PAPERS = 16  # /ask reads the sentences of this many best-matching papers
@@ -46,16 +48,6 @@ ASK_PAPER_WEIGHT = 0.1  # how much the paper's own score lifts its sentences
 LAYOUT_BATCH = 2_500  # papers laid out at a time: their texts are decoded from the catalog only meanwhile
 NO_WORDS = ("That query has no words to search for (only punctuation or very common words). "
             "Try words from a title, an author's name or a topic.")
-
-
-def field_text(p: PaperView, field: str) -> str:
-    if field == "title":
-        return p.title
-    if field == "topics":
-        return " ".join(p.topics)
-    if field == "authors":
-        return " ".join(p.authors)
-    return p.summary
 
 
 def _field_texts(catalog: Catalog, start: int, stop: int) -> list[str]:
@@ -184,20 +176,13 @@ class SearchIndex:
              related: dict[str, str] | None = None) -> tuple[Match, ...]:
         """The query words found in each field (`summary_terms`: the summary's terms, when known already),
         the expansions found whole, and (/topic) the feedback words found (`related`: term -> word)."""
-        terms = self._why_terms(query)
-        out: list[Match] = []
-        seen_related: set[str] = set()
-        for field in FIELD_WEIGHTS:
-            present = (summary_terms if field == "summary" and summary_terms is not None
-                       else set(tokenize(field_text(paper, field))))
-            out.extend(Match(word, field) for word, ts in terms if not present.isdisjoint(ts))
-            if q is not None:
-                out.extend(Match(g.shown, field, via=g.typed) for g in q.groups if present.issuperset(g.terms))
-            if related:
-                for t in present.intersection(related).difference(seen_related):
-                    seen_related.add(t)
-                    out.append(Match(related[t], field, related=True))
-        return tuple(out)
+        return explain(paper, self._why_terms(query), q, related, summary_terms)
+
+    def _hits(self, ranked: Sequence[tuple[float, int]], query: str, q: Query,
+              related: dict[str, str] | None = None) -> list[Hit]:
+        """(score, position) as hits, each saying why."""
+        return [Hit(p, score, self._why(p, query, q=q, related=related))
+                for p, score in ((self.papers[i], score) for score, i in ranked)]
 
     def _why_terms(self, query: str) -> list[tuple[str, tuple[str, ...]]]:
         """Each query word and its terms, acronyms in index form (`_why`'s); kept for the query's next hit."""
@@ -233,9 +218,7 @@ class SearchIndex:
         bonus = dict(zip(verbatim, (PHRASE_BONUS * self.title.scores_of(terms, verbatim)).tolist(), strict=True))
         ranked = [(float(scores[i]) + bonus.get(i, 0.0), i) for i in candidates]
         ranked.sort(key=lambda si: (-si[0], si[1]))
-        hits = [Hit(p, score, self._why(p, query, q=q)) for score, p in
-                ((score, self.papers[i]) for score, i in ranked[:limit])]
-        if hits:
+        if hits := self._hits(ranked[:limit], query, q):
             return SearchResult(hits)
         return SearchResult(suggestions=self._suggest_titles(query))
 
@@ -329,9 +312,7 @@ class SearchIndex:
             lifted = [(i, s + floor) for i, s in tier]
             ranked = lifted + ranked
             floor = max((s for _, s in lifted), default=floor) + 1.0
-        hits = [Hit(p, score, self._why(p, query, q=q, related=related))
-                for p, score in ((self.papers[i], score) for i, score in ranked)]
-        if hits:
+        if hits := self._hits([(score, i) for i, score in ranked], query, q, related):
             return SearchResult(hits)
         close = difflib.get_close_matches(fold(query), list(self.topic_labels), n=5, cutoff=0.5)
         return SearchResult(suggestions=[self.topic_labels[c] for c in close])

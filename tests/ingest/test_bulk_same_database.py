@@ -1,8 +1,8 @@
 """A bulk import's fast paths leave the very database the plain ones do. A mixed corpus (papers named in two
 files by arXiv id or by title, people written two ways, a note beside the JSON Lines) is ingested, ingested
 again unchanged, changed and partly removed: stored one record per batch, two per batch or whole, and with
-the new papers' ids read back by key rather than numbered on, every table holds the same rows (by content:
-ids differ with the order of insertion) and every report says the same."""
+the new papers', people's and topics' ids read back by key rather than numbered on, every table holds the
+same rows (by content: ids differ with the order of insertion) and every report says the same."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+import store.corpus.derive as derive
 import store.corpus.papers as papers
 from store.db.models import (
     Authorship,
@@ -85,6 +86,10 @@ async def _run(root: Path, batch: int, numbered: bool, monkeypatch: pytest.Monke
         async def nothing(*args: Any) -> list[Any]:
             return []
         monkeypatch.setattr(papers, "rows_in", nothing)
+
+        async def never(*args: Any) -> bool:
+            return False
+        monkeypatch.setattr(derive, "_numbered_on", never)  # and the new people's and topics' ids too
     url = f"sqlite+aiosqlite:///{root / 'db.sqlite3'}"
     corpus = root / "corpus"
     write(corpus / "a.jsonl", *FIRST)

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rank_bm25 import BM25Okapi
 
-from store.search.bm25 import EPSILON, K1, B, BM25Matrix, idf_weights, top_k
+from store.search.bm25 import DENSE_FROM, EPSILON, K1, B, BM25Matrix, idf_weights, top_k
 
 
 def corpus(n_docs: int, seed: int = 7) -> list[list[str]]:
@@ -153,3 +153,37 @@ def test_top_k_on_a_large_corpus(layout: str) -> None:
         scores[77_777] = 2.0
     for k in (1, 10, 16, 25):
         assert top_k(scores, k) == reference_top_k(scores, k), (layout, k)
+
+
+def summed_by_bincount(matrix: BM25Matrix, terms: list[tuple[str, float]]) -> np.ndarray:
+    """Every posting of every query term, weighted, summed per document in one pass: the definition."""
+    w, rows = matrix.weights, matrix.weights.shape[0]
+    spans = [(slice(w.indptr[i], w.indptr[i + 1]), x) for t, x in terms if (i := matrix.vocabulary.get(t, rows))
+             < rows and x]
+    if not spans:
+        return np.zeros(matrix.n_docs)
+    return np.bincount(np.concatenate([w.indices[s] for s, _ in spans]),
+                       weights=np.concatenate([w.data[s].astype(np.float64) * x for s, x in spans]),
+                       minlength=matrix.n_docs)
+
+
+def test_scores_are_the_sum_of_the_postings_exactly() -> None:
+    """Common words' rows are added as whole vectors, rare ones posting by posting: the float64 sums are
+    still every posting's in the query's order, to the last bit, whatever the mix, repeats and weights."""
+    docs = corpus(4000, seed=11)
+    ours = BM25Matrix.from_tokens(docs)
+    df = np.diff(ours.weights.indptr)
+    dense = len(docs) // DENSE_FROM  # rows past this many documents are added whole
+    common = sorted(t for t, i in ours.vocabulary.items() if df[i] > dense)
+    rare = sorted(t for t, i in ours.vocabulary.items() if df[i] <= dense)
+    assert len(common) >= 4 and len(rare) >= 4
+    rng = random.Random(5)
+    for _ in range(300):
+        query = rng.sample(common, rng.randint(0, 4)) + rng.sample(rare, rng.randint(0, 4)) + ["unknown"]
+        rng.shuffle(query)
+        query += rng.sample(query, rng.randint(0, min(2, len(query))))  # a word typed twice counts twice
+        assert np.array_equal(ours.scores(query), summed_by_bincount(ours, [(t, 1.0) for t in query]))
+        weighted = [(t, rng.choice([1.0, 0.1, 0.15, 0.0, 2.5, -0.5])) for t in query]
+        got = ours.weighted_scores(weighted)
+        assert np.array_equal(got, summed_by_bincount(ours, weighted))
+        assert not np.signbit(got[got == 0]).any()  # no -0 from a negative weight

@@ -1,0 +1,116 @@
+"""A bulk import's rows go straight to the driver on SQLite (store.corpus.bulk): they are written exactly as
+SQLAlchemy's own insert writes them, NULs dropped as the engine drops them from every write, a constraint
+broken raised as SQLAlchemy raises it, and new people and topics get the ids the database gives them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import event, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from store.corpus.bulk import _nul_free, insert_rows
+from store.corpus.derive import upsert_named
+from store.corpus.entries import PAPER_COLUMNS
+from store.db.engine import _without_nul
+from store.db.migrate import upgrade
+from store.db.models import Paper, Person, Topic
+from store.library import Library
+
+TEXT = st.text(alphabet=st.sampled_from(["a", "\x00", "\\", "x", "0", "é"]), max_size=6)
+COLUMN = st.lists(TEXT | st.integers() | st.none() | st.binary(max_size=3) | st.booleans()
+                  | st.lists(TEXT, max_size=2), min_size=1, max_size=6)
+
+
+@given(COLUMN)
+def test_a_column_loses_its_nuls_as_the_engine_drops_them(values: list[Any]) -> None:
+    assert list(_nul_free(values)) == [_without_nul(v) for v in values]
+
+
+def _paper(key: str, title: str, now: datetime, arxiv: str | None = None) -> tuple[Any, ...]:
+    return (key, title, "Ven\x00ue", 2020, None, False, arxiv, None, None, now)
+
+
+async def test_rows_are_written_as_sqlalchemys_insert_writes_them(database_url: str) -> None:
+    library = Library(database_url)
+    try:
+        await upgrade(library.database.engine)
+        now = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+        async with library.sessionmaker() as s, s.begin():
+            await insert_rows(s, Paper.__table__, PAPER_COLUMNS,
+                              [_paper("a", "Sparse\x00 Attention", now, "2401.00001"), _paper("b", "Dense", now)])
+            await s.execute(insert(Paper.__table__), [dict(zip(PAPER_COLUMNS, row, strict=True)) for row in
+                                                      (_paper("c", "Sparse\x00 Attention", now, "2401.00002"),
+                                                       _paper("d", "Dense", now))])
+        async with library.sessionmaker() as s:
+            rows = (await s.execute(select(Paper.key, Paper.title, Paper.venue, Paper.year, Paper.arxiv_id,
+                                           Paper.authors_incomplete, Paper.added_at).order_by(Paper.key))).all()
+        fast, plain = rows[:2], rows[2:]
+        assert [r[1:3] for r in fast] == [r[1:3] for r in plain] == [("Sparse Attention", "Venue"), ("Dense", "Venue")]
+        assert [r[3:4] + r[5:] for r in fast] == [r[3:4] + r[5:] for r in plain]
+    finally:
+        await library.close()
+
+
+async def test_a_broken_constraint_is_raised_as_sqlalchemy_raises_it(database_url: str) -> None:
+    library = Library(database_url)
+    try:
+        await upgrade(library.database.engine)
+        now = datetime.now(UTC)
+        with pytest.raises(IntegrityError):
+            async with library.sessionmaker() as s, s.begin():
+                await insert_rows(s, Paper.__table__, PAPER_COLUMNS, [_paper("a", "A", now), _paper("a", "B", now)])
+        async with library.sessionmaker() as s:
+            assert (await s.execute(select(Paper.key))).all() == []
+    finally:
+        await library.close()
+
+
+@pytest.mark.parametrize("model", [Person, Topic])
+async def test_new_names_get_the_ids_the_database_gave_them(database_url: str, model: type[Person] | type[Topic]
+                                                            ) -> None:
+    field = "name" if model is Person else "label"
+    library = Library(database_url)
+    try:
+        await upgrade(library.database.engine)
+        async with library.sessionmaker() as s, s.begin():
+            first = await upsert_named(s, model, field, {"lovelace": ["Ada Lovelace"], "turing": ["A. Turing"]})
+            second = await upsert_named(s, model, field, {"turing": ["Alan M. Turing"], "hopper": ["Grace Hopper"],
+                                                          "liskov": ["Barbara Liskov"]})
+        async with library.sessionmaker() as s:
+            held = {k: (i, shown) for k, i, shown in (await s.execute(
+                select(model.key, model.id, getattr(model, field)))).all()}
+        assert {k: i for k, (i, _) in held.items()} == first | second
+        assert second["turing"] == first["turing"] and held["turing"][1] == "Alan M. Turing"
+        assert len(set(held.values())) == 4
+    finally:
+        await library.close()
+
+
+async def test_the_engines_listeners_still_see_each_bulk_statement(database_url: str) -> None:
+    """A stopping command refuses every statement from a `before_cursor_execute` listener (bot.interrupts):
+    a bulk write is refused too, and nothing of it is kept."""
+    library = Library(database_url)
+
+    class Refused(Exception):
+        pass
+
+    def refuse(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.startswith("INSERT INTO papers"):
+            raise Refused
+
+    try:
+        await upgrade(library.database.engine)
+        event.listen(library.database.engine.sync_engine, "before_cursor_execute", refuse)
+        with pytest.raises(Refused):
+            async with library.sessionmaker() as s, s.begin():
+                await insert_rows(s, Paper.__table__, PAPER_COLUMNS, [_paper("a", "A", datetime.now(UTC))])
+        event.remove(library.database.engine.sync_engine, "before_cursor_execute", refuse)
+        async with library.sessionmaker() as s:
+            assert (await s.execute(select(Paper.key))).all() == []
+    finally:
+        await library.close()
