@@ -4,22 +4,16 @@ again then completes."""
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.bot.test_cli_ingest_busy import _notes
+from tests.bot.ingesting import NOTES, ingest_writing
 from tests.cli import database as database_of
 from tests.cli import run
-from tests.sqlite_lock import write_lock_held
-
-NOTES = 2_000  # enough that the ingest is still writing when the signal comes
 
 
 def _papers(database: Path) -> int:
@@ -30,26 +24,10 @@ def _papers(database: Path) -> int:
 def interrupted_ingest(tmp_path: Path, signum: int) -> tuple[subprocess.Popen[str], str, str, int, Path]:
     """`paperbot ingest BULK` on a database holding one paper, sent `signum` once its transaction has begun:
     (the process, its stdout, its stderr, the papers before, BULK). Also tests/bot/test_admin_mistakes.py's."""
-    database = database_of(tmp_path)
-    assert run(tmp_path, "ingest", str(_notes(tmp_path / "first", 1, "seed"))).returncode == 0  # the schema made
-    before = _papers(database)
-    bulk = _notes(tmp_path / "bulk", NOTES, "bulk")
-    environ = {k: v for k, v in os.environ.items() if k not in {"DISCORD_TOKEN", "DATABASE_URL", "CORPUS_DIR"}}
-    environ.update({"DATABASE_URL": f"sqlite+aiosqlite:///{database}", "HOME": str(tmp_path),
-                    "XDG_DATA_HOME": str(tmp_path / "data")})
-    ingest = subprocess.Popen([sys.executable, "-m", "bot", "ingest", str(bulk)], cwd=tmp_path, env=environ,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 60
-        while not write_lock_held(database):  # the ingest's transaction has begun
-            assert ingest.poll() is None and time.monotonic() < deadline, "the ingest never started writing"
-            time.sleep(0.02)
+    with ingest_writing(tmp_path) as (ingest, bulk):
+        before = _papers(database_of(tmp_path))  # WAL: the committed papers, the ingest's not among them
         ingest.send_signal(signum)
         out, err = ingest.communicate(timeout=60)
-    finally:
-        if ingest.poll() is None:
-            ingest.kill()
-            ingest.wait()
     return ingest, out, err, before, bulk
 
 
