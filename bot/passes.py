@@ -36,11 +36,12 @@ class CountedPasses:
             self.ticks_done = number
             self._ticked.set()
 
-    async def next_tick(self, timeout: float = 30.0) -> int:
-        """Wait until a pass of the loop that started after this call has finished; its number."""
+    async def next_tick(self, timeout: float | None = 30.0) -> int:
+        """Wait until a pass of the loop that started after this call has finished (None: however long); its
+        number."""
         return await self.ticks_reach(self.ticks_started + 1, timeout)
 
-    async def ticks_reach(self, number: int, timeout: float = 30.0) -> int:
+    async def ticks_reach(self, number: int, timeout: float | None = 30.0) -> int:
         """Wait until pass `number` of the loop (counting from 1 since the cog loaded) has finished."""
         async with asyncio.timeout(timeout):
             while self.ticks_done < number:

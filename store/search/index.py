@@ -36,7 +36,6 @@ from store.search.terms import TermTable
 from store.search.texts import drain, sorted_order, utf8
 from store.search.titles import TitleFinder, holding, phrase_of
 from store.search.why import FIELDS, explain
-from store.search.why import field_text as field_text  # overlay.py reads it from here
 from store.text.folding import fold
 from store.text.tokenize import query_terms, tokenize, tokenize_parts, words
 

@@ -30,9 +30,10 @@ from scipy import sparse
 
 from store.search.bm25 import K1, B, BM25Matrix, idf_weights
 from store.search.catalog import Joined, Picked
-from store.search.index import FIELD_WEIGHTS, SearchIndex, field_text
+from store.search.index import FIELD_WEIGHTS, SearchIndex
 from store.search.people import People, Person, author_hits
 from store.search.results import PaperView, SearchResult
+from store.search.why import field_text
 from store.text.folding import fold
 from store.text.tokenize import tokenize
 

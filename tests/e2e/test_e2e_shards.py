@@ -108,16 +108,21 @@ async def passes_after(p: BotProcess, moment: float, count: int = 2, timeout: fl
     """Wait for `count` whole passes of each of the process's LOOPS that began after `moment` (time.time()):
     whatever was due, each loop has had its chance to act on it, twice."""
     path = p.log.parent / "passes.log"
-    async with asyncio.timeout(timeout):
-        while True:
-            seen = dict.fromkeys(LOOPS, 0)
-            for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
-                name, _, began = line.partition(" ")
-                with contextlib.suppress(ValueError):
-                    seen[name] = seen.get(name, 0) + (float(began) > moment)
-            if all(seen[name] >= count for name in LOOPS):
-                return
-            await asyncio.sleep(0.05)
+    seen = dict.fromkeys(LOOPS, 0)
+    try:
+        async with asyncio.timeout(timeout):
+            while True:
+                seen = dict.fromkeys(LOOPS, 0)
+                for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
+                    name, _, began = line.partition(" ")
+                    with contextlib.suppress(ValueError):
+                        seen[name] = seen.get(name, 0) + (float(began) > moment)
+                if all(seen[name] >= count for name in LOOPS):
+                    return
+                await asyncio.sleep(0.05)
+    except TimeoutError:  # what the loops did, and the process's last words, for whoever reads the failure
+        tail = p.log.read_text(encoding="utf-8").splitlines()[-40:]
+        raise AssertionError(f"passes after {moment}: {seen} in {timeout} s; log:\n" + "\n".join(tail)) from None
 
 
 def log_lines(p: BotProcess, text: str) -> int:

@@ -9,8 +9,9 @@ import pytest
 import store.search.index as index_module
 from store.search import SearchIndex, bm25_batched
 from store.search.bm25 import BM25Matrix
-from store.search.index import FIELD_WEIGHTS, field_text
+from store.search.index import FIELD_WEIGHTS
 from store.search.layout import FieldLayout
+from store.search.why import field_text
 from tests.search.test_overlay import SEEDS
 
 
