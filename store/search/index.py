@@ -37,7 +37,7 @@ from store.search.texts import drain, sorted_order, utf8
 from store.search.titles import TitleFinder, holding, phrase_of
 from store.search.why import FIELDS, explain
 from store.text.folding import fold
-from store.text.tokenize import query_terms, tokenize, tokenize_parts, words
+from store.text.tokenize import forget, query_terms, tokenize, tokenize_parts, words
 
 FIELD_WEIGHTS = dict(zip(FIELDS, (2.0, 1.0, 0.5, 1.0), strict=True))  # title, topics, authors, summary
 PHRASE_BONUS = 1.0  # the query typed verbatim inside a title: a title fragment, the strongest signal
@@ -97,6 +97,9 @@ class SearchIndex:
             self.vocabulary = TermTable.of(layout.vocabulary)
             drain(layout.vocabulary)  # not freed in one call: see texts.drain
             del layout
+            if n > LAYOUT_BATCH:  # a large build: its every distinct word, cached, is dropped before the matrices
+                forget()
+                heap.give_back()
             self.combined = fields.matrix(range(len(FIELD_WEIGHTS)), list(FIELD_WEIGHTS.values()), self.vocabulary)
             self.title = fields.matrix([list(FIELD_WEIGHTS).index("title")], [1.0], self.vocabulary)
         finally:

@@ -35,6 +35,18 @@ def mapped(file: BinaryIO, dtype: type) -> np.ndarray:
     return array
 
 
+def release(array: np.ndarray) -> bool:
+    """Unmap from this process the pages of a spilled array that were read through the mapping (madvise
+    MADV_DONTNEED): they stay in the page cache, and a later read maps them again; False for any other array.
+    A full build reads some columns whole once (the titles, to sort them): their pages would else stay
+    resident beside the index still answering, until the new index is swapped in."""
+    base = array.base.obj if isinstance(array.base, memoryview) else array.base
+    if not isinstance(base, mmap.mmap) or id(array) not in _MAPPED or not hasattr(mmap, "MADV_DONTNEED"):
+        return False
+    base.madvise(mmap.MADV_DONTNEED)
+    return True
+
+
 def where(address: int, size: int) -> tuple[BinaryIO, int] | None:
     """(file, offset) of `size` bytes at `address` when they lie in a spilled array."""
     for start, length, file in list(_MAPPED.values()):

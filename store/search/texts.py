@@ -13,7 +13,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from store.search.spill import mapped
+from store.search.spill import mapped, release
 
 _SPAN = 4096  # strings decoded at once when a column is read whole
 
@@ -156,4 +156,5 @@ def sorted_order(texts: Texts) -> np.ndarray:
         more = (np.bincount(run)[run] > 1) & (have == _STEP)
         slots = slots[more]
         offset += _STEP
+    release(texts.data)  # a spilled column's pages read here leave the process (spill.release)
     return perm

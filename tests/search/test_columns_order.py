@@ -7,6 +7,7 @@ import pickle
 import random
 from collections import defaultdict
 
+import numpy as np
 import pytest
 
 from store.search.index import SearchIndex
@@ -28,6 +29,27 @@ def test_sorted_order_is_pythons_stable_sort(seed: int) -> None:
 def test_sorted_order_of_long_shared_prefixes_and_duplicates() -> None:
     strings = [f"A survey of {'very ' * (i % 5)}deep things {i % 3}" for i in range(300)] + ["A survey of"] * 3
     assert sorted_order(Texts.of(strings)).tolist() == sorted(range(len(strings)), key=strings.__getitem__)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_sorted_order_of_a_spilled_column_then_lets_its_pages_go(seed: int) -> None:
+    """A full build's titles are in a temporary file (spill.py): sorting them gives the order of the column
+    held in memory, and the pages it read are then unmapped from the process (spill.release), the column
+    still reading the same bytes."""
+    from store.search import spill
+
+    rng = random.Random(seed)
+    strings = ["".join(rng.choice(PIECES) for _ in range(rng.randint(1, 9))) for _ in range(rng.randint(1, 80))]
+    held = Texts.of(strings)
+    file = spill.temporary()
+    file.write(held.data.tobytes())
+    spilled = Texts(spill.mapped(file, np.uint8), held.ends)
+    assert sorted_order(spilled).tolist() == sorted_order(held).tolist() == sorted(range(len(strings)),
+                                                                                   key=strings.__getitem__)
+    assert spill.release(spilled.data)
+    assert not spill.release(held.data)
+    assert list(spilled) == strings
+    file.close()
 
 
 def _papers(seed: int) -> list[PaperView]:
