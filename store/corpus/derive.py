@@ -196,13 +196,15 @@ async def _insert_named(session: AsyncSession, model: type[Person] | type[Topic]
     top = await session.scalar(select(func.max(model.id))) or 0
     await insert_rows(session, model.__table__, ("key", field), rows)
     keys = [key for key, _ in rows]
-    if await _numbered_on(session, model, keys, top):
+    if await numbered_on(session, model, keys, top):
         return dict(zip(keys, range(top + 1, top + 1 + len(rows)), strict=True))
     return dict(await rows_where(session, select(model.key, model.id), model.key, keys))
 
 
-async def _numbered_on(session: AsyncSession, model: type[Person] | type[Topic], keys: list[str], top: int) -> bool:
-    """Whether rows just inserted with these keys hold the ids after `top`, in order."""
+async def numbered_on(session: AsyncSession, model: type[Paper] | type[Person] | type[Topic], keys: list[str],
+                      top: int) -> bool:
+    """Whether rows just inserted with these keys (in one executemany on SQLite, after `top`, the largest id
+    before them) hold the ids after `top`, in order: checked by the first and last keys and the count."""
     ends = dict(await rows_in(session, select(model.key, model.id), model.key, {keys[0], keys[-1]}))
     count = await session.scalar(select(func.count()).select_from(model).where(model.id > top))
     return ends.get(keys[0]) == top + 1 and ends.get(keys[-1]) == top + len(keys) and count == len(keys)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.corpus.bulk import insert_rows
-from store.corpus.derive import EntryFields
+from store.corpus.derive import EntryFields, numbered_on
 from store.corpus.entries import PAPER_COLUMNS, paper_values
 from store.corpus.lookups import (
     IDS,
@@ -20,7 +20,6 @@ from store.corpus.lookups import (
     papers_by_alias,
     papers_by_identifier,
     papers_by_key,
-    rows_in,
 )
 from store.db.models import Entry, Paper
 from store.ingest.records import PaperRecord
@@ -99,11 +98,8 @@ async def _insert_papers(session: AsyncSession, rows: list[tuple[Any, ...]]) -> 
     top = (await session.scalar(select(func.max(Paper.id))) or 0) if sqlite else 0
     await insert_rows(session, Paper.__table__, PAPER_COLUMNS, rows)
     keys = [row[0] for row in rows]
-    if sqlite:
-        ends = dict(await rows_in(session, select(Paper.key, Paper.id), Paper.key, {keys[0], keys[-1]}))
-        count = await session.scalar(select(func.count()).select_from(Paper).where(Paper.id > top))
-        if ends.get(keys[0]) == top + 1 and ends.get(keys[-1]) == top + len(rows) and count == len(rows):
-            return list(range(top + 1, top + 1 + len(rows)))
+    if sqlite and await numbered_on(session, Paper, keys, top):
+        return list(range(top + 1, top + 1 + len(rows)))
     by_key = await papers_by_key(session, keys)
     return [by_key[key] for key in keys]
 

@@ -82,14 +82,11 @@ async def _tables(url: str) -> dict[str, Any]:
 
 async def _run(root: Path, batch: int, numbered: bool, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     monkeypatch.setattr(stream, "BATCH_RECORDS", batch)
-    if not numbered:  # the new papers' ids read back by key: the check of the numbering finds nothing
-        async def nothing(*args: Any) -> list[Any]:
-            return []
-        monkeypatch.setattr(papers, "rows_in", nothing)
-
+    if not numbered:  # the new papers', people's and topics' ids read back by key: the numbering check fails
         async def never(*args: Any) -> bool:
             return False
-        monkeypatch.setattr(derive, "_numbered_on", never)  # and the new people's and topics' ids too
+        monkeypatch.setattr(papers, "numbered_on", never)
+        monkeypatch.setattr(derive, "numbered_on", never)
     url = f"sqlite+aiosqlite:///{root / 'db.sqlite3'}"
     corpus = root / "corpus"
     write(corpus / "a.jsonl", *FIRST)
