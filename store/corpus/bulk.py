@@ -48,6 +48,10 @@ async def execute_rows(session: AsyncSession, statement: Executable, names: tupl
     if dialect.name == "sqlite":  # column by column, NULs dropped here, and straight to the driver
         columns = list(zip(*rows, strict=True))
         converted = [_nul_free(_converted(columns[i], f, j)) for i, f, j in zip(order, convert, as_json, strict=True)]
+        if order == list(range(len(names))) and all(c is columns[i] for i, c in enumerate(converted)):
+            given = rows if isinstance(rows, list) else list(rows)  # nothing converted: the rows as they came
+            await _sqlite_executemany(conn, compiled.string, given)
+            return
         await _sqlite_executemany(conn, compiled.string, list(zip(*converted, strict=True)))
         return
     if order != list(range(len(names))) or any(convert):  # column by column: a call per value, not per row

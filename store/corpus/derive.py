@@ -49,11 +49,13 @@ def _document_order(entry: Row[Any] | EntryFields) -> tuple[str, int]:
 
 
 async def rederive(session: AsyncSession, paper_ids: set[int], created: dict[int, list[EntryFields]] | None = None,
-                   names: dict[str, tuple[int, str]] | None = None) -> int:
+                   names: dict[str, tuple[int, str]] | None = None, keys: Mapping[str, str] | None = None
+                   ) -> int:
     """Recompute papers from their remaining entries; delete the ones with none. Returns deletions.
 
     Papers in `created` were inserted by this transaction with the entries given there: they are
-    derived from those, with no read back and no old authorships or topics to delete.
+    derived from those, with no read back and no old authorships or topics to delete. `keys`: authors'
+    person keys worked out already (by the parsing process), by name; the others are worked out here.
     """
     created = created or {}
     ids = sorted(paper_ids)
@@ -81,6 +83,7 @@ async def rederive(session: AsyncSession, paper_ids: set[int], created: dict[int
         await session.execute(delete(Authorship).where(Authorship.paper_id.in_(chunk)))
         await session.execute(delete(PaperTopic).where(PaperTopic.paper_id.in_(chunk)))
 
+    given = keys or {}
     people: dict[str, list[str]] = {}
     topics: dict[str, list[str]] = {}
     paper_rows: list[tuple[Any, ...]] = []
@@ -111,7 +114,8 @@ async def rederive(session: AsyncSession, paper_ids: set[int], created: dict[int
             ))
         seen: set[str] = set()
         for pos, name in enumerate(authors):
-            key = person_key(name)[:300]
+            key = given.get(name)
+            key = (person_key(name) if key is None else key)[:300]
             if not key or key in seen:
                 continue
             seen.add(key)

@@ -4,7 +4,7 @@ what an earlier batch of the same file wrote for it; at the end, the entries the
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -20,12 +20,13 @@ from store.corpus.lookups import (
     chunks,
     compatible,
     ids_of,
-    paper_key,
+    key_of,
     papers_by_identifier,
     papers_by_key,
     rows_in,
 )
 from store.corpus.papers import adopt_identifiers, ensure_papers
+from store.db.changes import MAX_PAPERS
 from store.db.models import Document, Entry
 from store.ingest.records import DISCORD_ROOT, PaperRecord
 from store.ingest.report import FileChange
@@ -64,6 +65,36 @@ class _Heard:
         return found.tolist()
 
 
+class Touched:
+    """The papers a sync changed, for the change log (store.db.changes): their ids while the log would name
+    them (`MAX_PAPERS`), past that only that there were many (the log then says "reload everything"). A
+    bulk import changes every paper it adds: a set of them all (a million ids) grows by copying its table,
+    single calls that hold the interpreter lock for 100 ms and more (the event loop late), and holds 60 MB."""
+
+    def __init__(self) -> None:
+        self.ids: set[int] | None = set()  # None: more than the log names
+        self.any = False
+
+    def __bool__(self) -> bool:
+        return self.any
+
+    def update(self, ids: Collection[int]) -> None:
+        if not ids:
+            return
+        self.any = True
+        if self.ids is not None:
+            self.ids.update(ids)
+            if len(self.ids) > MAX_PAPERS:
+                self.ids = None
+
+    def take(self, other: Touched) -> None:
+        """What another holds (a file's, into the sync's)."""
+        if other.ids is None:
+            self.any, self.ids = self.any or other.any, None
+        else:
+            self.update(other.ids)
+
+
 class Written:
     """What a sync has written to one document so far: enough to merge a paper the file names again
     further down, to count the changes, and to remove at the end the entries the file no longer names,
@@ -77,7 +108,7 @@ class Written:
         self.before: dict[int, int] = {}  # of those, the ones it described before: that entry's fingerprint
         self.updated: set[int] = set()  # of those, the ones whose entry differs now
         self.added = 0
-        self.touched: set[int] = set()  # papers this file changed (for the change log)
+        self.touched = Touched()  # papers this file changed (for the change log)
         self.pending: set[int] = set()  # of those, the ones to re-derive at the end of the sync
 
     def moved(self, gone: int, kept: int) -> None:
@@ -91,10 +122,10 @@ class Written:
             self.updated.discard(gone)
             self.updated.add(kept)
 
-    def hear(self, records: Sequence[PaperRecord]) -> list[bool]:
+    def hear(self, records: Sequence[PaperRecord], keys: Mapping[str, str]) -> list[bool]:
         """Whether each record may name a paper an earlier batch of the file named (by title key or an
-        identifier); the batch's own titles and identifiers are then heard."""
-        return self.heard.given_before([[paper_key(rec.title), *ids_of(rec)] for rec in records])
+        identifier); the batch's own titles and identifiers are then heard. `keys`: title keys known already."""
+        return self.heard.given_before([[key_of(rec.title, keys), *ids_of(rec)] for rec in records])
 
     def change(self, name: str, status: str, removed: int) -> FileChange:
         return FileChange(name, status, added=self.added, updated=len(self.updated), removed=removed,
@@ -110,27 +141,30 @@ async def _entries(session: AsyncSession, doc_id: int, paper_ids: Sequence[int])
     return found
 
 
-async def named_before(session: AsyncSession, written: Written, records: list[PaperRecord]
+async def named_before(session: AsyncSession, written: Written, records: list[PaperRecord],
+                       titles: Mapping[str, str] | None = None
                        ) -> tuple[dict[int, list[PaperRecord]], list[PaperRecord]]:
     """The batch's records that name a paper the file named in an earlier batch, by paper, in order; and
     the others. Found as `merge_duplicates` finds them in a file read whole: by identifier, else by
     title when the first entry of that title (in the file's order) has no other identifier of a kind.
-    The batch is heard here: a later batch asks about its titles and identifiers."""
-    again = [r for r, before in zip(records, written.hear(records), strict=True) if before]
+    The batch is heard here: a later batch asks about its titles and identifiers. `titles`: the records'
+    title keys where they are known already (`lookups.key_of`)."""
+    titles = titles or {}
+    again = [r for r, before in zip(records, written.hear(records, titles), strict=True) if before]
     if not again:
         return {}, records
     by_id = {i: pid for i, pid in (await papers_by_identifier(session, again)).items() if pid in written.seen}
     first: dict[str, tuple[int, int, dict[str, str | None]]] = {}  # title key -> its first entry's line, paper, ids
     # By key alone: SQLite would rather walk the document's entries, all of them.
     query = select(Entry.key, Entry.document_id, Entry.line, Entry.paper_id, *(getattr(Entry, k) for k in IDS))
-    keys = {paper_key(r.title) for r in again} - {""}
+    keys = {key_of(r.title, titles) for r in again} - {""}
     for key, doc_id, line, pid, *ids in await rows_in(session, query, Entry.key, keys):
         if doc_id == written.doc.id and pid in written.seen and (key not in first or (line, pid) < first[key][:2]):
             first[key] = (line, pid, dict(zip(IDS, ids, strict=True)))
     found: dict[int, list[PaperRecord]] = {}
     rest: list[PaperRecord] = []
     for rec in records:
-        titled = first.get(paper_key(rec.title))
+        titled = first.get(key_of(rec.title, titles))
         pid = next((by_id[i] for i in ids_of(rec) if i in by_id), None)
         if pid is None and titled is not None and compatible(titled[2], rec):
             pid = titled[1]
@@ -147,13 +181,14 @@ async def named_before(session: AsyncSession, written: Written, records: list[Pa
 
 async def sync_batch(session: AsyncSession, written: Written, records: dict[str, PaperRecord],
                      accounts: dict[str, list[PaperRecord]], earlier: dict[int, list[PaperRecord]],
-                     now: datetime) -> None:
+                     now: datetime, people: Mapping[str, str] | None = None) -> None:
     """Write one batch of a document's records: each paper's entry added, updated, or (for a paper the
     file named in an earlier batch: `earlier`, or found so now) merged with what was written for it then,
     its accounts folded in one by one, as one batch of the whole file would have merged them.
 
     The papers this batch creates are derived at once from the entries in hand, so nothing of them is
-    kept; the others are left to the end of the sync (`written.pending`).
+    kept; the others are left to the end of the sync (`written.pending`). `people`: the person keys of
+    the batch's authors, when the parsing process worked them out (`store.ingest.stream.Keyed`).
     """
     doc = written.doc
     created: dict[int, list[EntryFields]] = {}
@@ -192,8 +227,8 @@ async def sync_batch(session: AsyncSession, written: Written, records: dict[str,
     await insert_rows(session, Entry.__table__, ENTRY_COLUMNS, new_rows)
     await session.flush()
     if created:
-        await rederive(session, set(created), created, written.names)
-    written.touched |= touched
+        await rederive(session, set(created), created, written.names, people)
+    written.touched.update(touched)
     written.pending |= touched - created.keys()
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from store.corpus.lookups import IDS, compatible, ids_of, paper_key
+from store.corpus.lookups import IDS, compatible, ids_of, key_of, paper_key
 from store.db.models import Entry
 from store.ingest.records import PaperRecord, fill_missing
 
@@ -52,17 +52,19 @@ def absorb(first: PaperRecord, rec: PaperRecord) -> None:
     first.topics = list(dict.fromkeys([*first.topics, *rec.topics]))
 
 
-def merge_duplicates(records: Iterable[PaperRecord],
-                     accounts: dict[str, list[PaperRecord]]) -> dict[str, PaperRecord]:
+def merge_duplicates(records: Iterable[PaperRecord], accounts: dict[str, list[PaperRecord]],
+                     keys: Mapping[str, str] | None = None) -> dict[str, PaperRecord]:
     """One record per paper per document: a paper named twice in one file (by title, or by arXiv id,
     DOI or OpenReview id) keeps both summaries. `accounts` gets each merged record's records as they
     were, in order: merged further, they are folded one by one (`one_per_paper`, and a later batch of
-    the file into what an earlier one wrote), as if the file had named them all at once."""
+    the file into what an earlier one wrote), as if the file had named them all at once. `keys`: the
+    records' title keys where they are known already (`lookups.key_of`)."""
+    keys = keys or {}
     out: dict[str, PaperRecord] = {}
     by_id: dict[tuple[str, str], str] = {}
     copied: set[str] = set()  # the merged records that are copies; the others are still their one account
     for rec in records:
-        key = paper_key(rec.title)
+        key = key_of(rec.title, keys)
         if not key:
             continue
         ids = ids_of(rec)

@@ -8,7 +8,7 @@ column when the values are very many.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -26,7 +26,18 @@ CHUNK = 500  # ids per IN (...) clause: well under every backend's parameter lim
 
 @lru_cache(maxsize=1 << 14)  # a batch asks for each record's key several times (heard, merged, stored)
 def paper_key(title: str) -> str:
-    return fold(title).replace("-", " ")[:512]
+    return title_key(fold(title))
+
+
+def title_key(folded: str) -> str:
+    """A title's key from the title folded (`paper_key` of a title the parsing process folded)."""
+    return folded.replace("-", " ")[:512]
+
+
+def key_of(title: str, keys: Mapping[str, str]) -> str:
+    """`paper_key`, taken from `keys` (a batch's titles keyed already) when it is there."""
+    key = keys.get(title)
+    return paper_key(title) if key is None else key
 
 
 def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:

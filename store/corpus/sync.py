@@ -26,9 +26,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.corpus.bulk import count_what_was_written, doubled
 from store.corpus.derive import prune_unreferenced, rederive
-from store.corpus.document import Written, finish_document, named_before, sync_batch, without_member_copies
+from store.corpus.document import (
+    Touched,
+    Written,
+    finish_document,
+    named_before,
+    sync_batch,
+    without_member_copies,
+)
 from store.corpus.entries import merge_duplicates
-from store.corpus.lookups import chunks
+from store.corpus.lookups import chunks, title_key
 from store.db import changes
 from store.db.models import Document, Entry, Paper
 from store.db.settings import get_setting, put_setting
@@ -44,6 +51,7 @@ from store.ingest.records import (
     StreamedFile,
 )
 from store.ingest.report import FileChange, IngestReport
+from store.ingest.stream import Keyed
 
 _DERIVE_AT_ONCE = 2_000  # papers re-derived together at the end of a sync: their entries are read at once
 CORPUS_GIVEN = "corpus_given"  # set by the first ingest: from then on the bundled seeds are never loaded by themselves
@@ -133,14 +141,18 @@ async def _sync_file(session: AsyncSession, file: StreamedFile, doc: Document | 
     async for batch in file.batches:
         report.problems.extend(batch.problems)
         own.extend(batch.problems)
-        earlier, rest = await named_before(session, written, batch.records)
+        people: dict[str, str] | None = None
+        titles: dict[str, str] = {}
+        if isinstance(batch, Keyed):  # its authors' keys and titles folded by the parsing process
+            people, titles = batch.people, {title: title_key(folded) for title, folded in batch.titles.items()}
+        earlier, rest = await named_before(session, written, batch.records, titles)
         accounts: dict[str, list[PaperRecord]] = {}
-        records = merge_duplicates(rest, accounts)
+        records = merge_duplicates(rest, accounts, titles)
         if members_wrote and records:
             records = await without_member_copies(session, records)
         if records or earlier:
             added = written.added
-            await sync_batch(session, written, records, accounts, earlier, now)
+            await sync_batch(session, written, records, accounts, earlier, now, people)
             if doubled(added, written.added):
                 await count_what_was_written(session)
         # A batch's statements leave reference cycles that hold its keys; with automatic collection paused
@@ -169,7 +181,7 @@ async def sync_files(session: AsyncSession, files: AsyncIterable[StreamedFile | 
     report = IngestReport()
     await changes.take_turn(session)  # another process's sync of the same files commits first, then we read
     docs = {(d.root, d.name): d for d in (await session.scalars(select(Document))).all()}
-    touched: set[int] = set()  # papers this sync changed, for the change log
+    touched = Touched()  # papers this sync changed, for the change log
     pending: set[int] = set()  # of those, the ones to re-derive at the end (new papers are derived as written)
     seen: set[tuple[str, str]] = set()
     names: dict[str, tuple[int, str]] = {}  # authors written by this sync, by key (see `upsert_named`)
@@ -209,7 +221,7 @@ async def sync_files(session: AsyncSession, files: AsyncIterable[StreamedFile | 
                 await session.refresh(doc)  # as the savepoint left it
             continue
         docs[where] = written.doc
-        touched |= written.touched
+        touched.take(written.touched)
         pending |= written.pending
     roots = set(prune_roots)
     for root in FOLDER_ROOTS:
@@ -233,6 +245,6 @@ async def sync_files(session: AsyncSession, files: AsyncIterable[StreamedFile | 
         for chunk in chunks(sorted(pending), _DERIVE_AT_ONCE):
             await rederive(session, set(chunk), names=names)
         await prune_unreferenced(session)
-        await changes.record(session, touched)
+        await changes.record(session, touched.ids)
     report.papers_total = await session.scalar(select(func.count()).select_from(Paper)) or 0
     return report

@@ -171,6 +171,7 @@ class Person(Base):
 
 class Authorship(Base):
     __tablename__ = "authorships"
+    __table_args__ = ({"sqlite_with_rowid": False},)  # rows in key order: one B-tree fewer an insert (0009)
 
     paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True)
     # Indexed on its own: "papers by this person" and the prune of people with no papers look it up.
@@ -194,6 +195,7 @@ class Topic(Base):
 
 class PaperTopic(Base):
     __tablename__ = "paper_topics"
+    __table_args__ = ({"sqlite_with_rowid": False},)  # as authorships (0009)
 
     paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True)
     topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True,

@@ -25,6 +25,7 @@ from store.db.models import (
     Setting,
     Topic,
 )
+from store.ingest import corpus as ingest_corpus
 from store.ingest import stream
 from store.library import Library
 from tests.ingest.bulk import changes, ingest, paper, write
@@ -80,8 +81,12 @@ async def _tables(url: str) -> dict[str, Any]:
         await library.close()
 
 
-async def _run(root: Path, batch: int, numbered: bool, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+async def _run(root: Path, batch: int, numbered: bool, monkeypatch: pytest.MonkeyPatch, worker: bool = False
+               ) -> list[Any]:
     monkeypatch.setattr(stream, "BATCH_RECORDS", batch)
+    if worker:  # parsed by the parsing process (its own batch size), which gives the authors' keys (`Keyed`)
+        monkeypatch.setattr(ingest_corpus, "PROCESS_WORTHWHILE_BYTES", 0)
+        monkeypatch.setattr(ingest_corpus.os, "cpu_count", lambda: 2)
     if not numbered:  # the new papers', people's and topics' ids read back by key: the numbering check fails
         async def never(*args: Any) -> bool:
             return False
@@ -108,3 +113,4 @@ async def test_the_fast_paths_leave_the_database_the_plain_ones_do(tmp_path: Pat
     assert {status for _, status, *_ in whole[2]} == {"unchanged"} and ("a.jsonl", "removed", 0, 0, 4, 0) in whole[6]
     for batch, numbered in ((10_000, True), (1, True), (2, True), (1, False)):
         assert await _run(tmp_path / f"{batch}-{numbered}", batch, numbered, monkeypatch) == whole, (batch, numbered)
+    assert await _run(tmp_path / "worker", 10_000, True, monkeypatch, worker=True) == whole

@@ -1,0 +1,84 @@
+"""The parsing process works out the person keys of a batch's authors and folds its titles
+(`store.ingest.stream.Keyed`): the database side takes them instead of working them out again, and stores
+what it would have stored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import store.corpus.derive as derive
+import store.corpus.lookups as lookups
+from store.ingest import corpus
+from store.ingest.records import PaperRecord, Parsed
+from store.ingest.stream import Keyed, keyed
+from store.text.folding import fold
+from store.text.names import person_key
+from tests.ingest.bulk import ingest, paper, stored, write
+
+AUTHORS = ["Ada Lovelace, Alan M. Turing", "Lovelace, Ada", "Sohl-Dickstein, Jascha and Aäron van den Oord",
+           "Grace B. Hopper", "Quoc V. Le and Quoc Le"]
+
+
+def _papers() -> list[str]:
+    return [paper(f"Sparse Attention Number {i}", f"2401.{i:05d}", authors=AUTHORS[i % len(AUTHORS)])
+            for i in range(60)]
+
+
+def test_a_batch_is_keyed_with_every_author_name_it_gives() -> None:
+    records = [PaperRecord(title="A", authors=["Ada Lovelace", "Lovelace, Ada"], summary="s", source="f", line=1),
+               PaperRecord(title="B", authors=["Aäron van den Oord", "Ada Lovelace"], summary="s", source="f", line=2)]
+    batch = keyed(Parsed(records, []))
+    assert isinstance(batch, Keyed) and batch.records == records and batch.problems == []
+    assert batch.people == {name: person_key(name) for name in
+                            ("Ada Lovelace", "Lovelace, Ada", "Aäron van den Oord")}
+    assert batch.titles == {"A": fold("A"), "B": fold("B")}
+
+
+def test_a_title_folded_elsewhere_has_the_key_it_has_here() -> None:
+    titles = ("Attention Is All You Need", "Self-Supervised Learning – a Survey", "Ärger über Straßen", "", "x" * 600)
+    for title in titles:
+        assert lookups.title_key(fold(title)) == lookups.paper_key(title)
+        assert lookups.key_of(title, {}) == lookups.paper_key(title)
+    assert lookups.key_of("Survey", {"Survey": "given"}) == "given"
+
+
+async def _through(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, worker: bool
+                   ) -> tuple[dict[str, Any], int, int]:
+    """The corpus ingested (by the parsing process or here); what is stored, and how many names and titles
+    the database side keyed itself."""
+    worked_out: list[str] = []
+    folded: list[str] = []
+    real, real_fold = derive.person_key, lookups.fold
+
+    def counted(name: str) -> str:
+        worked_out.append(name)
+        return real(name)
+
+    def folds(title: str) -> str:
+        folded.append(title)
+        return real_fold(title)
+
+    lookups.paper_key.cache_clear()
+    with monkeypatch.context() as m:
+        m.setattr(derive, "person_key", counted)
+        m.setattr(lookups, "fold", folds)
+        if worker:
+            m.setattr(corpus, "PROCESS_WORTHWHILE_BYTES", 0)
+            m.setattr(corpus.os, "cpu_count", lambda: 2)
+        folder = tmp_path / ("worker" if worker else "here")
+        write(folder / "corpus" / "bulk.jsonl", *_papers())
+        url = f"sqlite+aiosqlite:///{folder / 'db.sqlite3'}"
+        await ingest(url, folder / "corpus")
+        return await stored(url), len(worked_out), len(folded)
+
+
+async def test_the_database_side_takes_the_keys_the_parsing_process_gives(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    by_worker, keyed_here, folded_here = await _through(tmp_path, monkeypatch, worker=True)
+    parsed_here, keyed_without, folded_without = await _through(tmp_path, monkeypatch, worker=False)
+    assert by_worker == parsed_here
+    assert keyed_without > 0 and keyed_here == 0
+    assert folded_without >= 60 and folded_here == 0
