@@ -120,7 +120,7 @@ class BatchedFields:
         indptr = np.concatenate([[0], np.cumsum(df)]).astype(np.int64)
         with spill.temporary() as spilled:
             batches, at = [], 0
-            for first, total in self._sums(fields, lengths, scale, n_terms):
+            for k, (first, total) in enumerate(self._sums(fields, lengths, scale, n_terms)):
                 counts = np.diff(total.indptr)
                 terms = np.flatnonzero(counts)
                 rows = np.repeat(np.arange(n_terms, dtype=np.int32), counts)
@@ -132,7 +132,8 @@ class BatchedFields:
                 batches.append(_Spilled(at, len(terms), total.nnz))
                 at += 8 * (len(terms) + total.nnz)
                 del total, rows, data, weights
-                heap.give_back()
+                heap.between_batches(k)
+            heap.give_back()
             spilled.flush()
             indices_file, weights_file = spill.temporary(), spill.temporary()
             for _rows, docs, data in _by_terms(spilled, batches, indptr):

@@ -11,21 +11,32 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
-from itertools import accumulate, islice, pairwise
+from itertools import pairwise, repeat
 from typing import BinaryIO, ClassVar
 
 import numpy as np
 
 from store.search.results import PaperView, SummaryView
 from store.search.spill import temporary
-from store.search.texts import Texts, utf8
+from store.search.texts import Texts, utf8_column
 
 _NO_YEAR, _NO_VENUE, _NO_LINK, _INCOMPLETE, _AWARE = 1, 2, 4, 8, 16
+NO_YEAR, NO_VENUE, NO_LINK, INCOMPLETE, AWARE = _NO_YEAR, _NO_VENUE, _NO_LINK, _INCOMPLETE, _AWARE  # for a reader
+# A batch of papers as columns: ids, years (0: none), added (microseconds since 1970), flags, titles, venues
+# ("" for none), links (""); and of their summaries: document names, lines, texts, writers (None for none).
+PaperColumns = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Sequence[str], Sequence[str], Sequence[str]]
+SummaryColumns = tuple[Sequence[str], np.ndarray, Sequence[str], Sequence[str | None]]
 _EPOCH = datetime(1970, 1, 1)
 _EPOCH_UTC = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
 _SPAN = 4096  # strings decoded at once when a column is read whole
 _PREAD = ("texts",)  # the columns a snapshot's catalog reads with pread: the long ones, read a hit at a time
+
+
+def since_epoch(added: datetime) -> tuple[int, int]:
+    """(microseconds since 1970, in the time's own zone if it has one; AWARE if it has one, else 0)."""
+    aware = added.tzinfo is not None
+    return (added - (_EPOCH_UTC if aware else _EPOCH)) // _US, aware * _AWARE
 
 
 class Catalog(Sequence[PaperView]):
@@ -264,6 +275,7 @@ class CatalogBuilder:
     _TEXTS: ClassVar = ("titles", "venues", "links", "names", "texts")
     _TYPES: ClassVar = {"ids": "q", "years": "q", "added": "q", "flags": "B", "author_counts": "q", "topic_counts": "q",
               "summary_counts": "q", "topic_ids": "i", "sources": "i", "lines": "q", "writer_ids": "i"}
+    _DTYPES: ClassVar = {"q": np.int64, "i": np.int32, "B": np.uint8}
 
     def __init__(self, spill: bool = False) -> None:
         """`spill`: the texts go to temporary files as they come, not to memory (a full build's catalog)."""
@@ -281,13 +293,13 @@ class CatalogBuilder:
     def add(self, pid: int, title: str, venue: str | None, year: int | None, link: str | None, added: datetime,
             incomplete: bool, authors: Sequence[str], topics: Sequence[str],
             summaries: Sequence[tuple[str, int, str, str | None]]) -> None:
-        aware = added.tzinfo is not None
+        us, aware = since_epoch(added)
         ints, text, tables = self._ints, self._text, self._tables
         ints["ids"].append(pid)
         ints["years"].append(year or 0)
-        ints["added"].append((added - (_EPOCH_UTC if aware else _EPOCH)) // _US)
+        ints["added"].append(us)
         ints["flags"].append((year is None) * _NO_YEAR | (venue is None) * _NO_VENUE | (link is None) * _NO_LINK
-                             | bool(incomplete) * _INCOMPLETE | aware * _AWARE)
+                             | bool(incomplete) * _INCOMPLETE | aware)
         text["titles"].append(title)
         text["venues"].append(venue or "")
         text["links"].append(link or "")
@@ -306,19 +318,45 @@ class CatalogBuilder:
         if len(ints["ids"]) >= self.BATCH:
             self._flush()
 
+    def add_columns(self, papers: PaperColumns, names: Sequence[str], author_counts: np.ndarray,
+                    topics: Sequence[str], topic_counts: np.ndarray, summaries: SummaryColumns,
+                    summary_counts: np.ndarray) -> None:
+        """Many papers at once, as columns (a full build's read of the database): the same catalog as `add`
+        of each paper in turn, without a Python step per paper. `names`, `topics` and `summaries` are every
+        paper's in paper order, `*_counts` how many each paper has."""
+        self._flush()
+        ids, years, added, flags, titles, venues, links = papers
+        sources, lines, texts, writers = summaries
+        for k, strings in (("titles", titles), ("venues", venues), ("links", links), ("names", names),
+                           ("texts", texts)):
+            self._text[k].extend(strings)
+        ints = {"ids": ids, "years": years, "added": added, "flags": flags, "author_counts": author_counts,
+                "topic_counts": topic_counts, "summary_counts": summary_counts, "lines": lines,
+                "topic_ids": self._numbered("labels", topics), "sources": self._numbered("documents", sources),
+                "writer_ids": self._numbered("writers", writers)}
+        for k, values in ints.items():
+            self._columns[k].frombytes(np.ascontiguousarray(values, dtype=self._DTYPES[self._TYPES[k]]).tobytes())
+        self._flush()
+
+    def _numbered(self, table: str, values: Sequence[str | None]) -> np.ndarray:
+        """Each value's number in one of the small tables (-1 for None), numbered as `add` numbers them: in
+        order of first occurrence. A few distinct values (topic labels, documents): a step per distinct one."""
+        numbers = self._tables[table]
+        for value in dict.fromkeys(values):
+            if value is not None:
+                numbers.setdefault(value, len(numbers))
+        return np.fromiter(map(numbers.get, values, repeat(-1)), dtype=np.int32, count=len(values))
+
     def _flush(self) -> None:
         for k, strings in self._text.items():
             blob = self._blobs[k]
-            joined = "".join(strings)
+            raw, sizes = utf8_column(strings)
             if isinstance(blob, bytearray):
-                blob += utf8(joined)
+                blob += raw
             else:
-                blob.write(utf8(joined))
+                blob.write(raw)
             ends = self._ends[k]
-            # All ASCII (the common case): every string's size is its length, found in one C loop.
-            sizes = map(len, strings) if joined.isascii() else (len(s) if s.isascii() else len(utf8(s))
-                                                                 for s in strings)
-            ends.extend(islice(accumulate(sizes, initial=ends[-1]), 1, None))  # the initial end is there already
+            ends.frombytes((sizes + ends[-1]).tobytes())  # the initial end is there already
         for k, values in self._ints.items():
             self._columns[k].extend(values)
         self._reset()
@@ -326,7 +364,7 @@ class CatalogBuilder:
     def finish(self) -> Catalog:
         self._flush()
         columns: dict[str, np.ndarray | Texts] = {}
-        dtypes = {"q": np.int64, "i": np.int32, "B": np.uint8}
+        dtypes = self._DTYPES
         for k, values in self._columns.items():
             column = np.frombuffer(values, dtype=dtypes[self._TYPES[k]]) if len(values) else np.zeros(
                 0, dtype=dtypes[self._TYPES[k]])

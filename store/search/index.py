@@ -33,11 +33,11 @@ from store.search.people import People, author_hits, newest_first
 from store.search.results import Hit, Match, PaperView, SearchResult
 from store.search.sentences import MAX_CHARS, split_sentences
 from store.search.terms import TermTable
-from store.search.texts import drain, sorted_order, utf8
+from store.search.texts import sorted_order, utf8
 from store.search.titles import TitleFinder, holding, phrase_of
 from store.search.why import FIELDS, explain
 from store.text.folding import fold
-from store.text.tokenize import forget, query_terms, tokenize, tokenize_parts, words
+from store.text.tokenize import drain, forget, query_terms, tokenize, tokenize_parts, words
 
 FIELD_WEIGHTS = dict(zip(FIELDS, (2.0, 1.0, 0.5, 1.0), strict=True))  # title, topics, authors, summary
 PHRASE_BONUS = 1.0  # the query typed verbatim inside a title: a title fragment, the strongest signal
@@ -57,23 +57,29 @@ def _field_texts(catalog: Catalog, start: int, stop: int) -> list[str]:
 
 
 def _topic_papers(catalog: Catalog) -> tuple[dict[str, np.ndarray], dict[str, str]]:
-    """Each folded topic label's papers (a paper once per label it carries), and the label shown for it
-    (the first met, in paper order)."""
+    """Each folded topic label's papers (a paper once per label it carries, in paper order), and the label shown
+    for it (the first met, in paper order).
+
+    The entries are sorted by label once (a stable sort: numpy lets go of the interpreter lock), each label's
+    a slice: not `np.unique` (parts of it hold the lock, some tens of ms at a million papers) nor a pass over
+    every entry per label."""
     ids = np.asarray(catalog.topic_ids, dtype=np.int64)
     paper = np.repeat(np.arange(len(catalog), dtype=np.int64), np.diff(catalog.topic_ends))
     labels = list(catalog.labels)
-    _, first = np.unique(ids, return_index=True)
+    order = np.argsort(ids, kind="stable")  # the entries by label, each label's in paper order
+    by_label = ids[order]
+    starts = np.flatnonzero(np.r_[True, by_label[1:] != by_label[:-1]]) if ids.size else np.zeros(0, np.int64)
+    bounds = np.r_[starts, ids.size].tolist()
+    used, first = by_label[starts], order[starts]  # each label used, and its first entry
     shown: dict[str, str] = {}
-    key_of = np.empty(len(labels), dtype=np.int64)
-    keys: dict[str, int] = {}
-    for label_id in ids[np.sort(first)].tolist():  # in order of first use
-        key = fold(labels[label_id])
-        shown.setdefault(key, labels[label_id])
-        key_of[label_id] = keys.setdefault(key, len(keys))
-    entry_key = key_of[ids] if ids.size else ids
-    return {k: paper[entry_key == j] for k, j in keys.items()}, shown
-
-
+    slices: dict[str, list[np.ndarray]] = {}
+    for k in np.argsort(first).tolist():  # in order of first use
+        label = labels[int(used[k])]
+        key = fold(label)
+        shown.setdefault(key, label)
+        slices.setdefault(key, []).append(order[bounds[k] : bounds[k + 1]])
+    return {k: paper[np.sort(np.concatenate(parts)) if len(parts) > 1 else parts[0]]
+            for k, parts in slices.items()}, shown
 
 
 class SearchIndex:
@@ -91,11 +97,11 @@ class SearchIndex:
         layout = FieldLayout()
         fields = BatchedFields(len(FIELD_WEIGHTS))
         try:
-            for start in range(0, n, LAYOUT_BATCH):
+            for k, start in enumerate(range(0, n, LAYOUT_BATCH)):
                 fields.add(*layout.lay_out(_field_texts(catalog, start, min(n, start + LAYOUT_BATCH))))
-                heap.give_back()  # the batch's texts and work arrays
+                heap.between_batches(k)  # the batches' texts and work arrays
             self.vocabulary = TermTable.of(layout.vocabulary)
-            drain(layout.vocabulary)  # not freed in one call: see texts.drain
+            drain(layout.vocabulary)  # not freed in one call: see tokenize.drain
             del layout
             if n > LAYOUT_BATCH:  # a large build: its every distinct word, cached, is dropped before the matrices
                 forget()

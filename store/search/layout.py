@@ -50,8 +50,10 @@ class _ChunkTable:
         self._bits = bits
         self.low = np.zeros(1 << bits, dtype=np.uint64)
         self.high = np.zeros(1 << bits, dtype=np.uint64)
-        self.first = np.zeros(1 << bits, dtype=np.int64)
-        self.count = np.zeros(1 << bits, dtype=np.int64)
+        # int32: a chunk's first term is one of the build's distinct chunks' terms (far fewer than 2**31); a
+        # million chunks' table is then 24 bytes a slot, not 32.
+        self.first = np.zeros(1 << bits, dtype=np.int32)
+        self.count = np.zeros(1 << bits, dtype=np.int32)
         self._used = 0
 
     def _slots(self, low: np.ndarray, high: np.ndarray) -> np.ndarray:

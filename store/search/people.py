@@ -18,9 +18,10 @@ from itertools import chain
 import numpy as np
 
 from store.search.results import Hit, Match, PaperView
-from store.search.texts import Texts, drain, sorted_order
+from store.search.texts import Texts, sorted_order
 from store.text.folding import fold
 from store.text.names import display_name, name_parts, person_key, surname_key
+from store.text.tokenize import drain
 
 
 def _squash(text: str) -> str:
@@ -62,22 +63,34 @@ class People:
     def _build(self, names: Iterable[str], counts: np.ndarray, order: np.ndarray | None) -> None:
         # Each distinct spelling is keyed once, then the people's paper lists are grouped and ordered with
         # numpy: a few Python steps per person, not per byline.
-        number: dict[str, int] = {}  # spelling -> person number, -1 when it names nobody
         people: dict[str, int] = {}  # person key -> person number, in order of first appearance
-        forms: list[dict[str, None]] = []  # person number -> the distinct spellings seen
+        # Person number -> the fullest spelling met so far (most words, then longest; the first of equals, as
+        # `max` over the spellings in order keeps it) and its measure: no dict of spellings per person.
+        fullest: list[str] = []
+        measure: list[tuple[int, int]] = []
+
+        def number_of(name: str) -> int:  # a spelling met for the first time: its person (-1: nobody)
+            key = person_key(name)
+            if not key:
+                return -1
+            n = people.setdefault(key, len(people))
+            size = (len(name.split()), len(name))
+            if n == len(fullest):
+                fullest.append(name)
+                measure.append(size)
+            elif size > measure[n]:
+                fullest[n], measure[n] = name, size
+            return n
+
+        number: dict[str, int] = {}  # spelling -> person number, -1 when it names nobody
         numbers = array("q")
         for name in names:
             n = number.get(name)
             if n is None:
-                key = person_key(name)
-                n = number[name] = people.setdefault(key, len(people)) if key else -1
-                if key and n == len(forms):
-                    forms.append({})
-                if key:
-                    forms[n][name] = None
+                n = number[name] = number_of(name)
             numbers.append(n)
         who = np.frombuffer(numbers, dtype=np.int64) if len(numbers) else np.zeros(0, dtype=np.int64)
-        drain(number)  # a dict of every spelling: freed an entry at a time (texts.drain)
+        drain(number)  # a dict of every spelling: freed an entry at a time (tokenize.drain)
         pos = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
         rank = pos if order is None else np.asarray(order, dtype=np.int64)[pos]
         by = np.lexsort((rank, who))  # by person, then in the chosen order
@@ -89,8 +102,7 @@ class People:
         columns: dict[str, list[str]] = {k: [] for k in _COLUMNS}
         complete: list[str] = []  # autocomplete: folded "first last" then "last", person by person
         for key, n in people.items():
-            name = max(forms[n], key=lambda f: (len(f.split()), len(f)))
-            forms[n] = {}
+            name = fullest[n]
             first, _mid, surname = name_parts(name)
             for column, value in zip(_COLUMNS, (key, name, fold(first).rstrip("."), surname_key(name),
                                                 _unspace(fold(surname))), strict=True):
@@ -98,7 +110,6 @@ class People:
             complete.append(fold(name))
             complete.append(fold(surname))
         drain(people)
-        del forms
         self.__setstate__(_state(columns, complete, pos.astype(np.int32), starts))
 
     def __getstate__(self) -> dict[str, object]:
@@ -172,7 +183,8 @@ class People:
         return list(dict.fromkeys(pool[c] for c in close))
 
 
-_COLUMNS = ("keys", "names", "firsts", "surnames", "surnames_full")  # a Person's fields, papers aside
+_COLUMNS = ("keys", "names", "firsts", "surnames", "surnames_full")
+_SLICE = 1 << 16  # a Person's fields, papers aside
 
 
 def _state(columns: dict[str, list[str]], complete: list[str], papers: np.ndarray, starts: np.ndarray
@@ -206,7 +218,9 @@ def _sorted(keys: list[str], ids: np.ndarray) -> tuple[Texts, np.ndarray]:
     """The keys sorted (equal keys in their order) as a column, and the ids beside them."""
     column = Texts.of(keys)
     order = sorted_order(column)
-    return Texts.of([keys[i] for i in order.tolist()]), ids[order].astype(np.int32)
+    # A slice of the order at a time: `tolist` of two million positions is one C call holding the lock.
+    ranked = [keys[i] for a in range(0, len(order), _SLICE) for i in order[a : a + _SLICE].tolist()]
+    return Texts.of(ranked), ids[order].astype(np.int32)
 
 
 class _PersonList(Sequence[Person]):

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Row, Select, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from store.db.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Topic
-from store.search.catalog import Catalog, CatalogBuilder
+from store.search.catalog import (
+    INCOMPLETE,
+    NO_LINK,
+    NO_VENUE,
+    NO_YEAR,
+    Catalog,
+    CatalogBuilder,
+    PaperColumns,
+    since_epoch,
+)
 from store.search.results import PaperView, SummaryView
 
 
@@ -52,9 +63,13 @@ async def read_views(s: AsyncSession, ids: Sequence[int] | None = None) -> list[
 async def read_catalog(s: AsyncSession, batch: int = 5_000, spill: bool = True) -> Catalog:
     """Every paper as `read_views` reads them, straight into a `Catalog`, `batch` papers at a time: a full
     build never holds every paper as Python objects (a million `PaperView`s are some 4 GB), nor (`spill`)
-    their texts in memory."""
+    their texts in memory. On SQLite the rows come from the driver as columns (`_read_columns`: a third less time,
+    no object per paper); elsewhere through the Core queries of `_read`."""
     conn = await s.connection()
     builder = CatalogBuilder(spill)
+    if conn.dialect.name == "sqlite" and conn.dialect.driver == "aiosqlite":
+        await _read_columns(conn, builder, batch)
+        return builder.finish()
     last = None
     while True:
         query = select(Paper.id).order_by(Paper.id).limit(batch)
@@ -99,3 +114,130 @@ async def _read(conn: AsyncConnection, only: Callable[[Select[Any], Any], Select
     for pid, label in rows:
         topics[pid].append(label)
     return papers, summaries, authors, topics
+
+
+# The full build's read on SQLite: the same papers as `_read`'s queries (the same joins, so the same order of
+# rows, which breaks ties between a paper's summaries), straight from the driver as columns. SQLite fills in
+# the flags and the defaults; the rows are grouped and ordered with numpy; no object is made per paper.
+_PAPERS = ("SELECT id, title, coalesce(venue, ''), coalesce(year, 0), coalesce(link, ''), added_at, "
+           f"(year IS NULL) * {NO_YEAR} | (venue IS NULL) * {NO_VENUE} | (link IS NULL) * {NO_LINK} "
+           f"| (authors_incomplete != 0) * {INCOMPLETE} FROM papers WHERE id > ? ORDER BY id LIMIT ?")
+_SUMMARIES = ("SELECT entries.paper_id, documents.name, entries.line, entries.summary, entries.writer FROM entries "
+              "JOIN documents ON entries.document_id = documents.id WHERE entries.paper_id BETWEEN ? AND ?")
+_AUTHORS = ("SELECT authorships.paper_id, authorships.position, coalesce(nullif(authorships.name, ''), people.name) "
+            "FROM authorships JOIN people ON authorships.person_id = people.id "
+            "WHERE authorships.paper_id BETWEEN ? AND ?")
+_TOPICS = ("SELECT paper_topics.paper_id, topics.label FROM paper_topics JOIN topics "
+           "ON paper_topics.topic_id = topics.id WHERE paper_topics.paper_id BETWEEN ? AND ?")
+
+
+async def _read_columns(conn: AsyncConnection, builder: CatalogBuilder, batch: int) -> None:
+    """Every paper into `builder`, `batch` papers at a time, each batch in four queries on the driver (which
+    runs them on its own thread, in the order queued: a batch's rows are made into columns as the next
+    query's arrive).
+
+    The next batch's queries are queued only once this batch is in the builder: read ahead, SQLite's thread
+    and this one would both want the interpreter lock while the event loop waits for it (at 100,000
+    papers: a tenth faster, the loop's worst lag no better)."""
+    sync = conn.sync_connection
+    driver = (await conn.get_raw_connection()).driver_connection  # the session's own connection and transaction
+    queued: list[asyncio.Future[Any]] = []
+
+    def query(statement: str, *parameters: int) -> asyncio.Future[Any]:
+        if sync is not None:  # the engine's listeners see the statement (a stopping command refuses it)
+            for listener in sync.dispatch.before_cursor_execute:
+                listener(sync, None, statement, [], None, False)
+        future = asyncio.ensure_future(driver.execute_fetchall(statement, parameters))  # type: ignore[union-attr]
+        queued.append(future)
+        return future
+
+    def batch_of(papers: list[Any]) -> tuple[asyncio.Future[Any], ...]:
+        """The queries of a batch's summaries, authors and topics, and of the next batch's papers."""
+        lo, hi = papers[0][0], papers[-1][0]
+        return (*(query(q, lo, hi) for q in (_SUMMARIES, _AUTHORS, _TOPICS)), query(_PAPERS, hi, batch))
+
+    try:
+        papers = list(await query(_PAPERS, -(1 << 63), batch))
+        pending = batch_of(papers) if papers else ()
+        while papers:
+            summaries, authors, topics = [_fields(list(await f), k) for f, k in zip(pending, (5, 3, 2), strict=False)]
+            following = list(await pending[3])
+            _add(builder, conn, papers, summaries, authors, topics)
+            pending = batch_of(following) if following else ()
+            queued[:] = pending
+            papers = following
+    finally:
+        for future in queued:  # an error or a refusal: the queries still queued are not waited for
+            future.cancel()
+
+
+def _add(builder: CatalogBuilder, conn: AsyncConnection, papers: list[tuple[Any, ...]],
+         summaries: list[tuple[Any, ...]], authors: list[tuple[Any, ...]], topics: list[tuple[Any, ...]]) -> None:
+    """One batch's rows (as columns but the papers) into the builder, each paper's in `read_views`'s order."""
+    ids, titles, venues, years, links, added, flags = zip(*papers, strict=True)
+    pids = np.fromiter(ids, dtype=np.int64, count=len(ids))
+    us, aware = _microseconds(added, conn)
+    columns: PaperColumns = (pids, np.fromiter(years, dtype=np.int64, count=len(ids)), us,
+                             np.fromiter(flags, dtype=np.uint8, count=len(ids)) | aware, titles, venues, links)
+    order, summary_counts = _grouped(pids, summaries, (1, 2))
+    sources, lines, texts, writers = (_taken(summaries[k], order) for k in (1, 2, 3, 4))
+    order, author_counts = _grouped(pids, authors, (1,), tie=2)
+    names = _taken(authors[2], order)
+    order, topic_counts = _grouped(pids, topics, (1,))
+    labels = _taken(topics[1], order)
+    builder.add_columns(columns, names, author_counts, labels, topic_counts,
+                        (sources, np.asarray(lines, dtype=np.int64), texts, writers), summary_counts)
+
+
+def _ranks(values: Sequence[Any]) -> np.ndarray:
+    """Each value's place among the distinct values in Python's order (strings by code point, as `sorted`)."""
+    distinct = {v: i for i, v in enumerate(sorted(set(values)))}
+    return np.fromiter(map(distinct.__getitem__, values), dtype=np.int64, count=len(values))
+
+
+def _fields(rows: list[tuple[Any, ...]], width: int) -> list[tuple[Any, ...]]:
+    """The rows' columns."""
+    return list(zip(*rows, strict=True)) if rows else [()] * width
+
+
+def _grouped(ids: np.ndarray, fields: list[tuple[Any, ...]], by: tuple[int, ...], tie: int | None = None
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """The order that puts rows (`fields`: their columns, the paper id first) by paper, then by the fields
+    `by` as Python sorts them (stable: rows equal in those keep the database's order), and how many rows
+    each paper of `ids` has. `tie`: a field that breaks ties in `by` (authors sort as (position, name))."""
+    n = len(fields[0])
+    if not n:
+        return np.zeros(0, dtype=np.int64), np.zeros(len(ids), dtype=np.int64)
+    pids = np.fromiter(fields[0], dtype=np.int64, count=n)
+    at = np.minimum(np.searchsorted(ids, pids), max(len(ids) - 1, 0))
+    kept = ids[at] == pids  # a row of no paper read (none, with the database's foreign keys) is left out, as `_read`
+    keys = [_ranks(fields[k]) for k in by]
+    order = np.lexsort((*reversed(keys), at))
+    if tie is not None:
+        ranked = np.stack([at[order], *(k[order] for k in keys)])
+        if (ranked[:, 1:] == ranked[:, :-1]).all(axis=0).any():  # two rows equal in `by`: rare
+            order = np.lexsort((_ranks(fields[tie]), *reversed(keys), at))
+    return order[kept[order]], np.bincount(at[kept], minlength=len(ids))
+
+
+def _taken(column: Sequence[Any], order: np.ndarray) -> list[Any]:
+    return list(map(column.__getitem__, order.tolist()))
+
+
+def _microseconds(stamps: Sequence[Any], conn: AsyncConnection) -> tuple[np.ndarray, np.ndarray]:
+    """`since_epoch` of each stored time: (microseconds, AWARE flags). SQLite holds them as text, as
+    SQLAlchemy writes them ("2026-12-05 06:21:17.570295": naive); read with numpy when every one has that
+    form, else each through the column type's own conversion, as a query returns it."""
+    text = np.asarray(stamps)
+    if text.dtype == np.dtype("<U26") and len(text):
+        chars = text.view("<U1").reshape(-1, 26)
+        if (chars[:, 10] == " ").all() and (chars[:, 19] == ".").all():
+            try:
+                return text.astype("datetime64[us]").astype(np.int64), np.zeros(len(text), dtype=np.uint8)
+            except ValueError:
+                pass
+    kind = Paper.__table__.c.added_at.type
+    convert = kind.dialect_impl(conn.dialect).result_processor(conn.dialect, None)
+    pairs = [since_epoch(convert(s) if convert is not None else s) for s in stamps]
+    return (np.fromiter((us for us, _ in pairs), dtype=np.int64, count=len(pairs)),
+            np.fromiter((flag for _, flag in pairs), dtype=np.uint8, count=len(pairs)))

@@ -135,26 +135,39 @@ class _ChunkTerms(dict[str, tuple[str, ...]]):
             terms: tuple[str, ...] = ((_stem(word),) if word not in STOP_WORDS and (len(word) > 1 or word.isdigit())
                                       else ())
         else:
-            terms = tuple(t for w in _WORD.findall(chunk) for t in analyse(w))
+            terms = _analysed(chunk)
         if len(self) < _CACHE_LIMIT:
             self[chunk] = terms
         return terms
 
 
+def _analysed(chunk: str) -> tuple[str, ...]:
+    """The terms of a chunk other than a plain word or number: its words', each analysed (and cached)."""
+    return tuple(t for w in _WORD.findall(chunk) for t in analyse(w))
+
+
 _CHUNKS = _ChunkTerms()
 
 
+def drain(mapping: dict) -> None:  # type: ignore[type-arg]
+    """Empty a large dict an entry at a time: freeing a million entries in one `del` or `clear()` is one C
+    call holding the interpreter lock (a tenth of a second at 100,000 papers); a loop lets other threads in.
+    Another thread emptying it meanwhile is no error."""
+    pop = mapping.popitem
+    with contextlib.suppress(KeyError):
+        while mapping:
+            pop()
+
+
 def forget() -> None:
-    """Empty the caches of analysed words and chunks. A full index build fills them with every distinct chunk
-    of the corpus (some 2 million at a million papers, a few hundred MB), which a serving process then carries
-    for nothing: queries meet few of them. Called after a build; the answers never depend on the caches.
+    """Empty the caches of analysed words and chunks. A full index build fills the words' with every distinct
+    word of the corpus that is not plain letters or digits (its chunks are not cached: `chunk_terms`), and
+    queries fill both; a serving process would carry them for nothing: queries meet few of them. Called after
+    a build; the answers never depend on the caches.
     Emptied an entry at a time: one `clear()` of millions of entries is a C call that holds the interpreter
     lock for a tenth of a second or more, and the event loop waits; a loop lets other threads in."""
-    for cache in (_CHUNKS, _CACHE):
-        pop = cache.popitem
-        with contextlib.suppress(KeyError):  # (another thread emptying it meanwhile)
-            while cache:
-                pop()
+    drain(_CHUNKS)
+    drain(_CACHE)
     _stem.cache_clear()  # at most 200,000 entries
 
 
@@ -205,7 +218,9 @@ def chunk_terms(new: Sequence[str]) -> list[tuple[str, ...]]:
     """The index terms of many chunks (`chunks` cuts a text into chunks), as `_CHUNKS` gives them.
 
     An index build meets tens of thousands of new chunks at once; the plain words among them (most)
-    are stemmed in one call instead of one call each.
+    are stemmed in one call instead of one call each. They are not cached: the build keeps each chunk's
+    terms itself (store.search.layout), and a cache of every chunk of the corpus would be some hundred MB
+    at a million papers, beside the index still answering.
     """
     out: list[tuple[str, ...]] = []
     plain: list[int] = []
@@ -218,15 +233,11 @@ def chunk_terms(new: Sequence[str]) -> list[tuple[str, ...]]:
                     plain.append(len(out))
                 terms = ()
             else:
-                terms = _CHUNKS[chunk]
+                terms = _analysed(chunk)
         out.append(terms)
     words = [american(singular_acronym(new[i]).lower()) for i in plain]
     for i, stem in zip(plain, _STEMMER.stemWords(words), strict=True):
         out[i] = (stem,)
-    for i in plain:
-        if len(_CHUNKS) >= _CACHE_LIMIT:
-            break
-        _CHUNKS[new[i]] = out[i]
     return out
 
 
