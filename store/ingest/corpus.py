@@ -205,9 +205,9 @@ class _Worker:
         package_root = str(Path(__file__).resolve().parents[2])
         env = {**os.environ,
                "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
-        try:
-            proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "store.ingest.worker", env=env,
-                                                        stdin=asyncio.subprocess.PIPE,
+        try:  # -P: not the working directory first on sys.path, where another `store` package may be
+            proc = await asyncio.create_subprocess_exec(sys.executable, "-P", "-m", "store.ingest.worker",
+                                                        env=env, stdin=asyncio.subprocess.PIPE,
                                                         stdout=asyncio.subprocess.PIPE)
         except OSError as exc:
             log.warning("no parsing process (%s): parsing here", exc)

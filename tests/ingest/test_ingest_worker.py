@@ -60,13 +60,30 @@ async def test_the_worker_gives_what_parsing_here_gives_in_order(tmp_path: Path,
 
     monkeypatch.setattr(corpus.asyncio, "create_subprocess_exec", spy)
     by_worker = await _all(folder)
-    assert started and started[0][1:3] == ("-m", "store.ingest.worker")
+    assert started and started[0][1:4] == ("-P", "-m", "store.ingest.worker")
     files, _, _ = find([folder])
     assert by_worker == [read(f) for f in files]
     assert [pf.name for pf in by_worker] == sorted(p.name for p in folder.iterdir())
     bulk = next(pf for pf in by_worker if pf.name == "bulk.jsonl")
     assert len(bulk.parsed.records) == 300 and [p.line for p in bulk.parsed.problems] == [301]
     assert next(pf for pf in by_worker if pf.name == "broken.txt").failed
+
+
+async def test_the_worker_imports_this_store_wherever_the_bot_was_started(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """Started from a folder holding another `store` package (a checkout of something else, an older copy),
+    the parsing process still imports the bot's own, and does not fall back to parsing in the bot's process."""
+    folder = _corpus(tmp_path / "corpus")
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "store").mkdir(parents=True)
+    (elsewhere / "store" / "__init__.py").write_text("raise ImportError('not the bot's store')\n", encoding="utf-8")
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.setattr(corpus, "PROCESS_WORTHWHILE_BYTES", 0)
+    monkeypatch.setattr(corpus.os, "cpu_count", lambda: 2)
+    by_worker = await _all(folder)
+    assert [r.getMessage() for r in caplog.records if "parsing" in r.getMessage()] == []
+    files, _, _ = find([folder])
+    assert by_worker == [read(f) for f in files]
 
 
 @pytest.mark.parametrize("worker", ["cannot start", "dies at once"])
