@@ -21,7 +21,8 @@ ODD = [
     # Two authors at one position (then ordered by name), and a name as its source wrote it, empty (the person's).
     "UPDATE authorships SET position = 0 WHERE paper_id = (SELECT max(paper_id) FROM authorships)",
     "UPDATE authorships SET name = '' WHERE paper_id = (SELECT min(paper_id) FROM authorships)",
-    "UPDATE authorships SET name = 'Zoë Ångström' WHERE rowid = (SELECT max(rowid) FROM authorships)",
+    "UPDATE authorships SET name = 'Zoë Ångström' WHERE paper_id = (SELECT max(paper_id) FROM authorships) "
+    "AND person_id = (SELECT max(person_id) FROM authorships WHERE paper_id = (SELECT max(paper_id) FROM authorships))",
     # Entries of two documents of one name (in two folders) at one line: the database's order breaks the tie.
     "INSERT INTO documents (name, root, sha256, ingested_at) SELECT name, root || '/other', sha256, ingested_at "
     "FROM documents WHERE id = (SELECT min(id) FROM documents)",
