@@ -16,6 +16,7 @@ loop over every paper reads the columns, and a `PaperView` is made only for a pa
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from itertools import chain
 
@@ -35,7 +36,7 @@ from store.search.sentences import MAX_CHARS, split_sentences
 from store.search.terms import TermTable
 from store.search.texts import sorted_order, utf8
 from store.search.titles import TitleFinder, holding, phrase_of
-from store.search.why import FIELDS, explain
+from store.search.why import FIELDS, explain, explain_shown, wanted
 from store.text.folding import fold
 from store.text.tokenize import drain, forget, query_terms, tokenize, tokenize_parts, words
 
@@ -45,6 +46,7 @@ RERANK = 50  # candidates checked for the phrase bonus, and for a title naming t
 ASK_PAPERS = 16  # /ask reads the sentences of this many best-matching papers
 ASK_PAPER_WEIGHT = 0.1  # how much the paper's own score lifts its sentences
 LAYOUT_BATCH = 2_500  # papers laid out at a time: their texts are decoded from the catalog only meanwhile
+_RUN = re.compile(rb"[a-z0-9]+")  # the runs of a phrase every ASCII title holding it holds (titles.holding)
 NO_WORDS = ("That query has no words to search for (only punctuation or very common words). "
             "Try words from a title, an author's name or a topic.")
 
@@ -188,9 +190,14 @@ class SearchIndex:
 
     def _hits(self, ranked: Sequence[tuple[float, int]], query: str, q: Query,
               related: dict[str, str] | None = None) -> list[Hit]:
-        """(score, position) as hits, each saying why."""
-        return [Hit(p, score, self._why(p, query, q=q, related=related))
-                for p, score in ((self.papers[i], score) for score, i in ranked)]
+        """(score, position) as hits, each saying why (without feedback words, from less: see why.py)."""
+        picked = getattr(self.papers, "picked", None)  # a Catalog reads a page of views at once
+        views = picked([i for _, i in ranked]) if picked else [self.papers[i] for _, i in ranked]
+        if related:
+            return [Hit(p, s, self._why(p, query, q=q, related=related))
+                    for p, (s, _) in zip(views, ranked, strict=True)]
+        look_for = wanted(terms := self._why_terms(query), q)
+        return [Hit(p, s, explain_shown(p, terms, q, look_for)) for p, (s, _) in zip(views, ranked, strict=True)]
 
     def _why_terms(self, query: str) -> list[tuple[str, tuple[str, ...]]]:
         """Each query word and its terms, acronyms in index form (`_why`'s); kept for the query's next hit."""
@@ -204,6 +211,9 @@ class SearchIndex:
         """The candidates whose title holds `phrase` (a `phrase_of`) verbatim, in the candidates' order."""
         p = self.papers
         raws = p.titles.raws(candidates) if isinstance(p, Catalog) else [utf8(p.title(i)) for i in candidates]
+        if runs := _RUN.findall(phrase.encode()):  # an ASCII title lacking the longest is passed over here
+            kept = [k for k, raw in enumerate(raws) if max(runs, key=len) in raw.lower() or not raw.isascii()]
+            candidates, raws = [candidates[k] for k in kept], [raws[k] for k in kept]
         return [i for i, held in zip(candidates, holding(phrase, raws), strict=True) if held]
 
     def _no_words(self, query: str) -> SearchResult | None:
@@ -224,7 +234,7 @@ class SearchIndex:
         # A title holding the query verbatim earns a bonus in proportion to the title's own BM25.
         verbatim = self._verbatim(phrase, candidates)
         bonus = dict(zip(verbatim, (PHRASE_BONUS * self.title.scores_of(terms, verbatim)).tolist(), strict=True))
-        ranked = [(float(scores[i]) + bonus.get(i, 0.0), i) for i in candidates]
+        ranked = [(s + bonus.get(i, 0.0), i) for s, i in zip(scores[candidates].tolist(), candidates, strict=True)]
         ranked.sort(key=lambda si: (-si[0], si[1]))
         if hits := self._hits(ranked[:limit], query, q):
             return SearchResult(hits)
