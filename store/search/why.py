@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from store.search.expansion import Query
 from store.search.results import Match, PaperView
-from store.text.tokenize import _WHOLE, american, analyse, tokenize, tokenize_parts
+from store.text.tokenize import WHOLE_SPELLINGS, american, analyse, tokenize, tokenize_parts
 
 FIELDS = ("title", "topics", "authors", "summary")  # the order matches are listed in (FIELD_WEIGHTS')
 WhyTerms = list[tuple[str, tuple[str, ...]]]  # each query word as typed, and its terms in index form
@@ -129,7 +129,7 @@ def _shared(a: str, b: str) -> int:
 def _respelt() -> dict[str, int]:
     """The whole words spelt anew: how many letters each one's terms share with the word."""
     out: dict[str, int] = {}
-    for word in _WHOLE:
+    for word in WHOLE_SPELLINGS:
         for term in analyse(word):
             out[term] = min(out.get(term, len(term)), _shared(term, word))
     return out

@@ -54,17 +54,19 @@ _YSE = re.compile(r"^(?P<stem>[a-z]*l)ys(?P<end>e|es|ed|ing|er|ers)$")  # analys
 _OUR = re.compile(r"^(?P<stem>behavi|col|fav|neighb|lab|hon|hum|harb|vap|rum|flav|sav|vig|rig|endeav|arm|od|tum"
                   r"|val|splend|cand|ferv|parl)our(?P<end>|s|ed|ing|al|ally|ist|ists|ism|ful|able|ite|ites|less)$")
 _OGUE = re.compile(r"^(?P<stem>catal|dial|anal|prol|epil|monol)ogue(?P<end>|s|d)$")
-_WHOLE = {"centre": "center", "centres": "centers", "centred": "centered", "fibre": "fiber", "fibres": "fibers",
-          "metre": "meter", "metres": "meters", "litre": "liter", "theatre": "theater", "calibre": "caliber",
-          "programme": "program", "programmes": "programs", "defence": "defense", "defences": "defenses",
-          "licence": "license", "offence": "offense", "grey": "gray", "ageing": "aging", "manoeuvre": "maneuver"}
+# Whole words spelt otherwise in American English: `american` maps them, and why.py keys a query term by them.
+WHOLE_SPELLINGS = {
+    "centre": "center", "centres": "centers", "centred": "centered", "fibre": "fiber", "fibres": "fibers",
+    "metre": "meter", "metres": "meters", "litre": "liter", "theatre": "theater", "calibre": "caliber",
+    "programme": "program", "programmes": "programs", "defence": "defense", "defences": "defenses",
+    "licence": "license", "offence": "offense", "grey": "gray", "ageing": "aging", "manoeuvre": "maneuver"}
 
 
 def american(word: str) -> str:
     """A folded word spelt the American way ("regularisation" -> "regularization"), else itself."""
     if len(word) < 4 or not word.isalpha():
         return word
-    if (whole := _WHOLE.get(word)) is not None:
+    if (whole := WHOLE_SPELLINGS.get(word)) is not None:
         return whole
     if "is" in word and (m := _ISE.match(word)):
         stem = m["stem"] + "is"

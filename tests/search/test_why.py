@@ -14,7 +14,7 @@ from store.library import Library
 from store.search.index import SearchIndex
 from store.search.results import PaperView, SummaryView
 from store.search.why import explain, explain_shown, key, wanted
-from store.text.tokenize import _OGUE, _OUR, _WHOLE, tokenize
+from store.text.tokenize import _OGUE, _OUR, WHOLE_SPELLINGS, tokenize
 
 # Words whose terms the stemmer or the American spelling writes letters into, and words with characters
 # their terms lose: each term's key must still be in the word.
@@ -63,7 +63,7 @@ def _alternatives(pattern: re.Pattern[str], group: str) -> list[str]:
 
 def test_a_terms_key_is_in_every_british_spelling() -> None:
     """Every word `american` respells by a list (store.text.tokenize): "colour", "catalogued", "manoeuvre"."""
-    words = [*_WHOLE, *(f"{s}our{e}" for s in _alternatives(_OUR, "stem") for e in _alternatives(_OUR, "end")),
+    words = [*WHOLE_SPELLINGS, *(f"{s}our{e}" for s in _alternatives(_OUR, "stem") for e in _alternatives(_OUR, "end")),
              *(f"{s}ogue{e}" for s in _alternatives(_OGUE, "stem") for e in _alternatives(_OGUE, "end"))]
     assert len(words) > 300
     for word in words:
