@@ -191,8 +191,7 @@ class SearchIndex:
     def _hits(self, ranked: Sequence[tuple[float, int]], query: str, q: Query,
               related: dict[str, str] | None = None) -> list[Hit]:
         """(score, position) as hits, each saying why (without feedback words, from less: see why.py)."""
-        picked = getattr(self.papers, "picked", None)  # a Catalog reads a page of views at once
-        views = picked([i for _, i in ranked]) if picked else [self.papers[i] for _, i in ranked]
+        views = [self.papers[i] for _, i in ranked]
         if related:
             return [Hit(p, s, self._why(p, query, q=q, related=related))
                     for p, (s, _) in zip(views, ranked, strict=True)]
