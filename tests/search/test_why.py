@@ -123,16 +123,3 @@ async def test_explain_shown_is_explain_on_the_seeds(seeded_library: Library) ->
             compared += 1
     assert compared > 10_000
 
-
-async def test_hits_read_a_page_of_views_at_once_where_the_papers_can(seeded_library: Library,
-                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    index = seeded_library.index
-    before = index.paper("lottery ticket")
-    pages: list[list[int]] = []
-
-    def picked(papers, positions):  # type: ignore[no-untyped-def]
-        pages.append(list(positions))
-        return [papers[i] for i in positions]
-
-    monkeypatch.setattr(type(index.papers), "picked", picked, raising=False)
-    assert index.paper("lottery ticket") == before and len(pages) == 1 and len(pages[0]) == len(before.hits)
