@@ -13,7 +13,7 @@ from sqlalchemy import JSON, Executable, Table, insert, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from store.db.engine import _holds_nul, _without_nul
+from store.db.engine import _holds_nul, _without_nul, shown_to_listeners
 
 _ANALYZE_FROM = 2_000  # papers a file has added when PostgreSQL's statistics are first brought up to date
 IMPORT_CACHE_KIB = 512 << 10  # the most SQLite page cache an ingest takes (as pages are used; given back after)
@@ -84,10 +84,7 @@ async def _sqlite_executemany(conn: AsyncConnection, statement: str, rows: list[
     done column by column by the caller. The engine's `before_cursor_execute` listeners still see the
     statement (without its rows: a command that is stopping refuses it, bot.interrupts), and a driver
     error is raised as SQLAlchemy raises it."""
-    sync = conn.sync_connection
-    if sync is not None:
-        for listener in sync.dispatch.before_cursor_execute:
-            listener(sync, None, statement, [], None, True)
+    shown_to_listeners(conn, statement, many=True)
     raw = await conn.get_raw_connection()
     try:
         cursor = await raw.driver_connection.executemany(statement, rows)  # type: ignore[union-attr]

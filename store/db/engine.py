@@ -16,7 +16,7 @@ from typing import Any, overload
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 
 @overload
@@ -196,3 +196,13 @@ def make_engine(url: str) -> AsyncEngine:
 def make_sessionmaker(engine: AsyncEngine, origin: str = "") -> async_sessionmaker[AsyncSession]:
     """Sessions that know which process they belong to (`info["origin"]`), for the corpus change log."""
     return async_sessionmaker(engine, expire_on_commit=False, info={"origin": origin})
+
+
+def shown_to_listeners(conn: AsyncConnection, statement: str, many: bool = False) -> None:
+    """A statement run on the driver's connection directly (a bulk import's rows, a full build's read) shown
+    to the engine's `before_cursor_execute` listeners first, as SQLAlchemy's cursor shows it: a command that
+    is stopping refuses it (bot.interrupts). Its rows are not shown: those callers check them themselves."""
+    sync = conn.sync_connection
+    if sync is not None:
+        for listener in sync.dispatch.before_cursor_execute:
+            listener(sync, None, statement, [], None, many)

@@ -11,6 +11,7 @@ import numpy as np
 from sqlalchemy import Row, Select, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from store.db.engine import shown_to_listeners
 from store.db.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Topic
 from store.search.catalog import (
     INCOMPLETE,
@@ -139,14 +140,11 @@ async def _read_columns(conn: AsyncConnection, builder: CatalogBuilder, batch: i
     The next batch's queries are queued only once this batch is in the builder: read ahead, SQLite's thread
     and this one would both want the interpreter lock while the event loop waits for it (at 100,000
     papers: a tenth faster, the loop's worst lag no better)."""
-    sync = conn.sync_connection
     driver = (await conn.get_raw_connection()).driver_connection  # the session's own connection and transaction
     queued: list[asyncio.Future[Any]] = []
 
     def query(statement: str, *parameters: int) -> asyncio.Future[Any]:
-        if sync is not None:  # the engine's listeners see the statement (a stopping command refuses it)
-            for listener in sync.dispatch.before_cursor_execute:
-                listener(sync, None, statement, [], None, False)
+        shown_to_listeners(conn, statement)
         future = asyncio.ensure_future(driver.execute_fetchall(statement, parameters))  # type: ignore[union-attr]
         queued.append(future)
         return future

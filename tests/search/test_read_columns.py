@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from store.library import BUNDLED_SEEDS, Library
 from store.search.catalog import Catalog
@@ -99,3 +99,27 @@ async def test_rows_of_no_paper_are_left_out_as_the_views_leave_them(tmp_path: P
         assert list(read) == views and _columns(read) == _columns(Catalog.of(views))
     finally:
         await lib.close()
+
+
+async def test_a_stopping_command_refuses_the_read_as_it_refuses_any_statement(library: Library) -> None:
+    """The read runs on the driver's connection, but the engine's `before_cursor_execute` listeners still see
+    each of its statements (bot.interrupts refuses every statement of a command that is stopping)."""
+    seen: list[str] = []
+
+    class Refused(Exception):
+        pass
+
+    def refuse(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        seen.append(statement.split()[1])
+        if "FROM paper_topics" in statement:
+            raise Refused
+
+    engine = library.database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", refuse)
+    try:
+        with pytest.raises(Refused):
+            async with library.sessionmaker() as s, s.begin():
+                await read_catalog(s, batch=10)
+    finally:
+        event.remove(engine, "before_cursor_execute", refuse)
+    assert seen[:4] == ["id,", "entries.paper_id,", "authorships.paper_id,", "paper_topics.paper_id,"]
