@@ -18,7 +18,7 @@ from itertools import chain
 import numpy as np
 
 from store.search.results import Hit, Match, PaperView
-from store.search.texts import Texts, sorted_order
+from store.search.texts import SLICE, Texts, sorted_order
 from store.text.folding import fold
 from store.text.names import display_name, name_parts, person_key, surname_key
 from store.text.tokenize import drain
@@ -183,8 +183,7 @@ class People:
         return list(dict.fromkeys(pool[c] for c in close))
 
 
-_COLUMNS = ("keys", "names", "firsts", "surnames", "surnames_full")
-_SLICE = 1 << 16  # a Person's fields, papers aside
+_COLUMNS = ("keys", "names", "firsts", "surnames", "surnames_full")  # a Person's fields, papers aside
 
 
 def _state(columns: dict[str, list[str]], complete: list[str], papers: np.ndarray, starts: np.ndarray
@@ -219,7 +218,7 @@ def _sorted(keys: list[str], ids: np.ndarray) -> tuple[Texts, np.ndarray]:
     column = Texts.of(keys)
     order = sorted_order(column)
     # A slice of the order at a time: `tolist` of two million positions is one C call holding the lock.
-    ranked = [keys[i] for a in range(0, len(order), _SLICE) for i in order[a : a + _SLICE].tolist()]
+    ranked = [keys[i] for a in range(0, len(order), SLICE) for i in order[a : a + SLICE].tolist()]
     return Texts.of(ranked), ids[order].astype(np.int32)
 
 

@@ -24,19 +24,19 @@ def utf8(text: str) -> bytes:
 
 
 _ENCODE = methodcaller("encode", "utf-8", "surrogatepass")
-_CUT = 1 << 16
+SLICE = 1 << 16  # items one C call takes at a time, so that no call holds the interpreter lock long
 
 
 def utf8_column(strings: Sequence[str]) -> tuple[bytes, np.ndarray]:
     """The strings' UTF-8 end to end, and where each one ends, in C loops rather than a Python step per
     string: all ASCII (most batches of titles), a byte a character; else each string encoded by a C map.
-    A slice of _CUT strings at a time: a C loop over a million strings would hold the interpreter lock
+    A slice of SLICE strings at a time: a C loop over a million strings would hold the interpreter lock
     for a tenth of a second, and the event loop would wait."""
     parts: list[bytes] = []
     ends: list[np.ndarray] = []
     at = 0
-    for start in range(0, len(strings), _CUT):
-        some = strings[start : start + _CUT]
+    for start in range(0, len(strings), SLICE):
+        some = strings[start : start + SLICE]
         joined = "".join(some)
         raw = utf8(joined)
         # Each string's bytes made, measured and freed one at a time (not a list of them: the heap's small

@@ -47,7 +47,7 @@ def test_each_person_is_shown_under_the_fullest_spelling_met_first(seed: int) ->
 @pytest.mark.parametrize("cut", [2, 1 << 16])
 @pytest.mark.parametrize("strings", [[], [""], ["abc", "", "de"], ["Zoë", "", "\ud800x", "😀", "plain", "ü"]])
 def test_utf8_column_is_each_string_encoded(strings: list[str], cut: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(texts_module, "_CUT", cut)  # a slice of strings at a time: cut anywhere
+    monkeypatch.setattr(texts_module, "SLICE", cut)  # a slice of strings at a time: cut anywhere
     raw, ends = utf8_column(strings)
     encoded = [s.encode("utf-8", "surrogatepass") for s in strings]
     assert raw == b"".join(encoded)
