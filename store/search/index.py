@@ -5,7 +5,8 @@ summary; /topic puts papers carrying the topic label first, then the same fielde
 pseudo-relevance feedback from the topic's own papers; /ask finds the papers first, then ranks their
 sentences; /author is exact name matching (people.py). Queries are read with the corpus's acronyms and
 a glossary (expansion.py): "RL" also finds "reinforcement learning", at a lower weight. Every hit says
-which query words matched in which field, and through which expansion.
+which query words matched in which field, and through which expansion. With `meaning` set, /topic mixes in
+what papers are about, /paper's ties go by it, and `similar` finds papers like one (meaning/ranking.py).
 
 Building reads every word of the corpus once: each field is laid out as term ids at array speed
 (layout.py), a batch of papers at a time, and the fields become sparse BM25 matrices (bm25_batched.py,
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from itertools import chain
 
 import numpy as np
@@ -29,7 +30,10 @@ from store.search.bm25_batched import BatchedFields
 from store.search.catalog import Catalog
 from store.search.expansion import Expander, Query
 from store.search.feedback import PRF_DOCS, PRF_FLOOR, PRF_WEIGHT, feedback_query, titles_naming
+from store.search.labels import topic_papers as _topic_papers
 from store.search.layout import FieldLayout
+from store.search.meaning import ranking
+from store.search.meaning.vectors import Quantised
 from store.search.people import People, author_hits, newest_first
 from store.search.results import Hit, Match, PaperView, SearchResult
 from store.search.sentences import MAX_CHARS, split_sentences
@@ -58,33 +62,12 @@ def _field_texts(catalog: Catalog, start: int, stop: int) -> list[str]:
     return [text for fields in zip(*columns, strict=True) for text in fields]
 
 
-def _topic_papers(catalog: Catalog) -> tuple[dict[str, np.ndarray], dict[str, str]]:
-    """Each folded topic label's papers (a paper once per label it carries, in paper order), and the label shown
-    for it (the first met, in paper order).
-
-    The entries are sorted by label once (a stable sort: numpy lets go of the interpreter lock), each label's
-    a slice: not `np.unique` (parts of it hold the lock, some tens of ms at a million papers) nor a pass over
-    every entry per label."""
-    ids = np.asarray(catalog.topic_ids, dtype=np.int64)
-    paper = np.repeat(np.arange(len(catalog), dtype=np.int64), np.diff(catalog.topic_ends))
-    labels = list(catalog.labels)
-    order = np.argsort(ids, kind="stable")  # the entries by label, each label's in paper order
-    by_label = ids[order]
-    starts = np.flatnonzero(np.r_[True, by_label[1:] != by_label[:-1]]) if ids.size else np.zeros(0, np.int64)
-    bounds = np.r_[starts, ids.size].tolist()
-    used, first = by_label[starts], order[starts]  # each label used, and its first entry
-    shown: dict[str, str] = {}
-    slices: dict[str, list[np.ndarray]] = {}
-    for k in np.argsort(first).tolist():  # in order of first use
-        label = labels[int(used[k])]
-        key = fold(label)
-        shown.setdefault(key, label)
-        slices.setdefault(key, []).append(order[bounds[k] : bounds[k + 1]])
-    return {k: paper[np.sort(np.concatenate(parts)) if len(parts) > 1 else parts[0]]
-            for k, parts in slices.items()}, shown
-
-
 class SearchIndex:
+    # Meaning (issue 28; meaning/ranking.py): int8 vectors, one row per catalog position, and which rows are real
+    # vectors yet. None: meaning is off, and every ranking is BM25's alone.
+    meaning: Quantised | None = None
+    meaning_known: np.ndarray | None = None
+
     def __init__(self, papers: Sequence[PaperView], glossary: Glossary | None = None) -> None:
         catalog = self.papers = papers if isinstance(papers, Catalog) else Catalog.of(papers)
         n = len(catalog)
@@ -189,14 +172,16 @@ class SearchIndex:
         return explain(paper, self._why_terms(query), q, related, summary_terms)
 
     def _hits(self, ranked: Sequence[tuple[float, int]], query: str, q: Query,
-              related: dict[str, str] | None = None) -> list[Hit]:
-        """(score, position) as hits, each saying why (without feedback words, from less: see why.py)."""
+              related: dict[str, str] | None = None, lifted: Collection[int] = ()) -> list[Hit]:
+        """(score, position) as hits, each saying why (without feedback words, from less: see why.py); the
+        positions `lifted` were placed by meaning."""
         views = [self.papers[i] for _, i in ranked]
         if related:
-            return [Hit(p, s, self._why(p, query, q=q, related=related))
-                    for p, (s, _) in zip(views, ranked, strict=True)]
+            return [Hit(p, s, self._why(p, query, q=q, related=related), meaning=i in lifted)
+                    for p, (s, i) in zip(views, ranked, strict=True)]
         look_for = wanted(terms := self._why_terms(query), q)
-        return [Hit(p, s, explain_shown(p, terms, q, look_for)) for p, (s, _) in zip(views, ranked, strict=True)]
+        return [Hit(p, s, explain_shown(p, terms, q, look_for), meaning=i in lifted)
+                for p, (s, i) in zip(views, ranked, strict=True)]
 
     def _why_terms(self, query: str) -> list[tuple[str, tuple[str, ...]]]:
         """Each query word and its terms, acronyms in index form (`_why`'s); kept for the query's next hit."""
@@ -235,7 +220,10 @@ class SearchIndex:
         bonus = dict(zip(verbatim, (PHRASE_BONUS * self.title.scores_of(terms, verbatim)).tolist(), strict=True))
         ranked = [(s + bonus.get(i, 0.0), i) for s, i in zip(scores[candidates].tolist(), candidates, strict=True)]
         ranked.sort(key=lambda si: (-si[0], si[1]))
-        if hits := self._hits(ranked[:limit], query, q):
+        lifted: set[int] = set()
+        if self.meaning is not None:  # meaning only orders equal scores
+            ranked, lifted = ranking.tie_break(self, query, q, ranked, limit)
+        if hits := self._hits(ranked[:limit], query, q, lifted=lifted):
             return SearchResult(hits)
         return SearchResult(suggestions=self._suggest_titles(query))
 
@@ -297,14 +285,15 @@ class SearchIndex:
             return empty
         q = self.read(query)
         scores = self._scores(q)
+        depth = limit if self.meaning is None else max(limit, ranking.DEPTH)  # meaning mixes in at depth
         tiers: list[list[tuple[int, float]]] = []
         members = np.zeros(0, dtype=np.int64)
         if keys := self._labels_for(q):  # papers carrying the label come first, in score order
             members = (self.topic_papers[keys[0]] if len(keys) == 1
                        else np.unique(np.concatenate([self.topic_papers[k] for k in keys])))
-            tiers.append([(int(members[j]), float(scores[members[j]])) for j in top_k(scores[members] + 1.0, limit)])
+            tiers.append([(int(members[j]), float(scores[members[j]])) for j in top_k(scores[members] + 1.0, depth)])
         related: dict[str, str] = {}
-        left = limit - sum(map(len, tiers))
+        left = depth - sum(map(len, tiers))
         if left > 0:  # then the other matches
             labelled = [i for i, _ in tiers[0]] if tiers else []
             scores[members] = 0.0
@@ -329,7 +318,10 @@ class SearchIndex:
             lifted = [(i, s + floor) for i, s in tier]
             ranked = lifted + ranked
             floor = max((s for _, s in lifted), default=floor) + 1.0
-        if hits := self._hits([(score, i) for i, score in ranked], query, q, related):
+        shown, lifted = [(score, i) for i, score in ranked], set()
+        if self.meaning is not None:
+            shown, lifted = ranking.topic(self, query, q, shown, len(tiers[0]) if keys else 0, members, limit)
+        if hits := self._hits(shown, query, q, related, lifted):
             return SearchResult(hits)
         close = difflib.get_close_matches(fold(query), list(self.topic_labels), n=5, cutoff=0.5)
         return SearchResult(suggestions=[self.topic_labels[c] for c in close])
@@ -349,6 +341,15 @@ class SearchIndex:
 
     def topic_counts(self) -> list[tuple[str, int]]:
         return [(label, len(self.topic_papers[k])) for k, label in self._topics_ranked]
+
+    # --- papers like this one (meaning/ranking.py) ---
+
+    def similar(self, paper_id: int, limit: int = 5, among: Collection[int] | None = None) -> SearchResult:
+        """The papers closest in meaning to paper `paper_id`, never itself (`among`: only these paper ids)."""
+        return ranking.similar(self, paper_id, limit, among)
+
+    def similar_text(self, text: str, limit: int = 5, among: Collection[int] | None = None) -> SearchResult:
+        return ranking.similar_text(self, text, limit, among)
 
     # --- /ask ---
 

@@ -69,12 +69,19 @@ class Match:
         return f"{self.via} → {self.term}" if self.via else self.term
 
 
+# "Why it matched" for a hit meaning placed (`Hit.meaning`: words alone, meaning off, would not show it in the
+# first `limit`; every "papers like this one" hit): with no word matched, or beside the words matched.
+MEANING_ONLY = "by meaning: close in sense, not by shared words"
+MEANING_LIFTED = "lifted by meaning: close in sense, the words alone rank it lower"
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
     paper: PaperView
     score: float
     why: tuple[Match, ...] = ()
     passage: str | None = None  # /ask: the sentence that answers
+    meaning: bool = False  # placed by meaning, not by the words: see MEANING_ONLY and MEANING_LIFTED
 
     def why_text(self) -> str:
         by_field: dict[str, list[str]] = {}
@@ -86,6 +93,8 @@ class Hit:
         parts = [f"{f}: {', '.join(ts)}" for f, ts in by_field.items() if ts]
         if related:
             parts.append(f"like the topic's papers: {', '.join(related)}")
+        if self.meaning:
+            parts.append(MEANING_LIFTED if parts else MEANING_ONLY)
         return "; ".join(parts)
 
     def to_json(self) -> dict[str, Any]:
@@ -111,6 +120,8 @@ class Hit:
         }
         if self.passage is not None:
             out["passage"] = self.passage
+        if self.meaning:  # only then: with meaning off, every answer is today's, byte for byte
+            out["meaning"] = True
         return out
 
 

@@ -1,4 +1,4 @@
-"""`SearchService`: the four searches and the autocompletes over the current index.
+"""`SearchService`: the four searches, papers like a paper or a text, and the autocompletes over the current index.
 
 Scoring is CPU work: it runs in a worker thread, never on the event loop that keeps the gateway alive.
 Autocomplete answers within Discord's three seconds from in-memory prefix tables, so it stays inline.
@@ -7,7 +7,7 @@ Autocomplete answers within Discord's three seconds from in-memory prefix tables
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from store.search.access import PaperAccess
 from store.search.results import PaperView, SearchResult
@@ -28,6 +28,15 @@ class SearchService:
 
     async def ask(self, query: str, limit: int = 5) -> SearchResult:
         return await asyncio.to_thread(self.papers.index.ask, query, limit)
+
+    async def similar(self, paper_id: int, limit: int = 5, among: Collection[int] | None = None) -> SearchResult:
+        """Papers closest in meaning to paper `paper_id` (`among`: only those paper ids); a note when meaning is
+        off, the paper unknown or not embedded yet."""
+        return await asyncio.to_thread(self.papers.index.similar, paper_id, limit, among)
+
+    async def similar_text(self, text: str, limit: int = 5, among: Collection[int] | None = None) -> SearchResult:
+        """Papers closest in meaning to a text (a proposal's title and pitch)."""
+        return await asyncio.to_thread(self.papers.index.similar_text, text, limit, among)
 
     def complete_author(self, prefix: str, limit: int = 25) -> list[str]:
         return self.papers.index.complete_author(prefix, limit)

@@ -47,10 +47,11 @@ def matches(present: Sequence[set[str]], terms: WhyTerms, q: Query | None,
         out.extend(_match(word, field) for word, ts in terms if not held.isdisjoint(ts))
         if q is not None:
             out.extend(_match(g.shown, field, g.typed) for g in q.groups if held.issuperset(g.terms))
-        if related:
-            for t in held.intersection(related).difference(seen_related):
-                seen_related.add(t)
-                out.append(_match(related[t], field, None, True))
+        if related:  # in the feedback's order (its most telling word first): a set's order changes between runs
+            for t in related:
+                if t in held and t not in seen_related:
+                    seen_related.add(t)
+                    out.append(_match(related[t], field, None, True))
     return tuple(out)
 
 

@@ -8,7 +8,7 @@ Both return (id, fused score), best first, ties broken by BM25's order, then by 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 
@@ -47,17 +47,27 @@ def minmax(scores: np.ndarray) -> np.ndarray:
     return (scores - low) / (high - low)
 
 
-def linear(bm25: Mapping[int, float], cosine: Mapping[int, float], weight: float) -> list[tuple[int, float]]:
+def linear(bm25: Mapping[int, float], cosine: Mapping[int, float], weight: float,
+           unknown: Collection[int] = ()) -> list[tuple[int, float]]:
     """weight · BM25 + (1 - weight) · cosine, each min-max normalised over its own candidates; an id one
-    side lacks counts 0 on that side. weight 1 is BM25's order, weight 0 cosine's."""
+    side lacks counts 0 on that side. weight 1 is BM25's order, weight 0 cosine's.
+
+    `unknown`: BM25's ids whose meaning is not known yet (no vector): their cosine side is their own BM25
+    value, so their mix is their normalised BM25 score; meaning neither lifts nor sinks them."""
     if not 0.0 <= weight <= 1.0:
         raise ValueError("weight must be within [0, 1]")
     fused: dict[int, float] = {}
+    normed: dict[int, float] = {}
     for side, share in ((bm25, weight), (cosine, 1.0 - weight)):
         ids = list(side)
-        for doc, value in zip(ids, minmax(np.fromiter(side.values(), dtype=np.float64, count=len(ids))).tolist(),
-                              strict=True):
+        values = minmax(np.fromiter(side.values(), dtype=np.float64, count=len(ids))).tolist()
+        if side is bm25:
+            normed = dict(zip(ids, values, strict=True))
+        for doc, value in zip(ids, values, strict=True):
             fused[doc] = fused.get(doc, 0.0) + share * value
+    for doc in unknown:
+        if doc in normed and doc not in cosine:
+            fused[doc] += (1.0 - weight) * normed[doc]
     order = {doc: i for i, doc in enumerate(sorted(bm25, key=lambda d: -bm25[d]))}
     last = len(order)
     return sorted(fused.items(), key=lambda item: (-item[1], order.get(item[0], last), item[0]))
