@@ -29,6 +29,7 @@ from store.search import heap
 from store.search.follow import follow
 from store.search.index import SearchIndex
 from store.search.live import LiveIndex
+from store.search.meaning.embedder import Embedder
 from store.search.results import PaperView
 from store.search.service import SearchService
 from store.search.views import read_views
@@ -49,12 +50,16 @@ def demo_seeds(database: str | None, corpus_dir: Path | str | None) -> bool:
 
 
 class Library:
-    def __init__(self, url: str | None = None, corpus_dir: Path | None = None, *, seeds: bool = True) -> None:
+    def __init__(self, url: str | None = None, corpus_dir: Path | None = None, *, seeds: bool = True,
+                 meaning: bool = False) -> None:
         """`seeds=False` (the Discord bot; the CLI off the demo, `demo_seeds`): without a corpus folder, the
-        bundled seeds are never read in."""
+        bundled seeds are never read in. `meaning`: the index carries every paper's meaning vector, made in the
+        background by the embedder (store/search/meaning); off, the model is never loaded."""
         self.database = Database(url)
         self.corpus = Corpus(self.database, corpus_dir, seeds=seeds)
-        self.live = LiveIndex(self.database, self.corpus)
+        self.live = LiveIndex(self.database, self.corpus, meaning=meaning)
+        self.embedder = Embedder(self.database, self.live) if meaning else None
+        self.live.embedder = self.embedder
         self.search = SearchService(self)
         self.migration: MigrationResult | None = None  # what start() did to the schema
         self._follower: asyncio.Task[None] | None = None
@@ -119,7 +124,8 @@ class Library:
         """Read, parse and store the files under `paths` (default: the corpus folder); the index is not touched
         (the next `reload` takes what it changed)."""
         held = self.live.seen_change
-        report = await self.corpus.ingest(paths, progress)
+        async with self.embedder.held() if self.embedder is not None else contextlib.nullcontext():
+            report = await self.corpus.ingest(paths, progress)
         # The ingest's batches are freed, but glibc keeps their pages: some 100 MB after re-reading a bulk
         # file of 100,000 papers, beside an index the bot keeps serving. Handed back, off the event loop.
         await asyncio.to_thread(heap.give_back)
@@ -159,6 +165,8 @@ class Library:
             self._follower.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._follower
+        if self.embedder is not None:
+            await self.embedder.close()
         await self.live.close()
         await self.database.dispose()
 

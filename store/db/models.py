@@ -17,9 +17,11 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -204,6 +206,18 @@ class PaperTopic(Base):
     paper: Mapped[Paper] = relationship(back_populates="topic_links")
     topic: Mapped[Topic] = relationship(lazy="joined")
 
+
+class PaperVector(Base):
+    """A paper's meaning (store/search/meaning): int8 codes and a scale, and what they were made from (the model's
+    fingerprint, a hash of the paper's text): either changed, the paper is embedded again."""
+    __tablename__ = "paper_vectors"
+
+    paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True,
+                                          autoincrement=False)
+    model: Mapped[str] = mapped_column(String(64))
+    text_hash: Mapped[int] = mapped_column(BigInteger)  # store.search.meaning.stored.text_hash
+    codes: Mapped[bytes] = mapped_column(LargeBinary)  # dims bytes of int8
+    scale: Mapped[float] = mapped_column(Float)  # a float32 widened
 
 # --- Weekly digest state (per Discord server; the store keeps ids as plain integers) ---
 

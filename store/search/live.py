@@ -20,8 +20,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
+import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from store.corpus.service import Corpus
@@ -32,6 +33,9 @@ from store.db.settings import get_setting
 from store.search import heap, snapshot
 from store.search.acronyms import Glossary, load_glossary
 from store.search.index import SearchIndex
+from store.search.meaning import rows, stored
+from store.search.meaning.model import MeaningUnavailable
+from store.search.meaning.vectors import Quantised
 from store.search.overlay import OverlayIndex, supports
 from store.search.results import PaperView
 from store.search.views import read_catalog, read_views
@@ -42,6 +46,9 @@ log = logging.getLogger(__name__)
 OVERLAY_FROM = 2_000  # papers: a smaller index takes a change by an exact rebuild in memory (milliseconds)
 OVERLAY_MAX = 1_000  # changed papers an overlay holds before the full rebuild starts at once
 QUIET_SECONDS = 60.0  # after the last change, the overlay is replaced by a full build in the background
+
+if TYPE_CHECKING:
+    from store.search.meaning.embedder import Embedder
 
 State = tuple[SearchIndex, Sequence[PaperView]]
 T = TypeVar("T")
@@ -55,8 +62,12 @@ def _empty() -> State:
 
 
 class LiveIndex:
-    def __init__(self, database: Database, corpus: Corpus) -> None:
+    def __init__(self, database: Database, corpus: Corpus, meaning: bool = False) -> None:
+        """`meaning`: the index carries the papers' meaning vectors (store/search/meaning), filled by `embedder`."""
         self.database = database
+        self.meaning = meaning
+        self.embedder: Embedder | None = None  # set by the Library when meaning is on
+        self.loading = 0  # full loads under way (the embedder waits for them)
         self.corpus = corpus  # its folder holds the corpus's own glossaries
         self._state: State = _empty()  # the index and its catalog, swapped together
         self.generation = 0  # bumped at every index swap
@@ -75,6 +86,7 @@ class LiveIndex:
         self.seen_change = 0  # the newest change in the log that the index holds (store.db.changes)
         self.taken_change_at: datetime | None = None  # when the newest change taken from another process was made
         self._follow_lock = asyncio.Lock()
+        self._saved: tuple[SearchIndex | None, str] = (None, "")  # the index a full load made, and its stamp
 
     @property
     def index(self) -> SearchIndex:
@@ -90,7 +102,12 @@ class LiveIndex:
     async def refresh(self, *, rebuild: bool = False) -> None:
         """Load the snapshot of the current corpus version, or rebuild the index from the database; swap it in."""
         since = self._seq  # changes after this may be missing from what the load reads: re-applied below
-        index, source, seen = await self.database.off_the_loop(lambda sessions: self._load(sessions, rebuild))
+        self.loading += 1
+        try:
+            index, source, seen, stamp = await self.database.off_the_loop(lambda sessions: self._load(sessions,
+                                                                                                     rebuild))
+        finally:
+            self.loading -= 1
         async with self._index_lock:
             later: dict[int, PaperView | None] = {}
             for seq, taken in self._changes:
@@ -101,10 +118,53 @@ class LiveIndex:
                 source = "overlay" if isinstance(index, OverlayIndex) else source
             self._changes = [c for c in self._changes if c[0] > since]
             self._swap(index, source)
+            self._saved = (index, stamp)
             self.seen_change = max(self.seen_change, seen)
         log.info("index ready: %d papers (%s)", len(index), self.index_source)
         del index
         await asyncio.to_thread(heap.give_back)  # the index swapped out is gone: its heap can go back
+        if self.embedder is not None:
+            self.embedder.wake()  # every paper checked: vectors missing, stale, or stored since the read
+
+    def _model(self) -> str | None:
+        """The meaning model's fingerprint; None when meaning is off, or its package is missing (said once)."""
+        if not self.meaning:
+            return None
+        try:
+            return stored.fingerprint()
+        except MeaningUnavailable as exc:
+            log.warning("meaning is off: %s", exc)
+            self.meaning = False
+            return None
+
+    async def take_vectors(self, paper_ids: Sequence[int], vectors: Quantised) -> None:
+        """Lay these papers' vectors (the embedder's) over the index: a copy of it with new arrays, swapped in;
+        papers no longer in it are skipped."""
+        async with self._index_lock:
+            index = self.index
+            if getattr(index, "meaning", None) is None:
+                return
+            at = rows.positions(index, np.asarray(paper_ids, dtype=np.int64))
+            patched = await asyncio.to_thread(rows.patched, index, at, vectors)
+            self._state = (patched, self._state[1])
+            self.generation += 1
+            if self._saved[0] is index:
+                self._saved = (patched, self._saved[1])
+
+    async def save_vectors(self) -> None:
+        """After the embedder handed vectors over: the snapshot saved again with them (a restart then has them at
+        once), and the index answered from it (its vectors shared in the page cache, not this process's copy).
+        Not for an overlay (the quiet-period rebuild saves) nor an index a load has replaced meanwhile."""
+        index, stamp = self._saved
+        if not self.snapshot or index is not self.index or isinstance(index, OverlayIndex) or not stamp:
+            return
+        await asyncio.to_thread(snapshot.save, index, self.snapshot, stamp)
+        loaded = await asyncio.to_thread(snapshot.load, self.snapshot, stamp)
+        async with self._index_lock:
+            if loaded is not None and self.index is index:
+                self._state = (loaded, self._state[1])  # the same papers in the same order: the catalog stays
+                self.generation += 1
+                self._saved = (loaded, stamp)
 
     def _swap(self, index: SearchIndex, source: str) -> None:
         catalog = index.visible_papers() if isinstance(index, OverlayIndex) else index.papers
@@ -113,16 +173,22 @@ class LiveIndex:
         self.index_source = source
 
     def _with_changes(self, index: SearchIndex, taken: dict[int, PaperView | None]) -> SearchIndex:
-        """The index with these papers replaced or removed: an overlay on a large index, else a new build."""
+        """The index with these papers replaced or removed: an overlay on a large index, else a new build. With
+        meaning on, the changed papers are embedded now (a millisecond each): /similar knows them at once."""
+        vectors = {}
+        if getattr(index, "meaning", None) is not None:
+            vectors = rows.embedded(v for v in taken.values() if v is not None)
         if len(index) >= self.overlay_from and (supports(index) or isinstance(index, OverlayIndex)):
-            return OverlayIndex(index, taken)
+            return OverlayIndex(index, taken, vectors)
         papers = {p.id: p for p in (index.visible_papers() if isinstance(index, OverlayIndex) else index.papers)}
         for pid, view in taken.items():
             if view is None:
                 papers.pop(pid, None)
             else:
                 papers[pid] = view
-        return SearchIndex.build([papers[pid] for pid in sorted(papers)], self._glossary)
+        built = SearchIndex.build([papers[pid] for pid in sorted(papers)], self._glossary)
+        rows.carried(index, built, vectors)
+        return built
 
     async def take_changes(self, paper_ids: set[int]) -> None:
         """Make the current state of these papers searchable now (after a write that changed them)."""
@@ -138,6 +204,8 @@ class LiveIndex:
             self._swap(index, "overlay" if isinstance(index, OverlayIndex) else "rebuilt")
         if isinstance(index, OverlayIndex):
             self._schedule_rebuild(now=len(index.changes) >= OVERLAY_MAX)
+        if self.embedder is not None:
+            self.embedder.wake(paper_ids)  # stored for the next start and the other processes
 
     async def write(self, work: Callable[[AsyncSession], Awaitable[T]], changed: Callable[[T], set[int]]) -> T:
         """Run `work` in one transaction under the process's write lock, then take the papers it changed
@@ -173,7 +241,8 @@ class LiveIndex:
 
         self.rebuild_task = asyncio.get_running_loop().create_task(later())
 
-    async def _load(self, sessions: async_sessionmaker[AsyncSession], rebuild: bool) -> tuple[SearchIndex, str, int]:
+    async def _load(self, sessions: async_sessionmaker[AsyncSession], rebuild: bool
+                    ) -> tuple[SearchIndex, str, int, str]:
         async with sessions() as s, s.begin():  # one read transaction: the stamp matches the papers
             # Read first: a change committed while the papers are read is then taken again, never missed.
             seen = await changes.latest(s)
@@ -186,20 +255,24 @@ class LiveIndex:
                 log.warning("glossary: %s", problem)
             # The glossaries are not in the database: a snapshot is also stamped with their fingerprint.
             stamp = f"{version}+{glossary.fingerprint}"
+            model = await asyncio.to_thread(self._model)
             if self.snapshot and not rebuild:
                 index = await asyncio.to_thread(snapshot.load, self.snapshot, stamp)
                 if index is not None:
-                    return index, "snapshot", seen
-            catalog = await read_catalog(s)
+                    rows.fit(index, model)
+                    return index, "snapshot", seen, stamp
+            vectors = None if model is None else stored.VectorColumn(model)
+            catalog = await read_catalog(s, vectors=vectors)
             heap.give_back()  # the rows read, a batch at a time
         index = await asyncio.to_thread(SearchIndex.build, catalog, glossary)
+        rows.attach(index, *(vectors.finish() if vectors is not None else (None, None)), model)
         del catalog
         tokenize.forget()  # the build's every distinct word, which queries will hardly meet: a few hundred MB at 1M
         if self.snapshot:
             await asyncio.to_thread(snapshot.save, index, self.snapshot, stamp)
             # Answer from the file just written: its arrays are then the page cache's, not this process's own.
             index = await asyncio.to_thread(snapshot.load, self.snapshot, stamp) or index
-        return index, "rebuilt", seen
+        return index, "rebuilt", seen, stamp
 
     async def catch_up(self) -> str:
         """Take the changes other processes committed since the index was read; says what it did.

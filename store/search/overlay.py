@@ -31,6 +31,7 @@ from scipy import sparse
 from store.search.bm25 import K1, B, BM25Matrix, idf_weights
 from store.search.catalog import Joined, Picked
 from store.search.index import FIELD_WEIGHTS, SearchIndex
+from store.search.meaning import rows
 from store.search.people import People, Person, author_hits
 from store.search.results import PaperView, SearchResult
 from store.search.why import field_text
@@ -179,8 +180,12 @@ def score_bounds(base: BM25Matrix, old_avgdl: np.ndarray, new_avgdl: np.ndarray)
 class OverlayIndex(SearchIndex):
     """`base` with the papers in `changes` replaced (id -> new view) or removed (id -> None)."""
 
-    def __init__(self, base: SearchIndex, changes: Mapping[int, PaperView | None]) -> None:
+    def __init__(self, base: SearchIndex, changes: Mapping[int, PaperView | None],
+                 vectors: Mapping[int, rows.Vector] | None = None) -> None:
+        """`vectors`: the changed papers' meaning vectors (store/search/meaning/rows.py), when meaning is on."""
+        vectors = dict(vectors or {})
         if isinstance(base, OverlayIndex):  # stack on the built index, never on another overlay
+            vectors = {**{k: v for k, v in rows.of_delta(base).items() if k not in changes}, **vectors}
             changes = {**base.changes, **changes}
             base = base.base
         self.base = base
@@ -252,6 +257,8 @@ class OverlayIndex(SearchIndex):
         self.glossary_fingerprint = base.glossary_fingerprint
         self.topic_alternates = {k: base.topic_alternates.get(k) or self._alternates(self.topic_terms[k])
                                  for k in self.topic_labels}
+        meaning = rows.overlaid(base, self.hidden, [p.id for p in delta], vectors)
+        rows.attach(self, *(meaning or (None, None)), getattr(base, "meaning_model", None) if meaning else None)
 
     @staticmethod
     def _merged_recency(base: SearchIndex, delta: Sequence[PaperView]) -> np.ndarray:

@@ -37,7 +37,7 @@ from store.search.index import SearchIndex
 
 log = logging.getLogger(__name__)
 
-FORMAT = 9  # bump whenever SearchIndex's layout changes: old snapshots are then rebuilt (9: people as columns)
+FORMAT = 10  # bump whenever SearchIndex's layout changes: old snapshots are then rebuilt (10: meaning vectors)
 MAGIC = b"paperbot-index\n"
 ALIGN = 64  # each array starts on a cache line
 _REBUILT_ON_USE = ("_folded_titles", "_query_expander", "_last_why_terms")

@@ -23,6 +23,7 @@ from store.search.catalog import (
     PaperColumns,
     since_epoch,
 )
+from store.search.meaning import stored
 from store.search.results import PaperView, SummaryView
 
 
@@ -61,15 +62,17 @@ async def read_views(s: AsyncSession, ids: Sequence[int] | None = None) -> list[
             for pid, title, venue, year, link, added, incomplete in papers]
 
 
-async def read_catalog(s: AsyncSession, batch: int = 5_000, spill: bool = True) -> Catalog:
+async def read_catalog(s: AsyncSession, batch: int = 5_000, spill: bool = True,
+                       vectors: stored.VectorColumn | None = None) -> Catalog:
     """Every paper as `read_views` reads them, straight into a `Catalog`, `batch` papers at a time: a full
     build never holds every paper as Python objects (a million `PaperView`s are some 4 GB), nor (`spill`)
     their texts in memory. On SQLite the rows come from the driver as columns (`_read_columns`: a third less time,
-    no object per paper); elsewhere through the Core queries of `_read`."""
+    no object per paper); elsewhere through the Core queries of `_read`. `vectors`: the papers' stored meaning
+    vectors of its model are read too, a batch at a time beside them, in catalog order."""
     conn = await s.connection()
     builder = CatalogBuilder(spill)
     if conn.dialect.name == "sqlite" and conn.dialect.driver == "aiosqlite":
-        await _read_columns(conn, builder, batch)
+        await _read_columns(conn, builder, batch, vectors)
         return builder.finish()
     last = None
     while True:
@@ -84,6 +87,9 @@ async def read_catalog(s: AsyncSession, batch: int = 5_000, spill: bool = True) 
             return query.where(column.between(lo, hi))
 
         papers, summaries, authors, topics = await _read(conn, within)
+        if vectors is not None:
+            vectors.add(np.asarray([p[0] for p in papers], dtype=np.int64), await stored.read_batch(conn, vectors.model,
+                                                                                                     lo, hi))
         for pid, title, venue, year, link, added, incomplete in papers:
             views = _by_document(summaries.get(pid))
             builder.add(pid, title, venue, year, link, added, bool(incomplete), _by_position(authors.get(pid)),
@@ -132,7 +138,8 @@ _TOPICS = ("SELECT paper_topics.paper_id, topics.label FROM paper_topics JOIN to
            "ON paper_topics.topic_id = topics.id WHERE paper_topics.paper_id BETWEEN ? AND ?")
 
 
-async def _read_columns(conn: AsyncConnection, builder: CatalogBuilder, batch: int) -> None:
+async def _read_columns(conn: AsyncConnection, builder: CatalogBuilder, batch: int,
+                        vectors: stored.VectorColumn | None = None) -> None:
     """Every paper into `builder`, `batch` papers at a time, each batch in four queries on the driver (which
     runs them on its own thread, in the order queued: a batch's rows are made into columns as the next
     query's arrive).
@@ -143,16 +150,18 @@ async def _read_columns(conn: AsyncConnection, builder: CatalogBuilder, batch: i
     driver = (await conn.get_raw_connection()).driver_connection  # the session's own connection and transaction
     queued: list[asyncio.Future[Any]] = []
 
-    def query(statement: str, *parameters: int) -> asyncio.Future[Any]:
+    def query(statement: str, *parameters: int | str) -> asyncio.Future[Any]:
         shown_to_listeners(conn, statement)
         future = asyncio.ensure_future(driver.execute_fetchall(statement, parameters))  # type: ignore[union-attr]
         queued.append(future)
         return future
 
     def batch_of(papers: list[Any]) -> tuple[asyncio.Future[Any], ...]:
-        """The queries of a batch's summaries, authors and topics, and of the next batch's papers."""
+        """The queries of a batch's summaries, authors and topics, of the next batch's papers, and of the batch's
+        vectors (when read)."""
         lo, hi = papers[0][0], papers[-1][0]
-        return (*(query(q, lo, hi) for q in (_SUMMARIES, _AUTHORS, _TOPICS)), query(_PAPERS, hi, batch))
+        own = () if vectors is None else (query(stored.SQLITE_BATCH, vectors.model, lo, hi),)
+        return (*(query(q, lo, hi) for q in (_SUMMARIES, _AUTHORS, _TOPICS)), query(_PAPERS, hi, batch), *own)
 
     try:
         papers = list(await query(_PAPERS, -(1 << 63), batch))
@@ -161,6 +170,8 @@ async def _read_columns(conn: AsyncConnection, builder: CatalogBuilder, batch: i
             summaries, authors, topics = [_fields(list(await f), k) for f, k in zip(pending, (5, 3, 2), strict=False)]
             following = list(await pending[3])
             _add(builder, conn, papers, summaries, authors, topics)
+            if vectors is not None:
+                vectors.add(np.fromiter((p[0] for p in papers), dtype=np.int64, count=len(papers)), await pending[4])
             pending = batch_of(following) if following else ()
             queued[:] = pending
             papers = following
