@@ -67,6 +67,7 @@ class SearchIndex:
     # vectors yet. None: meaning is off, and every ranking is BM25's alone.
     meaning: Quantised | None = None
     meaning_known: np.ndarray | None = None
+    meaning_model: str | None = None  # the fingerprint the vectors were made with (meaning/rows.py)
 
     def __init__(self, papers: Sequence[PaperView], glossary: Glossary | None = None) -> None:
         catalog = self.papers = papers if isinstance(papers, Catalog) else Catalog.of(papers)

@@ -258,7 +258,7 @@ class OverlayIndex(SearchIndex):
         self.topic_alternates = {k: base.topic_alternates.get(k) or self._alternates(self.topic_terms[k])
                                  for k in self.topic_labels}
         meaning = rows.overlaid(base, self.hidden, [p.id for p in delta], vectors)
-        rows.attach(self, *(meaning or (None, None)), getattr(base, "meaning_model", None) if meaning else None)
+        rows.attach(self, *(meaning or (None, None)), base.meaning_model if meaning else None)
 
     @staticmethod
     def _merged_recency(base: SearchIndex, delta: Sequence[PaperView]) -> np.ndarray:
