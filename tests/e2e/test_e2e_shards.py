@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
+import os
 import re
 import shutil
 import signal
+import sqlite3
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -125,6 +128,38 @@ async def passes_after(p: BotProcess, moment: float, count: int = 2, timeout: fl
         raise AssertionError(f"passes after {moment}: {seen} in {timeout} s; log:\n" + "\n".join(tail)) from None
 
 
+async def stop_between_writes(p: BotProcess, database_url: str, tries: int = 200) -> None:
+    """SIGSTOP the process at a moment it holds no write lock on the SQLite file (nor the ingest claim's file
+    lock): stopped inside a write (a loop's claim, say), it would hold the lock for as long as it is stopped
+    and every other process's write would wait on it, which is not what the test is about."""
+    path = str(make_url(database_url).database)
+    for _ in range(tries):
+        p.proc.send_signal(signal.SIGSTOP)
+        if _free(path):
+            return
+        p.proc.send_signal(signal.SIGCONT)
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"process {p.pid} held the database's write lock at each of {tries} tries")
+
+
+def _free(path: str) -> bool:
+    """Whether a write could start on the SQLite file now, and the ingest claim's lock is free."""
+    try:
+        with contextlib.closing(sqlite3.connect(path, timeout=0, isolation_level=None)) as db:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("ROLLBACK")
+    except sqlite3.OperationalError:
+        return False
+    fd = os.open(f"{path}.ingest-lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)  # closing drops the flock taken here
+    return True
+
+
 def log_lines(p: BotProcess, text: str) -> int:
     """How many lines of the process's log say `text`."""
     return sum(text in line for line in p.log.read_text(encoding="utf-8").splitlines())
@@ -207,7 +242,8 @@ async def test_two_processes_one_shard_each_share_one_corpus(database_url: str, 
             if proxy is not None:
                 await proxy.cut()  # its database connections drop: the NOTIFY below never reaches it
             else:
-                processes[1].proc.send_signal(signal.SIGSTOP)  # SQLite: stopped before the commit, it cannot poll
+                # SQLite: stopped before the commit, it cannot poll
+                await stop_between_writes(processes[1], database_url)
             note(corpus, "week-13.md", LATE, "Ines Kowalczyk", "Tokens bound late, parsers stream.")
             assert "1 added" in (await answer(fake, "reload", guilds[0], user=fake.admin))["content"]
             if proxy is not None:

@@ -53,6 +53,7 @@ def test_no_title_carries_markup_or_a_key_name(text: str, suffix: str) -> None:
 @example("X\n作者*X", ".md")  # once read as the one name "作者X": a mark between letters joined two words
 @example("X\nJi Lin*X*", ".md")  # once "Ji LinX": emphasis inside a word joined two words
 @example("and\n_X_**作者", ".md")  # "X 作者": the emphasis is gone, the words are as written
+@example("Kaiming He\nRinon Gal1**Title", ".md")  # once "Rinon Gal1Title": a mark after a digit joined two words
 def test_authors_are_never_invented(text: str, suffix: str) -> None:
     written = _words(text)
     written |= {w.rstrip("0123456789") for w in written}  # "Gal1": an affiliation's number is dropped, not invented
@@ -70,6 +71,9 @@ def test_authors_are_never_invented(text: str, suffix: str) -> None:
     ("Author*Kaiming He", "Author Kaiming He"),  # between two letters a mark parts two words
     ("作者*X", "作者 X"),
     ("Kaiming He²Xiangyu Zhang", "Kaiming He Xiangyu Zhang"),
+    ("Rinon Gal1**Title", "Rinon Gal Title"),  # after an affiliation's digit too
+    ("Rinon Gal1*Yuval Alaluf", "Rinon Gal Yuval Alaluf"),
+    ("Rinon Gal1*, Yuval Alaluf2*", "Rinon Gal, Yuval Alaluf"),
 ])
 def test_marks_are_dropped_without_joining_words(line: str, cleaned: str) -> None:
     assert clean_author_text(line) == (cleaned, False)

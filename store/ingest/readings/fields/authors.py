@@ -29,10 +29,12 @@ _SUP = re.compile(r"<sup>[^<]{0,20}</sup>", re.IGNORECASE)
 _TAGS = re.compile(r"</?[a-z]+[^>]{0,40}>", re.IGNORECASE)
 _MARK = "*†‡§¶#✝✉⋆∗⁰¹²³⁴⁵⁶⁷⁸⁹"
 _MARKS = re.compile(f"[{re.escape(_MARK)}]+")
-# A mark between two letters parts two words ("Author*Kaiming"): dropping it would join them into a name
-# nobody wrote. (Before a digit it is dropped: "Lin*1" is an affiliation, removed next.)
+# A mark before a letter, after a letter or a digit, parts two words ("Author*Kaiming", "Gal1**Title"):
+# dropping it would join them into a name nobody wrote. (Before a digit it is dropped: "Lin*1" is an
+# affiliation, removed next.)
 _LETTER = rf"[^\W\d{re.escape(_MARK)}]"  # letters and "_" (superscript digits are word characters to re)
-_MARKS_BETWEEN = re.compile(f"(?<={_LETTER}){_MARKS.pattern}(?={_LETTER})")
+_WORD_CHAR = rf"[^\W{re.escape(_MARK)}]"
+_MARKS_BETWEEN = re.compile(f"(?<={_WORD_CHAR}){_MARKS.pattern}(?={_LETTER})")
 _AFFILIATION_DIGITS = re.compile(r"(?<=[^\W\d_.])\d{1,2}(?:\s*,\s*\d{1,2}(?![\w.]))*(?=[\s,;&]|$)")
 _PARENS = re.compile(r"\s*[(（][^()（）]*[)）]")
 _WIKI = re.compile(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]")
