@@ -5,10 +5,11 @@ at a million papers its arrays of occurrences, their weights and the matrix in t
 the matrix itself, beside the index still answering queries. Here the occurrences of each batch go to a
 temporary file; once every batch is in (the mean field lengths are then known), each batch is summed into
 its (term, document) frequencies exactly as `from_fields` sums them (same order of additions, so the
-same floats): a first pass counts each term's documents (its idf), a second weighs the entries and spills
-them (8 bytes an entry); the batches' entries are then merged a range of terms at a time and written to the
-matrix's own files, which are mapped (store/search/spill.py): the process never holds more than a batch or a
-range, and the snapshot copies the matrix from those files.
+same floats), once: its sums are spilled (12 bytes an entry) while each term's documents are counted (its
+idf); the batches' entries are then merged a range of terms at a time, weighed (entry by entry, so the same
+floats as weighing them batch by batch) and written to the matrix's own files, which are mapped
+(store/search/spill.py): the process never holds more than a batch or a range, and the snapshot copies the
+matrix from those files.
 The matrices equal `from_fields`'s bit for bit (tests/search/test_bm25_batched.py).
 """
 
@@ -37,8 +38,8 @@ def _read(fh: BinaryIO, dtype: type, count: int) -> np.ndarray:
 
 
 class _Spilled:
-    """One batch's weighted entries in the spill file, term by term: the distinct terms and where each one's
-    entries end (`ends`, int32 each), then the entries' documents (int32) and weights (float32)."""
+    """One batch's summed entries in the spill file, term by term: the distinct terms and where each one's
+    entries end (`ends`, int32 each), then the entries' documents (int32) and sums (float64)."""
 
     def __init__(self, at: int, n_terms: int, nnz: int) -> None:
         self.at, self.n_terms, self.nnz = at, n_terms, nnz
@@ -51,18 +52,18 @@ class _Spilled:
         return at.tolist(), ends[at].tolist()
 
     def entries(self, fh: BinaryIO, t: tuple[int, int], e: tuple[int, int]) -> tuple[np.ndarray, ...]:
-        """(term, document, weight) of the entries e[0]..e[1]-1, whose terms are t[0]..t[1]-1 of the batch's."""
+        """(term, document, sum) of the entries e[0]..e[1]-1, whose terms are t[0]..t[1]-1 of the batch's."""
         nt, ne = t[1] - t[0], e[1] - e[0]
         terms = _pread(fh, np.int32, self.at + 4 * t[0], nt)
         ends = _pread(fh, np.int32, self.at + 4 * (self.n_terms + t[0]), nt)
-        counts = np.diff(np.r_[e[0], ends])
+        counts = np.diff(ends, prepend=e[0])
         base = self.at + 8 * self.n_terms
         return (np.repeat(terms, counts), _pread(fh, np.int32, base + 4 * e[0], ne),
-                _pread(fh, np.float32, base + 4 * (self.nnz + e[0]), ne))
+                _pread(fh, np.float64, base + 4 * self.nnz + 8 * e[0], ne))
 
 
 def _by_terms(spilled: BinaryIO, batches: list[_Spilled], indptr: np.ndarray) -> Iterator[tuple[np.ndarray, ...]]:
-    """Every batch's entries (term, document, weight) merged term by term, a range of terms at a time:
+    """Every batch's entries (term, document, sum) merged term by term, a range of terms at a time:
     each batch's entries of the range follow the earlier batches', so a term's documents stay in order."""
     bounds = np.searchsorted(indptr, np.arange(0, int(indptr[-1]), RANGE_ENTRIES), side="right") - 1
     bounds = np.unique(np.r_[bounds, len(indptr) - 1])  # term ids where a range starts, and the end
@@ -93,52 +94,46 @@ class BatchedFields:
     def add(self, flat: np.ndarray, lengths: np.ndarray) -> None:
         """`flat`: the batch's term ids, document after document, field after field; `lengths[d, f]`."""
         _write(self._ids, flat.astype(np.int32, copy=False))
-        self._lengths.append(np.asarray(lengths, dtype=np.int64).reshape(-1, self.n_fields))
+        # int32: a field's length is far below 2**31, and a million papers' lengths are then 16 MB, not 32
+        self._lengths.append(np.asarray(lengths, dtype=np.int32).reshape(-1, self.n_fields))
 
     @property
     def lengths(self) -> np.ndarray:
-        return np.concatenate(self._lengths) if self._lengths else np.zeros((0, self.n_fields), dtype=np.int64)
+        return np.concatenate(self._lengths) if self._lengths else np.zeros((0, self.n_fields), dtype=np.int32)
 
     def matrix(self, fields: Sequence[int], weights: Sequence[float], vocabulary: Mapping[str, int],
                k1: float = K1, b: float = B, epsilon: float = EPSILON) -> BM25Matrix:
         """`BM25Matrix.from_fields` over these fields of every document (`weights`: one per field)."""
-        all_lengths = self.lengths
-        lengths = all_lengths[:, list(fields)]
+        lengths = self.lengths[:, list(fields)]
         n_docs, n_terms = len(lengths), max(len(vocabulary), 1)
         if n_docs == 0 or not lengths.any():
             return BM25Matrix(sparse.csr_matrix((n_terms, n_docs), dtype=np.float32), vocabulary, n_docs)
         avgdl = lengths.mean(axis=0)
         avgdl[avgdl == 0] = 1.0
         scale = np.asarray(weights, dtype=np.float64) / (1 - b + b * lengths / avgdl)
-        # Two passes over the batches: the first counts each term's documents (its idf), the second weighs
-        # the entries, so that what is spilled and merged is the final weights (8 bytes an entry, not the
-        # 16 of the frequencies and their terms).
+        # One pass over the batches: each batch's sums are spilled as they are (12 bytes an entry) while each
+        # term's documents are counted (its idf); the sums are weighed as the batches' entries are merged.
         df = np.zeros(n_terms, dtype=np.int64)
-        for _first, total in self._sums(fields, lengths, scale, n_terms):
-            df += np.diff(total.indptr)
-        idf = idf_weights(df.astype(np.float64), n_docs, epsilon)
-        indptr = np.concatenate([[0], np.cumsum(df)]).astype(np.int64)
         with spill.temporary() as spilled:
             batches, at = [], 0
-            for k, (first, total) in enumerate(self._sums(fields, lengths, scale, n_terms)):
+            for k, (first, terms, total) in enumerate(self._sums(fields, lengths, scale, n_terms)):
                 counts = np.diff(total.indptr)
-                terms = np.flatnonzero(counts)
-                rows = np.repeat(np.arange(n_terms, dtype=np.int32), counts)
-                data = total.data.astype(np.float64)
-                # Entry by entry as the whole corpus's build weighs its frequencies: the same floats.
-                weights = (idf[rows] * data * (k1 + 1) / (data + k1)).astype(np.float32)
-                _write(spilled, terms.astype(np.int32), np.cumsum(counts[terms]).astype(np.int32),
-                       total.indices.astype(np.int32) + first, weights)
+                df[terms] += counts
+                _write(spilled, terms.astype(np.int32), np.cumsum(counts).astype(np.int32),
+                       total.indices.astype(np.int32) + first, total.data.astype(np.float64))
                 batches.append(_Spilled(at, len(terms), total.nnz))
-                at += 8 * (len(terms) + total.nnz)
-                del total, rows, data, weights
+                at += 8 * len(terms) + 12 * total.nnz
+                del total
                 heap.between_batches(k)
             heap.give_back()
             spilled.flush()
+            idf = idf_weights(df.astype(np.float64), n_docs, epsilon)
+            indptr = np.concatenate([[0], np.cumsum(df)]).astype(np.int64)
             indices_file, weights_file = spill.temporary(), spill.temporary()
-            for _rows, docs, data in _by_terms(spilled, batches, indptr):
+            for rows, docs, data in _by_terms(spilled, batches, indptr):
                 _write(indices_file, docs)
-                _write(weights_file, data)
+                # Entry by entry as the whole corpus's build weighs its frequencies: the same floats.
+                _write(weights_file, (idf[rows] * data * (k1 + 1) / (data + k1)).astype(np.float32))
             indices, weighted = spill.mapped(indices_file, np.int32), spill.mapped(weights_file, np.float32)
         matrix = BM25Matrix(sparse.csr_matrix((weighted, indices, indptr), shape=(n_terms, n_docs)), vocabulary,
                             n_docs, idf.astype(np.float32))
@@ -146,22 +141,32 @@ class BatchedFields:
         return matrix
 
     def _sums(self, fields: Sequence[int], lengths: np.ndarray, scale: np.ndarray, n_terms: int
-              ) -> Iterator[tuple[int, sparse.csr_matrix]]:
-        """Each batch's (first document, its (term, document) sums of the fields' scaled occurrences), summed
-        as `BM25Matrix.from_fields` sums them: the same order of additions, so the same floats."""
+              ) -> Iterator[tuple[int, np.ndarray, sparse.csr_matrix]]:
+        """Each batch's (first document, its terms (ascending), their (term, document) sums of the fields' scaled
+        occurrences, a row per term of the batch), summed as `BM25Matrix.from_fields` sums them: each row holds
+        its entries in the same order, so the same additions and the same floats. Rows for the batch's own terms
+        only: a row per term of the vocabulary (a million at a million papers) made every batch's matrix cost
+        several passes over the whole vocabulary."""
         self._ids.seek(0)
         first = 0
+        seen = np.zeros(n_terms, dtype=bool)  # the batch's terms, while the batch is summed
+        local = np.zeros(n_terms, dtype=np.int32)  # a term's row in the batch's matrix
         for batch in self._lengths:
             n = len(batch)
             flat = _read(self._ids, np.int32, int(batch.sum()))
             if len(fields) < self.n_fields:
                 field = np.repeat(np.tile(np.arange(self.n_fields), n), batch.ravel())
                 flat = flat[np.isin(field, fields)]
+            seen[flat] = True
+            terms = np.flatnonzero(seen)
+            seen[terms] = False
+            local[terms] = np.arange(terms.size, dtype=np.int32)
+            rows = local[flat]
             own = lengths[first : first + n]
             docs = np.repeat(np.arange(n, dtype=np.int32), own.sum(axis=1))
-            yield first, sparse.csr_matrix((np.repeat(scale[first : first + n].ravel(), own.ravel()), (flat, docs)),
-                                           shape=(n_terms, n))
-            del flat, docs
+            yield first, terms, sparse.csr_matrix((np.repeat(scale[first : first + n].ravel(), own.ravel()),
+                                                   (rows, docs)), shape=(terms.size, n))
+            del flat, rows, docs
             first += n
 
     def close(self) -> None:

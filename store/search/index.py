@@ -37,12 +37,11 @@ from store.search.meaning.vectors import Quantised
 from store.search.people import People, author_hits, newest_first
 from store.search.results import Hit, Match, PaperView, SearchResult
 from store.search.sentences import MAX_CHARS, split_sentences
-from store.search.terms import TermTable
 from store.search.texts import sorted_order, utf8
 from store.search.titles import TitleFinder, holding, phrase_of
 from store.search.why import FIELDS, explain, explain_shown, wanted
 from store.text.folding import fold
-from store.text.tokenize import drain, forget, query_terms, tokenize, tokenize_parts, words
+from store.text.tokenize import forget, query_terms, tokenize, tokenize_parts, words
 
 FIELD_WEIGHTS = dict(zip(FIELDS, (2.0, 1.0, 0.5, 1.0), strict=True))  # title, topics, authors, summary
 PHRASE_BONUS = 1.0  # the query typed verbatim inside a title: a title fragment, the strongest signal
@@ -86,8 +85,7 @@ class SearchIndex:
             for k, start in enumerate(range(0, n, LAYOUT_BATCH)):
                 fields.add(*layout.lay_out(_field_texts(catalog, start, min(n, start + LAYOUT_BATCH))))
                 heap.between_batches(k)  # the batches' texts and work arrays
-            self.vocabulary = TermTable.of(layout.vocabulary)
-            drain(layout.vocabulary)  # not freed in one call: see tokenize.drain
+            self.vocabulary = layout.term_table()  # the layout's tables freed first, its dict after
             del layout
             if n > LAYOUT_BATCH:  # a large build: its every distinct word, cached, is dropped before the matrices
                 forget()

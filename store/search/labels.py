@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from store.search.catalog import Catalog
+from store.search.texts import repeat
 from store.text.folding import fold
 
 
@@ -16,7 +17,7 @@ def topic_papers(catalog: Catalog) -> tuple[dict[str, np.ndarray], dict[str, str
     a slice: not `np.unique` (parts of it hold the lock, some tens of ms at a million papers) nor a pass over
     every entry per label."""
     ids = np.asarray(catalog.topic_ids, dtype=np.int64)
-    paper = np.repeat(np.arange(len(catalog), dtype=np.int64), np.diff(catalog.topic_ends))
+    paper = repeat(np.arange(len(catalog), dtype=np.int64), np.diff(catalog.topic_ends))
     labels = list(catalog.labels)
     order = np.argsort(ids, kind="stable")  # the entries by label, each label's in paper order
     by_label = ids[order]

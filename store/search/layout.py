@@ -21,7 +21,8 @@ from itertools import accumulate
 
 import numpy as np
 
-from store.text.tokenize import chunk_terms, chunks
+from store.search.terms import TermTable
+from store.text.tokenize import chunk_terms, chunks, drain
 
 BATCH_CHARS = 1 << 20  # text per numpy pass: enough to amortise the calls, little enough for memory
 FIRST_BATCH_CHARS = 1 << 14
@@ -114,6 +115,17 @@ class FieldLayout:
         self._table = _ChunkTable()
         self._long: dict[bytes, tuple[int, int]] = {}  # chunks over KEY_BYTES long -> (first term, count)
         self._terms = array("i")  # the terms of every chunk met, a slice per chunk
+
+    def term_table(self) -> TermTable:
+        """The vocabulary as a `TermTable`; the layout is spent after. Its chunk tables go first (at a million
+        papers a table of millions of slots, some hundreds of MB, beside the vocabulary's dict as the table is
+        made), then the dict, an entry at a time (tokenize.drain)."""
+        self._table = _ChunkTable(bits=1)
+        self._terms = array("i")
+        drain(self._long)
+        table = TermTable.of(self.vocabulary)
+        drain(self.vocabulary)
+        return table
 
     def lay_out(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """(every text's term ids end to end as int32, the number of ids of each text as int64)."""

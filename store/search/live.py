@@ -54,6 +54,11 @@ State = tuple[SearchIndex, Sequence[PaperView]]
 T = TypeVar("T")
 
 
+def _let_go(held: list[State]) -> None:
+    held.clear()
+    heap.give_back()
+
+
 @cache
 def _empty() -> State:
     """What a process answers from before its first load: built once per process (milliseconds, no
@@ -117,12 +122,15 @@ class LiveIndex:
                 index = await asyncio.to_thread(self._with_changes, index, later)
                 source = "overlay" if isinstance(index, OverlayIndex) else source
             self._changes = [c for c in self._changes if c[0] > since]
+            replaced = [self._state]
             self._swap(index, source)
             self._saved = (index, stamp)
             self.seen_change = max(self.seen_change, seen)
         log.info("index ready: %d papers (%s)", len(index), self.index_source)
         del index
-        await asyncio.to_thread(heap.give_back)  # the index swapped out is gone: its heap can go back
+        # The index swapped out is let go off the loop (unless a query still holds it): unmapping a million
+        # papers' snapshot is tens of ms; then its heap can go back.
+        await asyncio.to_thread(_let_go, replaced)
         if self.embedder is not None:
             self.embedder.wake()  # every paper checked: vectors missing, stale, or stored since the read
 

@@ -18,7 +18,7 @@ from itertools import chain
 import numpy as np
 
 from store.search.results import Hit, Match, PaperView
-from store.search.texts import SLICE, Texts, sorted_order
+from store.search.texts import SLICE, Texts, drop, repeat, sorted_order
 from store.text.folding import fold
 from store.text.names import display_name, name_parts, person_key, surname_key
 from store.text.tokenize import drain
@@ -67,14 +67,14 @@ class People:
         # Person number -> the fullest spelling met so far (most words, then longest; the first of equals, as
         # `max` over the spellings in order keeps it) and its measure: no dict of spellings per person.
         fullest: list[str] = []
-        measure: list[tuple[int, int]] = []
+        measure = array("q")  # words << 32 | characters: compared as the pair (words, characters) is
 
         def number_of(name: str) -> int:  # a spelling met for the first time: its person (-1: nobody)
             key = person_key(name)
             if not key:
                 return -1
             n = people.setdefault(key, len(people))
-            size = (len(name.split()), len(name))
+            size = len(name.split()) << 32 | len(name)
             if n == len(fullest):
                 fullest.append(name)
                 measure.append(size)
@@ -83,34 +83,41 @@ class People:
             return n
 
         number: dict[str, int] = {}  # spelling -> person number, -1 when it names nobody
-        numbers = array("q")
+        numbers = array("i")  # int32 here and below: a million papers' bylines are millions of entries
         for name in names:
             n = number.get(name)
             if n is None:
                 n = number[name] = number_of(name)
             numbers.append(n)
-        who = np.frombuffer(numbers, dtype=np.int64) if len(numbers) else np.zeros(0, dtype=np.int64)
+        who = np.frombuffer(numbers, dtype=np.int32) if len(numbers) else np.zeros(0, dtype=np.int32)
         drain(number)  # a dict of every spelling: freed an entry at a time (tokenize.drain)
-        pos = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
-        rank = pos if order is None else np.asarray(order, dtype=np.int64)[pos]
+        del measure[:]  # freed: no spelling is measured any more
+        pos = repeat(np.arange(len(counts), dtype=np.int32), counts)  # in slices: see texts.repeat
+        rank = pos if order is None else np.asarray(order, dtype=np.int32)[pos]
         by = np.lexsort((rank, who))  # by person, then in the chosen order
+        del rank
         who, pos = who[by], pos[by]
+        del by
         keep = who >= 0
         keep[1:] &= (who[1:] != who[:-1]) | (pos[1:] != pos[:-1])  # a name twice on one byline
         who, pos = who[keep], pos[keep]
-        starts = np.searchsorted(who, np.arange(len(people) + 1))
-        columns: dict[str, list[str]] = {k: [] for k in _COLUMNS}
+        starts = np.searchsorted(who, np.arange(len(people) + 1, dtype=np.int32))
+        del who
+        keys = list(people)  # in person number order, as `fullest`
+        drain(people)
+        firsts: list[str] = []
+        surnames: list[str] = []
+        full: list[str] = []
         complete: list[str] = []  # autocomplete: folded "first last" then "last", person by person
-        for key, n in people.items():
-            name = fullest[n]
+        for name in fullest:
             first, _mid, surname = name_parts(name)
-            for column, value in zip(_COLUMNS, (key, name, fold(first).rstrip("."), surname_key(name),
-                                                _unspace(fold(surname))), strict=True):
-                columns[column].append(value)
+            firsts.append(fold(first).rstrip("."))
+            surnames.append(surname_key(name))
+            full.append(_unspace(fold(surname)))
             complete.append(fold(name))
             complete.append(fold(surname))
-        drain(people)
-        self.__setstate__(_state(columns, complete, pos.astype(np.int32), starts))
+        columns = dict(zip(_COLUMNS, (keys, fullest, firsts, surnames, full), strict=True))
+        self.__setstate__(_state(columns, complete, pos, starts))
 
     def __getstate__(self) -> dict[str, object]:
         """Texts and arrays only: a snapshot maps them as they are."""
@@ -188,8 +195,14 @@ _COLUMNS = ("keys", "names", "firsts", "surnames", "surnames_full")  # a Person'
 
 def _state(columns: dict[str, list[str]], complete: list[str], papers: np.ndarray, starts: np.ndarray
            ) -> dict[str, object]:
-    """People's columns, and the look-up tables sorted with numpy (see texts.sorted_order)."""
-    state: dict[str, object] = {k: Texts.of(v) for k, v in columns.items()}
+    """People's columns, and the look-up tables sorted with numpy (see texts.sorted_order). The lists are
+    emptied as they are encoded (texts.drop): at a million papers each is a million strings or more, and the
+    rebuild's peak memory is here."""
+    state: dict[str, object] = {}
+    for k, v in columns.items():
+        state[k] = Texts.of(v)
+        if k not in ("surnames", "surnames_full"):
+            drop(v)
     # By squashed surname, with and without particles ("oord", "vandenoord"), each person under each once.
     surnames, full = columns["surnames"], columns["surnames_full"]
     keys: list[str] = []
@@ -201,9 +214,13 @@ def _state(columns: dict[str, list[str]], complete: list[str], papers: np.ndarra
         if whole != short:
             keys.append(whole)
             ids.append(i)
+    drop(surnames)
+    drop(full)
     state["surname_keys"], state["surname_ids"] = _sorted(keys, np.frombuffer(ids, dtype=np.int64) if ids else
                                                           np.zeros(0, dtype=np.int64))
+    drop(keys)
     state["complete_keys"], state["complete_ids"] = _sorted(complete, np.arange(len(complete)) // 2)
+    drop(complete)
     sizes = np.diff(starts)
     names = state["names"]
     name_rank = np.empty(len(names), dtype=np.int64)  # type: ignore[arg-type]
@@ -219,7 +236,9 @@ def _sorted(keys: list[str], ids: np.ndarray) -> tuple[Texts, np.ndarray]:
     order = sorted_order(column)
     # A slice of the order at a time: `tolist` of two million positions is one C call holding the lock.
     ranked = [keys[i] for a in range(0, len(order), SLICE) for i in order[a : a + SLICE].tolist()]
-    return Texts.of(ranked), ids[order].astype(np.int32)
+    column = Texts.of(ranked)
+    drop(ranked)
+    return column, ids[order].astype(np.int32)
 
 
 class _PersonList(Sequence[Person]):

@@ -27,6 +27,22 @@ _ENCODE = methodcaller("encode", "utf-8", "surrogatepass")
 SLICE = 1 << 16  # items one C call takes at a time, so that no call holds the interpreter lock long
 
 
+def repeat(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """`np.repeat(values, counts)` a slice of SLICE values at a time: one repeat over a million counts is a
+    C loop holding the interpreter lock for a tenth of a second or more, and the event loop would wait."""
+    if len(counts) <= SLICE:
+        return np.repeat(values, counts)
+    return np.concatenate([np.repeat(values[a : a + SLICE], counts[a : a + SLICE])
+                           for a in range(0, len(counts), SLICE)])
+
+
+def drop(items: list) -> None:  # type: ignore[type-arg]
+    """Empty a large list a slice at a time: freeing a million strings or tuples in one `del` is one C call
+    holding the interpreter lock for tens of ms (more on a busy machine); a loop lets other threads in."""
+    while items:
+        del items[-SLICE:]
+
+
 def utf8_column(strings: Sequence[str]) -> tuple[bytes, np.ndarray]:
     """The strings' UTF-8 end to end, and where each one ends, in C loops rather than a Python step per
     string: all ASCII (most batches of titles), a byte a character; else each string encoded by a C map.
@@ -160,9 +176,14 @@ def sorted_order(texts: Texts) -> np.ndarray:
         start = ends[items] + offset
         have = np.clip(ends[items + 1] - start, 0, _STEP)
         key = have.astype(np.uint64)
-        for j in range(_STEP):
-            byte = data[np.minimum(start + j, max(data.size - 1, 0))].astype(np.uint64) if data.size else 0
-            key |= np.where(have > j, byte, 0).astype(np.uint64) << _SHIFTS[j]
+        # A slice of the strings at a time, the spilled column's pages read let go after each (spill.release):
+        # the first round reads every string, and the whole column would else be resident at once.
+        for a in range(0, slots.size, SLICE):
+            cut = slice(a, a + SLICE)
+            for j in range(_STEP):
+                byte = data[np.minimum(start[cut] + j, max(data.size - 1, 0))].astype(np.uint64) if data.size else 0
+                key[cut] |= np.where(have[cut] > j, byte, 0).astype(np.uint64) << _SHIFTS[j]
+            release(texts.data)
         by = np.lexsort((key, group[slots]))
         perm[slots] = items[by]
         key, have, tied = key[by], have[by], group[slots]

@@ -39,3 +39,25 @@ def test_batched_matrices_equal_the_whole_corpus_build(batch: int, entries: int,
 def test_an_empty_corpus_builds_empty_matrices() -> None:
     empty = SearchIndex.build([])
     assert empty.combined.weights.nnz == 0 and empty.combined.avgdl is None and not empty.paper("anything").hits
+
+
+def test_a_batch_without_a_fields_terms_equals_the_whole_corpus_build() -> None:
+    """A batch whose papers have nothing in a field (here: the second batch's first field) sums no rows."""
+    vocabulary = {f"t{i}": i for i in range(6)}
+    docs = [([0, 1, 1], [2]), ([1], [3, 3, 0]), ([], [4]), ([], [5, 2])]  # (field 0's ids, field 1's ids)
+    fields = bm25_batched.BatchedFields(2)
+    for part in (docs[:2], docs[2:]):
+        flat = np.array([t for d in part for f in d for t in f], dtype=np.int32)
+        fields.add(flat, np.array([[len(f) for f in d] for d in part]))
+    flat = np.array([t for d in docs for f in d for t in f], dtype=np.int32)
+    lengths = np.array([[len(f) for f in d] for d in docs])
+    first_field = np.array([t for d in docs for t in d[0]], dtype=np.int32)
+    for whole, batched in ((BM25Matrix.from_fields(flat, lengths, [2.0, 1.0], vocabulary),
+                            fields.matrix([0, 1], [2.0, 1.0], vocabulary)),
+                           (BM25Matrix.from_ids(first_field, lengths[:, 0], vocabulary),
+                            fields.matrix([0], [1.0], vocabulary))):
+        for part in ("data", "indices", "indptr"):
+            assert np.array_equal(getattr(whole.weights, part), getattr(batched.weights, part)), part
+        assert np.array_equal(whole.idf, batched.idf)
+    assert fields.matrix([0], [1.0], vocabulary).weights.indptr.tolist() == [0, 1, 3, 3, 3, 3, 3]
+    fields.close()
