@@ -70,8 +70,11 @@ def _nul_free(values: Sequence[Any]) -> Sequence[Any]:
     try:
         joined = "".join(values)
     except TypeError:
-        if not set(map(type, values)) <= _PLAIN:  # a list, a dict, a subclass of str: the engine's own walk
+        types = set(map(type, values))
+        if not types <= _PLAIN:  # a list, a dict, a subclass of str: the engine's own walk
             return [_without_nul(v) for v in values] if _holds_nul(values) else values
+        if str not in types:  # numbers (ids, positions): no text to look in
+            return values
         joined = "".join([v for v in values if type(v) is str])
     if "\x00" not in joined:
         return values

@@ -105,6 +105,7 @@ class Written:
         self.names = names  # the authors this sync has written (see `upsert_named`)
         self.seen: set[int] = set()  # the papers the file names, so far
         self.heard = _Heard()  # their title keys and identifiers
+        self.deaf = False  # some batch was written without being heard (store.corpus.fresh): every record is asked
         self.before: dict[int, int] = {}  # of those, the ones it described before: that entry's fingerprint
         self.updated: set[int] = set()  # of those, the ones whose entry differs now
         self.added = 0
@@ -125,6 +126,8 @@ class Written:
     def hear(self, records: Sequence[PaperRecord], keys: Mapping[str, str]) -> list[bool]:
         """Whether each record may name a paper an earlier batch of the file named (by title key or an
         identifier); the batch's own titles and identifiers are then heard. `keys`: title keys known already."""
+        if self.deaf:
+            return [True] * len(records)
         return self.heard.given_before([[key_of(rec.title, keys), *ids_of(rec)] for rec in records])
 
     def change(self, name: str, status: str, removed: int) -> FileChange:

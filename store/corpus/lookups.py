@@ -92,11 +92,11 @@ async def rows_in(session: AsyncSession, query: Select[Any], column: Any, values
     if session.get_bind().dialect.name == "postgresql":
         one_of = any_(bindparam("wanted", list(values), type_=postgresql.ARRAY(column.type)))
         return list((await session.execute(query.where(column == one_of))).all())
-    listed = func.json_each(bindparam("wanted", _json_array(values), type_=String)).table_valued("value")
+    listed = func.json_each(bindparam("wanted", json_array(values), type_=String)).table_valued("value")
     return list((await session.execute(query.where(column.in_(select(listed.c.value))))).all())
 
 
-def _json_array(values: Iterable[Any]) -> str:
+def json_array(values: Iterable[Any]) -> str:
     """The values as one JSON array. A NUL is dropped from a text value, as from every parameter
     (store.db.engine): the values then match what was stored."""
     text = json.dumps(list(values))

@@ -81,13 +81,13 @@ async def ensure_papers(session: AsyncSession, records: dict[str, PaperRecord], 
             seen_ids.update(own.items())
             rows.append((stored_key, title, venue, year, link, incomplete, *(own.get(kind) for kind in IDS), now))
         # Inserted as its one entry so far would derive it, so a paper with one entry needs no update later.
-        new_ids = await _insert_papers(session, rows)
+        new_ids = await insert_papers(session, rows)
         ids.update(zip(missing, new_ids, strict=True))
         created.update((pid, []) for pid in new_ids)
     return ids
 
 
-async def _insert_papers(session: AsyncSession, rows: list[tuple[Any, ...]]) -> list[int]:
+async def insert_papers(session: AsyncSession, rows: list[tuple[Any, ...]]) -> list[int]:
     """Insert papers (`PAPER_COLUMNS` tuples); their ids, in order.
 
     SQLite gives a row of a table with an integer primary key the largest id so far plus one, so the rows

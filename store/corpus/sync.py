@@ -35,6 +35,7 @@ from store.corpus.document import (
     without_member_copies,
 )
 from store.corpus.entries import merge_duplicates
+from store.corpus.fresh import write_fresh
 from store.corpus.lookups import chunks, title_key
 from store.db import changes
 from store.db.models import Document, Entry, Paper
@@ -145,6 +146,10 @@ async def _sync_file(session: AsyncSession, file: StreamedFile, doc: Document | 
         titles: dict[str, str] = {}
         if isinstance(batch, Keyed):  # its authors' keys and titles folded by the parsing process
             people, titles = batch.people, {title: title_key(folded) for title, folded in batch.titles.items()}
+        # Papers none of which is stored yet: written without the look-ups below (no member wrote of them).
+        if await write_fresh(session, written, batch.records, titles, people, now):
+            gc.collect(1)
+            continue
         earlier, rest = await named_before(session, written, batch.records, titles)
         accounts: dict[str, list[PaperRecord]] = {}
         records = merge_duplicates(rest, accounts, titles)

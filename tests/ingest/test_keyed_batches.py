@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import store.corpus.derive as derive
+import store.corpus.fresh as fresh
 import store.corpus.lookups as lookups
 from store.ingest import corpus
 from store.ingest.records import PaperRecord, Parsed
@@ -64,6 +65,7 @@ async def _through(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, worker: bool
     lookups.paper_key.cache_clear()
     with monkeypatch.context() as m:
         m.setattr(derive, "person_key", counted)
+        m.setattr(fresh, "person_key", counted)
         m.setattr(lookups, "fold", folds)
         if worker:
             m.setattr(corpus, "PROCESS_WORTHWHILE_BYTES", 0)
@@ -82,3 +84,19 @@ async def test_the_database_side_takes_the_keys_the_parsing_process_gives(tmp_pa
     assert by_worker == parsed_here
     assert keyed_without > 0 and keyed_here == 0
     assert folded_without >= 60 and folded_here == 0
+
+
+def test_a_keyed_batch_crosses_the_pipe_as_it_was() -> None:
+    """Pickled as columns (one list per field), it arrives equal: records, problems, keys and titles."""
+    import pickle
+
+    from store.ingest.records import Problem
+
+    records = [PaperRecord(title="A", authors=["Ada Lovelace"], venue="arXiv", year=2024, topics=["cs.LG"],
+                           summary="s", source="f", line=3, link="https://arxiv.org/abs/2401.00001",
+                           arxiv_id="2401.00001", metadata_record=True),
+               PaperRecord(title="B", summary="t", source="f", line=4, authors_incomplete=True, doi="10.1/x")]
+    for batch in (keyed(Parsed(records, [Problem("f", 2, "line skipped")])), Keyed([], [Problem("f", 1, "m")])):
+        again = pickle.loads(pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL))
+        assert type(again) is Keyed and again == batch
+    assert pickle.loads(pickle.dumps(keyed(Parsed(records, [])))).records[1].doi == "10.1/x"
