@@ -7,7 +7,7 @@
     paperbot check FILE ...       show how notes are read (papers, fields, problems); no database
     paperbot export DIR           write the members' summaries as Markdown files
     paperbot papers | stats       every paper; how many papers, authors, topics and members' summaries
-    paperbot paper|author|topic|ask QUERY [--limit N]
+    paperbot paper|author|topic|ask QUERY [--limit N]; paperbot similar PAPER: papers like it, by meaning
     paperbot db upgrade | current bring the database schema to this version's; show where it stands
     paperbot config               the effective settings (secrets hidden) and where each came from
     paperbot doctor               check the settings, the database, the corpus folder and Discord, changing nothing
@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from store.summaries.service import SummariesService
 
 log = logging.getLogger("paperbot")
-SEARCHES = ("paper", "author", "topic", "ask")
+SEARCHES = ("paper", "author", "topic", "ask", "similar")  # similar: papers like the best /paper match (bot.similar)
 
 # {on}: what the console runs on (bot.cli_library.banner_subject): the bundled seeds only in the demo.
 NO_TOKEN_BANNER = (
@@ -134,7 +134,8 @@ def _dump(data: Any) -> None:
 
 
 async def _search(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.text import render_result, sought
+    from bot.similar import papers_like
+    from bot.text import render_likeness, render_result, sought
 
     query = " ".join(args.query).strip()
     if not query:
@@ -143,9 +144,10 @@ async def _search(args: argparse.Namespace, settings: Settings) -> int:
     if args.limit < 1 or args.limit > 100:
         print(f"paperbot {args.command}: --limit must be between 1 and 100", file=sys.stderr)
         return 2
-    library = await started_library(args, settings)
+    library = await started_library(args, settings, meaning=args.command == "similar")
     try:
-        result = await getattr(library.search, args.command)(query, args.limit)
+        likeness = await papers_like(library.search, query, args.limit) if args.command == "similar" else None
+        result = likeness.result if likeness else await getattr(library.search, args.command)(query, args.limit)
     finally:
         await library.close()
     if args.json:
@@ -153,7 +155,7 @@ async def _search(args: argparse.Namespace, settings: Settings) -> int:
         if result.note:
             print(for_terminal(f"paperbot {args.command}: {result.note}"), file=sys.stderr)
     else:
-        print(render_result(result, query, sought(args.command)))
+        print(render_likeness(likeness, query) if likeness else render_result(result, query, sought(args.command)))
     return 2 if result.note and not result.hits else 0
 
 

@@ -59,6 +59,7 @@ class _Environment(BaseSettings):
     LOG_LEVEL: str | None = None
     SHARD_COUNT: str | None = None
     SHARD_IDS: str | None = None
+    MEANING: str | None = None
 
 
 def read_environment() -> dict[str, str]:
@@ -209,6 +210,17 @@ def _shard_ids(raw: str, count: int) -> tuple[int, ...]:
     return tuple(out)
 
 
+SWITCH = {"on": True, "off": False}
+
+
+def _switch(raw: str) -> bool:
+    """`on` or `off`, any case: a switch that guesses ("yes", "1") would hide a typo in a setting."""
+    value = SWITCH.get(raw.strip().lower())
+    if value is None:
+        raise ValueError(f"expected on or off, got {raw!r}")
+    return value
+
+
 def _poll_seconds(raw: str) -> float:
     try:
         value = float(raw)
@@ -244,6 +256,9 @@ class Settings:
     shard_ids: tuple[int, ...] | None = None
     # How often a process on SQLite looks for another process's corpus change (PostgreSQL notifies).
     corpus_poll_seconds: float = 5.0
+    # Meaning beside BM25 (issue 28): /similar, "Papers like this one", /propose's closest discussed papers,
+    # /topic's fusion. Off: every ranking is exactly BM25's and /similar says how to turn it on.
+    meaning: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -299,4 +314,5 @@ class Settings:
             shard_count=shard_count,
             shard_ids=shard_ids,
             corpus_poll_seconds=check("CORPUS_POLL_SECONDS", _poll_seconds, 5.0),
+            meaning=check("MEANING", _switch, True),
         )

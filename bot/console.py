@@ -15,7 +15,8 @@ from typing import TextIO
 from bot import commands as registry
 from bot.commands import Face
 from bot.services import summaries_for
-from bot.text import help_text, render_papers, render_report, render_result, sought, stats_text
+from bot.similar import papers_like
+from bot.text import help_text, render_likeness, render_papers, render_report, render_result, sought, stats_text
 from bot.untrusted import for_terminal
 from store.library import Library
 
@@ -30,6 +31,15 @@ async def _search(library: Library, command: str, rest: str, limit: int = 5) -> 
         return f"That {command} query is {len(rest)} characters; the limit is {MAX_QUERY}."
     result = await getattr(library.search, command)(_unquote(rest), limit)
     return render_result(result, rest, sought(command))
+
+
+async def _similar(library: Library, command: str, rest: str, limit: int = 5) -> str:
+    """Papers like the one named (its number, or words of its title), as `paperbot similar` says them."""
+    if not rest:
+        return f"Usage: /{command} {registry.command(command).usage}  (try /help)"
+    if len(rest) > MAX_QUERY:
+        return f"That {command} query is {len(rest)} characters; the limit is {MAX_QUERY}."
+    return render_likeness(await papers_like(library.search, _unquote(rest), limit), rest)
 
 
 async def _papers(library: Library, _command: str, _rest: str) -> str:
@@ -53,7 +63,8 @@ async def _quit(_library: Library, _command: str, _rest: str) -> None:
 
 
 HANDLERS: dict[str, Handler] = {"paper": _search, "author": _search, "topic": _search, "ask": _search,
-                                "papers": _papers, "stats": _stats, "reload": _reload, "help": _help, "quit": _quit}
+                                "similar": _similar, "papers": _papers, "stats": _stats, "reload": _reload,
+                                "help": _help, "quit": _quit}
 registry.check_table(Face.CONSOLE, HANDLERS)
 WORDS = {word: c.name for c in registry.on(Face.CONSOLE) for word in (c.name, *c.aliases)}
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import discord
 
+from bot.similar import Likeness, why_none
 from bot.text import clip
 from bot.untrusted import for_code_span, for_discord, for_discord_line, for_discord_pieces, for_plain
 from store.ingest.records import Problem
@@ -75,9 +76,8 @@ def paper_embed(hit: Hit, position: int, total: int, discussed: str | None = Non
         embed.add_field(name="Summary by", value=writers, inline=True)
     if discussed:  # the bot's own: "discussed on <date>, presented by <member>"
         embed.add_field(name="Discussed", value=discussed[:EMBED_FIELD_VALUE_MAX], inline=False)
-    if hit.why:
-        embed.add_field(name="Why it matched", value=for_discord_line(hit.why_text(), EMBED_FIELD_VALUE_MAX),
-                        inline=False)
+    if why := hit.why_text():  # words matched, or "by meaning"
+        embed.add_field(name="Why it matched", value=for_discord_line(why, EMBED_FIELD_VALUE_MAX), inline=False)
     embed.set_footer(text=for_plain(f"{position}/{total} · source: {p.source}", EMBED_FOOTER_MAX))
     return embed
 
@@ -98,6 +98,20 @@ def no_result_message(result: SearchResult, query: str, what: str) -> str:
         text += " Did you mean: " + "; ".join(f"**{for_discord_line(clip(s, 150))}**"
                                               for s in result.suggestions[:5]) + "?"
     return text[:CONTENT_MAX]
+
+
+def similar_header(likeness: Likeness) -> str:
+    """Above /similar's results (and the button's): which paper they are like, and that meaning ranked them."""
+    count, title = len(likeness.result.hits), likeness.paper.title if likeness.paper else ""
+    return (f"{count} paper{'s' if count != 1 else ''} like “{for_discord_line(clip(title, 200))}”, by meaning "
+            f"(what the summaries are about, not their words)")[:CONTENT_MAX]
+
+
+def nothing_similar(likeness: Likeness, query: str) -> str:
+    """/similar with nothing to show: no paper matches the words, or none is like the paper (and why)."""
+    if likeness.paper is None:
+        return no_result_message(likeness.result, query, "paper")
+    return f"Papers like “{for_discord_line(clip(likeness.paper.title, 200))}”: {why_none(likeness)}"[:CONTENT_MAX]
 
 
 def full_summary_embeds(paper: PaperView) -> list[discord.Embed]:

@@ -12,11 +12,11 @@ from typing import TextIO
 
 import discord
 
+from bot.cli_library import new_library
 from bot.client import PaperBot
 from bot.config import Settings
 from bot.untrusted import TerminalLogFilter
 from store.db.engine import redact
-from store.library import Library
 
 log = logging.getLogger("paperbot")
 
@@ -112,7 +112,8 @@ def setup_logging(settings: Settings, stream: TextIO | None = None) -> None:
 
 async def run_bot(settings: Settings) -> None:
     setup_logging(settings)
-    library = Library(settings.database_url, settings.corpus_dir, seeds=False)  # seeds: console demo only
+    library = new_library(settings.database_url, settings.corpus_dir, seeds=False,  # seeds: console demo only
+                          meaning=settings.meaning)
     log.info("starting: %s", library)
     await library.start()
     bot = PaperBot(library, settings)
@@ -134,7 +135,8 @@ async def run_bot(settings: Settings) -> None:
 
 async def sync_commands(settings: Settings, *, force: bool = False) -> None:
     setup_logging(settings)
-    library = Library(settings.database_url, settings.corpus_dir, seeds=False)  # seeds: console demo only
+    library = new_library(settings.database_url, settings.corpus_dir, seeds=False,  # seeds: console demo only
+                          meaning=settings.meaning)
     await library.start()
     bot = PaperBot(library, settings, sync_commands=False)
     try:

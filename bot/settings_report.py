@@ -29,6 +29,8 @@ def _shown(name: str, value: object) -> str:
         return "(none: the bundled seeds only in the console demo)"
     if name == "DIGEST_WEEKDAY" and isinstance(value, int):
         return WEEKDAYS[value]
+    if isinstance(value, bool):  # a switch (MEANING): as it is written
+        return "on" if value else "off"
     if isinstance(value, time):
         return value.strftime("%H:%M")
     if isinstance(value, (frozenset, tuple)):

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from bot import commands as registry
 from bot.commands import Face
+from bot.similar import Likeness, why_none
 from bot.untrusted import for_terminal, for_terminal_line
 from store.ingest.report import IngestReport, problem_line
 from store.search.results import Hit, PaperView, SearchResult
@@ -49,8 +50,8 @@ def render_hit(position: int, hit: Hit, width: int = 100) -> str:
     elif p.summary:
         lines.append(textwrap.fill(clip(p.summary, EXTRACT_CHARS), width, initial_indent="   ",
                                    subsequent_indent="   "))
-    if hit.why:
-        lines.append(f"   why: {hit.why_text()}")
+    if why := hit.why_text():  # words matched, or "by meaning"
+        lines.append(f"   why: {why}")
     if p.link:
         lines.append(f"   link: {p.link}")
     lines.append(f"   source: {for_terminal_line(p.source)}")
@@ -69,6 +70,16 @@ def render_result(result: SearchResult, query: str, what: str = "paper") -> str:
     if result.suggestions:
         lines.append("Did you mean: " + "; ".join(result.suggestions) + "?")
     return for_terminal("\n".join(lines))
+
+
+def render_likeness(likeness: Likeness, query: str) -> str:
+    """`paperbot similar` and the console's /similar: which paper, then the papers like it (or why none)."""
+    if likeness.paper is None:
+        return render_result(likeness.result, query)
+    head = f"Papers like “{for_terminal_line(likeness.paper.title)}”"
+    if not likeness.result.hits:
+        return for_terminal(f"{head}: {why_none(likeness)}")
+    return f"{head}, by meaning:\n\n{render_result(likeness.result, query)}"
 
 
 def render_papers(papers: Sequence[PaperView]) -> str:
@@ -96,6 +107,7 @@ def help_examples(papers: Sequence[PaperView], topics: Sequence[str]) -> dict[st
         words = [w for w in first.title.split() if len(w) > 3][:3]
         if words:
             examples["paper"] = " ".join(words).strip(":,").lower()
+            examples["similar"] = examples["paper"]  # /similar takes the best /paper match for its words
         with_authors = next((p for p in papers if p.authors), None)
         if with_authors:
             examples["author"] = with_authors.authors[0].split()[-1]

@@ -1,15 +1,21 @@
-"""Buttons and menus under search results: pages, and the whole summary of a paper.
+"""Buttons and menus under search results: pages, the whole summary of a paper, and papers like each one.
 
 A view's message came with an interaction token, which Discord honours for 15 minutes only; a view that
 times out later (pages browsed for a while, then left) cannot disable its buttons through it (401, Invalid
 Webhook Token). `show_retired` edits a public message through the channel's own message endpoint instead,
 with the bot's token, so the buttons never stay live-looking on a message nobody answers any more.
+
+"Papers like this one" buttons (`similar:<paper id>`) are answered by the search cog's `on_interaction`, as
+the reading group's vote buttons are, not by the view: anyone may press them, they stay live when the view
+retires, and they work after a restart. (A `discord.ui.DynamicItem` inside a view would be unregistered for
+every message when that one view times out: discord.py's `ViewStore.remove_view` drops its template.)
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import re
 import time
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
@@ -23,6 +29,8 @@ from store.search.results import Hit
 TIMEOUT = 300.0  # seconds of inactivity before the buttons are disabled
 TOKEN_LIFE = timedelta(minutes=15)  # Discord's interaction tokens; edits through one fail after it
 TOKEN_MARGIN = timedelta(minutes=1)  # a token this close to its end is not tried: the request could outlive it
+SIMILAR = re.compile(r"similar:(\d{1,19})")  # "Papers like this one": the paper's id
+BUTTON_LABEL_MAX = 80  # Discord's limit for a button's label
 
 log = logging.getLogger(__name__)
 
@@ -84,18 +92,32 @@ class RetiringView(discord.ui.View):
 
     async def on_timeout(self) -> None:
         for item in self.children:
-            if isinstance(item, discord.ui.Button | discord.ui.Select):
+            if isinstance(item, discord.ui.Button | discord.ui.Select) and not lasting(item):
                 item.disabled = True
         if self.message is not None:
             await show_retired(self.message, self, time.monotonic() - self._sent_at)
 
 
+def lasting(item: discord.ui.Item[discord.ui.View]) -> bool:
+    """A button answered from its custom_id alone (`similar:<id>`): it outlives its view, so it stays live."""
+    return SIMILAR.fullmatch(str(getattr(item, "custom_id", None) or "")) is not None
+
+
+def similar_button(hit: Hit, position: int) -> discord.ui.Button[discord.ui.View]:
+    """ "Papers like this one" for the result at `position` (its embed's footer number), with its title."""
+    label = for_plain(f"🔎 Like {position}: {hit.paper.title}", BUTTON_LABEL_MAX) or f"Like {position}"
+    return discord.ui.Button(label=label, style=discord.ButtonStyle.secondary, custom_id=f"similar:{hit.paper.id}",
+                             row=2)
+
+
 class ResultsView(RetiringView):
-    """Previous/Next pages and a "read in full" menu that only the member who asked can drive."""
+    """Previous/Next pages and a "read in full" menu that only the member who asked can drive, and (`similar`)
+    a "Papers like this one" button under each result shown, for anyone (the search cog answers it)."""
 
     def __init__(self, hits: Sequence[Hit], owner_id: int, *, page_size: int = PAGE_SIZE,
-                 timeout: float = TIMEOUT, discussed: Mapping[int, str] | None = None) -> None:
+                 timeout: float = TIMEOUT, discussed: Mapping[int, str] | None = None, similar: bool = False) -> None:
         super().__init__(timeout=timeout)
+        self.similar = similar  # a "Papers like this one" button under each result shown (meaning on)
         self.hits = list(hits)
         self.discussed = dict(discussed or {})  # paper id -> "discussed on ..., presented by ..."
         self.owner_id = owner_id
@@ -117,8 +139,15 @@ class ResultsView(RetiringView):
                                  description=for_plain(", ".join(h.paper.authors), 100) or "authors unknown")
             for h in shown[:SELECT_OPTIONS_MAX]
         ]
+        for item in [c for c in self.children if lasting(c)]:
+            self.remove_item(item)
+        first = self.page * self.page_size + 1
+        for i, hit in enumerate(shown if self.similar else ()):
+            self.add_item(similar_button(hit, first + i))
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if SIMILAR.fullmatch(str((interaction.data or {}).get("custom_id", ""))):
+            return False  # not the view's: the search cog answers it, for anyone
         if interaction.user.id == self.owner_id:
             return True
         await interaction.response.send_message("These buttons belong to the member who asked. "

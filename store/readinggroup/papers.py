@@ -4,24 +4,32 @@ of their own, if it looks like one. Pure: reads the search index, never the data
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from store.corpus.lookups import paper_key
+from store.search.meaning.vectors import Quantised
 from store.search.results import PaperView, SearchResult
 from store.text.identifiers import is_link
 from store.text.identifiers import mentioned_arxiv_id as arxiv_id
 
 
 class Searchable(Protocol):
-    """What the store needs from the search index: papers by id and a title search."""
+    """What the store needs from the search index: papers by id, a title search, and papers close in meaning
+    (`similar`: to a paper of the index; `similar_text`: to any text), among the ids given; `meaning` is None
+    when meaning is off or unavailable."""
 
     papers: Sequence[PaperView]
+    meaning: Quantised | None  # the papers' vectors, one row per catalog position
 
     def get(self, paper_id: int) -> PaperView | None: ...
 
     def paper(self, query: str, limit: int = 10) -> SearchResult: ...
+
+    def similar(self, paper_id: int, limit: int = 5, among: Collection[int] | None = None) -> SearchResult: ...
+
+    def similar_text(self, text: str, limit: int = 5, among: Collection[int] | None = None) -> SearchResult: ...
 
 
 def plausible_title(text: str) -> bool:
