@@ -87,7 +87,8 @@ async def propose(session: AsyncSession, guild_id: int, proposer_id: int, title:
     assert pid is not None
     view = await proposal(session, pid)
     assert view is not None
-    similar = await similar_discussed(session, guild_id, index, title, key) if index is not None else []
+    similar = (await similar_discussed(session, guild_id, index, title, key, paper_id=paper_id)
+               if index is not None else [])
     return Proposed(view, new, await discussed(session, guild_id, key), similar)
 
 
