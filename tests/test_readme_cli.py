@@ -38,8 +38,16 @@ link: https://arxiv.org/abs/1803.03635
 Dense networks contain sparse subnetworks, winning tickets, that train to full accuracy when reset to their
 initialisation. Pruning finds them.
 """
+OTHER = """---
+title: "Deep Compression: Compressing Deep Neural Networks with Pruning, Trained Quantization and Huffman Coding"
+authors: Song Han; Huizi Mao; William J. Dally
+year: 2016
+topics: pruning, compression
+---
+Pruning removes most weights of a trained network, quantization shares the rest, and Huffman coding stores them.
+"""
 # What each placeholder of the command table stands for when the test runs a command as the table writes it.
-PLACEHOLDERS = {"QUERY": "lottery ticket", "NAME": "Frankle", "TOPIC": "pruning",
+PLACEHOLDERS = {"QUERY": "lottery ticket", "PAPER": "lottery ticket", "NAME": "Frankle", "TOPIC": "pruning",
                 "QUESTION": "what are winning tickets", "FILE...": "{corpus}", "DIR": "{export}"}
 
 
@@ -163,6 +171,7 @@ def test_json_prints_what_the_readme_says(tmp_path: Path) -> None:
     corpus, export = tmp_path / "corpus", tmp_path / "export"
     corpus.mkdir()
     (corpus / "lottery.md").write_text(NOTE, encoding="utf-8")
+    (corpus / "compression.md").write_text(OTHER, encoding="utf-8")  # a paper for `similar` to find
     claims = json_claims()
     assert claims, "README.md: no table of what --json prints"
     for name, kind in claims.items():
