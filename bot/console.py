@@ -7,12 +7,14 @@ checked when this module is imported.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shlex
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TextIO
 
 from bot import commands as registry
+from bot.cli_library import ready
 from bot.commands import Face
 from bot.services import summaries_for
 from bot.similar import papers_like
@@ -21,6 +23,7 @@ from bot.untrusted import for_terminal
 from store.library import Library
 
 MAX_QUERY = 300  # the bot's own argument limit
+VECTORS_WAIT = 10.0  # seconds /similar waits for the background embedder before answering
 Handler = Callable[[Library, str, str], Awaitable[str | None]]
 
 
@@ -39,6 +42,10 @@ async def _similar(library: Library, command: str, rest: str, limit: int = 5) ->
         return f"Usage: /{command} {registry.command(command).usage}  (try /help)"
     if len(rest) > MAX_QUERY:
         return f"That {command} query is {len(rest)} characters; the limit is {MAX_QUERY}."
+    # Vectors are made in the background after start-up: a small corpus has them within a second or two, so
+    # the console waits that long rather than answer "not read yet" to the first question.
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(ready(library), VECTORS_WAIT)
     return render_likeness(await papers_like(library.search, _unquote(rest), limit), rest)
 
 

@@ -190,6 +190,19 @@ async def test_the_console_says_which_paper_and_the_papers_like_it(meaning_libra
     assert "/similar PAPER" in await answer(seeded_library, "/help")
 
 
+async def test_the_consoles_first_similar_waits_for_the_vectors_being_made(database_url: str) -> None:
+    """Asked at once after start-up, before the background embedder is done: the answer has the papers, not
+    "its meaning is not read yet" (the console waits a few seconds for a small corpus's vectors)."""
+    library = new_library(database_url, None, seeds=True, meaning=True)
+    await library.start()
+    try:
+        assert library.embedder is not None
+        text = await answer(library, "/similar the lottery ticket hypothesis")
+        assert [line.split(". ", 1)[1] for line in text.splitlines() if line[:1].isdigit()] == LIKE_LOTTERY
+    finally:
+        await library.close()
+
+
 def test_paperbot_similar_prints_and_dumps_the_same_papers(tmp_path: Path) -> None:
     done = run(tmp_path, "similar", "lottery", "ticket", "hypothesis", "--limit", "5", "--json")
     assert done.returncode == 0, done.stderr
