@@ -24,16 +24,9 @@ from bot.views import SIMILAR, ResultsView, lasting
 from store.library import Library
 from store.search.results import Hit, Match, PaperView, SearchResult, SummaryView
 from tests.cli import run
+from tests.search.meaning_seeds import LIKE_LOTTERY, LOTTERY
 
-LOTTERY = "The Lottery Ticket Hypothesis: Finding Sparse, Trainable Neural Networks"
-LIKE_LOTTERY = [  # the five seeds closest to LOTTERY in meaning (tests/e2e/test_e2e_similar.py has fifteen)
-    "Introspection: Accelerating Neural Network Training By Learning Weight Evolution",
-    "Dynamical Isometry and a Mean Field Theory of CNNs: How to Train 10,000-Layer Vanilla Convolutional "
-    "Neural Networks",
-    "Playing the lottery with rewards and multiple languages: lottery tickets in RL and NLP",
-    "Towards Robust, Locally Linear Deep Networks",
-    "Uncertainty-guided Continual Learning with Bayesian Neural Networks",
-]
+LIKE_FIVE = LIKE_LOTTERY[:5]  # the console and the CLI show five
 OFF = "meaning is off here (MEANING=off)"
 
 
@@ -183,7 +176,7 @@ async def test_the_console_says_which_paper_and_the_papers_like_it(meaning_libra
     text = await answer(seeded_library, "/similar the lottery ticket hypothesis")
     lines = text.splitlines()
     assert lines[0] == f"Papers like “{LOTTERY}”, by meaning:"
-    assert [line.split(". ", 1)[1] for line in lines if line[:1].isdigit()] == LIKE_LOTTERY
+    assert [line.split(". ", 1)[1] for line in lines if line[:1].isdigit()] == LIKE_FIVE
     lottery = next(p.id for p in seeded_library.catalog if p.title == LOTTERY)
     assert await answer(seeded_library, f"/similar {lottery}") == text  # the number, as the autocomplete sends
     assert await answer(seeded_library, "/similar") == "Usage: /similar PAPER  (try /help)"
@@ -198,7 +191,7 @@ async def test_the_consoles_first_similar_waits_for_the_vectors_being_made(datab
     try:
         assert library.embedder is not None
         text = await answer(library, "/similar the lottery ticket hypothesis")
-        assert [line.split(". ", 1)[1] for line in text.splitlines() if line[:1].isdigit()] == LIKE_LOTTERY
+        assert [line.split(". ", 1)[1] for line in text.splitlines() if line[:1].isdigit()] == LIKE_FIVE
     finally:
         await library.close()
 
@@ -207,7 +200,7 @@ def test_paperbot_similar_prints_and_dumps_the_same_papers(tmp_path: Path) -> No
     done = run(tmp_path, "similar", "lottery", "ticket", "hypothesis", "--limit", "5", "--json")
     assert done.returncode == 0, done.stderr
     papers = json.loads(done.stdout)
-    assert [p["title"] for p in papers] == LIKE_LOTTERY
+    assert [p["title"] for p in papers] == LIKE_FIVE
     assert all(p["meaning"] is True and p["why"].startswith("by meaning") for p in papers)
     shown = run(tmp_path, "similar", "lottery ticket hypothesis", "--limit", "5")
     assert shown.returncode == 0 and shown.stdout.splitlines()[0] == f"Papers like “{LOTTERY}”, by meaning:"

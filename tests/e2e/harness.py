@@ -63,12 +63,14 @@ def seeds_copy(tmp_path: Path) -> Path:
 
 
 @contextlib.asynccontextmanager
-async def local_discord(database_url: str, corpus: Path | None = None, *,
-                        ingest_if_empty: bool = True) -> AsyncIterator[tuple[FakeDiscord, Library]]:
+async def local_discord(database_url: str, corpus: Path | None = None, *, ingest_if_empty: bool = True,
+                        meaning: bool = False) -> AsyncIterator[tuple[FakeDiscord, Library]]:
     """A started Library on `corpus` (None: the bundled seeds, read in place) and the local Discord, with
-    discord.py pointed at it; no bot yet."""
-    library = Library(database_url, corpus)
+    discord.py pointed at it; no bot yet. `meaning`: MEANING on, every paper's vector in the index first."""
+    library = Library(database_url, corpus, meaning=meaning)
     await library.start(ingest_if_empty=ingest_if_empty)
+    if library.embedder is not None:
+        await library.embedder.settled()
     try:
         async with FakeDiscord() as fake:
             with pointed_at(fake):

@@ -10,31 +10,18 @@ is built with MEANING on (the harness's worlds have the Library's default) and w
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.cli_library import new_library, ready
 from bot.client import PaperBot
 from store import readinggroup as rg
 from store.library import Library
 from tests.corpora import reading_group_corpus
-from tests.e2e.harness import NOW, Clock, make_bot, propose, seeds_copy, settings_for
+from tests.e2e.harness import NOW, Clock, local_discord, make_bot, propose, seeds_copy, settings_for
 from tests.e2e.pings import assert_cannot_ping
-from tests.fakediscord import FakeDiscord, pointed_at, running
+from tests.fakediscord import FakeDiscord, running
+from tests.search.meaning_seeds import LIKE_LOTTERY, LOTTERY
 
-LOTTERY = "The Lottery Ticket Hypothesis: Finding Sparse, Trainable Neural Networks"
-# The 15 seeds closest to LOTTERY in meaning, best first (cosines 0.60 down to 0.45).
-LIKE_LOTTERY = [
-    "Introspection: Accelerating Neural Network Training By Learning Weight Evolution",
-    "Dynamical Isometry and a Mean Field Theory of CNNs: How to Train 10,000-Layer Vanilla Convolutional "
-    "Neural Networks",
-    "Playing the lottery with rewards and multiple languages: lottery tickets in RL and NLP",
-    "Towards Robust, Locally Linear Deep Networks",
-    "Uncertainty-guided Continual Learning with Bayesian Neural Networks",
-    "Conditional Neural Processes",
-]
 HEADER = f"15 papers like “{LOTTERY}”, by meaning (what the summaries are about, not their words)"
 ATTENTION, BERT = "Attention Is All You Need", "BERT: Pre-training of Deep Bidirectional Transformers"
 RESNET, GAN = "Deep Residual Learning for Image Recognition", "Generative Adversarial Nets"
@@ -61,22 +48,6 @@ def ids(library: Library, titles_: list[str]) -> list[str]:
     return [f"similar:{paper_id(library, t)}" for t in titles_]
 
 
-@contextlib.asynccontextmanager
-async def world_with(database_url: str, corpus: Path | None, *, meaning: bool) -> AsyncIterator[
-        tuple[FakeDiscord, Library]]:
-    """The local Discord and a started Library on `corpus` (None: the bundled seeds), MEANING as given, every
-    paper's meaning vector in its index."""
-    library = new_library(database_url, corpus, seeds=True, meaning=meaning)
-    await library.start()
-    await ready(library)
-    try:
-        async with FakeDiscord() as fake:
-            with pointed_at(fake):
-                yield fake, library
-    finally:
-        await library.close()
-
-
 async def discuss(library: Library, guild_id: int, title: str, presenter: int, when: datetime) -> None:
     """A session on `title` that took place (set up through the store: the session's own flow is tested in
     test_e2e_readinggroup)."""
@@ -86,7 +57,7 @@ async def discuss(library: Library, guild_id: int, title: str, presenter: int, w
 
 
 async def test_similar_autocompletes_and_answers_by_meaning(database_url: str, tmp_path: Path) -> None:
-    async with world_with(database_url, seeds_copy(tmp_path), meaning=True) as (fake, library), \
+    async with local_discord(database_url, seeds_copy(tmp_path), meaning=True) as (fake, library), \
             running(PaperBot(library, settings_for(fake))):
         await similar_by_meaning(fake, library)
 
@@ -119,7 +90,7 @@ async def similar_by_meaning(fake: FakeDiscord, library: Library) -> None:
 
 
 async def test_papers_like_this_one_button_outlives_its_view_and_a_restart(database_url: str) -> None:
-    async with world_with(database_url, None, meaning=True) as (fake, library):
+    async with local_discord(database_url, None, meaning=True) as (fake, library):
         await button_across_a_restart(fake, library)
 
 
@@ -149,7 +120,7 @@ async def button_across_a_restart(fake: FakeDiscord, library: Library) -> None:
 
 
 async def test_propose_names_the_closest_discussed_papers_by_meaning(database_url: str, tmp_path: Path) -> None:
-    async with world_with(database_url, reading_group_corpus(tmp_path), meaning=True) as (fake, library):
+    async with local_discord(database_url, reading_group_corpus(tmp_path), meaning=True) as (fake, library):
         await propose_by_meaning(fake, library)
 
 
@@ -169,7 +140,7 @@ async def propose_by_meaning(fake: FakeDiscord, library: Library) -> None:
 
 
 async def test_meaning_off_says_so_and_keeps_words(database_url: str, tmp_path: Path) -> None:
-    async with world_with(database_url, reading_group_corpus(tmp_path), meaning=False) as (fake, library):
+    async with local_discord(database_url, reading_group_corpus(tmp_path), meaning=False) as (fake, library):
         for i, title in enumerate((ATTENTION, RESNET, GAN)):
             await discuss(library, fake.guild_id, title, fake.member.id, MARCH + timedelta(days=7 * i))
         async with running(make_bot(fake, library, Clock(NOW), meaning=False)):

@@ -10,6 +10,17 @@ from pathlib import Path
 from store.search.index import SearchIndex
 
 JUDGMENTS = json.loads((Path(__file__).parent.parent / "data" / "dev-queries.json").read_text(encoding="utf-8"))
+# The seeds closest in meaning to LOTTERY, best first (its first six; the bot's faces show them in this order).
+LOTTERY = "The Lottery Ticket Hypothesis: Finding Sparse, Trainable Neural Networks"
+LIKE_LOTTERY = [
+    "Introspection: Accelerating Neural Network Training By Learning Weight Evolution",
+    "Dynamical Isometry and a Mean Field Theory of CNNs: How to Train 10,000-Layer Vanilla Convolutional "
+    "Neural Networks",
+    "Playing the lottery with rewards and multiple languages: lottery tickets in RL and NLP",
+    "Towards Robust, Locally Linear Deep Networks",
+    "Uncertainty-guided Continual Learning with Bayesian Neural Networks",
+    "Conditional Neural Processes",
+]
 # "Papers like this one": pairs written down before the model's output on the seeds was looked at (see
 # test_meaning_seeds.py), the criterion B among A's TOP most similar; the HELD ones were found at the first run.
 PAIRS = [
