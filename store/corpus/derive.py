@@ -124,15 +124,8 @@ async def rederive(session: AsyncSession, paper_ids: set[int], created: dict[int
             else:
                 people.setdefault(key, []).append(name)
             authorships.append((pid, key, pos, name[:300]))
-        labelled: set[str] = set()
-        for label in dict.fromkeys(es[0].topics if len(es) == 1 else [t for e in es for t in e.topics]):
-            tkey = topic_keys.get(label)
-            if tkey is None:
-                tkey = topic_keys[label] = fold(label)[:200]
-            if tkey and tkey not in labelled:
-                labelled.add(tkey)
-                topics.setdefault(tkey, []).append(label)
-                paper_topics.append((pid, tkey))
+        label_rows(pid, es[0].topics if len(es) == 1 else [t for e in es for t in e.topics], topic_keys, topics,
+                   paper_topics)
     papers = Paper.__table__
     await execute_rows(session, update(papers).where(papers.c.id == bindparam("pid"))
                        .values(title=bindparam("new_title"), venue=bindparam("new_venue"),
@@ -212,6 +205,21 @@ async def numbered_on(session: AsyncSession, model: type[Paper] | type[Person] |
     ends = dict(await rows_in(session, select(model.key, model.id), model.key, {keys[0], keys[-1]}))
     count = await session.scalar(select(func.count()).select_from(model).where(model.id > top))
     return ends.get(keys[0]) == top + 1 and ends.get(keys[-1]) == top + len(keys) and count == len(keys)
+
+
+def label_rows(pid: int, labels: list[str], keys: dict[str, str], topics: dict[str, list[str]],
+               paper_topics: list[tuple[int, str]]) -> None:
+    """A paper's topic labels as rows: each label's key (folded once per label in `keys`), each key once a
+    paper; `topics` gathers the labels written under each key."""
+    labelled: set[str] = set()
+    for label in dict.fromkeys(labels):
+        tkey = keys.get(label)
+        if tkey is None:
+            tkey = keys[label] = fold(label)[:200]
+        if tkey and tkey not in labelled:
+            labelled.add(tkey)
+            topics.setdefault(tkey, []).append(label)
+            paper_topics.append((pid, tkey))
 
 
 async def prune_unreferenced(session: AsyncSession) -> None:

@@ -20,14 +20,13 @@ from sqlalchemy import String, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.corpus.bulk import insert_rows
-from store.corpus.derive import upsert_named
+from store.corpus.derive import label_rows, upsert_named
 from store.corpus.document import Written
 from store.corpus.entries import ENTRY_COLUMNS
 from store.corpus.lookups import ids_of, json_array, key_of
 from store.corpus.papers import insert_papers
 from store.db.models import IDS, Authorship, Entry, PaperTopic, Person, Topic
 from store.ingest.records import PaperRecord
-from store.text.folding import fold
 from store.text.names import person_key
 
 # Whether any of the batch's title keys or identifiers names a stored paper (or an entry's title).
@@ -152,15 +151,7 @@ async def _link(session: AsyncSession, records: Sequence[PaperRecord], pids: Seq
                 rows.append((pid, key, pos, shown))
             else:
                 rows.append((pid, known, pos, shown))  # nothing to look up or rename
-        labelled: set[str] = set()
-        for label in dict.fromkeys(rec.topics):
-            tkey = by_label.get(label)
-            if tkey is None:
-                tkey = by_label[label] = fold(label)[:200]
-            if tkey and tkey not in labelled:
-                labelled.add(tkey)
-                topics.setdefault(tkey, []).append(label)
-                paper_topics.append((pid, tkey))
+        label_rows(pid, rec.topics, by_label, topics, paper_topics)
     person_ids = await upsert_named(session, Person, "name", people, names)
     topic_ids = await upsert_named(session, Topic, "label", topics)
     for at in pending:
