@@ -1,9 +1,13 @@
 """Where the event loop waits during a full rebuild: the loop re-arms a faulthandler watchdog every 10 ms while a
 member asks /paper through the bot's path (as the serve phase's rebuild does); a loop late by more than `--late`
-seconds makes the watchdog, a C thread that needs no interpreter lock, write every thread's stack at that moment.
-The stacks are then grouped by the busy threads' innermost frames, most frequent first.
+seconds makes the watchdog, a C thread that needs no interpreter lock, write every thread's stack at that moment
+(and again every `--late` seconds while the loop stays late: a long stall leaves several). The stacks are then
+grouped by the busy threads' innermost frames, most frequent first.
 
-    .venv/bin/python -m bench.stalls FOLDER [--late 0.05] [--dump stalls.txt]
+    .venv/bin/python -m bench.stalls FOLDER [--late 0.05] [--dump stalls.txt] [--warm]
+
+`--warm` asks every command's queries first, as the serve phase does before its rebuild: the old index's pages
+are then resident, and what letting go of them costs is seen too.
 
 FOLDER is a prepared bench folder (`bench.run --phase prepare` made one). A stall seen here is a C call holding
 the interpreter lock (split it: texts.SLICE), or the machine's other work: run it twice and read what repeats.
@@ -22,7 +26,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TextIO
 
-from bench.phases import library
+from bench.phases import COMMANDS, library
 from bench.probes import LoopLag
 
 _FRAME = re.compile(r'File "([^"]+)", line (\d+) in (\S+)')
@@ -43,15 +47,20 @@ def busy_frames(dump: str) -> Counter[str]:
     return seen
 
 
-async def rebuild_watched(folder: Path, late: float, fh: TextIO) -> dict[str, float]:
+async def rebuild_watched(folder: Path, late: float, fh: TextIO, warm: bool = False) -> dict[str, float]:
     lib = library(folder)
-    queries = json.loads((folder / "queries.json").read_text(encoding="utf-8"))["paper"]
+    asked = json.loads((folder / "queries.json").read_text(encoding="utf-8"))
+    queries = asked["paper"]
     await lib.start(ingest_if_empty=False)
+    if warm:  # as the serve phase does: every command's queries first, so the index's pages are resident
+        for cmd in COMMANDS:
+            for q in asked[cmd]:
+                getattr(lib.index, cmd)(q)
     done = asyncio.Event()
 
     async def watchdog() -> None:
         while not done.is_set():
-            faulthandler.dump_traceback_later(late, repeat=False, file=fh)
+            faulthandler.dump_traceback_later(late, repeat=True, file=fh)
             await asyncio.sleep(0.01)
 
     async def member() -> None:
@@ -78,10 +87,11 @@ def main() -> None:
     ap.add_argument("folder", type=Path)
     ap.add_argument("--late", type=float, default=0.05, help="seconds of lateness that make the watchdog dump")
     ap.add_argument("--dump", type=Path, help="keep the stacks here (else a temporary file)")
+    ap.add_argument("--warm", action="store_true", help="ask every command's queries first, as bench.run's serve does")
     args = ap.parse_args()
     out = args.dump or Path(tempfile.mkstemp(suffix=".txt")[1])
     with out.open("w") as fh:
-        figures = asyncio.run(rebuild_watched(args.folder, args.late, fh))
+        figures = asyncio.run(rebuild_watched(args.folder, args.late, fh, args.warm))
     print(json.dumps({k: round(v, 2) for k, v in figures.items()}))
     for frames, count in busy_frames(out.read_text()).most_common(30):
         print(f"{count:4d}  {frames}")

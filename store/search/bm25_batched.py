@@ -24,6 +24,7 @@ from scipy import sparse
 
 from store.search import heap, spill
 from store.search.bm25 import EPSILON, K1, B, BM25Matrix, idf_weights
+from store.search.turns import let_others_in
 
 RANGE_ENTRIES = 1 << 18  # matrix entries merged at a time (some 12 MB of work arrays)
 
@@ -69,8 +70,11 @@ def _by_terms(spilled: BinaryIO, batches: list[_Spilled], indptr: np.ndarray) ->
     bounds = np.unique(np.r_[bounds, len(indptr) - 1])  # term ids where a range starts, and the end
     cuts = [batch.cuts(spilled, bounds) for batch in batches]  # where each range starts in each batch
     for k in range(len(bounds) - 1):
-        parts = [batch.entries(spilled, (t[k], t[k + 1]), (e[k], e[k + 1]))
-                 for batch, (t, e) in zip(batches, cuts, strict=True) if e[k + 1] > e[k]]
+        parts = []
+        for batch, (t, e) in zip(batches, cuts, strict=True):
+            if e[k + 1] > e[k]:
+                let_others_in()  # a pread each: see store.search.turns
+                parts.append(batch.entries(spilled, (t[k], t[k + 1]), (e[k], e[k + 1])))
         if parts:
             rows, docs, data = (np.concatenate(p) for p in zip(*parts, strict=True))
             order = np.argsort(rows, kind="stable")
@@ -152,6 +156,7 @@ class BatchedFields:
         seen = np.zeros(n_terms, dtype=bool)  # the batch's terms, while the batch is summed
         local = np.zeros(n_terms, dtype=np.int32)  # a term's row in the batch's matrix
         for batch in self._lengths:
+            let_others_in()
             n = len(batch)
             flat = _read(self._ids, np.int32, int(batch.sum()))
             if len(fields) < self.n_fields:

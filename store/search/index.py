@@ -39,6 +39,7 @@ from store.search.results import Hit, Match, PaperView, SearchResult
 from store.search.sentences import MAX_CHARS, split_sentences
 from store.search.texts import sorted_order, utf8
 from store.search.titles import TitleFinder, holding, phrase_of
+from store.search.turns import let_others_in
 from store.search.why import FIELDS, explain, explain_shown, wanted
 from store.text.folding import fold
 from store.text.tokenize import forget, query_terms, tokenize, tokenize_parts, words
@@ -83,6 +84,7 @@ class SearchIndex:
         fields = BatchedFields(len(FIELD_WEIGHTS))
         try:
             for k, start in enumerate(range(0, n, LAYOUT_BATCH)):
+                let_others_in()
                 fields.add(*layout.lay_out(_field_texts(catalog, start, min(n, start + LAYOUT_BATCH))))
                 heap.between_batches(k)  # the batches' texts and work arrays
             self.vocabulary = layout.term_table()  # the layout's tables freed first, its dict after

@@ -21,7 +21,9 @@ from itertools import accumulate
 
 import numpy as np
 
-from store.search.terms import TermTable
+from store.search.terms import Numbering, TermTable
+from store.search.texts import SLICE, drop
+from store.search.turns import let_others_in
 from store.text.tokenize import chunk_terms, chunks, drain
 
 BATCH_CHARS = 1 << 20  # text per numpy pass: enough to amortise the calls, little enough for memory
@@ -98,33 +100,40 @@ class _ChunkTable:
             pending, slot = pending[left], (slot[left] + 1) & mask
 
     def _grow(self, needed: int) -> None:
+        """Room for `needed` keys, those held put back a slice at a time (texts.SLICE): at a million papers
+        the table holds half a million keys, and putting them back in one go is numpy calls that hold the
+        interpreter lock for a tenth of a second, the event loop waiting meanwhile."""
         used = np.flatnonzero(self.low)
         old = self.low[used], self.high[used], self.first[used], self.count[used]
         bits = self._bits
         while (1 << bits) < needed * 2:
             bits += 1
         self.__init__(bits)  # type: ignore[misc]
-        self.add(*old)
+        for at in range(0, used.size, SLICE):
+            self.add(*(column[at : at + SLICE] for column in old))
 
 
 class FieldLayout:
     """Lays out fields of text as term ids in one vocabulary (term -> id), which grows as terms are met."""
 
-    def __init__(self, vocabulary: dict[str, int] | None = None) -> None:
-        self.vocabulary: dict[str, int] = {} if vocabulary is None else vocabulary
+    def __init__(self) -> None:
+        self.vocabulary = Numbering()
         self._table = _ChunkTable()
         self._long: dict[bytes, tuple[int, int]] = {}  # chunks over KEY_BYTES long -> (first term, count)
         self._terms = array("i")  # the terms of every chunk met, a slice per chunk
 
     def term_table(self) -> TermTable:
         """The vocabulary as a `TermTable`; the layout is spent after. Its chunk tables go first (at a million
-        papers a table of millions of slots, some hundreds of MB, beside the vocabulary's dict as the table is
-        made), then the dict, an entry at a time (tokenize.drain)."""
+        papers a table of millions of slots, some hundreds of MB, beside the vocabulary as the table is made),
+        then the vocabulary's terms, a slice at a time: freeing a million strings in one call (a list's or a
+        dict's) holds the interpreter lock for tens of milliseconds."""
         self._table = _ChunkTable(bits=1)
         self._terms = array("i")
         drain(self._long)
-        table = TermTable.of(self.vocabulary)
-        drain(self.vocabulary)
+        terms = self.vocabulary.in_order()
+        table = TermTable.numbered(terms)
+        self.vocabulary.clear()  # the list holds the terms still: they are freed by `drop`
+        drop(terms)
         return table
 
     def lay_out(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -134,6 +143,7 @@ class FieldLayout:
         ends = list(accumulate(map(len, texts)))
         start, batch = 0, FIRST_BATCH_CHARS
         while start < len(texts) or not flats:
+            let_others_in()
             # Texts up to `batch` characters past this batch's start, and at least one. The first batches
             # are small: what they teach the table (the common words) spares the next ones most of the
             # slow path through Python.
@@ -190,11 +200,11 @@ class FieldLayout:
             which.append(place)
         entries = [self._long.get(raw, (-1, -1)) for raw in distinct]  # long chunks met before
         new = [i for i, e in enumerate(entries) if e[1] < 0]
-        vocabulary, terms = self.vocabulary, self._terms
+        number, terms = self.vocabulary.number, self._terms
         analysed = chunk_terms([distinct[i].decode("utf-8", "surrogatepass") for i in new])
         for i, chunk_terms_ in zip(new, analysed, strict=True):
             entries[i] = (len(terms), len(chunk_terms_))
-            terms.extend(vocabulary.setdefault(t, len(vocabulary)) for t in chunk_terms_)
+            terms.extend(map(number, chunk_terms_))
             if len(distinct[i]) > KEY_BYTES:
                 self._long[distinct[i]] = entries[i]
         found = np.array(entries, dtype=np.int64).reshape(-1, 2)[np.frombuffer(which, dtype=np.int64)]

@@ -39,6 +39,11 @@ class TermTable(Mapping[str, int]):
                               np.arange(len(terms))):
             order = sorted(range(len(terms)), key=lambda i: vocabulary[terms[i]])
             terms = [terms[i] for i in order]
+        return cls.numbered(terms)
+
+    @classmethod
+    def numbered(cls, terms: list[str]) -> TermTable:
+        """The table of `terms`, term i having id i."""
         keys = np.fromiter((_key(_utf8(t)) for t in terms), dtype=np.int64, count=len(terms))
         order = np.argsort(keys, kind="stable")
         return cls(Texts.of(terms), keys[order], order.astype(np.int32))
@@ -81,3 +86,51 @@ class TermTable(Mapping[str, int]):
 
     def __len__(self) -> int:
         return len(self.terms)
+
+
+class Numbering(Mapping[str, int]):
+    """Term -> id, each new term numbered on from the last: a layout's vocabulary as it grows.
+
+    Held in `SHARDS` dicts chosen by the term's hash rather than one: a full build meets a million distinct
+    terms at a million papers, and one dict of them doubles its table in a single C call that holds the
+    interpreter lock (tens of milliseconds, and more in a process serving an index beside the build) while
+    the event loop waits. Each shard doubles a sixty-fourth of that at a time.
+    """
+
+    SHARDS = 64
+
+    def __init__(self) -> None:
+        self._shards: list[dict[str, int]] = [{} for _ in range(self.SHARDS)]
+        self._size = 0
+
+    def number(self, term: str) -> int:
+        """The term's id, a new one if it is new."""
+        shard = self._shards[hash(term) & (self.SHARDS - 1)]
+        found = shard.get(term)
+        if found is None:
+            found = shard[term] = self._size
+            self._size += 1
+        return found
+
+    def __getitem__(self, term: str) -> int:
+        return self._shards[hash(term) & (self.SHARDS - 1)][term]
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.in_order())
+
+    def in_order(self) -> list[str]:
+        """Every term, in id order."""
+        terms: list[str] = [""] * self._size
+        for shard in self._shards:
+            for term, i in shard.items():
+                terms[i] = term
+        return terms
+
+    def clear(self) -> None:
+        """Emptied a shard at a time (each a small dict: no long C call)."""
+        for shard in self._shards:
+            shard.clear()
+        self._size = 0

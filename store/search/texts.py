@@ -15,6 +15,7 @@ from typing import BinaryIO
 import numpy as np
 
 from store.search.spill import mapped, release
+from store.search.turns import let_others_in
 
 _SPAN = 4096  # strings decoded at once when a column is read whole
 
@@ -149,6 +150,7 @@ class Texts(Sequence[str]):
 
     def __iter__(self) -> Iterator[str]:
         for start in range(0, len(self), _SPAN):
+            let_others_in()  # a column read whole is a build's: see store.search.turns
             yield from self.span(start, min(start + _SPAN, len(self)))
 
 
@@ -167,9 +169,12 @@ def sorted_order(texts: Texts) -> np.ndarray:
     n = len(texts)
     ends = np.asarray(texts.ends, dtype=np.int64)
     data = np.asarray(texts.data)
-    perm = np.arange(n, dtype=np.int64)
-    group = np.zeros(n, dtype=np.int64)  # the first slot of each slot's group of strings equal so far
-    slots = np.arange(n, dtype=np.int64)  # the slots still tied with a neighbour, whole groups of them
+    # Positions as int32 (a column holds far fewer than 2**31 strings): at a million titles the sort's
+    # arrays are then half the memory, and a full build's peak is during this sort.
+    at = np.int32 if n < 1 << 31 else np.int64
+    perm = np.arange(n, dtype=at)
+    group = np.zeros(n, dtype=at)  # the first slot of each slot's group of strings equal so far
+    slots = np.arange(n, dtype=at)  # the slots still tied with a neighbour, whole groups of them
     offset = 0
     while slots.size > 1:
         items = perm[slots]
@@ -196,5 +201,5 @@ def sorted_order(texts: Texts) -> np.ndarray:
         slots = slots[more]
         offset += _STEP
     release(texts.data)  # a spilled column's pages read here leave the process (spill.release)
-    return perm
+    return perm.astype(np.int64, copy=False)
 

@@ -25,6 +25,7 @@ from store.search.catalog import (
 )
 from store.search.meaning import stored
 from store.search.results import PaperView, SummaryView
+from store.search.turns import let_others_in
 
 
 def _by_position(authors: list[tuple[int, str]] | None) -> tuple[str, ...]:
@@ -167,6 +168,7 @@ async def _read_columns(conn: AsyncConnection, builder: CatalogBuilder, batch: i
         papers = list(await query(_PAPERS, -(1 << 63), batch))
         pending = batch_of(papers) if papers else ()
         while papers:
+            let_others_in()
             summaries, authors, topics = [_fields(list(await f), k) for f, k in zip(pending, (5, 3, 2), strict=False)]
             following = list(await pending[3])
             _add(builder, conn, papers, summaries, authors, topics)

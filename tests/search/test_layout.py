@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from store.ingest import parse_file
 from store.search import layout as layout_module
 from store.search.layout import KEY_BYTES, FieldLayout, _ChunkTable
+from store.search.terms import Numbering, TermTable
 from store.text.tokenize import TermIds, chunks
 
 SEEDS = Path(__file__).parent.parent.parent / "seeds"
@@ -104,7 +105,11 @@ def test_many_distinct_chunks_grow_the_table(small_batches: None) -> None:
     assert_same_as_reference(texts)
 
 
-def test_the_table_finds_every_key_it_holds_among_colliding_slots() -> None:
+@pytest.mark.parametrize("slice_", [1 << 16, 64])
+def test_the_table_finds_every_key_it_holds_among_colliding_slots(slice_: int, monkeypatch: pytest.MonkeyPatch
+                                                                  ) -> None:
+    # slice_ 64: a growth puts the held keys back in many slices (as at a million papers), not in one go
+    monkeypatch.setattr(layout_module, "SLICE", slice_)
     rng = np.random.default_rng(5)
     table = _ChunkTable(bits=4)  # 16 slots to start: probes, collisions and growth all happen
     low = rng.integers(1, 2**63, size=5_000, dtype=np.int64).astype(np.uint64)
@@ -160,3 +165,28 @@ def test_forgetting_the_word_caches_changes_no_term() -> None:
     tk.forget()
     assert len(tk._CHUNKS) == 0 and len(tk._CACHE) == 0 and tk._stem.cache_info().currsize == 0
     assert tk.tokenize(text) == before
+
+
+@given(st.lists(st.text(max_size=6), max_size=300))
+@settings(max_examples=200, deadline=None)
+def test_the_vocabulary_numbers_terms_as_a_dict_in_order_of_first_appearance(terms: list[str]) -> None:
+    numbering = Numbering()
+    plain: dict[str, int] = {}
+    assert [numbering.number(t) for t in terms] == [plain.setdefault(t, len(plain)) for t in terms]
+    assert len(numbering) == len(plain)
+    assert numbering == plain and dict(numbering) == plain
+    assert numbering.in_order() == list(plain)
+    assert all(numbering[t] == i for t, i in plain.items())
+    assert all((t in numbering) == (t in plain) for t in ("", "a", "ab", "\x00"))
+    numbering.clear()
+    assert len(numbering) == 0 and numbering.in_order() == [] and numbering.number("again") == 0
+
+
+def test_the_vocabulary_spreads_its_terms_over_its_shards() -> None:
+    """No one dict holds most terms, so none grows by much in one go (the point of the shards)."""
+    numbering = Numbering()
+    for i in range(20_000):
+        numbering.number(f"t{i}")
+    sizes = [len(shard) for shard in numbering._shards]
+    assert sum(sizes) == 20_000 and max(sizes) < 3 * 20_000 / Numbering.SHARDS
+    assert TermTable.numbered(numbering.in_order()).get("t12345") == 12345
