@@ -69,6 +69,7 @@ def _empty() -> State:
 class LiveIndex:
     def __init__(self, database: Database, corpus: Corpus, meaning: bool = False) -> None:
         """`meaning`: the index carries the papers' meaning vectors (store/search/meaning), filled by `embedder`."""
+        heap.keep_work_arrays()  # a query's score arrays reused rather than faulted in again (store.search.heap)
         self.database = database
         self.meaning = meaning
         self.embedder: Embedder | None = None  # set by the Library when meaning is on
