@@ -87,7 +87,7 @@ class SearchIndex:
                 let_others_in()
                 fields.add(*layout.lay_out(_field_texts(catalog, start, min(n, start + LAYOUT_BATCH))))
                 heap.between_batches(k)  # the batches' texts and work arrays
-            self.vocabulary = layout.term_table()  # the layout's tables freed first, its dict after
+            self.vocabulary = layout.term_table()  # the layout's tables freed first, its terms after
             del layout
             if n > LAYOUT_BATCH:  # a large build: its every distinct word, cached, is dropped before the matrices
                 forget()

@@ -171,10 +171,10 @@ def sorted_order(texts: Texts) -> np.ndarray:
     data = np.asarray(texts.data)
     # Positions as int32 (a column holds far fewer than 2**31 strings): at a million titles the sort's
     # arrays are then half the memory, and a full build's peak is during this sort.
-    at = np.int32 if n < 1 << 31 else np.int64
-    perm = np.arange(n, dtype=at)
-    group = np.zeros(n, dtype=at)  # the first slot of each slot's group of strings equal so far
-    slots = np.arange(n, dtype=at)  # the slots still tied with a neighbour, whole groups of them
+    position = np.int32 if n < 1 << 31 else np.int64
+    perm = np.arange(n, dtype=position)
+    group = np.zeros(n, dtype=position)  # the first slot of each slot's group of strings equal so far
+    slots = np.arange(n, dtype=position)  # the slots still tied with a neighbour, whole groups of them
     offset = 0
     while slots.size > 1:
         items = perm[slots]
