@@ -32,18 +32,8 @@ class TermTable(Mapping[str, int]):
         self.ids = ids  # the id of each sorted key
 
     @classmethod
-    def of(cls, vocabulary: Mapping[str, int]) -> TermTable:
-        """The table of a vocabulary whose ids are 0, 1, 2... in its order (as a layout grows one)."""
-        terms = list(vocabulary)
-        if not np.array_equal(np.fromiter(vocabulary.values(), dtype=np.int64, count=len(terms)),
-                              np.arange(len(terms))):
-            order = sorted(range(len(terms)), key=lambda i: vocabulary[terms[i]])
-            terms = [terms[i] for i in order]
-        return cls.numbered(terms)
-
-    @classmethod
     def numbered(cls, terms: list[str]) -> TermTable:
-        """The table of `terms`, term i having id i."""
+        """The table of `terms`, term i having id i (a layout's vocabulary in order: `Numbering.in_order`)."""
         keys = np.fromiter((_key(_utf8(t)) for t in terms), dtype=np.int64, count=len(terms))
         order = np.argsort(keys, kind="stable")
         return cls(Texts.of(terms), keys[order], order.astype(np.int32))

@@ -68,14 +68,14 @@ def test_a_snapshot_maps_the_catalog_and_answers_alike(tmp_path: Path) -> None:
 
 def test_the_term_table_is_the_vocabulary() -> None:
     vocabulary = {t: i for i, t in enumerate(["learn", "ünïcode", "", "a" * 300, "42", "rl", "\ud800x"])}
-    table = TermTable.of(vocabulary)
+    table = TermTable.numbered(list(vocabulary))
     assert dict(table.items()) == vocabulary and len(table) == len(vocabulary) and list(table) == list(vocabulary)
     assert all(table.get(t) == i and t in table for t, i in vocabulary.items())
     assert table.get("missing") is None and "missing" not in table and table.get("missing", -5) == -5
     assert table.ids_of(["rl", "missing", "learn"], 99).tolist() == [5, 99, 0]
     with pytest.raises(KeyError):
         table["missing"]
-    empty = TermTable.of({})
+    empty = TermTable.numbered([])
     assert empty.get("x") is None and len(empty) == 0 and empty.ids_of(["x"]).tolist() == [-1]
 
 

@@ -42,9 +42,3 @@ def test_a_query_s_work_array_is_reused_not_faulted_in_again() -> None:
     # ... where glibc left alone hands the freed pages back and faults them in again at every query (four
     # arrays of 800 KB freed leave more at the heap's top than its own adjustment keeps)
     assert faults_after_warm_up("default") >= 15 * 4 * (100_000 * 8 // 4096) // 2
-
-
-def test_it_is_set_once_per_process() -> None:
-    from store.search import heap
-
-    assert heap.keep_work_arrays() is heap.keep_work_arrays()
