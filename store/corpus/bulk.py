@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from store.db.engine import _holds_nul, _without_nul, shown_to_listeners
+from store.text.json_text import FAST, SAMPLE
 
 _ANALYZE_FROM = 2_000  # papers a file has added when PostgreSQL's statistics are first brought up to date
 IMPORT_CACHE_KIB = 512 << 10  # the most SQLite page cache an ingest takes (as pages are used; given back after)
@@ -61,6 +62,35 @@ async def execute_rows(session: AsyncSession, statement: Executable, names: tupl
     await conn.exec_driver_sql(compiled.string, list(rows))
 
 
+async def insert_columns(session: AsyncSession, table: Table, names: tuple[str, ...], columns: Sequence[Sequence[Any]],
+                         stored: frozenset[str] = frozenset()) -> None:
+    """Insert rows given as a list per column, in `names` order (what `store.ingest.records.rows` works
+    out): each column converted and checked for NULs at once, the rows zipped from them in C. `stored`
+    names JSON columns given as their JSON text already (json.dumps, what the column's own conversion
+    writes; decoded and converted again where an engine writes JSON its own way)."""
+    if not columns or not columns[0]:
+        return
+    if session.get_bind().dialect.name != "sqlite":
+        await insert_rows(session, table, names, list(zip(*columns, strict=True)))
+        return
+    conn = await session.connection()
+    dialect = conn.dialect
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(names))
+    given = dict(zip(names, columns, strict=True))
+    out = []
+    for key in compiled.positiontup or []:
+        convert = compiled.binds[key].type.dialect_impl(dialect).bind_processor(dialect)
+        values = given[key]
+        if key in stored:
+            if convert is not None and not _writes_json(convert, dialect):
+                out.append(_nul_free([convert(json.loads(v)) for v in values]))
+            else:
+                out.append(_nul_free(values))
+            continue
+        out.append(_nul_free(_converted(values, convert)))
+    await _sqlite_executemany(conn, compiled.string, list(zip(*out, strict=True)))
+
+
 _PLAIN = frozenset({str, int, float, bool, bytes, type(None)})
 
 
@@ -96,41 +126,18 @@ async def _sqlite_executemany(conn: AsyncConnection, statement: str, rows: list[
     await cursor.close()
 
 
-def _json_text() -> Callable[[Any], str] | None:
-    """`json.dumps` of a list or a dict by one C encoder made here: json.dumps makes one at every call, and
-    a bulk import writes two lists an entry (its authors, its topics). None where the json module has no C
-    encoder, or where this one does not write exactly what json.dumps writes."""
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:
-        return None
-    try:
-        encoder = make(None, json.JSONEncoder().default, json.encoder.encode_basestring_ascii, None,
-                       ": ", ", ", False, False, True)  # json.dumps's defaults (a list of names holds no cycle)
-
-        def text(value: Any) -> str:
-            return "".join(encoder(value, 0))
-
-        return text if text(_JSON_SAMPLE) == json.dumps(_JSON_SAMPLE) else None
-    except Exception:  # another interpreter's private encoder: json.dumps it is
-        return None
-
-
-_JSON_SAMPLE = ["Kurt Gödel", 'a "quoted" \\ name\x00', 1, 2.5, None, True, {"k": [float("inf")]}]
-_JSON_TEXT = _json_text()
-
-
 def _writes_json(convert: Callable[[Any], Any], dialect: Any) -> bool:
     """Whether a JSON column's own conversion is json.dumps as it comes (no serializer of the engine's)."""
-    return (_JSON_TEXT is not None and getattr(dialect, "_json_serializer", None) is None
-            and convert(_JSON_SAMPLE) == json.dumps(_JSON_SAMPLE))
+    return (FAST is not None and getattr(dialect, "_json_serializer", None) is None
+            and convert(SAMPLE) == json.dumps(SAMPLE))
 
 
 def _converted(values: Sequence[Any], convert: Callable[[Any], Any] | None, as_json: bool = False
                ) -> Sequence[Any]:
     if convert is None:
         return values
-    if as_json and _JSON_TEXT is not None:
-        text = _JSON_TEXT
+    if as_json and FAST is not None:
+        text = FAST
         return [text(v) if type(v) is list else convert(v) for v in values]
     first = values[0]
     if all(v is first for v in values):  # one timestamp for a whole import: converted once

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from store.corpus.bulk import execute_rows, insert_rows
 from store.corpus.lookups import chunks, rows_in, rows_where
 from store.db.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Topic
-from store.text.folding import fold
+from store.ingest.records.rows import label_rows
 from store.text.names import person_key
 
 KNOWN_NAMES = 50_000  # authors a sync remembers (id and display form, ~250 bytes each), not to look them up again
@@ -205,21 +205,6 @@ async def numbered_on(session: AsyncSession, model: type[Paper] | type[Person] |
     ends = dict(await rows_in(session, select(model.key, model.id), model.key, {keys[0], keys[-1]}))
     count = await session.scalar(select(func.count()).select_from(model).where(model.id > top))
     return ends.get(keys[0]) == top + 1 and ends.get(keys[-1]) == top + len(keys) and count == len(keys)
-
-
-def label_rows(pid: int, labels: list[str], keys: dict[str, str], topics: dict[str, list[str]],
-               paper_topics: list[tuple[int, str]]) -> None:
-    """A paper's topic labels as rows: each label's key (folded once per label in `keys`), each key once a
-    paper; `topics` gathers the labels written under each key."""
-    labelled: set[str] = set()
-    for label in dict.fromkeys(labels):
-        tkey = keys.get(label)
-        if tkey is None:
-            tkey = keys[label] = fold(label)[:200]
-        if tkey and tkey not in labelled:
-            labelled.add(tkey)
-            topics.setdefault(tkey, []).append(label)
-            paper_topics.append((pid, tkey))
 
 
 async def prune_unreferenced(session: AsyncSession) -> None:

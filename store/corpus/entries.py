@@ -6,9 +6,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from store.corpus.lookups import IDS, compatible, ids_of, key_of, paper_key
+from store.corpus.lookups import IDS, compatible, key_of, paper_key
 from store.db.models import Entry
 from store.ingest.records import PaperRecord, fill_missing
+from store.ingest.records.rows import ids_of, stored_year
 
 ENTRY_COLUMNS = ("document_id", "paper_id", "line", "title", "authors", "venue", "year", "topics", "link", "summary",
                  "key", "writer", "authors_incomplete", *IDS, "metadata_record")
@@ -23,7 +24,7 @@ def entry_values(rec: PaperRecord, key: str | None = None) -> dict[str, Any]:
         "title": rec.title[:1024],
         "authors": list(rec.authors),
         "venue": rec.venue,
-        "year": rec.year if rec.year and 1900 <= rec.year <= 2200 else None,
+        "year": stored_year(rec.year),
         "topics": list(dict.fromkeys(rec.topics)),
         "link": rec.link,
         "summary": rec.summary,
@@ -39,7 +40,7 @@ def paper_values(rec: PaperRecord, key: str) -> tuple[Any, ...]:
     """Title, venue, year, link, authors_incomplete and identifiers as `rederive` derives them from
     this record's entry alone."""
     held = dict(ids_of(rec))  # the fields `entry_values` gives them, without building the whole entry
-    return (rec.title[:1024], rec.venue or None, rec.year if rec.year and 1900 <= rec.year <= 2200 else None,
+    return (rec.title[:1024], rec.venue or None, stored_year(rec.year),
             rec.link or None, bool(rec.authors_incomplete), *(held.get(kind) for kind in IDS))
 
 

@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.db.models import IDS, Entry, Paper
 from store.ingest.records import PaperRecord
-from store.text.folding import fold
+from store.ingest.records.rows import ids_of
+from store.text.folding import fold, title_key
 
 T = TypeVar("T")
 CHUNK = 500  # ids per IN (...) clause: well under every backend's parameter limit
@@ -27,11 +28,6 @@ CHUNK = 500  # ids per IN (...) clause: well under every backend's parameter lim
 @lru_cache(maxsize=1 << 14)  # a batch asks for each record's key several times (heard, merged, stored)
 def paper_key(title: str) -> str:
     return title_key(fold(title))
-
-
-def title_key(folded: str) -> str:
-    """A title's key from the title folded (`paper_key` of a title the parsing process folded)."""
-    return folded.replace("-", " ")[:512]
 
 
 def key_of(title: str, keys: Mapping[str, str]) -> str:
@@ -43,21 +39,6 @@ def key_of(title: str, keys: Mapping[str, str]) -> str:
 def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
-
-
-def ids_of(rec: PaperRecord) -> list[tuple[str, str]]:
-    """The record's identifiers as stored (the one place their stored form is written): (kind, value)
-    pairs, in `IDS` order."""
-    if rec.arxiv_id is None and rec.doi is None and rec.openreview_id is None:
-        return []
-    out = []
-    if rec.arxiv_id:
-        out.append(("arxiv_id", rec.arxiv_id[:64]))
-    if rec.doi:
-        out.append(("doi", rec.doi.lower()[:256]))
-    if rec.openreview_id:
-        out.append(("openreview_id", rec.openreview_id[:64]))
-    return out
 
 
 def compatible(held: dict[str, str | None], rec: PaperRecord) -> bool:

@@ -3,13 +3,14 @@ papers found to be one are joined."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.corpus.bulk import insert_rows
+from store.corpus.bulk import insert_columns
 from store.corpus.derive import EntryFields, numbered_on
 from store.corpus.entries import PAPER_COLUMNS, paper_values
 from store.corpus.lookups import (
@@ -81,25 +82,25 @@ async def ensure_papers(session: AsyncSession, records: dict[str, PaperRecord], 
             seen_ids.update(own.items())
             rows.append((stored_key, title, venue, year, link, incomplete, *(own.get(kind) for kind in IDS), now))
         # Inserted as its one entry so far would derive it, so a paper with one entry needs no update later.
-        new_ids = await insert_papers(session, rows)
+        new_ids = await insert_papers(session, list(zip(*rows, strict=True)))
         ids.update(zip(missing, new_ids, strict=True))
         created.update((pid, []) for pid in new_ids)
     return ids
 
 
-async def insert_papers(session: AsyncSession, rows: list[tuple[Any, ...]]) -> list[int]:
-    """Insert papers (`PAPER_COLUMNS` tuples); their ids, in order.
+async def insert_papers(session: AsyncSession, columns: Sequence[Sequence[Any]]) -> list[int]:
+    """Insert papers given as a list per column (`PAPER_COLUMNS` order); their ids, in order.
 
     SQLite gives a row of a table with an integer primary key the largest id so far plus one, so the rows
     of one executemany (this transaction holds the only write lock) are numbered on from the largest id
     before them: checked by the first and last keys and the count, else read back by key.
     """
+    keys = list(columns[0])
     sqlite = session.get_bind().dialect.name == "sqlite"
     top = (await session.scalar(select(func.max(Paper.id))) or 0) if sqlite else 0
-    await insert_rows(session, Paper.__table__, PAPER_COLUMNS, rows)
-    keys = [row[0] for row in rows]
+    await insert_columns(session, Paper.__table__, PAPER_COLUMNS, columns)
     if sqlite and await numbered_on(session, Paper, keys, top):
-        return list(range(top + 1, top + 1 + len(rows)))
+        return list(range(top + 1, top + 1 + len(keys)))
     by_key = await papers_by_key(session, keys)
     return [by_key[key] for key in keys]
 

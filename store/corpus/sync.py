@@ -36,7 +36,7 @@ from store.corpus.document import (
 )
 from store.corpus.entries import merge_duplicates
 from store.corpus.fresh import write_fresh
-from store.corpus.lookups import chunks, title_key
+from store.corpus.lookups import chunks
 from store.db import changes
 from store.db.models import Document, Entry, Paper
 from store.db.settings import get_setting, put_setting
@@ -142,14 +142,14 @@ async def _sync_file(session: AsyncSession, file: StreamedFile, doc: Document | 
     async for batch in file.batches:
         report.problems.extend(batch.problems)
         own.extend(batch.problems)
-        people: dict[str, str] | None = None
-        titles: dict[str, str] = {}
-        if isinstance(batch, Keyed):  # its authors' keys and titles folded by the parsing process
-            people, titles = batch.people, {title: title_key(folded) for title, folded in batch.titles.items()}
         # Papers none of which is stored yet: written without the look-ups below (no member wrote of them).
-        if await write_fresh(session, written, batch.records, titles, people, now):
+        if await write_fresh(session, written, batch, now):
             gc.collect(1)
             continue
+        people: dict[str, str] | None = None
+        titles: dict[str, str] = {}
+        if isinstance(batch, Keyed):  # its authors' keys and titles' keys worked out by the parsing process
+            people, titles = batch.people, batch.titles
         earlier, rest = await named_before(session, written, batch.records, titles)
         accounts: dict[str, list[PaperRecord]] = {}
         records = merge_duplicates(rest, accounts, titles)

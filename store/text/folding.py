@@ -34,3 +34,8 @@ def fold(text: str) -> str:
         text = unaccented(text.translate(SPECIAL_LETTERS))
     text = _HYPHEN.sub("-", _PUNCTUATION.sub(" ", text)).strip("-")
     return " ".join(text.split())
+
+
+def title_key(folded: str) -> str:
+    """A title's key (what names one paper) from the title folded."""
+    return folded.replace("-", " ")[:512]

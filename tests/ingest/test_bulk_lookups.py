@@ -117,7 +117,7 @@ def test_the_fullest_form_is_the_one_max_chose(forms: list[str], shown: str) -> 
 
 @given(st.lists(st.text()) | st.dictionaries(st.text(), st.lists(st.integers() | st.none() | st.text())))
 def test_json_columns_are_written_as_json_dumps_writes_them(value: object) -> None:
-    from store.corpus import bulk
+    from store.text import json_text
 
-    assert bulk._JSON_TEXT is not None  # CPython's C encoder: the fast path runs here
-    assert bulk._JSON_TEXT(value) == json.dumps(value)
+    assert json_text.FAST is not None  # CPython's C encoder: the fast path runs here
+    assert json_text.FAST(value) == json.dumps(value) == json_text.json_text(value)

@@ -1,6 +1,6 @@
-"""The parsing process works out the person keys of a batch's authors and folds its titles
-(`store.ingest.stream.Keyed`): the database side takes them instead of working them out again, and stores
-what it would have stored."""
+"""The parsing process works out the person keys of a batch's authors, its titles' keys and its rows as new
+papers (`store.ingest.stream.Keyed`): the database side takes them instead of working them out again, and
+stores what it would have stored."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 
 import store.corpus.derive as derive
-import store.corpus.fresh as fresh
 import store.corpus.lookups as lookups
+import store.ingest.records.rows as rows
 from store.ingest import corpus
 from store.ingest.records import PaperRecord, Parsed
 from store.ingest.stream import Keyed, keyed
-from store.text.folding import fold
+from store.text.folding import fold, title_key
 from store.text.names import person_key
 from tests.ingest.bulk import ingest, paper, stored, write
 
@@ -35,7 +35,14 @@ def test_a_batch_is_keyed_with_every_author_name_it_gives() -> None:
     assert isinstance(batch, Keyed) and batch.records == records and batch.problems == []
     assert batch.people == {name: person_key(name) for name in
                             ("Ada Lovelace", "Lovelace, Ada", "Aäron van den Oord")}
-    assert batch.titles == {"A": fold("A"), "B": fold("B")}
+    assert batch.titles == {"A": title_key(fold("A")), "B": title_key(fold("B"))}
+    assert batch.rows is not None and batch.rows.keys == ["a", "b"] and batch.rows.distinct
+    # A person once a paper ("Lovelace, Ada" is Ada Lovelace again), at the place first named; every name
+    # written under each key, in order.
+    ada, oord = person_key("Ada Lovelace"), person_key("Aäron van den Oord")
+    assert batch.rows.authorships == [[0, 1, 1], [ada, oord, ada], [0, 0, 1],
+                                      ["Ada Lovelace", "Aäron van den Oord", "Ada Lovelace"]]
+    assert batch.rows.people == {ada: ["Ada Lovelace", "Ada Lovelace"], oord: ["Aäron van den Oord"]}
 
 
 def test_a_title_folded_elsewhere_has_the_key_it_has_here() -> None:
@@ -65,8 +72,9 @@ async def _through(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, worker: bool
     lookups.paper_key.cache_clear()
     with monkeypatch.context() as m:
         m.setattr(derive, "person_key", counted)
-        m.setattr(fresh, "person_key", counted)
+        m.setattr(rows, "person_key", counted)
         m.setattr(lookups, "fold", folds)
+        m.setattr(rows, "fold", folds)
         if worker:
             m.setattr(corpus, "PROCESS_WORTHWHILE_BYTES", 0)
             m.setattr(corpus.os, "cpu_count", lambda: 2)
