@@ -1,6 +1,7 @@
 """Where an ingest's time goes on the database side, and the database's own floor for the same rows.
 
-    .venv/bin/python -m bench.ingest_floor FOLDER    # FOLDER/corpus: a corpus bench.corpus generated
+    .venv/bin/python -m bench.run --phase prepare FOLDER 100000 1000   # a prepared bench folder
+    .venv/bin/python -m bench.ingest_floor FOLDER                        # its database is made again
 
 Two figures for issue 27's ingest goal. First the bot's ingest of FOLDER/corpus into a new SQLite file,
 every statement SQLite runs timed on its own thread, grouped by statement: what the database itself
@@ -17,9 +18,10 @@ import argparse
 import asyncio
 import bisect
 import collections
+import contextlib
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,14 +34,15 @@ BATCH = 2_000
 _TABLES = {"papers": "id", "entries": "paper_id", "authorships": "paper_id", "paper_topics": "paper_id"}
 
 
-def _timed_calls() -> dict[str, list[float]]:
-    """Every call aiosqlite runs on its thread, timed there, by the statement's first words."""
+@contextlib.contextmanager
+def _timed_calls() -> Iterator[dict[str, list[float]]]:
+    """Every call aiosqlite runs on its thread, timed there, by the statement's first words: [calls, seconds]."""
     spent: dict[str, list[float]] = collections.defaultdict(lambda: [0, 0.0])
     real = aiosqlite.core.Connection._execute
 
     async def execute(self: Any, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         sql = next((a for a in args if isinstance(a, str)), "")
-        key = " ".join(sql.split()[:4]) or getattr(fn, "__name__", "call")
+        key = " ".join(sql.split()[:3]) or getattr(fn, "__name__", "call")
 
         def timed(*a: Any, **k: Any) -> Any:
             t = time.perf_counter()
@@ -52,20 +55,26 @@ def _timed_calls() -> dict[str, list[float]]:
         return await real(self, timed, *args, **kwargs)
 
     aiosqlite.core.Connection._execute = execute  # type: ignore[method-assign]
-    return spent
+    try:
+        yield spent
+    finally:
+        aiosqlite.core.Connection._execute = real  # type: ignore[method-assign]
 
 
-async def _ingest(folder: Path) -> tuple[float, dict[str, list[float]]]:
+async def timed_ingest(folder: Path) -> tuple[float, dict[str, list[float]]]:
+    """FOLDER/corpus ingested into a new FOLDER/bench.sqlite3: the wall time, and SQLite's time by statement."""
     for old in folder.glob("bench.sqlite3*"):
         old.unlink()
     lib = library(folder)
     await lib.start(ingest_if_empty=False)
-    spent = _timed_calls()
-    t = time.perf_counter()
-    await lib.ingest([folder / "corpus"])
-    wall = time.perf_counter() - t
-    await lib.close()
-    return wall, spent
+    try:
+        with _timed_calls() as spent:
+            t = time.perf_counter()
+            await lib.ingest([folder / "corpus"])
+            wall = time.perf_counter() - t
+    finally:
+        await lib.close()
+    return wall, dict(spent)
 
 
 def floor(source: Path, target: Path, cache_kib: int) -> tuple[float, float]:
@@ -110,7 +119,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", type=Path)
     args = parser.parse_args()
-    wall, spent = asyncio.run(_ingest(args.folder))
+    wall, spent = asyncio.run(timed_ingest(args.folder))
     database = sum(s for _, s in spent.values())
     print(f"ingest: {wall:.2f} s wall, {database:.2f} s in SQLite's thread")
     for key, (n, s) in sorted(spent.items(), key=lambda kv: -kv[1][1])[:8]:

@@ -57,3 +57,26 @@ async def test_tantivy_and_the_bot_find_a_paper_by_its_title(tmp_path: Path) -> 
             assert view.id in tantivy.search(view.title), view.title
     finally:
         await lib.close()
+
+
+async def test_the_ingest_floor_times_each_statement_and_writes_the_same_rows_again(tmp_path: Path) -> None:
+    """bench.ingest_floor: SQLite's time during a real ingest, by statement; then the floor, the very rows that
+    ingest stored written again into an empty database (no timing asserted: only that both are what they say)."""
+    import sqlite3
+
+    from bench import ingest_floor
+    from bench.corpus import generate
+
+    generate(N, tmp_path / "corpus")
+    wall, spent = await ingest_floor.timed_ingest(tmp_path)
+    assert wall > 0 and sum(s for _, s in spent.values()) > 0
+    for table in ("papers", "entries", "authorships", "paper_topics"):
+        assert spent[f"INSERT INTO {table}"][0] >= 1, sorted(spent)
+    assert spent["commit"][0] >= 1
+    inserts, commit = ingest_floor.floor(tmp_path / "bench.sqlite3", tmp_path / "floor.sqlite3", 2_000)
+    assert inserts > 0 and commit > 0
+    source, again = sqlite3.connect(tmp_path / "bench.sqlite3"), sqlite3.connect(tmp_path / "floor.sqlite3")
+    for table in ("papers", "entries", "people", "topics", "authorships", "paper_topics", "documents"):
+        rows = source.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
+        assert rows and rows == again.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall(), table
+    assert len(source.execute("SELECT id FROM papers").fetchall()) == N
