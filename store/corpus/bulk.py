@@ -70,8 +70,10 @@ async def insert_columns(session: AsyncSession, table: Table, names: tuple[str, 
     writes; decoded and converted again where an engine writes JSON its own way)."""
     if not columns or not columns[0]:
         return
-    if session.get_bind().dialect.name != "sqlite":
-        await insert_rows(session, table, names, list(zip(*columns, strict=True)))
+    if session.get_bind().dialect.name != "sqlite":  # the values as the column's own conversion takes them
+        values = [[json.loads(v) for v in column] if name in stored else column
+                  for name, column in zip(names, columns, strict=True)]
+        await insert_rows(session, table, names, list(zip(*values, strict=True)))
         return
     conn = await session.connection()
     dialect = conn.dialect

@@ -4,6 +4,7 @@ broken raised as SQLAlchemy raises it, and new people and topics get the ids the
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,12 +14,13 @@ from hypothesis import strategies as st
 from sqlalchemy import event, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from store.corpus.bulk import _nul_free, insert_rows
+from store.corpus.bulk import _nul_free, insert_columns, insert_rows
 from store.corpus.derive import upsert_named
-from store.corpus.entries import PAPER_COLUMNS
+from store.corpus.entries import ENTRY_COLUMNS, PAPER_COLUMNS
+from store.corpus.papers import insert_papers
 from store.db.engine import _without_nul
 from store.db.migrate import upgrade
-from store.db.models import Paper, Person, Topic
+from store.db.models import Document, Entry, Paper, Person, Topic
 from store.library import Library
 
 TEXT = st.text(alphabet=st.sampled_from(["a", "\x00", "\\", "x", "0", "é"]), max_size=6)
@@ -52,6 +54,37 @@ async def test_rows_are_written_as_sqlalchemys_insert_writes_them(database_url: 
         fast, plain = rows[:2], rows[2:]
         assert [r[1:3] for r in fast] == [r[1:3] for r in plain] == [("Sparse Attention", "Venue"), ("Dense", "Venue")]
         assert [r[3:4] + r[5:] for r in fast] == [r[3:4] + r[5:] for r in plain]
+    finally:
+        await library.close()
+
+
+async def test_columns_with_json_given_as_text_are_written_as_sqlalchemys_insert_writes_them(
+        database_url: str) -> None:
+    """`insert_columns` (a list per column; authors and topics given as the JSON text the parsing process made)
+    stores what SQLAlchemy's insert of the same values stores, on each backend: JSON not encoded twice."""
+    library = Library(database_url)
+    try:
+        await upgrade(library.database.engine)
+        now = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+        authors, topics = ["Kurt Gödel", 'A "quoted" name'], ["Machine Learning"]
+        async with library.sessionmaker() as s, s.begin():
+            (pid,) = await insert_papers(s, [[v] for v in _paper("k", "Sparse Attention", now)])
+            doc, other = (Document(name=name, root="corpus:", sha256="0", ingested_at=now) for name in ("f", "g"))
+            s.add_all([doc, other])
+            await s.flush()
+            values = (doc.id, pid, 3, "Sparse Attention", authors, "Ven\x00ue", 2020, topics, None, "summary", "k",
+                      None, False, "2401.00001", None, None, True)
+            given = [json.dumps(v) if name in ("authors", "topics") else v for name, v in
+                     zip(ENTRY_COLUMNS, values, strict=True)]
+            await insert_columns(s, Entry.__table__, ENTRY_COLUMNS, [[v] for v in given],
+                                 stored=frozenset({"authors", "topics"}))
+            await s.execute(insert(Entry.__table__), [{**dict(zip(ENTRY_COLUMNS, values, strict=True)),
+                                                       "document_id": other.id, "line": 4}])
+        async with library.sessionmaker() as s:
+            rows = (await s.execute(select(Entry.authors, Entry.topics, Entry.venue, Entry.arxiv_id, Entry.line)
+                                    .order_by(Entry.line))).all()
+        assert [tuple(r[:4]) for r in rows] == [(authors, topics, "Venue", "2401.00001")] * 2
+        assert [r[4] for r in rows] == [3, 4]
     finally:
         await library.close()
 
