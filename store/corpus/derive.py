@@ -13,8 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from store.corpus.bulk import execute_rows, insert_rows
 from store.corpus.lookups import chunks, rows_in, rows_where
 from store.db.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Topic
-from store.ingest.records.rows import label_rows
-from store.text.names import person_key
+from store.ingest.records.rows import label_rows, person_places
 
 KNOWN_NAMES = 50_000  # authors a sync remembers (id and display form, ~250 bytes each), not to look them up again
 
@@ -83,7 +82,7 @@ async def rederive(session: AsyncSession, paper_ids: set[int], created: dict[int
         await session.execute(delete(Authorship).where(Authorship.paper_id.in_(chunk)))
         await session.execute(delete(PaperTopic).where(PaperTopic.paper_id.in_(chunk)))
 
-    given = keys or {}
+    keyed = {name: key[:300] for name, key in (keys or {}).items()}  # name -> person key, filled as names come
     people: dict[str, list[str]] = {}
     topics: dict[str, list[str]] = {}
     paper_rows: list[tuple[Any, ...]] = []
@@ -112,13 +111,7 @@ async def rederive(session: AsyncSession, paper_ids: set[int], created: dict[int
                 next((e.link for e in es if e.link), None),
                 bool(by_authors.authors_incomplete),
             ))
-        seen: set[str] = set()
-        for pos, name in enumerate(authors):
-            key = given.get(name)
-            key = (person_key(name) if key is None else key)[:300]
-            if not key or key in seen:
-                continue
-            seen.add(key)
+        for key, pos, name in person_places(authors, keyed):
             if (hit := remembered.get(key)) is not None and hit[1] == name:
                 known_ids[key] = hit[0]  # written this way already: nothing to look up or rename
             else:

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-import store.corpus.derive as derive
 import store.corpus.lookups as lookups
 import store.ingest.records.rows as rows
 from store.ingest import corpus
@@ -59,7 +58,7 @@ async def _through(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, worker: bool
     the database side keyed itself."""
     worked_out: list[str] = []
     folded: list[str] = []
-    real, real_fold = derive.person_key, lookups.fold
+    real, real_fold = rows.person_key, lookups.fold
 
     def counted(name: str) -> str:
         worked_out.append(name)
@@ -71,7 +70,6 @@ async def _through(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, worker: bool
 
     lookups.paper_key.cache_clear()
     with monkeypatch.context() as m:
-        m.setattr(derive, "person_key", counted)
         m.setattr(rows, "person_key", counted)
         m.setattr(lookups, "fold", folds)
         m.setattr(rows, "fold", folds)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
 from typing import Any
 
 from store.ingest.records import PaperRecord
@@ -112,33 +111,37 @@ _NONE = (None,) * len(KINDS)
 
 def _authorships(records: Sequence[PaperRecord], given: Mapping[str, str], people: dict[str, list[str]]
                  ) -> list[list[Any]]:
-    """The papers' authorships as `store.corpus.derive` links a paper created with one entry: each name's
-    person key (clipped to 300), a person once a paper (the first place they are named), no row for a name
-    without a key; `people` gathers the names written under each key."""
+    """The papers' authorships (`person_places`), as columns; `people` gathers the names written under each key."""
     keyed = {name: key[:300] for name, key in given.items()}  # a name is keyed once a batch, not once a paper
     rows: list[tuple[int, str, int, str]] = []
     for at, rec in enumerate(records):
-        names = rec.authors
-        if not names:
-            continue
-        try:
-            keys = list(map(keyed.__getitem__, names))
-        except KeyError:
-            keys = [_key(name, keyed) for name in names]
-        if len(set(keys)) == len(keys) and all(keys):  # most papers: each author a person of their own
-            rows.extend(zip(repeat(at), keys, range(len(keys)), names))
-            continue
-        seen: set[str] = set()
-        for pos, (name, key) in enumerate(zip(names, keys, strict=True)):
-            if key and key not in seen:
-                seen.add(key)
-                rows.append((at, key, pos, name))
+        if rec.authors:
+            rows.extend((at, *place) for place in person_places(rec.authors, keyed))
     columns: list[list[Any]] = [list(c) for c in zip(*rows, strict=True)] if rows else [[], [], [], []]
     for key, name in zip(columns[1], columns[3], strict=True):
         people.setdefault(key, []).append(name)
     if any(len(name) > 300 for name in columns[3]):
         columns[3] = [name[:300] for name in columns[3]]
     return columns
+
+
+def person_places(names: Sequence[str], keyed: dict[str, str]) -> list[tuple[str, int, str]]:
+    """A paper's authorships as a paper is linked to its people: (person key, position, name) for each person
+    once, where first named; no one for a name without a key. `keyed`: name -> person key (clipped to 300),
+    what the caller has worked out, and filled here with the rest."""
+    try:
+        keys = list(map(keyed.__getitem__, names))
+    except KeyError:
+        keys = [_key(name, keyed) for name in names]
+    if len(set(keys)) == len(keys) and all(keys):  # most papers: each author a person of their own
+        return list(zip(keys, range(len(keys)), names, strict=True))
+    seen: set[str] = set()
+    places = []
+    for pos, (name, key) in enumerate(zip(names, keys, strict=True)):
+        if key and key not in seen:
+            seen.add(key)
+            places.append((key, pos, name))
+    return places
 
 
 def _key(name: str, keyed: dict[str, str]) -> str:
