@@ -85,9 +85,8 @@ def new_rows(records: Sequence[PaperRecord], people: Mapping[str, str] | None = 
     years = [stored_year(rec.year) for rec in kept]
     clipped = [rec.title[:1024] for rec in kept]
     out.papers = [clipped, [rec.venue or None for rec in kept], years, [rec.link or None for rec in kept],
-                  [bool(rec.authors_incomplete) for rec in kept], *map(list, zip(*held, strict=True))]
-    if not kept:
-        out.papers[5:] = [[] for _ in KINDS]
+                  [bool(rec.authors_incomplete) for rec in kept],
+                  *([own[i] for own in held] for i in range(len(KINDS)))]  # one column per kind, empty or not
     out.entries = [[rec.line for rec in kept], clipped, [json_text(list(rec.authors)) for rec in kept],
                    [rec.venue for rec in kept], years,
                    [json_text(list(dict.fromkeys(rec.topics))) for rec in kept], [rec.link for rec in kept],
