@@ -69,7 +69,7 @@ class Paper(Base):
     venue: Mapped[str | None] = mapped_column(String(200))
     year: Mapped[int | None] = mapped_column(Integer)
     link: Mapped[str | None] = mapped_column(String(2048))
-    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # no index: no query looks by it
     # Identifiers from the entries' links and fields: notes naming one paper differently are one paper.
     arxiv_id: Mapped[str | None] = mapped_column(String(64))  # "1512.03385", no version
     doi: Mapped[str | None] = mapped_column(String(256))  # lower-case
@@ -100,7 +100,8 @@ class Entry(Base):
     __tablename__ = "entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    # Found by document through entry_once_per_document's index, whose first column it is.
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
     paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), index=True)
     line: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(1024))
