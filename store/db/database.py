@@ -1,7 +1,8 @@
 """`Database`: one database as this process uses it, shared by the corpus ingest and the live index.
 
 It holds the engine, sessions tagged with this process's name in the change log (`origin`), the lock
-that lets one write of this process run at a time, and the way bulk work leaves the event loop.
+that lets one write of this process run at a time, and the way bulk work leaves the event loop (and, on
+SQLite, leaves the copy of its write-ahead log into the database file to a checkpoint behind it).
 `patiently` is how a member's write waits its turn: another process (a CLI ingest) can hold SQLite's
 only write lock for minutes, longer than any busy timeout, so a write that meets "database is locked"
 is tried again with backoff (nothing was written: SQLite refuses before the first change), and whoever
@@ -81,6 +82,7 @@ class Database:
         self.origin = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.sessionmaker: async_sessionmaker[AsyncSession] = make_sessionmaker(self.engine, self.origin)
         self.write_lock = asyncio.Lock()  # an ingest and a member's write never interleave in one process
+        self._behind: asyncio.Task[None] | None = None  # the checkpoint after bulk work, while it runs
 
     def __repr__(self) -> str:
         return f"Database({redact(self.url)!r})"
@@ -104,14 +106,47 @@ class Database:
                 return await work(self.sessionmaker)
 
         async def own_engine() -> T:
-            engine = make_engine(self.url)
+            engine = make_engine(self.url, checkpoints=False)
             try:
                 with collector.paused():
                     return await work(make_sessionmaker(engine, self.origin))
             finally:
                 await engine.dispose()
 
-        return await asyncio.to_thread(asyncio.run, own_engine())
+        try:
+            return await asyncio.to_thread(asyncio.run, own_engine())
+        finally:
+            self.checkpoint_behind()
+
+    def checkpoint_behind(self) -> None:
+        """Copy the write-ahead log into the database file in the background (SQLite; nothing elsewhere).
+
+        Bulk work commits without a checkpoint (`make_engine(checkpoints=False)`): what it wrote is committed
+        and read by every connection from the log, and a crash loses none of it (SQLite replays the log), so
+        the import is done when it commits. The copy into the file, seconds at a million papers (the log holds
+        the whole import), runs here afterwards on SQLite's own thread, as PASSIVE as the automatic checkpoint:
+        it waits for no reader and holds up no writer. One runs at a time; `settled` waits for it."""
+        if self.engine.dialect.name != "sqlite" or self.in_memory:
+            return
+        before = self._behind
+        self._behind = asyncio.get_running_loop().create_task(self._checkpoint(before))
+
+    async def _checkpoint(self, before: asyncio.Task[None] | None) -> None:
+        if before is not None:
+            await asyncio.wait([before])
+        try:
+            async with self.engine.connect() as conn:
+                await conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+        except Exception:  # the next automatic checkpoint copies it instead: nothing is lost either way
+            log.warning("the checkpoint after bulk work failed", exc_info=True)
+
+    async def settled(self) -> None:
+        """Wait for the checkpoint behind bulk work, if one runs."""
+        while (task := self._behind) is not None:
+            await asyncio.wait([task])
+            if self._behind is task:
+                self._behind = None
 
     async def dispose(self) -> None:
+        await self.settled()
         await self.engine.dispose()

@@ -169,7 +169,10 @@ def _drop_nul(_conn, _cursor, statement, parameters, _context, _many):  # type: 
     return statement, (_without_nul(parameters) if _holds_nul(parameters) else parameters)
 
 
-def make_engine(url: str) -> AsyncEngine:
+def make_engine(url: str, *, checkpoints: bool = True) -> AsyncEngine:
+    """An engine for `url`. On SQLite, `checkpoints=False` leaves the write-ahead log to be copied into the
+    database file by someone else (`Database.checkpoint_behind`): SQLite's own automatic checkpoint runs
+    inside the commit that crosses its threshold, and after a bulk import that is the whole import again."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if not in_memory(url):
@@ -185,6 +188,8 @@ def make_engine(url: str) -> AsyncEngine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute(f"PRAGMA busy_timeout={int(busy * 1000)}")
+            if not checkpoints:
+                cur.execute("PRAGMA wal_autocheckpoint=0")
             cur.close()
 
         return engine

@@ -1,0 +1,100 @@
+"""Bulk work commits without copying SQLite's write-ahead log into the database file; the copy runs behind it.
+
+The file is read as it is on disk (`immutable=1`: SQLite then ignores the log), so each test sees what the
+checkpoint copied, not what a connection would read. The work writes well past SQLite's automatic threshold
+(1,000 pages), which is where the commit itself used to do the copy."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from store.db.database import Database
+
+ROWS = 3_000
+PAYLOAD = "x" * 2_000  # 3,000 rows of 2 kB: some 1,500 pages of 4 kB
+
+
+def _on_disk(path: Path) -> int:
+    """Rows of `bulk` in the database file itself, the log ignored."""
+    with contextlib.closing(sqlite3.connect(f"file:{path}?immutable=1", uri=True)) as conn:
+        found = conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'bulk'").fetchone()[0]
+        return conn.execute("SELECT count(*) FROM bulk").fetchone()[0] if found else -1
+
+
+def _through_a_connection(path: Path) -> int:
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        return conn.execute("SELECT count(*) FROM bulk").fetchone()[0]
+
+
+async def _create(db: Database) -> None:
+    async with db.engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE bulk (id INTEGER PRIMARY KEY, body TEXT NOT NULL)"))
+    async with db.engine.connect() as conn:  # the table itself in the file, so only the rows wait in the log
+        await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+async def test_bulk_work_commits_and_the_checkpoint_behind_copies_it(tmp_path: Path) -> None:
+    path = tmp_path / "bulk.sqlite3"
+    db = Database(f"sqlite+aiosqlite:///{path}")
+    seen_at_commit: list[int] = []
+
+    async def work(sessions: async_sessionmaker[AsyncSession]) -> int:
+        async with sessions() as session, session.begin():
+            await session.execute(text("INSERT INTO bulk (body) VALUES (:body)"), [{"body": PAYLOAD}] * ROWS)
+        seen_at_commit.append(_on_disk(path))  # committed, on this thread, before the checkpoint can start
+        return ROWS
+
+    try:
+        await _create(db)
+        assert _on_disk(path) == 0
+        assert await db.off_the_loop(work) == ROWS
+        assert seen_at_commit == [0]  # the commit copied nothing into the file...
+        assert _through_a_connection(path) == ROWS  # ...and every connection reads the rows all the same
+        await db.settled()
+        assert _on_disk(path) == ROWS  # the checkpoint behind copied them
+        with contextlib.closing(sqlite3.connect(path)) as conn:
+            busy, logged, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        assert busy == 0 and logged == copied  # nothing left in the log to copy
+    finally:
+        await db.dispose()
+
+
+async def test_closing_the_database_waits_for_the_checkpoint(tmp_path: Path) -> None:
+    path = tmp_path / "bulk.sqlite3"
+    db = Database(f"sqlite+aiosqlite:///{path}")
+
+    async def work(sessions: async_sessionmaker[AsyncSession]) -> None:
+        async with sessions() as session, session.begin():
+            await session.execute(text("INSERT INTO bulk (body) VALUES (:body)"), [{"body": PAYLOAD}] * ROWS)
+
+    await _create(db)
+    await db.off_the_loop(work)
+    await db.off_the_loop(work)  # a second while the first's checkpoint may still run: they run in turn
+    await db.dispose()
+    assert _on_disk(path) == 2 * ROWS
+
+
+async def test_a_members_write_is_not_held_up_by_the_checkpoint(tmp_path: Path) -> None:
+    """PASSIVE: a write made while the checkpoint runs commits, and is kept with the bulk work's rows."""
+    path = tmp_path / "bulk.sqlite3"
+    db = Database(f"sqlite+aiosqlite:///{path}")
+
+    async def work(sessions: async_sessionmaker[AsyncSession]) -> None:
+        async with sessions() as session, session.begin():
+            await session.execute(text("INSERT INTO bulk (body) VALUES (:body)"), [{"body": PAYLOAD}] * ROWS)
+
+    try:
+        await _create(db)
+        await db.off_the_loop(work)
+        async with db.session() as session, session.begin():
+            await session.execute(text("INSERT INTO bulk (body) VALUES ('a member wrote this')"))
+        await db.settled()
+        assert _through_a_connection(path) == ROWS + 1
+    finally:
+        await db.dispose()
+    assert _on_disk(path) == ROWS + 1  # the member's row too, whether the checkpoint or the last close copied it
