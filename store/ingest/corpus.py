@@ -22,6 +22,10 @@ from store.ingest.text.files import open_regular, outside_folder
 log = logging.getLogger(__name__)
 
 PROCESS_WORTHWHILE_BYTES = 16 << 20  # below this, starting a parsing process costs more than it saves
+# What the parsing process may send ahead of the import: a few batches (some 3.5 MB each at 2,000 papers),
+# taken in while the import writes, so the process goes on parsing rather than waiting for it to read.
+AHEAD_BYTES = 8 << 20
+PIPE_BYTES = 1 << 20  # the pipe's own buffer (Linux's most for anyone; 64 kB by default): fewer, larger reads
 LINKED_FOLDER = "a link to a folder outside the corpus folder; not read"
 
 
@@ -208,7 +212,7 @@ class _Worker:
         try:  # -P: not the working directory first on sys.path, where another `store` package may be
             proc = await asyncio.create_subprocess_exec(sys.executable, "-P", "-m", "store.ingest.worker",
                                                         env=env, stdin=asyncio.subprocess.PIPE,
-                                                        stdout=asyncio.subprocess.PIPE)
+                                                        stdout=asyncio.subprocess.PIPE, limit=AHEAD_BYTES)
         except OSError as exc:
             log.warning("no parsing process (%s): parsing here", exc)
             return None
@@ -234,7 +238,9 @@ class _Worker:
         if self.proc.returncode is None:
             with contextlib.suppress(ProcessLookupError):
                 self.proc.kill()
-        await self.proc.wait()
+        # What it sent and nobody took is read to the end: the wait ends only once the pipe has, and a
+        # pipe whose reading stopped (the import's buffer full, AHEAD_BYTES) would never end by itself.
+        await self.proc.communicate()
 
 
 class _Feed:

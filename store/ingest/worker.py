@@ -3,10 +3,10 @@
 It reads a pickled list of `CorpusFile`s on stdin and writes every file's messages (`store.ingest.stream`:
 what the file is, its records in batches with their authors' person keys, titles' keys and rows as new
 papers (`Keyed`), how its reading ended), in order, each pickled and preceded by its length as 8
-big-endian bytes. The pipe holds little, so the process runs at most a batch or two ahead of the
-database: its memory is a batch's, whatever the file's size. A process of its own, started by module
-name, rather than multiprocessing: spawning through multiprocessing re-runs the parent's main script,
-which a user's script without a main guard does not survive.
+big-endian bytes. The import takes in a few batches ahead (`AHEAD_BYTES`), then stops reading, so the
+process runs at most a few batches ahead of the database: its memory is a batch's, whatever the file's
+size. A process of its own, started by module name, rather than multiprocessing: spawning through
+multiprocessing re-runs the parent's main script, which a user's script without a main guard does not survive.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import os
 import pickle
 import sys
 
-from store.ingest.corpus import messages
+from store.ingest.corpus import PIPE_BYTES, messages
 from store.ingest.records import Parsed
 from store.ingest.stream import keyed
 
@@ -23,6 +23,7 @@ from store.ingest.stream import keyed
 def main() -> None:
     files = pickle.load(sys.stdin.buffer)
     out = sys.stdout.buffer
+    _widen(out.fileno())
     try:
         for file in files:
             for message in messages(file):
@@ -34,6 +35,18 @@ def main() -> None:
                 out.flush()
     except BrokenPipeError:  # the import stopped listening (it failed, or was cancelled): nothing to tell
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nor at exit, when stdout is flushed
+
+
+def _widen(fd: int) -> None:
+    """A larger pipe where the system allows one (Linux, up to its limit for anyone): a batch of some 3.5 MB
+    then crosses in a few reads rather than fifty, and is in the import's buffer while it writes the one
+    before (store.ingest.corpus.AHEAD_BYTES)."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    except (ImportError, AttributeError, OSError):  # not Linux, not a pipe, or over the limit: 64 kB then
+        pass
 
 
 if __name__ == "__main__":

@@ -6,8 +6,10 @@ worker that cannot start or dies, parsing the rest itself.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ import pytest
 from store.ingest import corpus
 from store.ingest.corpus import find, parsed, read
 from store.ingest.records import Parsed, ParsedFile, StreamedFile
+from store.ingest.stream import Ended
 from store.library import BUNDLED_SEEDS, Library
 
 
@@ -108,3 +111,61 @@ async def test_an_import_survives_its_worker(tmp_path: Path, monkeypatch: pytest
         await library.close()
     said = [r.getMessage() for r in caplog.records if r.name == corpus.__name__]
     assert said and ("no parsing process" if worker == "cannot start" else "the parsing process stopped") in said[0]
+
+
+def _bulk(folder: Path, papers: int) -> list:
+    folder.mkdir()
+    abstract = "We study how sparse attention keeps long contexts cheap. " * 8
+    with (folder / "bulk.jsonl").open("w", encoding="utf-8") as fh:
+        for i in range(papers):
+            fh.write(json.dumps({"id": f"2401.{i:05d}", "title": f"Sparse Attention Number {i}",
+                                 "authors": "Ada Lovelace and Alan Turing", "abstract": abstract,
+                                 "categories": "cs.LG"}) + "\n")
+    files, _roots, _problems = find([folder])
+    return files
+
+
+async def _ended(worker: corpus._Worker, seconds: float) -> int | None:
+    """The worker's exit code once it has ended by itself, or None after `seconds` (it waits to be read)."""
+    for _ in range(int(seconds * 20)):
+        if worker.proc.returncode is not None:
+            return worker.proc.returncode
+        await asyncio.sleep(0.05)
+    return None
+
+
+async def test_the_worker_parses_on_while_the_import_is_busy(tmp_path: Path) -> None:
+    """The import takes in what the worker sends while it writes (up to `AHEAD_BYTES`), so a worker whose
+    batches fit there parses the whole file and ends though the import has taken only the first message.
+    With the pipe's and the stream's own buffers alone (some 200 kB) it would wait at its first batch."""
+    files = _bulk(tmp_path / "corpus", 6_000)  # three batches, some 3 MB: past those buffers, inside AHEAD_BYTES
+    worker = await corpus._Worker.start(files)
+    assert worker is not None
+    try:
+        first = await worker.receive()
+        assert first.failed is False and first.sha256  # what the file is; no batch taken yet
+        if sys.platform == "linux":  # the pipe widened, for fewer reads a batch
+            import fcntl
+
+            pipe = worker.proc.stdout._transport.get_extra_info("pipe")  # type: ignore[union-attr]
+            assert fcntl.fcntl(pipe.fileno(), fcntl.F_GETPIPE_SZ) == corpus.PIPE_BYTES
+        assert await _ended(worker, 60) == 0  # it parsed and sent it all meanwhile
+        batches = []
+        while not isinstance(message := await worker.receive(), Ended):
+            batches.append(message)
+        assert [len(b.records) for b in batches] == [2_000, 2_000, 2_000]
+        assert batches[-1].records[-1].title == "Sparse Attention Number 5999"
+    finally:
+        await worker.stop()
+
+
+async def test_a_worker_waiting_to_be_read_is_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An import that fails mid-file stops its worker while the worker waits for the import to read on (its
+    buffer full): the stop returns, and the process is gone."""
+    monkeypatch.setattr(corpus, "AHEAD_BYTES", 1 << 16)
+    worker = await corpus._Worker.start(_bulk(tmp_path / "corpus", 6_000))
+    assert worker is not None
+    await worker.receive()
+    assert await _ended(worker, 2) is None  # waiting for the import to read on
+    await asyncio.wait_for(worker.stop(), timeout=30)
+    assert worker.proc.returncode is not None and worker.proc.returncode < 0  # killed
