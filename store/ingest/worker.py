@@ -11,6 +11,7 @@ multiprocessing re-runs the parent's main script, which a user's script without 
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import sys
@@ -24,6 +25,10 @@ def main() -> None:
     files = pickle.load(sys.stdin.buffer)
     out = sys.stdout.buffer
     _widen(out.fileno())
+    # A batch is some hundred thousand short-lived objects, which set off the automatic collection thousands
+    # of times a file (6% of this process's time). Off instead, and what cycles a message leaves are collected
+    # once it is sent: the young generations only, what the batch made.
+    gc.disable()
     try:
         for file in files:
             for message in messages(file):
@@ -33,6 +38,8 @@ def main() -> None:
                 out.write(len(data).to_bytes(8, "big"))
                 out.write(data)
                 out.flush()
+                del message, data
+                gc.collect(1)
     except BrokenPipeError:  # the import stopped listening (it failed, or was cancelled): nothing to tell
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nor at exit, when stdout is flushed
 
