@@ -15,6 +15,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 NOTICE_AFTER = 2.0  # seconds a member's write may wait before the member is told it is queued
 PATIENCE = 14 * 60.0  # seconds of retries: within Discord's 15 minutes to answer an interaction
 BACKOFF = (0.05, 2.0)  # the first pause between attempts, and the longest
+_SMALL_LOG = 1_000  # pages: SQLite's own automatic checkpoint threshold; a checkpoint of fewer is not told
 
 
 def is_locked(exc: BaseException) -> bool:
@@ -134,11 +136,17 @@ class Database:
     async def _checkpoint(self, before: asyncio.Task[None] | None) -> None:
         if before is not None:
             await asyncio.wait([before])
+        started = time.perf_counter()
         try:
             async with self.engine.connect() as conn:
-                await conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+                busy, logged, copied = (await conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")).one()
         except Exception:  # the next automatic checkpoint copies it instead: nothing is lost either way
             log.warning("the checkpoint after bulk work failed", exc_info=True)
+            return
+        if logged > _SMALL_LOG:
+            held = " (readers held the rest)" if busy or copied < logged else ""
+            log.info("copied %s of %s pages of the write-ahead log into the database file in %.1f s%s",
+                     f"{copied:,}", f"{logged:,}", time.perf_counter() - started, held)
 
     async def settled(self) -> None:
         """Wait for the checkpoint behind bulk work, if one runs."""

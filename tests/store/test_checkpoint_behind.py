@@ -7,9 +7,11 @@ checkpoint copied, not what a connection would read. The work writes well past S
 from __future__ import annotations
 
 import contextlib
+import logging
 import sqlite3
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -38,7 +40,8 @@ async def _create(db: Database) -> None:
         await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-async def test_bulk_work_commits_and_the_checkpoint_behind_copies_it(tmp_path: Path) -> None:
+async def test_bulk_work_commits_and_the_checkpoint_behind_copies_it(tmp_path: Path,
+                                                                     caplog: pytest.LogCaptureFixture) -> None:
     path = tmp_path / "bulk.sqlite3"
     db = Database(f"sqlite+aiosqlite:///{path}")
     seen_at_commit: list[int] = []
@@ -55,8 +58,11 @@ async def test_bulk_work_commits_and_the_checkpoint_behind_copies_it(tmp_path: P
         assert await db.off_the_loop(work) == ROWS
         assert seen_at_commit == [0]  # the commit copied nothing into the file...
         assert _through_a_connection(path) == ROWS  # ...and every connection reads the rows all the same
-        await db.settled()
+        with caplog.at_level(logging.INFO, logger="store.db.database"):
+            await db.settled()
         assert _on_disk(path) == ROWS  # the checkpoint behind copied them
+        told = [r.getMessage() for r in caplog.records if r.name == "store.db.database"]
+        assert len(told) == 1 and told[0].startswith("copied ") and "pages of the write-ahead log" in told[0], told
         with contextlib.closing(sqlite3.connect(path)) as conn:
             busy, logged, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         assert busy == 0 and logged == copied  # nothing left in the log to copy
