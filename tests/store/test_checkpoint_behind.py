@@ -40,6 +40,12 @@ async def _create(db: Database) -> None:
         await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
+async def _write_rows(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """The bulk work: ROWS rows in one transaction."""
+    async with sessions() as session, session.begin():
+        await session.execute(text("INSERT INTO bulk (body) VALUES (:body)"), [{"body": PAYLOAD}] * ROWS)
+
+
 async def test_bulk_work_commits_and_the_checkpoint_behind_copies_it(tmp_path: Path,
                                                                      caplog: pytest.LogCaptureFixture) -> None:
     path = tmp_path / "bulk.sqlite3"
@@ -47,8 +53,7 @@ async def test_bulk_work_commits_and_the_checkpoint_behind_copies_it(tmp_path: P
     seen_at_commit: list[int] = []
 
     async def work(sessions: async_sessionmaker[AsyncSession]) -> int:
-        async with sessions() as session, session.begin():
-            await session.execute(text("INSERT INTO bulk (body) VALUES (:body)"), [{"body": PAYLOAD}] * ROWS)
+        await _write_rows(sessions)
         seen_at_commit.append(_on_disk(path))  # committed, on this thread, before the checkpoint can start
         return ROWS
 
@@ -74,13 +79,9 @@ async def test_closing_the_database_waits_for_the_checkpoint(tmp_path: Path) -> 
     path = tmp_path / "bulk.sqlite3"
     db = Database(f"sqlite+aiosqlite:///{path}")
 
-    async def work(sessions: async_sessionmaker[AsyncSession]) -> None:
-        async with sessions() as session, session.begin():
-            await session.execute(text("INSERT INTO bulk (body) VALUES (:body)"), [{"body": PAYLOAD}] * ROWS)
-
     await _create(db)
-    await db.off_the_loop(work)
-    await db.off_the_loop(work)  # a second while the first's checkpoint may still run: they run in turn
+    await db.off_the_loop(_write_rows)
+    await db.off_the_loop(_write_rows)  # a second while the first's checkpoint may still run: they run in turn
     await db.dispose()
     assert _on_disk(path) == 2 * ROWS
 
@@ -90,13 +91,9 @@ async def test_a_members_write_is_not_held_up_by_the_checkpoint(tmp_path: Path) 
     path = tmp_path / "bulk.sqlite3"
     db = Database(f"sqlite+aiosqlite:///{path}")
 
-    async def work(sessions: async_sessionmaker[AsyncSession]) -> None:
-        async with sessions() as session, session.begin():
-            await session.execute(text("INSERT INTO bulk (body) VALUES (:body)"), [{"body": PAYLOAD}] * ROWS)
-
     try:
         await _create(db)
-        await db.off_the_loop(work)
+        await db.off_the_loop(_write_rows)
         async with db.session() as session, session.begin():
             await session.execute(text("INSERT INTO bulk (body) VALUES ('a member wrote this')"))
         await db.settled()
