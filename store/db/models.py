@@ -100,8 +100,7 @@ class Entry(Base):
     __tablename__ = "entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Found by document through entry_once_per_document's index, whose first column it is.
-    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))  # entry_once_per_document
     paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), index=True)
     line: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(1024))
