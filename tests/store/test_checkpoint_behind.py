@@ -86,11 +86,11 @@ async def test_closing_the_database_waits_for_the_checkpoint(tmp_path: Path) -> 
     assert _on_disk(path) == 2 * ROWS
 
 
-async def test_a_members_write_is_not_held_up_by_the_checkpoint(tmp_path: Path) -> None:
-    """PASSIVE: a write made while the checkpoint runs commits, and is kept with the bulk work's rows."""
+async def test_a_write_right_after_bulk_work_is_kept_with_its_rows(tmp_path: Path) -> None:
+    """A member's write made right after bulk work, while its checkpoint may run (PASSIVE: it holds up no
+    writer), commits and is kept with the bulk work's rows: read through a connection, then in the file."""
     path = tmp_path / "bulk.sqlite3"
     db = Database(f"sqlite+aiosqlite:///{path}")
-
     try:
         await _create(db)
         await db.off_the_loop(_write_rows)
