@@ -73,7 +73,7 @@ async def test_the_ingest_floor_times_each_statement_and_writes_the_same_rows_ag
     for table in ("papers", "entries", "authorships", "paper_topics"):
         assert spent[f"INSERT INTO {table}"][0] >= 1, sorted(spent)
     assert spent["commit"][0] >= 1
-    assert spent["PRAGMA wal_checkpoint(PASSIVE)"][0] == 1  # the one behind the ingest, not inside its commit
+    assert spent["PRAGMA wal_checkpoint(PASSIVE)"][0] >= 1  # behind the ingest (and any other bulk work), on its own
     inserts, commit = ingest_floor.floor(tmp_path / "bench.sqlite3", tmp_path / "floor.sqlite3", 2_000)
     assert inserts > 0 and commit > 0
     source, again = sqlite3.connect(tmp_path / "bench.sqlite3"), sqlite3.connect(tmp_path / "floor.sqlite3")
