@@ -25,6 +25,7 @@ import mmap
 import os
 import pickle
 import struct
+import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
@@ -61,31 +62,42 @@ def _padded(at: int) -> int:
 
 def save(index: SearchIndex, path: Path, version: str) -> None:
     """Write atomically: a crash mid-write leaves the previous snapshot, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp: Path | None = None
     try:
-        state = {k: v for k, v in index.__dict__.items() if k not in _REBUILT_ON_USE}
-        buffers: list[pickle.PickleBuffer] = []
-        main = pickle.dumps(state, protocol=5, buffer_callback=buffers.append)
-        views = [b.raw() for b in buffers]
-        header = pickle.dumps((FORMAT, version, [v.nbytes for v in views]), protocol=5)
-        with tmp.open("wb") as fh:
-            fh.write(MAGIC)
-            fh.write(_SIZES.pack(len(header), len(main)))
-            fh.write(header)
-            fh.write(main)
-            at = len(MAGIC) + _SIZES.size + len(header) + len(main)
-            for view in views:
-                fh.write(b"\0" * _padded(at))
-                at += _padded(at)
-                _write(fh, view)
-                at += view.nbytes
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # A name of its own: two saves in one process (a reload's rebuild and another Library on the same
+        # database) would otherwise write into one file and rename it from under each other.
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        tmp = Path(name)
+        with os.fdopen(fd, "wb") as fh:
+            _write_index(fh, index, version)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+        tmp = None
     except OSError as exc:
         log.warning("could not save the index snapshot %s: %s", path, exc)
-        tmp.unlink(missing_ok=True)
+    finally:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+
+
+def _write_index(fh: BinaryIO, index: SearchIndex, version: str) -> None:
+    state = {k: v for k, v in index.__dict__.items() if k not in _REBUILT_ON_USE}
+    buffers: list[pickle.PickleBuffer] = []
+    main = pickle.dumps(state, protocol=5, buffer_callback=buffers.append)
+    views = [b.raw() for b in buffers]
+    header = pickle.dumps((FORMAT, version, [v.nbytes for v in views]), protocol=5)
+    fh.write(MAGIC)
+    fh.write(_SIZES.pack(len(header), len(main)))
+    fh.write(header)
+    fh.write(main)
+    at = len(MAGIC) + _SIZES.size + len(header) + len(main)
+    for view in views:
+        fh.write(b"\0" * _padded(at))
+        at += _padded(at)
+        _write(fh, view)
+        at += view.nbytes
 
 
 def _write(fh: BinaryIO, view: memoryview) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 from store.library import BUNDLED_SEEDS, Library
+from store.search import SearchIndex, snapshot
 
 
 def answers(lib: Library) -> list[tuple[str, float]]:
@@ -60,3 +62,45 @@ async def test_a_damaged_snapshot_is_ignored_and_rebuilt(database_url: str, tmp_
     await third.start()
     assert third.live.index_source == "snapshot" and answers(third) == before
     await third.close()
+
+
+async def test_two_saves_in_one_process_each_write_their_own_file(database_url: str, tmp_path: Path,
+                                                                   monkeypatch, caplog) -> None:
+    """A reload's rebuild and a second Library on the same database save one snapshot path from two threads
+    of one process: one save's rename may land in the middle of the other's. Both must write whole files;
+    the last rename wins, and the file is then that save's index, whole."""
+    lib = Library(database_url)
+    await lib.start()
+    whole = lib.index
+    await lib.close()
+    papers = sorted(whole.papers, key=lambda p: p.id)
+    fewer = SearchIndex.build(papers[:2])
+    path = tmp_path / "snapshots" / "shared.index"
+    real_replace = os.replace
+    nested: list[str] = []
+
+    def replace_after_another_save(src, dst):  # type: ignore[no-untyped-def]
+        if Path(dst) == path and not nested:
+            nested.append(str(src))
+            snapshot.save(fewer, path, "fewer")  # the other thread's save, between this one's write and rename
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace_after_another_save)
+    snapshot.save(whole, path, "whole")
+    monkeypatch.setattr(os, "replace", real_replace)
+
+    assert nested and not [r for r in caplog.records if "could not save" in r.getMessage()]
+    assert snapshot.load(path, "fewer") is None  # the later rename won
+    loaded = snapshot.load(path, "whole")
+    assert loaded is not None and len(loaded) == len(whole)
+    assert [(h.paper.id, h.score) for h in loaded.paper("lottery ticket").hits] == \
+        [(h.paper.id, h.score) for h in whole.paper("lottery ticket").hits]
+    assert sorted(p.name for p in path.parent.iterdir()) == ["shared.index"]  # no temporary file left behind
+
+
+def test_a_snapshot_that_cannot_be_written_is_reported_and_nothing_is_left(tmp_path: Path, caplog) -> None:
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    index = SearchIndex.build([])
+    snapshot.save(index, tmp_path / "a-file" / "paperbot.index", "v1")  # its folder is a file
+    assert any("could not save the index snapshot" in r.getMessage() for r in caplog.records)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
