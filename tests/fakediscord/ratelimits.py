@@ -8,8 +8,11 @@ What Discord documents ("Rate Limits" topic) and the description's `X-RateLimit-
 - Beyond its limit a request is answered 429 with `{"message", "retry_after", "global": false, "code"}`,
   `Retry-After` and `X-RateLimit-Scope: user`; it does not count.
 - The global limit, 50 requests a second for a bot, answers 429 with `"global": true`,
-  `X-RateLimit-Global: true` and `X-RateLimit-Scope: global`. Interaction endpoints (the callback and the
-  interaction webhooks) are not bound to it, as Discord documents.
+  `X-RateLimit-Global: true` and `X-RateLimit-Scope: global`. It is counted in windows of a second, and
+  a refused request is told to wait for the window's end, when every slot opens at once: a log that slid
+  would free one slot at a time, telling every waiting request to come back within milliseconds, and a
+  client with many requests waiting would see some refused again and again until it gave up. Interaction
+  endpoints (the callback and the interaction webhooks) are not bound to it, as Discord documents.
 - `X-RateLimit-Scope: shared`: a 429 for a resource shared with others; it does not count against the bot.
 
 Deterministic from the seed: each bucket's name and limit, and which request of a bucket meets a shared
@@ -23,7 +26,7 @@ import hashlib
 import math
 import random
 import time
-from collections import defaultdict, deque
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,7 +67,7 @@ class RateLimits:
     _seen: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
     _streak: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
     _ordinal: dict[tuple[str, str], int] = field(default_factory=dict)  # a resource's place in order of first use
-    _global: deque[float] = field(default_factory=deque)
+    _global: tuple[float, int] = (-math.inf, 0)  # the global window: its start, requests counted in it
 
     def bucket(self, method: str, template: str) -> str:
         """The bucket's name (`X-RateLimit-Bucket`): a hash of the seed and the route, as opaque as Discord's."""
@@ -90,9 +93,9 @@ class RateLimits:
                    "X-RateLimit-Reset-After": f"{reset_after:.3f}"}
         interaction = template.startswith(INTERACTION_ROUTES)
         if not interaction:
-            while self._global and self._global[0] <= now - 1.0:
-                self._global.popleft()
-            if len(self._global) >= self.global_limit:
+            if now >= self._global[0] + 1.0:
+                self._global = (now, 0)
+            if self._global[1] >= self.global_limit:
                 wait = max(self._global[0] + 1.0 - now, 0.001)
                 return self._refuse(headers, method, path, "global", wait, name, limit - used)
         n = self._seen[key]
@@ -110,7 +113,7 @@ class RateLimits:
         self._windows[key] = (start, used + 1)
         self.accepted[key].append(now)
         if not interaction:
-            self._global.append(now)
+            self._global = (self._global[0], self._global[1] + 1)
         headers["X-RateLimit-Remaining"] = str(limit - used - 1)
         return headers, None
 
