@@ -24,8 +24,8 @@ import logging
 import mmap
 import os
 import pickle
+import secrets
 import struct
-import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
@@ -67,9 +67,9 @@ def save(index: SearchIndex, path: Path, version: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         # A name of its own: two saves in one process (a reload's rebuild and another Library on the same
         # database) would otherwise write into one file and rename it from under each other.
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        tmp = Path(name)
-        with os.fdopen(fd, "wb") as fh:
+        name = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp")
+        with name.open("xb") as fh:  # created with the umask's mode, as the database beside it
+            tmp = name
             _write_index(fh, index, version)
             fh.flush()
             os.fsync(fh.fileno())

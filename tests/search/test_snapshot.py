@@ -104,3 +104,14 @@ def test_a_snapshot_that_cannot_be_written_is_reported_and_nothing_is_left(tmp_p
     snapshot.save(index, tmp_path / "a-file" / "paperbot.index", "v1")  # its folder is a file
     assert any("could not save the index snapshot" in r.getMessage() for r in caplog.records)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+
+
+def test_a_snapshot_is_readable_as_the_umask_allows(tmp_path: Path) -> None:
+    """Another user's `paperbot console` reads the database the bot writes: its snapshot too, when the umask
+    lets it (a private temporary file renamed into place would refuse them)."""
+    before = os.umask(0o022)
+    try:
+        snapshot.save(SearchIndex.build([]), tmp_path / "paperbot.index", "v1")
+    finally:
+        os.umask(before)
+    assert (tmp_path / "paperbot.index").stat().st_mode & 0o777 == 0o644
