@@ -9,16 +9,19 @@ import sqlite3
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
-from sqlalchemy import JSON, Executable, Table, insert, text
+from sqlalchemy import JSON, Executable, Index, Table, insert, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.schema import CreateIndex, DropIndex
 
 from store.db.engine import _holds_nul, _without_nul, shown_to_listeners
+from store.db.models import Authorship
 from store.text.json_text import FAST, SAMPLE
 
 _ANALYZE_FROM = 2_000  # papers a file has added when PostgreSQL's statistics are first brought up to date
 IMPORT_CACHE_KIB = 512 << 10  # the most SQLite page cache an ingest takes (as pages are used; given back after)
 INDEX_SHARE = 10  # a corpus database's indexes written in no useful order: about a tenth of the file
+DEFER_FROM = 32 << 20  # bytes an import parses from which it may write the people index at its end (below)
 
 
 async def insert_rows(session: AsyncSession, table: Table, columns: tuple[str, ...],
@@ -188,3 +191,33 @@ async def import_cache(session: AsyncSession, incoming: int = 0) -> AsyncIterato
     finally:
         with contextlib.suppress(Exception):  # a failed transaction's connection is discarded or rolled back
             await conn.exec_driver_sql(f"PRAGMA cache_size={before}")
+
+
+def _by_person() -> Index:
+    return next(i for i in Authorship.__table__.indexes if [c.name for c in i.columns] == ["person_id"])
+
+
+async def defer_people_index(session: AsyncSession, parsed_bytes: int) -> Index | None:
+    """On SQLite, for an import that at least doubles the database: the index of authorships by person
+    dropped for the import's transaction, to be made again by `make_again` before its end; None otherwise.
+
+    Every authorship adds a key to that index in no useful order: at a million papers, four and a half
+    million inserts at random places, 8 s of the database's 46. Made again at the end, it is one sort of
+    every row (about 2.5 s). Nothing an import does before `make_again` looks authorships up by person
+    (the prune of people no paper names runs after it), and a failed import rolls the drop back with
+    everything else: other connections never see the database without it. The file parsed is about half
+    what it adds (`import_cache`): a smaller import into a larger database would sort more than it saves."""
+    if session.get_bind().dialect.name != "sqlite" or parsed_bytes < DEFER_FROM:
+        return None
+    conn = await session.connection()
+    pages, page_size = [int((await conn.exec_driver_sql(f"PRAGMA {name}")).scalar() or 0)
+                        for name in ("page_count", "page_size")]
+    if 2 * parsed_bytes < pages * page_size:
+        return None
+    index = _by_person()
+    await session.execute(DropIndex(index))
+    return index
+
+
+async def make_again(session: AsyncSession, index: Index) -> None:
+    await session.execute(CreateIndex(index))

@@ -119,7 +119,8 @@ async def _ingest(targets: list[Path], corpus_dir: Path, corpus_root: str, sessi
             rest = [f for f in files if (f.root, f.name) not in unread]
             stream = parsed(rest) if progress is None else _reported(rest, progress)
             async with contextlib.aclosing(_in_order(files, unread, stream)) as each:
-                report = await sync_files(session, each, roots, unread=unread)
+                report = await sync_files(session, each, roots, unread=unread,
+                                          parsed_bytes=sum(_size(f.path) for f in rest))
     finally:
         if progress is not None:
             progress.stop()

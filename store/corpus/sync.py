@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.corpus.bulk import count_what_was_written, doubled
+from store.corpus.bulk import count_what_was_written, defer_people_index, doubled, make_again
 from store.corpus.derive import prune_unreferenced, rederive
 from store.corpus.document import (
     Touched,
@@ -176,11 +176,13 @@ async def _sync_file(session: AsyncSession, file: StreamedFile, doc: Document | 
 
 async def sync_files(session: AsyncSession, files: AsyncIterable[StreamedFile | ParsedFile],
                      prune_roots: Iterable[str] = (), now: datetime | None = None,
-                     unread: Mapping[tuple[str, str], StreamedFile] | None = None) -> IngestReport:
+                     unread: Mapping[tuple[str, str], StreamedFile] | None = None,
+                     parsed_bytes: int = 0) -> IngestReport:
     """Apply files to the database inside the caller's transaction, each batch as soon as it is parsed.
 
     `unread`: the files `unread_unchanged` found unchanged, passed in `files` as they are (no batches):
-    taken as unchanged, their kept problem lines reported."""
+    taken as unchanged, their kept problem lines reported. `parsed_bytes`: the size of the files to parse,
+    for a large import to write one of its indexes at the end (`bulk.defer_people_index`)."""
     now = now or datetime.now(UTC)
     unread = unread or {}
     report = IngestReport()
@@ -191,6 +193,7 @@ async def sync_files(session: AsyncSession, files: AsyncIterable[StreamedFile | 
     seen: set[tuple[str, str]] = set()
     names: dict[str, tuple[int, str]] = {}  # authors written by this sync, by key (see `upsert_named`)
     members_wrote = any(d.root == DISCORD_ROOT for d in docs.values())
+    deferred = await defer_people_index(session, parsed_bytes)
     async for given in files:
         file = given if isinstance(given, StreamedFile) else StreamedFile.whole(given)
         where = (file.root, file.name)
@@ -243,6 +246,8 @@ async def sync_files(session: AsyncSession, files: AsyncIterable[StreamedFile | 
         touched.update(gone)
         pending.update(gone)
         report.files.append(FileChange(name, "removed", removed=len(gone)))
+    if deferred is not None:
+        await make_again(session, deferred)
     if await get_setting(session, CORPUS_GIVEN) is None:
         await put_setting(session, CORPUS_GIVEN, now.isoformat())
     if touched:
