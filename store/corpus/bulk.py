@@ -197,23 +197,30 @@ def _by_person() -> Index:
     return next(i for i in Authorship.__table__.indexes if [c.name for c in i.columns] == ["person_id"])
 
 
-async def defer_people_index(session: AsyncSession, parsed_bytes: int) -> Index | None:
-    """On SQLite, for an import that at least doubles the database: the index of authorships by person
-    dropped for the import's transaction, to be made again by `make_again` before its end; None otherwise.
+async def large_import(session: AsyncSession, parsed_bytes: int) -> bool:
+    """Whether an import is large for its database (SQLite only): its files are `DEFER_FROM` bytes or more
+    and at least half the database's size, so the import at least doubles it (a file parsed is about half
+    what it adds, `import_cache`). Such an import may spend a pass over the database to save a cost per
+    row: the people index written at its end (`defer_people_index`), the keys held read into a filter
+    (store.corpus.fresh.held_keys)."""
+    if session.get_bind().dialect.name != "sqlite" or parsed_bytes < DEFER_FROM:
+        return False
+    conn = await session.connection()
+    pages, page_size = [int((await conn.exec_driver_sql(f"PRAGMA {name}")).scalar() or 0)
+                        for name in ("page_count", "page_size")]
+    return 2 * parsed_bytes >= pages * page_size
+
+
+async def defer_people_index(session: AsyncSession) -> Index:
+    """For a large import (`large_import`): the index of authorships by person dropped for the import's
+    transaction, to be made again by `make_again` before its end.
 
     Every authorship adds a key to that index in no useful order: at a million papers, four and a half
     million inserts at random places, 8 s of the 38.5 its rows' inserts take alone. Made again at the end,
     it is one sort of every row (about 5 s). Nothing an import does before `make_again` looks authorships up by person
     (the prune of people no paper names runs after it), and a failed import rolls the drop back with
-    everything else: other connections never see the database without it. The file parsed is about half
-    what it adds (`import_cache`): a smaller import into a larger database would sort more than it saves."""
-    if session.get_bind().dialect.name != "sqlite" or parsed_bytes < DEFER_FROM:
-        return None
-    conn = await session.connection()
-    pages, page_size = [int((await conn.exec_driver_sql(f"PRAGMA {name}")).scalar() or 0)
-                        for name in ("page_count", "page_size")]
-    if 2 * parsed_bytes < pages * page_size:
-        return None
+    everything else: other connections never see the database without it. A smaller import into a larger
+    database would sort more than it saves."""
     index = _by_person()
     await session.execute(DropIndex(index))
     return index

@@ -8,10 +8,10 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-import numpy as np
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.corpus.bloom import Bloom
 from store.corpus.bulk import insert_rows
 from store.corpus.derive import EntryFields, rederive
 from store.corpus.entries import COMPARED, ENTRY_COLUMNS, absorb, as_record, entry_values, fingerprint, one_per_paper
@@ -30,39 +30,6 @@ from store.db.changes import MAX_PAPERS
 from store.db.models import Document, Entry
 from store.ingest.records import DISCORD_ROOT, PaperRecord
 from store.ingest.report import FileChange
-
-
-class _Heard:
-    """Which title keys and identifiers a file has given so far, in a fixed 1 MiB (a Bloom filter): a batch
-    asks the database only about its records that may name a paper again. It may answer yes wrongly
-    (rarely: a needless look-up), never no wrongly. A batch's values are hashed, tested and added at once
-    (numpy), not bit by bit in Python: a bulk import gives every record's title and identifiers."""
-
-    _BITS = 1 << 23
-
-    def __init__(self) -> None:
-        self._bits = np.zeros(self._BITS // 8, dtype=np.uint8)
-
-    def _places(self, values: Sequence[object]) -> tuple[np.ndarray, np.ndarray]:
-        h = np.fromiter(map(hash, values), dtype=np.int64, count=len(values))
-        return h & (self._BITS - 1), (h >> 23) & (self._BITS - 1)
-
-    def _held(self, places: np.ndarray) -> np.ndarray:
-        return (self._bits[places >> 3] >> (places & 7).astype(np.uint8)) & 1
-
-    def given_before(self, groups: Sequence[Sequence[object]]) -> list[bool]:
-        """For each group of values, whether any of them may have been given before; then they are."""
-        values = [v for group in groups for v in group]
-        if not values:
-            return [False] * len(groups)
-        first, second = self._places(values)
-        hit = (self._held(first) & self._held(second)).astype(bool)
-        owners = np.repeat(np.arange(len(groups)), [len(group) for group in groups])
-        found = np.zeros(len(groups), dtype=bool)
-        found[owners[hit]] = True
-        for places in (first, second):
-            np.bitwise_or.at(self._bits, places >> 3, np.left_shift(1, places & 7).astype(np.uint8))
-        return found.tolist()
 
 
 class Touched:
@@ -104,7 +71,7 @@ class Written:
         self.doc, self.new = doc, new
         self.names = names  # the authors this sync has written (see `upsert_named`)
         self.seen: set[int] = set()  # the papers the file names, so far
-        self.heard = _Heard()  # their title keys and identifiers
+        self.heard = Bloom()  # their title keys and identifiers (2**23 bits: 1 MiB)
         self.deaf = False  # some batch was written without being heard (store.corpus.fresh): every record is asked
         self.before: dict[int, int] = {}  # of those, the ones it described before: that entry's fingerprint
         self.updated: set[int] = set()  # of those, the ones whose entry differs now

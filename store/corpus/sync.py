@@ -24,7 +24,8 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.corpus.bulk import count_what_was_written, defer_people_index, doubled, make_again
+from store.corpus.bloom import Bloom
+from store.corpus.bulk import count_what_was_written, defer_people_index, doubled, large_import, make_again
 from store.corpus.derive import prune_unreferenced, rederive
 from store.corpus.document import (
     Touched,
@@ -35,7 +36,7 @@ from store.corpus.document import (
     without_member_copies,
 )
 from store.corpus.entries import merge_duplicates
-from store.corpus.fresh import write_fresh
+from store.corpus.fresh import held_keys, plain_keys, write_fresh
 from store.corpus.lookups import chunks
 from store.db import changes
 from store.db.models import Document, Entry, Paper
@@ -127,10 +128,11 @@ async def _unchanged(session: AsyncSession, doc: Document, file: StreamedFile) -
 
 
 async def _sync_file(session: AsyncSession, file: StreamedFile, doc: Document | None, now: datetime,
-                     report: IngestReport, members_wrote: bool, names: dict[str, tuple[int, str]]
-                     ) -> tuple[FileChange, Written | None]:
+                     report: IngestReport, members_wrote: bool, names: dict[str, tuple[int, str]],
+                     held: Bloom | None = None) -> tuple[FileChange, Written | None]:
     """Write a new or changed file's records as they arrive, inside a savepoint: a file that fails while
-    it is read (it became unreadable, or gave no record after all) is rolled back, and reported failed."""
+    it is read (it became unreadable, or gave no record after all) is rolled back, and reported failed.
+    `held`: a large import's filter of the keys the database holds (store.corpus.fresh), given every key written."""
     nested = await session.begin_nested()
     status = "changed" if doc is not None else "new"
     if doc is None:
@@ -143,13 +145,15 @@ async def _sync_file(session: AsyncSession, file: StreamedFile, doc: Document | 
         report.problems.extend(batch.problems)
         own.extend(batch.problems)
         # Papers none of which is stored yet: written without the look-ups below (no member wrote of them).
-        if await write_fresh(session, written, batch, now):
+        if await write_fresh(session, written, batch, now, held):
             gc.collect(1)
             continue
         people: dict[str, str] | None = None
         titles: dict[str, str] = {}
         if isinstance(batch, Keyed):  # its authors' keys and titles' keys worked out by the parsing process
             people, titles = batch.people, batch.titles
+        if held is not None:
+            held.add(plain_keys(batch.records, titles))
         earlier, rest = await named_before(session, written, batch.records, titles)
         accounts: dict[str, list[PaperRecord]] = {}
         records = merge_duplicates(rest, accounts, titles)
@@ -182,7 +186,8 @@ async def sync_files(session: AsyncSession, files: AsyncIterable[StreamedFile | 
 
     `unread`: the files `unread_unchanged` found unchanged, passed in `files` as they are (no batches):
     taken as unchanged, their kept problem lines reported. `parsed_bytes`: the size of the files to parse,
-    for a large import to write one of its indexes at the end (`bulk.defer_people_index`)."""
+    for a large import (`bulk.large_import`) to write one of its indexes at the end (`bulk.defer_people_index`)
+    and to ask its filter before the database whether a key is held (`fresh.held_keys`)."""
     now = now or datetime.now(UTC)
     unread = unread or {}
     report = IngestReport()
@@ -193,7 +198,9 @@ async def sync_files(session: AsyncSession, files: AsyncIterable[StreamedFile | 
     seen: set[tuple[str, str]] = set()
     names: dict[str, tuple[int, str]] = {}  # authors written by this sync, by key (see `upsert_named`)
     members_wrote = any(d.root == DISCORD_ROOT for d in docs.values())
-    deferred = await defer_people_index(session, parsed_bytes)
+    large = await large_import(session, parsed_bytes)
+    deferred = await defer_people_index(session) if large else None
+    held = await held_keys(session, parsed_bytes) if large else None
     async for given in files:
         file = given if isinstance(given, StreamedFile) else StreamedFile.whole(given)
         where = (file.root, file.name)
@@ -222,7 +229,7 @@ async def sync_files(session: AsyncSession, files: AsyncIterable[StreamedFile | 
                 doc.problems = kept  # a file read before they were kept: the next reload need not read it
             report.files.append(FileChange(file.name, "unchanged", papers=count))
             continue
-        change, written = await _sync_file(session, file, doc, now, report, members_wrote, names)
+        change, written = await _sync_file(session, file, doc, now, report, members_wrote, names, held)
         report.files.append(change)
         if written is None:
             if doc is not None:

@@ -92,7 +92,7 @@ def split_authors(text: str) -> list[str]:
         text = text[:-1]
     if not text:
         return []
-    parts = [p.strip() for p in _AND.split(text) if p.strip()]
+    parts = [p.strip() for p in _AND.split(text) if p.strip()] if _may_join(text) else [text]
     # "Last, First and Last, First": every part is one "Last, First" pair.
     if len(parts) > 1 and all(p.count(",") == 1 for p in parts):
         return [display_name(p) for p in parts]
@@ -106,6 +106,12 @@ def split_authors(text: str) -> list[str]:
     for part in parts:
         names.extend(p.strip() for p in part.split(",") if p.strip())
     return [display_name(n) for n in names if n]
+
+
+def _may_join(text: str) -> bool:
+    """Whether single-spaced `text` may hold a separator `_AND` splits at: a plain ASCII list of names
+    ("A, B, C", most of a bulk import's) is not searched with the regex, whose "\\s*;" is tried at every space."""
+    return not text.isascii() or ";" in text or " & " in text or " and " in text.lower()
 
 
 def _looks_like_full_name(text: str) -> bool:

@@ -3,6 +3,8 @@ take), and hard-wrapped lines joined."""
 
 from __future__ import annotations
 
+_PRINTABLE_ASCII = bytes(range(0x20, 0x7F))
+
 
 def is_single_spaced(text: str) -> bool:
     """Whether `text` already is in that form, checked without splitting it.
@@ -10,7 +12,15 @@ def is_single_spaced(text: str) -> bool:
     Every whitespace character but the space is unprintable, so printable text with no double space
     and no space at either end is single-spaced.
     """
-    return text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
+    return _printable(text) and "  " not in text and text[:1] != " " and text[-1:] != " "
+
+
+def _printable(text: str) -> bool:
+    """`str.isprintable`, three times faster on ASCII text (most abstracts): what is left of its bytes once
+    the printable ones are deleted (in C, a table lookup a byte) rather than a Unicode lookup a character."""
+    if text.isascii():
+        return not text.encode("ascii").translate(None, _PRINTABLE_ASCII)
+    return text.isprintable()
 
 
 def single_spaced(text: str) -> str:

@@ -14,9 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import event, insert, select, text
 
+from store.corpus.bloom import Bloom
 from store.corpus.bulk import IMPORT_CACHE_KIB, import_cache
 from store.corpus.derive import _fuller, _fullest
-from store.corpus.document import _Heard
 from store.corpus.entries import merge_duplicates
 from store.corpus.lookups import paper_key, rows_in
 from store.db.engine import make_engine, make_sessionmaker
@@ -26,7 +26,7 @@ from store.ingest.records import PaperRecord
 
 
 def test_the_filter_answers_for_earlier_batches_never_wrongly_no() -> None:
-    heard = _Heard()
+    heard = Bloom()
     rng = random.Random(7)
     first = [[f"title {i}", ("arxiv_id", f"2401.{i:05d}")] for i in range(5_000)]
     assert heard.given_before(first) == [False] * len(first)  # a batch is not "before" itself

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from store.text.folding import SPECIAL_LETTERS as _SPECIAL
 from store.text.folding import fold
-from store.text.names import display_name, person_key, split_authors, surname_key
+from store.text.names import _AND, _may_join, display_name, person_key, split_authors, surname_key
 
 
 def test_last_first_and_first_last_are_one_person() -> None:
@@ -55,3 +55,11 @@ def test_fold_shortcut_for_plain_words_changes_nothing(text: str) -> None:
     expected = " ".join(re.sub(r"\s*-\s*", "-", re.sub(r"[^\w\s-]", " ", expected)).strip("-").split())
     assert fold(text) == expected
     assert fold("Yoshua  Bengio") == "yoshua bengio"
+
+
+@given(st.text(alphabet=st.sampled_from(list("aAnNdD &;,.xK\u212a\u0131\u017f")) | st.characters(), max_size=40))
+def test_the_regex_is_skipped_only_where_it_finds_no_separator(raw: str) -> None:
+    """`_may_join` answers no only for a text `_AND` finds nothing in (the text as split_authors has it)."""
+    text = " ".join(raw.split())
+    if _AND.search(text):
+        assert _may_join(text)
