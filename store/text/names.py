@@ -24,6 +24,7 @@ _FINAL_INITIAL = re.compile(r"(?:^|[\s.-])[A-Z]\.$")
 _RUN_TOGETHER_INITIAL = re.compile(r"\b([A-Z])\.(?=[A-Z])")
 
 
+@lru_cache(maxsize=1 << 18)  # a bulk import writes the same names on paper after paper
 def display_name(raw: str) -> str:
     """"Last, First" -> "First Last"; tidy spacing; keep accents, initials and hyphens."""
     name = " ".join(raw.replace("\u00a0", " ").split()).strip(" ,;")

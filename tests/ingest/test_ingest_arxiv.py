@@ -61,3 +61,17 @@ def test_latex_decoding() -> None:
     assert decode_latex(raw) == "Balázs ö ü ç ñ š Kollár Øbro ß"
     # Math is made readable: symbols become Unicode, unknown macros keep their names inside math.
     assert decode_latex(r"over $\Q(\sqrt{5})$ via") == "over Q(√(5)) via"
+
+
+def test_papers_of_one_category_list_have_their_own_topics_and_names() -> None:
+    """The labels of a category list and the display form of a name are worked out once (cached): each record
+    still gets a list of its own, so a merge that changes one paper's topics leaves the others' alone."""
+    from store.ingest.readings.arxiv_jsonl import parse_line
+
+    first, second = (parse_line(json.dumps({"id": f"2401.0000{i}", "title": f"Paper {i}", "abstract": "A.",
+                                            "authors": "Bengio, Yoshua", "categories": "cs.LG stat.ML"}), "a", i)
+                     for i in (1, 2))
+    assert first.topics == second.topics == ["Machine Learning"] and first.topics is not second.topics
+    first.topics.append("Changed")
+    assert second.topics == ["Machine Learning"]
+    assert first.authors == second.authors == ["Yoshua Bengio"]

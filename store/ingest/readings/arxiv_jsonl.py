@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from typing import Any
 
 from store.ingest.readings.fields.categories import topic_labels
@@ -78,7 +79,7 @@ def paper_from_metadata(item: dict[str, Any], source: str, line: int) -> PaperRe
         authors=_authors(item),
         venue="arXiv",
         year=_year(item, paper_id),
-        topics=topic_labels(categories.split()),
+        topics=list(_labels(categories)),
         summary=_abstract(item.get("abstract")),
         source=source,
         line=line,
@@ -86,6 +87,11 @@ def paper_from_metadata(item: dict[str, Any], source: str, line: int) -> PaperRe
         arxiv_id=arxiv_id(paper_id, bare=True),
         metadata_record=True,
     )
+
+
+@lru_cache(maxsize=1 << 12)  # a bulk import's papers share a few hundred category lists
+def _labels(categories: str) -> tuple[str, ...]:
+    return tuple(topic_labels(categories.split()))
 
 
 def _reason(exc: BaseException) -> str:
