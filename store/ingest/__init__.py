@@ -16,7 +16,22 @@ process), `corpus` (finding a folder's files), `report` (what an ingest did).
 
 from __future__ import annotations
 
-from store.ingest.formats import parse_file, parse_text
+from typing import TYPE_CHECKING, Any
+
 from store.ingest.text.limits import MAX_FILE_BYTES, MAX_LINE_CHARS, SUPPORTED_SUFFIXES
 
+if TYPE_CHECKING:
+    from store.ingest.formats import parse_file, parse_text
+
 __all__ = ["MAX_FILE_BYTES", "MAX_LINE_CHARS", "SUPPORTED_SUFFIXES", "parse_file", "parse_text"]
+
+
+def __getattr__(name: str) -> Any:
+    """`parse_file` and `parse_text`, imported when first asked for: the readers of every format (markdown-it,
+    BibTeX, the reference model) take a tenth of a second to import, which a bulk import's parsing process,
+    reading JSON Lines only, spends before its first batch otherwise."""
+    if name in ("parse_file", "parse_text"):
+        from store.ingest import formats
+
+        return getattr(formats, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

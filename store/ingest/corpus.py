@@ -13,11 +13,10 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from store.ingest import SUPPORTED_SUFFIXES, parse_file
-from store.ingest.formats import explain_text, read_text
 from store.ingest.records import CORPUS_ROOT, Parsed, ParsedFile, Problem, StreamedFile
 from store.ingest.stream import Ended, Message, Opened, ProblemCap, jsonl_messages
 from store.ingest.text.files import open_regular, outside_folder
+from store.ingest.text.limits import SUPPORTED_SUFFIXES
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +137,8 @@ def messages(file: CorpusFile) -> Iterator[Message]:
     if file.path.suffix.lower() == ".jsonl":
         yield from jsonl_messages(file.path, file.name, file.inside)
         return
+    from store.ingest.formats import parse_file  # not before: a bulk import's process reads JSON Lines only
+
     parsed = parse_file(file.path, file.name, file.inside)
     sha = sha256_of(file.path, file.inside)
     failed = sha is None or (not parsed.records and bool(parsed.problems))
@@ -168,6 +169,8 @@ def read(file: CorpusFile) -> ParsedFile:
 
 def explain(file: CorpusFile) -> list[str]:
     """How `paperbot check --explain` says the file was read (within the same folder boundary as a read)."""
+    from store.ingest.formats import explain_text, read_text
+
     text = read_text(file.path, file.name, file.inside)
     if isinstance(text, Problem):
         return [f"not read: {text.message}"]

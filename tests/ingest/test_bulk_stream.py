@@ -145,3 +145,16 @@ def test_lines_are_numbered_as_the_text_split_whole(text: str, cuts: list[int], 
     whole = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     expected = [Line(n, line if len(line) <= max_chars else "", len(line)) for n, line in enumerate(whole, 1)]
     assert list(numbered_lines(pieces, max_chars)) == expected
+
+
+def test_the_parsing_process_does_not_import_the_other_formats_readers() -> None:
+    """A bulk import's process reads JSON Lines only: the readers of notes, BibTeX and references (a tenth of a
+    second to import) are imported when a file of theirs comes, and `store.ingest.parse_file` still works."""
+    import subprocess
+    import sys
+
+    code = ("import sys, store.ingest.worker; print('store.ingest.formats' in sys.modules, end=' ');"
+            "from store.ingest import parse_text; print('store.ingest.formats' in sys.modules, end=' ');"
+            "print(parse_text('# A Paper\\n\\nBy Ada Lovelace.', 'a.md').records[0].title)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "True", "A", "Paper"]
