@@ -21,7 +21,7 @@ from store.text.json_text import FAST, SAMPLE
 _ANALYZE_FROM = 2_000  # papers a file has added when PostgreSQL's statistics are first brought up to date
 IMPORT_CACHE_KIB = 512 << 10  # the most SQLite page cache an ingest takes (as pages are used; given back after)
 INDEX_SHARE = 10  # a corpus database's indexes written in no useful order: about a tenth of the file
-DEFER_FROM = 32 << 20  # bytes an import parses from which it may write the people index at its end (below)
+LARGE_FROM = 32 << 20  # bytes an import parses from which it may be large for its database (`large_import`)
 
 
 async def insert_rows(session: AsyncSession, table: Table, columns: tuple[str, ...],
@@ -198,12 +198,12 @@ def _by_person() -> Index:
 
 
 async def large_import(session: AsyncSession, parsed_bytes: int) -> bool:
-    """Whether an import is large for its database (SQLite only): its files are `DEFER_FROM` bytes or more
+    """Whether an import is large for its database (SQLite only): its files are `LARGE_FROM` bytes or more
     and at least half the database's size, so the import at least doubles it (a file parsed is about half
     what it adds, `import_cache`). Such an import may spend a pass over the database to save a cost per
     row: the people index written at its end (`defer_people_index`), the keys held read into a filter
     (store.corpus.fresh.held_keys)."""
-    if session.get_bind().dialect.name != "sqlite" or parsed_bytes < DEFER_FROM:
+    if session.get_bind().dialect.name != "sqlite" or parsed_bytes < LARGE_FROM:
         return False
     conn = await session.connection()
     pages, page_size = [int((await conn.exec_driver_sql(f"PRAGMA {name}")).scalar() or 0)

@@ -58,12 +58,12 @@ async def test_a_large_import_writes_the_index_at_its_end_and_stores_the_same_ro
         tmp_path: Path, index_seen: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
     corpus = tmp_path / "corpus"
     generate(900, corpus, per_file=300)
-    monkeypatch.setattr(bulk, "DEFER_FROM", 1 << 62)
+    monkeypatch.setattr(bulk, "LARGE_FROM", 1 << 62)
     kept = await ingested(tmp_path / "kept.sqlite3", corpus)
     assert index_seen == [True, True, True]
     index_seen.clear()
 
-    monkeypatch.setattr(bulk, "DEFER_FROM", 1)
+    monkeypatch.setattr(bulk, "LARGE_FROM", 1)
     deferred_db = tmp_path / "deferred.sqlite3"
     assert await ingested(deferred_db, corpus) == kept and len(kept) > 900
     assert index_seen == [False, False, False]  # dropped before the first file, for the whole import
@@ -77,7 +77,7 @@ async def test_a_small_import_into_a_larger_database_keeps_the_index(
         tmp_path: Path, index_seen: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
     corpus = tmp_path / "corpus"
     generate(900, corpus, per_file=300)
-    monkeypatch.setattr(bulk, "DEFER_FROM", 1)
+    monkeypatch.setattr(bulk, "LARGE_FROM", 1)
     path = tmp_path / "paperbot.sqlite3"
     await ingested(path, corpus)
     index_seen.clear()
