@@ -133,6 +133,17 @@ def _random_papers(seed: int, count: int) -> list[str]:
     return lines
 
 
+async def random_steps(root: Path) -> list[Any]:
+    """Two files of `_random_papers` ingested, then one of them changed: the reports and rows after each."""
+    url = f"sqlite+aiosqlite:///{root / 'db.sqlite3'}"
+    corpus = root / "corpus"
+    write(corpus / "a.jsonl", *_random_papers(1, 150))
+    write(corpus / "b.jsonl", *_random_papers(2, 150))
+    steps = [changes(await ingest(url, corpus)), await _rows(url)]
+    write(corpus / "b.jsonl", *_random_papers(3, 120))
+    return [*steps, changes(await ingest(url, corpus)), await _rows(url)]
+
+
 @pytest.mark.parametrize("batch", [3, 17])
 async def test_random_files_leave_the_plain_paths_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                        batch: int) -> None:
@@ -150,13 +161,7 @@ async def test_random_files_leave_the_plain_paths_rows(tmp_path: Path, monkeypat
         with monkeypatch.context() as m:
             m.setattr(stream, "BATCH_RECORDS", batch)
             m.setattr(sync, "write_fresh", counted)
-            url = f"sqlite+aiosqlite:///{root / 'db.sqlite3'}"
-            corpus = root / "corpus"
-            write(corpus / "a.jsonl", *_random_papers(1, 150))
-            write(corpus / "b.jsonl", *_random_papers(2, 150))
-            steps = [changes(await ingest(url, corpus)), await _rows(url)]
-            write(corpus / "b.jsonl", *_random_papers(3, 120))
-            steps += [changes(await ingest(url, corpus)), await _rows(url)]
+            steps = await random_steps(root)
         return steps, written
 
     plain, none = await run(tmp_path / "plain", False)

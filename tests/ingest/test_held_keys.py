@@ -18,7 +18,7 @@ import store.corpus.sync as sync
 from store.corpus.bloom import Bloom
 from store.ingest import stream
 from tests.ingest.bulk import changes, ingest, paper, stored, write
-from tests.ingest.test_fresh_batches import _random_papers, _rows
+from tests.ingest.test_fresh_batches import random_steps
 
 
 @pytest.fixture
@@ -66,13 +66,7 @@ async def test_random_files_leave_the_rows_the_databases_answers_leave(
         with monkeypatch.context() as m:
             made = _large(m, held, bits_log2)
             m.setattr(stream, "BATCH_RECORDS", batch)
-            url = f"sqlite+aiosqlite:///{root / 'db.sqlite3'}"
-            corpus = root / "corpus"
-            write(corpus / "a.jsonl", *_random_papers(1, 150))
-            write(corpus / "b.jsonl", *_random_papers(2, 150))
-            steps = [changes(await ingest(url, corpus)), await _rows(url)]
-            write(corpus / "b.jsonl", *_random_papers(3, 120))
-            steps += [changes(await ingest(url, corpus)), await _rows(url)]
+            steps = await random_steps(root)
             assert len(made) == (2 if held else 0)
         return steps
 
