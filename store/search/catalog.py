@@ -9,13 +9,14 @@ Loops over every paper (the index build, /author's people, the topic labels) rea
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise, repeat
 from typing import BinaryIO, ClassVar
 
 import numpy as np
 
+from store.search.fields import joined_fields
 from store.search.results import PaperView, SummaryView
 from store.search.spill import temporary
 from store.search.texts import Texts, utf8_column
@@ -277,8 +278,12 @@ class CatalogBuilder:
               "summary_counts": "q", "topic_ids": "i", "sources": "i", "lines": "q", "writer_ids": "i"}
     _DTYPES: ClassVar = {"q": np.int64, "i": np.int32, "B": np.uint8}
 
-    def __init__(self, spill: bool = False) -> None:
-        """`spill`: the texts go to temporary files as they come, not to memory (a full build's catalog)."""
+    def __init__(self, spill: bool = False, fields: Callable[[list[str | bytes]], None] | None = None) -> None:
+        """`spill`: the texts go to temporary files as they come, not to memory (a full build's catalog).
+        `fields`: given the field texts of the papers added, a batch at a time in catalog order, as they are
+        added (`field_texts`: a full build's layout process, store.search.layout_process)."""
+        self._fields = fields
+        self._laid = 0  # papers whose field texts were given
         self._blobs: dict[str, bytearray | BinaryIO] = {
             k: temporary() if spill else bytearray() for k in self._TEXTS}
         self._ends = {k: array("q", [0]) for k in self._TEXTS}
@@ -348,6 +353,11 @@ class CatalogBuilder:
         return np.fromiter(map(numbers.get, values, repeat(-1)), dtype=np.int32, count=len(values))
 
     def _flush(self) -> None:
+        for k, values in self._ints.items():
+            self._columns[k].extend(values)
+        if self._fields is not None and (n := len(self._columns["ids"])) > self._laid:
+            self._fields(self._field_texts(n - self._laid))
+            self._laid = n
         for k, strings in self._text.items():
             blob = self._blobs[k]
             raw, sizes = utf8_column(strings)
@@ -357,9 +367,16 @@ class CatalogBuilder:
                 blob.write(raw)
             ends = self._ends[k]
             ends.frombytes((sizes + ends[-1]).tobytes())  # the initial end is there already
-        for k, values in self._ints.items():
-            self._columns[k].extend(values)
         self._reset()
+
+    def _field_texts(self, n: int) -> list[str | bytes]:
+        """`fields.joined_fields` of the last `n` papers, whose texts are the ones not flushed yet."""
+        columns, text = self._columns, self._text
+        topics = columns["topic_counts"][-n:].tolist()
+        return joined_fields(text["titles"], list(self._tables["labels"]),
+                             columns["topic_ids"][len(columns["topic_ids"]) - sum(topics):].tolist(), topics,
+                             text["names"], columns["author_counts"][-n:].tolist(), text["texts"],
+                             columns["summary_counts"][-n:].tolist())
 
     def finish(self) -> Catalog:
         self._flush()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Collection, Iterable, Sequence
+from functools import partial
 from itertools import chain
 
 import numpy as np
@@ -26,12 +27,11 @@ import numpy as np
 from store.search import heap
 from store.search.acronyms import Glossary, learn, load_glossary, merge
 from store.search.bm25 import K1, B, top_k
-from store.search.bm25_batched import BatchedFields
 from store.search.catalog import Catalog
 from store.search.expansion import Expander, Query
 from store.search.feedback import PRF_DOCS, PRF_FLOOR, PRF_WEIGHT, feedback_query, titles_naming
+from store.search.fields import LaidOut, lay_out
 from store.search.labels import topic_papers as _topic_papers
-from store.search.layout import FieldLayout
 from store.search.meaning import ranking
 from store.search.meaning.vectors import Quantised
 from store.search.people import People, author_hits, newest_first
@@ -39,24 +39,22 @@ from store.search.results import Hit, Match, PaperView, SearchResult
 from store.search.sentences import MAX_CHARS, split_sentences
 from store.search.texts import sorted_order, utf8
 from store.search.titles import TitleFinder, holding, phrase_of
-from store.search.turns import let_others_in
 from store.search.why import FIELDS, explain, explain_shown, wanted
 from store.text.folding import fold
-from store.text.tokenize import forget, query_terms, tokenize, tokenize_parts, words
+from store.text.tokenize import query_terms, tokenize, tokenize_parts, words
 
 FIELD_WEIGHTS = dict(zip(FIELDS, (2.0, 1.0, 0.5, 1.0), strict=True))  # title, topics, authors, summary
 PHRASE_BONUS = 1.0  # the query typed verbatim inside a title: a title fragment, the strongest signal
 RERANK = 50  # candidates checked for the phrase bonus, and for a title naming the topic
 ASK_PAPERS = 16  # /ask reads the sentences of this many best-matching papers
 ASK_PAPER_WEIGHT = 0.1  # how much the paper's own score lifts its sentences
-LAYOUT_BATCH = 2_500  # papers laid out at a time: their texts are decoded from the catalog only meanwhile
 _RUN = re.compile(rb"[a-z0-9]+")  # the runs of a phrase every ASCII title holding it holds (titles.holding)
 NO_WORDS = ("That query has no words to search for (only punctuation or very common words). "
             "Try words from a title, an author's name or a topic.")
 
 
 def _field_texts(catalog: Catalog, start: int, stop: int) -> list[str]:
-    """`field_text` of papers start..stop-1 for every field, read from the catalog's columns."""
+    """The field texts of papers start..stop-1, paper after paper, read from the catalog's columns."""
     columns = (catalog.titles.span(start, stop), catalog.topics_joined(start, stop),
                catalog.authors_joined(start, stop), list(catalog.summaries(start, stop)))
     return [text for fields in zip(*columns, strict=True) for text in fields]
@@ -69,7 +67,10 @@ class SearchIndex:
     meaning_known: np.ndarray | None = None
     meaning_model: str | None = None  # the fingerprint the vectors were made with (meaning/rows.py)
 
-    def __init__(self, papers: Sequence[PaperView], glossary: Glossary | None = None) -> None:
+    def __init__(self, papers: Sequence[PaperView], glossary: Glossary | None = None,
+                 laid_out: LaidOut | None = None) -> None:
+        """`laid_out`: the catalog's fields laid out already, as it was read (a full build's layout process,
+        layout_process.py); when it cannot give them, the catalog is laid out here."""
         catalog = self.papers = papers if isinstance(papers, Catalog) else Catalog.of(papers)
         n = len(catalog)
         glossary = load_glossary() if glossary is None else glossary
@@ -80,18 +81,15 @@ class SearchIndex:
         # Every paper's fields in FIELD_WEIGHTS order, paper after paper, a batch of papers at a time; one
         # BM25F matrix over the four fields answers /paper, /topic and /ask, and the title's own BM25 is
         # kept beside it for the verbatim-title bonus.
-        layout = FieldLayout()
-        fields = BatchedFields(len(FIELD_WEIGHTS))
+        laid = laid_out.finish() if laid_out is not None else None
+        if laid is not None and len(laid[0].lengths) != n:
+            laid[0].close()
+            laid = None
+        if laid is not None:
+            fields, self.vocabulary = laid
+        else:
+            fields, self.vocabulary = lay_out(n, partial(_field_texts, catalog), len(FIELD_WEIGHTS))
         try:
-            for k, start in enumerate(range(0, n, LAYOUT_BATCH)):
-                let_others_in()
-                fields.add(*layout.lay_out(_field_texts(catalog, start, min(n, start + LAYOUT_BATCH))))
-                heap.between_batches(k)  # the batches' texts and work arrays
-            self.vocabulary = layout.term_table()  # the layout's tables freed first, its terms after
-            del layout
-            if n > LAYOUT_BATCH:  # a large build: its every distinct word, cached, is dropped before the matrices
-                forget()
-                heap.give_back()
             self.combined = fields.matrix(range(len(FIELD_WEIGHTS)), list(FIELD_WEIGHTS.values()), self.vocabulary)
             self.title = fields.matrix([list(FIELD_WEIGHTS).index("title")], [1.0], self.vocabulary)
         finally:
@@ -119,8 +117,9 @@ class SearchIndex:
         return tuple(dict.fromkeys(out))
 
     @classmethod
-    def build(cls, papers: Sequence[PaperView], glossary: Glossary | None = None) -> SearchIndex:
-        return cls(papers, glossary)
+    def build(cls, papers: Sequence[PaperView], glossary: Glossary | None = None,
+              laid_out: LaidOut | None = None) -> SearchIndex:
+        return cls(papers, glossary, laid_out)
 
     def __len__(self) -> int:
         return len(self.papers)

@@ -23,16 +23,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from store.corpus.service import Corpus
 from store.db import changes
 from store.db.changes import CORPUS_VERSION
 from store.db.database import Database
+from store.db.models import Paper
 from store.db.settings import get_setting
 from store.search import heap, snapshot
 from store.search.acronyms import Glossary, load_glossary
-from store.search.index import SearchIndex
+from store.search.index import FIELD_WEIGHTS, SearchIndex
+from store.search.layout_process import LayoutProcess
 from store.search.meaning import rows, stored
 from store.search.meaning.model import MeaningUnavailable
 from store.search.meaning.vectors import Quantised
@@ -46,6 +49,7 @@ log = logging.getLogger(__name__)
 OVERLAY_FROM = 2_000  # papers: a smaller index takes a change by an exact rebuild in memory (milliseconds)
 OVERLAY_MAX = 1_000  # changed papers an overlay holds before the full rebuild starts at once
 QUIET_SECONDS = 60.0  # after the last change, the overlay is replaced by a full build in the background
+LAYOUT_PROCESS_FROM = 20_000  # papers from which a full build lays the fields out in a process of its own
 
 if TYPE_CHECKING:
     from store.search.meaning.embedder import Embedder
@@ -271,9 +275,21 @@ class LiveIndex:
                     rows.fit(index, model)
                     return index, "snapshot", seen, stamp
             vectors = None if model is None else stored.VectorColumn(model)
-            catalog = await read_catalog(s, vectors=vectors)
+            # A large corpus is laid out by a process of its own as it is read (store.search.layout_process).
+            laying = (LayoutProcess.start(len(FIELD_WEIGHTS))
+                      if await s.scalar(select(func.count()).select_from(Paper)) >= LAYOUT_PROCESS_FROM else None)
+            try:
+                catalog = await read_catalog(s, vectors=vectors, fields=laying.send if laying else None)
+            except BaseException:
+                if laying is not None:
+                    await asyncio.to_thread(laying.close)
+                raise
             heap.give_back()  # the rows read, a batch at a time
-        index = await asyncio.to_thread(SearchIndex.build, catalog, glossary)
+        try:
+            index = await asyncio.to_thread(SearchIndex.build, catalog, glossary, laying)
+        finally:
+            if laying is not None:
+                await asyncio.to_thread(laying.close)  # what it laid out, when the build did not take it
         rows.attach(index, *(vectors.finish() if vectors is not None else (None, None)), model)
         del catalog
         tokenize.forget()  # the build's every distinct word, which queries will hardly meet: a few hundred MB at 1M

@@ -44,9 +44,10 @@ def drop(items: list) -> None:  # type: ignore[type-arg]
         del items[-SLICE:]
 
 
-def utf8_column(strings: Sequence[str]) -> tuple[bytes, np.ndarray]:
+def utf8_column(strings: Sequence[str] | Sequence[bytes]) -> tuple[bytes, np.ndarray]:
     """The strings' UTF-8 end to end, and where each one ends, in C loops rather than a Python step per
     string: all ASCII (most batches of titles), a byte a character; else each string encoded by a C map.
+    Strings given as their UTF-8 bytes already (all of them, or none) are joined as they are.
     A slice of SLICE strings at a time: a C loop over a million strings would hold the interpreter lock
     for a tenth of a second, and the event loop would wait."""
     parts: list[bytes] = []
@@ -54,11 +55,15 @@ def utf8_column(strings: Sequence[str]) -> tuple[bytes, np.ndarray]:
     at = 0
     for start in range(0, len(strings), SLICE):
         some = strings[start : start + SLICE]
-        joined = "".join(some)
-        raw = utf8(joined)
-        # Each string's bytes made, measured and freed one at a time (not a list of them: the heap's small
-        # blocks would be spread over many pages, some kept after).
-        sizes = map(len, some) if len(raw) == len(joined) else map(len, map(_ENCODE, some))
+        if type(some[0]) is bytes:  # UTF-8 already (a full build's summaries, read from SQLite as they are stored)
+            raw = b"".join(some)  # type: ignore[arg-type]
+            sizes = map(len, some)
+        else:
+            joined = "".join(some)
+            raw = utf8(joined)
+            # Each string's bytes made, measured and freed one at a time (not a list of them: the heap's small
+            # blocks would be spread over many pages, some kept after).
+            sizes = map(len, some) if len(raw) == len(joined) else map(len, map(_ENCODE, some))
         parts.append(raw)
         ends.append(np.fromiter(accumulate(sizes, initial=at), dtype=np.int64, count=len(some) + 1)[1:])
         at += len(raw)

@@ -64,14 +64,16 @@ async def read_views(s: AsyncSession, ids: Sequence[int] | None = None) -> list[
 
 
 async def read_catalog(s: AsyncSession, batch: int = 5_000, spill: bool = True,
-                       vectors: stored.VectorColumn | None = None) -> Catalog:
+                       vectors: stored.VectorColumn | None = None,
+                       fields: Callable[[list[str | bytes]], None] | None = None) -> Catalog:
     """Every paper as `read_views` reads them, straight into a `Catalog`, `batch` papers at a time: a full
     build never holds every paper as Python objects (a million `PaperView`s are some 4 GB), nor (`spill`)
     their texts in memory. On SQLite the rows come from the driver as columns (`_read_columns`: a third less time,
     no object per paper); elsewhere through the Core queries of `_read`. `vectors`: the papers' stored meaning
-    vectors of its model are read too, a batch at a time beside them, in catalog order."""
+    vectors of its model are read too, a batch at a time beside them, in catalog order. `fields`: given each
+    batch's field texts as it is read (`CatalogBuilder`: a full build's layout process)."""
     conn = await s.connection()
-    builder = CatalogBuilder(spill)
+    builder = CatalogBuilder(spill, fields)
     if conn.dialect.name == "sqlite" and conn.dialect.driver == "aiosqlite":
         await _read_columns(conn, builder, batch, vectors)
         return builder.finish()
@@ -131,8 +133,11 @@ async def _read(conn: AsyncConnection, only: Callable[[Select[Any], Any], Select
 _PAPERS = ("SELECT id, title, coalesce(venue, ''), coalesce(year, 0), coalesce(link, ''), added_at, "
            f"(year IS NULL) * {NO_YEAR} | (venue IS NULL) * {NO_VENUE} | (link IS NULL) * {NO_LINK} "
            f"| (authors_incomplete != 0) * {INCOMPLETE} FROM papers WHERE id > ? ORDER BY id LIMIT ?")
-_SUMMARIES = ("SELECT entries.paper_id, documents.name, entries.line, entries.summary, entries.writer FROM entries "
-              "JOIN documents ON entries.document_id = documents.id WHERE entries.paper_id BETWEEN ? AND ?")
+# The summaries as their stored UTF-8 bytes: not decoded here to be encoded again for the catalog's column (a
+# gigabyte at a million papers); a full build's layout process decodes them (store.search.layout_process).
+_SUMMARIES = ("SELECT entries.paper_id, documents.name, entries.line, CAST(entries.summary AS BLOB), entries.writer "
+              "FROM entries JOIN documents ON entries.document_id = documents.id "
+              "WHERE entries.paper_id BETWEEN ? AND ?")
 # An authorship keeps the name its source wrote; only one without it looks its person's up (the join's answer,
 # looked up for the few that need it: at a million papers a third of the query's time was the join).
 _AUTHORS = ("SELECT authorships.paper_id, authorships.position, CASE WHEN authorships.name != '' "
@@ -225,6 +230,8 @@ def _grouped(ids: np.ndarray, fields: list[tuple[Any, ...]], by: tuple[int, ...]
     pids = np.fromiter(fields[0], dtype=np.int64, count=n)
     at = np.minimum(np.searchsorted(ids, pids), max(len(ids) - 1, 0))
     kept = ids[at] == pids  # a row of no paper read (none, with the database's foreign keys) is left out, as `_read`
+    if _in_order(at, kept, fields[by[0]]):
+        return np.arange(n), np.bincount(at, minlength=len(ids))
     keys = [_ranks(fields[k]) for k in by]
     order = np.lexsort((*reversed(keys), at))
     if tie is not None:
@@ -234,8 +241,31 @@ def _grouped(ids: np.ndarray, fields: list[tuple[Any, ...]], by: tuple[int, ...]
     return order[kept[order]], np.bincount(at[kept], minlength=len(ids))
 
 
-def _taken(column: Sequence[Any], order: np.ndarray) -> list[Any]:
+def _in_order(at: np.ndarray, kept: np.ndarray, first: Sequence[Any]) -> bool:
+    """Whether rows are in order already: every one kept, by paper, and a paper's rows (when it has several)
+    ascending in `first`, a column of numbers (an author's position). A bulk import's rows come so from the
+    database (a summary a paper, authors by position), and need no sort."""
+    step = np.diff(at)
+    if not kept.all() or (step < 0).any():
+        return False
+    same = np.flatnonzero(step == 0)
+    if not same.size:
+        return True
+    try:
+        values = np.fromiter(first, dtype=np.int64, count=len(first)) if type(first[0]) is int else None
+    except (TypeError, OverflowError):  # not every one a number
+        values = None
+    return values is not None and bool((values[same + 1] > values[same]).all())
+
+
+def _taken(column: Sequence[Any], order: np.ndarray) -> Sequence[Any]:
+    if len(order) == len(column) and (not len(order) or order[-1] == len(order) - 1) and _identity(order):
+        return column
     return list(map(column.__getitem__, order.tolist()))
+
+
+def _identity(order: np.ndarray) -> bool:
+    return bool((order == np.arange(len(order))).all())
 
 
 def _microseconds(stamps: Sequence[Any], conn: AsyncConnection) -> tuple[np.ndarray, np.ndarray]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import store.search.index as index_module
+import store.search.fields as fields_module
 from store.search import SearchIndex, bm25_batched
 from store.search.bm25 import BM25Matrix
 from store.search.index import FIELD_WEIGHTS
@@ -18,7 +18,7 @@ from tests.search.test_overlay import SEEDS
 @pytest.mark.parametrize(("batch", "entries"), [(1, 1 << 21), (7, 1 << 21), (20_000, 1 << 21), (7, 50), (3, 1)])
 def test_batched_matrices_equal_the_whole_corpus_build(batch: int, entries: int,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(index_module, "LAYOUT_BATCH", batch)
+    monkeypatch.setattr(fields_module, "LAYOUT_BATCH", batch)
     monkeypatch.setattr(bm25_batched, "RANGE_ENTRIES", entries)
     built = SearchIndex.build(SEEDS)
     layout = FieldLayout()

@@ -23,6 +23,9 @@ ODD = [
     "UPDATE authorships SET name = '' WHERE paper_id = (SELECT min(paper_id) FROM authorships)",
     "UPDATE authorships SET name = 'Zoë Ångström' WHERE paper_id = (SELECT max(paper_id) FROM authorships) "
     "AND person_id = (SELECT max(person_id) FROM authorships WHERE paper_id = (SELECT max(paper_id) FROM authorships))",
+    # A paper's authors stored in the reverse of their order (rows a bulk import leaves in order need no sort).
+    "UPDATE authorships SET position = 50 - position WHERE paper_id = (SELECT paper_id FROM authorships "
+    "GROUP BY paper_id HAVING count(*) > 2 ORDER BY paper_id LIMIT 1 OFFSET 3)",
     # Entries of two documents of one name (in two folders) at one line: the database's order breaks the tie.
     "INSERT INTO documents (name, root, sha256, ingested_at) SELECT name, root || '/other', sha256, ingested_at "
     "FROM documents WHERE id = (SELECT min(id) FROM documents)",

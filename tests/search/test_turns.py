@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-import store.search.index as index_module
+import store.search.fields as fields_module
 from store.search import SearchIndex, turns
 from store.search import bm25_batched as bm25_batched_module
 from store.search import texts as texts_module
@@ -58,14 +58,14 @@ def test_it_sleeps_once_every_interval_whoever_calls(clock: FakeTime) -> None:
 def test_a_full_build_lets_others_in_from_each_of_its_long_loops(clock: FakeTime,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(turns, "EVERY", 0.0)  # every call sleeps: each loop's calls are seen
-    monkeypatch.setattr(index_module, "LAYOUT_BATCH", 16)
+    monkeypatch.setattr(fields_module, "LAYOUT_BATCH", 16)
     monkeypatch.setattr(texts_module, "_SPAN", 8)
     monkeypatch.setattr(bm25_batched_module, "RANGE_ENTRIES", 64)
     built = SearchIndex.build(SEEDS)
     callers = set(clock.sleeps)
-    assert {"index.py:__init__", "layout.py:lay_out", "texts.py:__iter__", "bm25_batched.py:_sums",
+    assert {"fields.py:lay_out", "layout.py:lay_out", "texts.py:__iter__", "bm25_batched.py:_sums",
             "bm25_batched.py:_by_terms"} <= callers, callers
     # ... and at least once a batch of papers, a span of names, a range of terms
-    assert clock.sleeps.count("index.py:__init__") == -(-len(SEEDS) // 16)
+    assert clock.sleeps.count("fields.py:lay_out") == -(-len(SEEDS) // 16)
     assert clock.sleeps.count("texts.py:__iter__") >= sum(1 for _ in built.papers.names) // 8
     assert built.paper("lottery ticket").hits  # the build is the same build

@@ -1,0 +1,179 @@
+"""A full build's layout in a process of its own (store/search/layout_process.py), fed the field texts of each
+batch as the catalog is read (`CatalogBuilder(fields=...)`, `fields.joined_fields`): the texts are the ones the
+build reads from the finished catalog, the index is the one a build that lays the catalog out itself makes,
+bit for bit, and a process that cannot start or stops leaves the build to lay the catalog out itself."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import store.search.live as live_module
+from store.library import BUNDLED_SEEDS, Library
+from store.search import SearchIndex
+from store.search import catalog as catalog_module
+from store.search import layout_process as process_module
+from store.search.catalog import Catalog, CatalogBuilder
+from store.search.fields import joined_fields
+from store.search.index import FIELD_WEIGHTS, _field_texts
+from store.search.layout_process import LayoutProcess
+from store.search.results import SummaryView
+from store.search.views import _in_order
+from tests.search.test_overlay import SEEDS
+
+WORDS = ["Zoë", "", "graph", "neural-net", "😀", "\u2003spaced", "Ünïcode", "RL", "a", "x\ud800y"]
+
+
+def _papers(seed: int) -> list:  # type: ignore[type-arg]
+    """The seeds with random authors, topics and summaries: none, empty ones, several, odd characters."""
+    rng = random.Random(seed)
+
+    def words(k: int) -> str:
+        return " ".join(rng.choice(WORDS) for _ in range(k))
+
+    return [replace(p, authors=tuple(words(2) for _ in range(rng.randint(0, 3))),
+                    topics=tuple(words(1) for _ in range(rng.randint(0, 3))),
+                    summaries=tuple(SummaryView(f"doc{rng.randint(0, 2)}", j, words(rng.choice([0, 3])), None)
+                                    for j in range(rng.randint(0, 3))))
+            for p in SEEDS]
+
+
+def _given(batch: int, papers: list, monkeypatch: pytest.MonkeyPatch) -> tuple[Catalog, list]:  # type: ignore[type-arg]
+    monkeypatch.setattr(CatalogBuilder, "BATCH", batch)
+    given_texts: list[str | bytes] = []
+    builder = CatalogBuilder(fields=given_texts.extend)
+    for p in papers:
+        builder.add(p.id, p.title, p.venue, p.year, p.link, p.added_at, p.authors_incomplete, p.authors, p.topics,
+                    [(s.source, s.line, s.text, s.writer) for s in p.summaries])
+    return builder.finish(), given_texts
+
+
+@pytest.mark.parametrize("batch", [1, 3, 5_000])
+@pytest.mark.parametrize("seed", range(5))
+def test_the_texts_given_as_papers_are_added_are_the_ones_the_build_reads(
+        batch: int, seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    papers = _papers(seed) if seed else list(SEEDS)
+    catalog, given_texts = _given(batch, papers, monkeypatch)
+    assert given_texts == _field_texts(catalog, 0, len(catalog))
+    assert len(given_texts) == len(FIELD_WEIGHTS) * len(papers)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.text(max_size=4), max_size=3), st.lists(st.sampled_from(["A", "Zoë", ""]),
+                                                                                max_size=3),
+                          st.lists(st.text(max_size=6), max_size=3)), max_size=6))
+def test_summaries_given_as_utf8_are_joined_as_the_texts_are(papers: list) -> None:  # type: ignore[type-arg]
+    titles = [f"t{i}" for i in range(len(papers))]
+    labels = ["A", "Zoë", ""]
+    topic_ids = [labels.index(t) for _, topics, _ in papers for t in topics]
+    names = [n for authors, _, _ in papers for n in authors]
+    texts = [t for _, _, summaries in papers for t in summaries]
+    counts = [[len(p[k]) for p in papers] for k in range(3)]
+    as_text = joined_fields(titles, labels, topic_ids, counts[1], names, counts[0], texts, counts[2])
+    as_utf8 = joined_fields(titles, labels, topic_ids, counts[1], names, counts[0],
+                            [t.encode("utf-8", "surrogatepass") for t in texts], counts[2])
+    assert [t.decode("utf-8", "surrogatepass") if isinstance(t, bytes) else t for t in as_utf8] == as_text
+    assert as_text[3::4] == ["\n\n".join(s for s in summaries if s) for _, _, summaries in papers]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 3), st.booleans()), max_size=12))
+def test_rows_are_taken_as_in_order_only_when_a_sort_would_leave_them(rows: list) -> None:  # type: ignore[type-arg]
+    at = np.asarray([r[0] for r in rows], dtype=np.int64)
+    first = [r[1] for r in rows]
+    kept = np.asarray([r[2] or len(rows) < 3 for r in rows], dtype=bool)
+    if _in_order(at, kept, first):
+        assert kept.all()
+        assert np.lexsort((np.asarray(first, dtype=np.int64), at)).tolist() == list(range(len(rows)))
+        assert len(set(zip(at.tolist(), first, strict=True))) == len(rows)  # no tie for another field to break
+    assert not _in_order(at, kept, [str(f) for f in first]) or len(set(at.tolist())) == len(rows)
+
+
+def _arrays(index: SearchIndex) -> list[object]:
+    return [index.combined.weights.data.tolist(), index.combined.weights.indices.tolist(),
+            index.combined.weights.indptr.tolist(), index.combined.idf.tolist(), index.title.weights.data.tolist(),
+            index.title.weights.indices.tolist(), list(index.vocabulary.terms), index.vocabulary.keys.tolist(),
+            index.combined.avgdl.tolist(), index.title.avgdl.tolist()]
+
+
+def _fed(papers: list, monkeypatch: pytest.MonkeyPatch, batch: int = 7) -> tuple[Catalog, LayoutProcess]:  # type: ignore[type-arg]
+    process = LayoutProcess.start(len(FIELD_WEIGHTS))
+    assert process is not None
+    catalog, given_texts = _given(batch, papers, monkeypatch)
+    for at in range(0, len(given_texts), 4 * batch):
+        process.send(given_texts[at : at + 4 * batch])
+    return catalog, process
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_an_index_laid_out_by_the_process_is_the_index_laid_out_here(seed: int,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    papers = _papers(seed) if seed else list(SEEDS)
+    catalog, process = _fed(papers, monkeypatch)
+    by_process = SearchIndex.build(catalog, laid_out=process)
+    process.close()
+    assert process.taken == process.sent == len(FIELD_WEIGHTS) * len(papers)
+    here = SearchIndex.build(catalog)
+    assert _arrays(by_process) == _arrays(here)
+    for query in ("lottery ticket", "graph neural", "Zoë"):
+        assert [(h.paper.id, h.score) for h in by_process.paper(query).hits] == [
+            (h.paper.id, h.score) for h in here.paper(query).hits]
+
+
+def test_a_process_that_stops_leaves_the_build_to_lay_the_catalog_out(monkeypatch: pytest.MonkeyPatch,
+                                                                       caplog: pytest.LogCaptureFixture) -> None:
+    catalog, process = _fed(list(SEEDS), monkeypatch)
+    process.proc.kill()
+    process.proc.wait()
+    process.send(["one more", "", "", ""])  # into a pipe nobody reads
+    assert process.finish() is None
+    assert "layout process" in caplog.text
+    built = SearchIndex.build(catalog, laid_out=process)  # finished already: None again, laid out here
+    assert _arrays(built) == _arrays(SearchIndex.build(catalog))
+
+
+def test_texts_the_process_did_not_lay_out_are_laid_out_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    _, process = _fed(list(SEEDS)[:-3], monkeypatch)  # three papers short of the catalog
+    full = Catalog.of(list(SEEDS))
+    assert _arrays(SearchIndex.build(full, laid_out=process)) == _arrays(SearchIndex.build(full))
+    assert process.fields is None  # what it laid out was freed
+
+
+def test_a_process_that_cannot_start_is_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(process_module.sys, "executable", "/nonexistent/python")
+    assert LayoutProcess.start(len(FIELD_WEIGHTS)) is None
+
+
+async def test_a_large_rebuild_is_laid_out_by_the_process_and_answers_alike(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    finished: list[bool] = []
+    finish = LayoutProcess.finish
+
+    def spied(self: LayoutProcess):  # type: ignore[no-untyped-def]
+        laid = finish(self)
+        finished.append(laid is not None)
+        return laid
+
+    monkeypatch.setattr(LayoutProcess, "finish", spied)
+    monkeypatch.setattr(catalog_module.CatalogBuilder, "BATCH", 10)
+    lib = Library(f"sqlite+aiosqlite:///{tmp_path}/papers.sqlite3", tmp_path / "corpus")
+    await lib.start(ingest_if_empty=False)
+    await lib.ingest([BUNDLED_SEEDS])
+    try:
+        built = []
+        for since in (10**9, 1):  # laid out here, then by the process
+            monkeypatch.setattr(live_module, "LAYOUT_PROCESS_FROM", since)
+            await lib.live.refresh(rebuild=True)
+            hits = (await lib.search.paper("lottery ticket")).hits
+            built.append((_arrays(lib.live.index), [h.paper.id for h in hits]))
+            assert hits[0].paper.title.startswith("The Lottery Ticket")
+        assert finished == [True]
+        assert built[0] == built[1]
+    finally:
+        await lib.close()
