@@ -16,7 +16,7 @@ The matrices equal `from_fields`'s bit for bit (tests/search/test_bm25_batched.p
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import BinaryIO
 
 import numpy as np
@@ -106,8 +106,11 @@ class BatchedFields:
         return np.concatenate(self._lengths) if self._lengths else np.zeros((0, self.n_fields), dtype=np.int32)
 
     def matrix(self, fields: Sequence[int], weights: Sequence[float], vocabulary: Mapping[str, int],
-               k1: float = K1, b: float = B, epsilon: float = EPSILON) -> BM25Matrix:
-        """`BM25Matrix.from_fields` over these fields of every document (`weights`: one per field)."""
+               k1: float = K1, b: float = B, epsilon: float = EPSILON,
+               files: Callable[[], BinaryIO] = spill.temporary) -> BM25Matrix:
+        """`BM25Matrix.from_fields` over these fields of every document (`weights`: one per field). `files` makes
+        the two files its entries' documents and weights are written to, in that order (the layout process
+        names them, for the building process to map)."""
         lengths = self.lengths[:, list(fields)]
         n_docs, n_terms = len(lengths), max(len(vocabulary), 1)
         if n_docs == 0 or not lengths.any():
@@ -133,7 +136,7 @@ class BatchedFields:
             spilled.flush()
             idf = idf_weights(df.astype(np.float64), n_docs, epsilon)
             indptr = np.concatenate([[0], np.cumsum(df)]).astype(np.int64)
-            indices_file, weights_file = spill.temporary(), spill.temporary()
+            indices_file, weights_file = files(), files()
             for rows, docs, data in _by_terms(spilled, batches, indptr):
                 _write(indices_file, docs)
                 # Entry by entry as the whole corpus's build weighs its frequencies: the same floats.

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from store.search import heap
+from store.search.bm25 import BM25Matrix
 from store.search.bm25_batched import BatchedFields
 from store.search.layout import FieldLayout
 from store.search.terms import TermTable
@@ -22,9 +23,10 @@ LAYOUT_BATCH = 2_500  # papers laid out at a time: their texts are decoded from 
 
 
 class LaidOut(Protocol):
-    """A catalog's fields laid out elsewhere as it was read (layout_process.LayoutProcess)."""
+    """A catalog's fields laid out elsewhere as it was read, and its matrices built (layout_process.LayoutProcess):
+    (index.MATRICES's matrices, the vocabulary), or None when it could not be done."""
 
-    def finish(self) -> tuple[BatchedFields, TermTable] | None: ...
+    def finish(self) -> tuple[list[BM25Matrix], TermTable] | None: ...
 
 
 def joined_fields(titles: Sequence[str], labels: Sequence[str], topic_ids: Sequence[int], topic_counts: Sequence[int],

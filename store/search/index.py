@@ -44,6 +44,9 @@ from store.text.folding import fold
 from store.text.tokenize import query_terms, tokenize, tokenize_parts, words
 
 FIELD_WEIGHTS = dict(zip(FIELDS, (2.0, 1.0, 0.5, 1.0), strict=True))  # title, topics, authors, summary
+# The matrices an index holds, each (its fields, their weights): all four (/paper, /topic, /ask), the title's own.
+MATRICES = ((tuple(range(len(FIELD_WEIGHTS))), tuple(FIELD_WEIGHTS.values())),
+            ((list(FIELD_WEIGHTS).index("title"),), (1.0,)))
 PHRASE_BONUS = 1.0  # the query typed verbatim inside a title: a title fragment, the strongest signal
 RERANK = 50  # candidates checked for the phrase bonus, and for a title naming the topic
 ASK_PAPERS = 16  # /ask reads the sentences of this many best-matching papers
@@ -78,22 +81,6 @@ class SearchIndex:
         self.acronyms = merge(learn(f"{t}.\n\n{s}" for t, s in zip(catalog.titles, catalog.summaries(), strict=True)),
                               glossary.entries)
         self.glossary_fingerprint = glossary.fingerprint
-        # Every paper's fields in FIELD_WEIGHTS order, paper after paper, a batch of papers at a time; one
-        # BM25F matrix over the four fields answers /paper, /topic and /ask, and the title's own BM25 is
-        # kept beside it for the verbatim-title bonus.
-        laid = laid_out.finish() if laid_out is not None else None
-        if laid is not None and len(laid[0].lengths) != n:
-            laid[0].close()
-            laid = None
-        if laid is not None:
-            fields, self.vocabulary = laid
-        else:
-            fields, self.vocabulary = lay_out(n, partial(_field_texts, catalog), len(FIELD_WEIGHTS))
-        try:
-            self.combined = fields.matrix(range(len(FIELD_WEIGHTS)), list(FIELD_WEIGHTS.values()), self.vocabulary)
-            self.title = fields.matrix([list(FIELD_WEIGHTS).index("title")], [1.0], self.vocabulary)
-        finally:
-            fields.close()
         self.sentence_avgdl = self._sentence_length()
         by_title = np.argsort(sorted_order(catalog.titles))  # /author: newest first, then by title (numpy: no GIL)
         years = np.asarray(catalog.years, dtype=np.int64)  # no year is 0: it sorts as 0; newest first, then by title
@@ -105,6 +92,18 @@ class SearchIndex:
         self.topic_terms = {k: frozenset(tokenize(v)) for k, v in labels.items()}
         self._topics_ranked = sorted(labels.items(), key=lambda kv: (-len(self.topic_papers[kv[0]]), kv[1]))
         self.topic_alternates = {k: self._alternates(self.topic_terms[k]) for k in labels}
+        # Every paper's fields in FIELD_WEIGHTS order, paper after paper, a batch of papers at a time; one
+        # BM25F matrix over the four fields answers /paper, /topic and /ask, and the title's own BM25 is
+        # kept beside it for the verbatim-title bonus (MATRICES). Last: a layout process builds them meanwhile.
+        laid = laid_out.finish() if laid_out is not None else None
+        if laid is not None and all(m.n_docs == n for m in laid[0]):
+            (self.combined, self.title), self.vocabulary = laid
+            return
+        fields, self.vocabulary = lay_out(n, partial(_field_texts, catalog), len(FIELD_WEIGHTS))
+        try:
+            self.combined, self.title = (fields.matrix(f, w, self.vocabulary) for f, w in MATRICES)
+        finally:
+            fields.close()
 
     def _alternates(self, terms: frozenset[str]) -> tuple[str, ...]:
         """A topic label's other names: its acronym ("Reinforcement Learning": "rl") or long forms."""

@@ -34,7 +34,7 @@ from store.db.models import Paper
 from store.db.settings import get_setting
 from store.search import heap, snapshot
 from store.search.acronyms import Glossary, load_glossary
-from store.search.index import FIELD_WEIGHTS, SearchIndex
+from store.search.index import FIELD_WEIGHTS, MATRICES, SearchIndex
 from store.search.layout_process import LayoutProcess
 from store.search.meaning import rows, stored
 from store.search.meaning.model import MeaningUnavailable
@@ -276,7 +276,7 @@ class LiveIndex:
                     return index, "snapshot", seen, stamp
             vectors = None if model is None else stored.VectorColumn(model)
             # A large corpus is laid out by a process of its own as it is read (store.search.layout_process).
-            laying = (LayoutProcess.start(len(FIELD_WEIGHTS))
+            laying = (LayoutProcess.start(MATRICES, len(FIELD_WEIGHTS))
                       if await s.scalar(select(func.count()).select_from(Paper)) >= LAYOUT_PROCESS_FROM else None)
             try:
                 catalog = await read_catalog(s, vectors=vectors, fields=laying.send if laying else None)

@@ -21,7 +21,7 @@ from store.search import catalog as catalog_module
 from store.search import layout_process as process_module
 from store.search.catalog import Catalog, CatalogBuilder
 from store.search.fields import joined_fields
-from store.search.index import FIELD_WEIGHTS, _field_texts
+from store.search.index import FIELD_WEIGHTS, MATRICES, _field_texts
 from store.search.layout_process import LayoutProcess
 from store.search.results import SummaryView
 from store.search.views import _in_order
@@ -99,11 +99,12 @@ def _arrays(index: SearchIndex) -> list[object]:
     return [index.combined.weights.data.tolist(), index.combined.weights.indices.tolist(),
             index.combined.weights.indptr.tolist(), index.combined.idf.tolist(), index.title.weights.data.tolist(),
             index.title.weights.indices.tolist(), list(index.vocabulary.terms), index.vocabulary.keys.tolist(),
-            index.combined.avgdl.tolist(), index.title.avgdl.tolist()]
+            [None if m.avgdl is None else m.avgdl.tolist() for m in (index.combined, index.title)],
+            [(m.n_docs, m.weights.shape) for m in (index.combined, index.title)]]
 
 
 def _fed(papers: list, monkeypatch: pytest.MonkeyPatch, batch: int = 7) -> tuple[Catalog, LayoutProcess]:  # type: ignore[type-arg]
-    process = LayoutProcess.start(len(FIELD_WEIGHTS))
+    process = LayoutProcess.start(MATRICES, len(FIELD_WEIGHTS))
     assert process is not None
     catalog, given_texts = _given(batch, papers, monkeypatch)
     for at in range(0, len(given_texts), 4 * batch):
@@ -117,8 +118,8 @@ def test_an_index_laid_out_by_the_process_is_the_index_laid_out_here(seed: int,
     papers = _papers(seed) if seed else list(SEEDS)
     catalog, process = _fed(papers, monkeypatch)
     by_process = SearchIndex.build(catalog, laid_out=process)
-    process.close()
-    assert process.taken == process.sent == len(FIELD_WEIGHTS) * len(papers)
+    assert process.sent == len(FIELD_WEIGHTS) * len(papers)
+    assert not Path(process.folder).exists()  # its files mapped, their names and folder gone
     here = SearchIndex.build(catalog)
     assert _arrays(by_process) == _arrays(here)
     for query in ("lottery ticket", "graph neural", "Zoë"):
@@ -142,12 +143,22 @@ def test_texts_the_process_did_not_lay_out_are_laid_out_here(monkeypatch: pytest
     _, process = _fed(list(SEEDS)[:-3], monkeypatch)  # three papers short of the catalog
     full = Catalog.of(list(SEEDS))
     assert _arrays(SearchIndex.build(full, laid_out=process)) == _arrays(SearchIndex.build(full))
-    assert process.fields is None  # what it laid out was freed
+    assert process.finished and not Path(process.folder).exists()
+
+
+def test_papers_without_a_word_to_index_come_back_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    papers = [replace(p, title="The", authors=(), topics=(), summaries=(SummaryView("d", 1, "of the", None),))
+              for p in list(SEEDS)[:5]]
+    catalog, process = _fed(papers, monkeypatch)
+    assert _arrays(SearchIndex.build(catalog, laid_out=process)) == _arrays(SearchIndex.build(catalog))
+    assert process.finished and not process.failed
 
 
 def test_a_process_that_cannot_start_is_none(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(process_module.sys, "executable", "/nonexistent/python")
-    assert LayoutProcess.start(len(FIELD_WEIGHTS)) is None
+    folders = set(Path(process_module.tempfile.gettempdir()).glob("paperbot-layout-*"))
+    assert LayoutProcess.start(MATRICES, len(FIELD_WEIGHTS)) is None
+    assert set(Path(process_module.tempfile.gettempdir()).glob("paperbot-layout-*")) == folders  # none left
 
 
 async def test_a_large_rebuild_is_laid_out_by_the_process_and_answers_alike(
