@@ -51,21 +51,28 @@ Wanted = Sequence[tuple[Sequence[int], Sequence[float]]]  # each matrix's fields
 
 
 def _put(out: IO[bytes], value: Any) -> None:
+    """A message, written with os.write until every byte is: a buffered pipe's write was seen to end early,
+    its rest lost, when the process was paused meanwhile (by a profiler)."""
     data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    out.write(len(data).to_bytes(_LENGTH, "big"))
-    out.write(data)
     out.flush()
+    fd, head = out.fileno(), len(data).to_bytes(_LENGTH, "big")
+    for part in (memoryview(head), memoryview(data)):
+        done = 0
+        while done < len(part):
+            done += os.write(fd, part[done:])
 
 
 def _get(given: IO[bytes]) -> Any:
-    """The next message; None at the end (a zero length, or the pipe closed)."""
+    """The next message; None at the end (a zero length, or the pipe closed); EOFError for one cut short."""
     head = given.read(_LENGTH)
     size = int.from_bytes(head, "big") if len(head) == _LENGTH else 0
     if not size:
         return None
-    data = given.read(size)
+    data = bytearray()
+    while len(data) < size and (more := given.read(size - len(data))):
+        data += more
     if len(data) != size:
-        raise EOFError("a message cut short")
+        raise EOFError(f"a message cut short ({len(data)} of {size} bytes)")
     return pickle.loads(data)
 
 
@@ -203,7 +210,9 @@ class LayoutProcess:
 
     def _fail(self, why: str) -> None:
         if not self.failed:
-            log.warning("the layout process failed: %s; laying out here", why)
+            code = self.proc.poll()
+            log.warning("the layout process failed: %s%s; laying out here", why,
+                        "" if code is None else f" (it ended with {code})")
         self.failed = True
         with contextlib.suppress(OSError):
             self.proc.kill()

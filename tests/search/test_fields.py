@@ -188,3 +188,26 @@ async def test_a_large_rebuild_is_laid_out_by_the_process_and_answers_alike(
         assert built[0] == built[1]
     finally:
         await lib.close()
+
+
+@pytest.mark.parametrize("size", [0, 1, 70_000, 3 << 20])
+def test_a_message_crosses_a_pipe_whole_and_one_cut_short_is_an_error(size: int) -> None:
+    import os
+    import threading
+
+    value = ("x" * size, np.arange(size // 8, dtype=np.int64))
+    read_end, write_end = os.pipe()
+    with os.fdopen(read_end, "rb") as given, os.fdopen(write_end, "wb") as out:
+        writer = threading.Thread(target=lambda: (process_module._put(out, value), process_module._put(out, [size])))
+        writer.start()  # larger than the pipe: written while it is read
+        got = process_module._get(given)
+        assert got[0] == value[0] and got[1].tolist() == value[1].tolist()
+        assert process_module._get(given) == [size]
+        writer.join()
+        out.write(bytes(8))
+        out.flush()
+        assert process_module._get(given) is None  # a zero length: the end
+        out.write((10).to_bytes(8, "big") + b"short")
+        out.close()
+        with pytest.raises(EOFError, match="5 of 10 bytes"):
+            process_module._get(given)
