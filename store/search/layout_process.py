@@ -47,6 +47,9 @@ from store.search.terms import TermTable
 log = logging.getLogger(__name__)
 
 _LENGTH = 8
+# The process yields the cores to the bot's own threads when they want them: the event loop that keeps the
+# gateway alive, and the queries members ask meanwhile. Its work waits a moment; theirs would be late.
+NICENESS = 10
 Wanted = Sequence[tuple[Sequence[int], Sequence[float]]]  # each matrix's fields and their weights
 
 
@@ -95,6 +98,8 @@ def _sent(matrix: BM25Matrix, files: list[str]) -> tuple[Any, ...]:
 def main() -> None:
     """The process: every batch of texts laid out, then the matrices wanted; (texts laid out, vocabulary, matrices)."""
     given, out = sys.stdin.buffer, sys.stdout.buffer
+    with contextlib.suppress(AttributeError, OSError):  # where the system has it
+        os.nice(NICENESS)
     wanted, n_fields, folder = _get(given)
     layout = FieldLayout()
     fields = BatchedFields(n_fields)
@@ -131,6 +136,9 @@ def _taken(sent: tuple[Any, ...], vocabulary: TermTable) -> BM25Matrix:
         matrix.vocabulary = vocabulary
         return matrix
     _, (indices, weights), indptr, shape, n_docs, idf, avgdl = sent
+    # The small arrays as this process makes its own (a message's are read-only views of it): the index, and
+    # its snapshot, are the ones a build here makes, byte for byte.
+    indptr, idf, avgdl = (np.array(a) for a in (indptr, idf, avgdl))
     matrix = BM25Matrix(sparse.csr_matrix((_mapped(weights, np.float32), _mapped(indices, np.int32), indptr),
                                           shape=shape), vocabulary, n_docs, idf)
     matrix.avgdl = avgdl

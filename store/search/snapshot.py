@@ -35,6 +35,7 @@ from sqlalchemy.engine import make_url
 from store.db.engine import default_data_dir, in_memory, redact
 from store.search import spill
 from store.search.index import SearchIndex
+from store.search.turns import let_others_in
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,9 @@ MAGIC = b"paperbot-index\n"
 ALIGN = 64  # each array starts on a cache line
 _REBUILT_ON_USE = ("_folded_titles", "_query_expander", "_last_why_terms")
 _SIZES = struct.Struct("<QQ")  # header pickle, main pickle
+# Bytes one call copies in the kernel: a copy of hundreds of MB in one call was seen to leave the event loop
+# without a core for 100-200 ms on a busy two-core machine; between calls the build lets others in.
+COPY_BYTES = 16 << 20
 
 
 def snapshot_path(url: str) -> Path | None:
@@ -112,7 +116,7 @@ def _write(fh: BinaryIO, view: memoryview) -> None:
     left = view.nbytes
     while left:
         try:  # in the kernel, without passing through this process
-            done = os.copy_file_range(src.fileno(), fh.fileno(), left, offset)
+            done = os.copy_file_range(src.fileno(), fh.fileno(), min(left, COPY_BYTES), offset)
         except OSError:  # another file system (EXDEV), or no such call: a megabyte at a time
             done = 0
         if done <= 0:
@@ -123,6 +127,7 @@ def _write(fh: BinaryIO, view: memoryview) -> None:
                 raise OSError(f"could not copy {left} bytes of a spilled array")
         offset += done
         left -= done
+        let_others_in()
     fh.seek(0, os.SEEK_END)
 
 

@@ -105,9 +105,12 @@ def test_a_full_builds_spilled_arrays_reach_the_snapshot_however_they_are_copied
     def refuse(*args: object) -> int:
         raise OSError(18, "Invalid cross-device link")
 
+    monkeypatch.setattr(snapshot, "COPY_BYTES", 100)  # many short copies in the kernel
+    snapshot.save(built, tmp_path / "short", "v1")
     monkeypatch.setattr("os.copy_file_range", refuse)
     snapshot.save(built, tmp_path / "copied", "v1")
     assert (tmp_path / "kernel").read_bytes() == (tmp_path / "copied").read_bytes()
+    assert (tmp_path / "kernel").read_bytes() == (tmp_path / "short").read_bytes()
     loaded = snapshot.load(tmp_path / "copied", "v1")
     assert loaded is not None and list(loaded.papers) == list(SEEDS)
     assert loaded.paper("lottery ticket").hits == built.paper("lottery ticket").hits

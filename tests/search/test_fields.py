@@ -162,7 +162,8 @@ def test_a_process_that_cannot_start_is_none(monkeypatch: pytest.MonkeyPatch) ->
 
 
 async def test_a_large_rebuild_is_laid_out_by_the_process_and_answers_alike(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On either database (PostgreSQL's read adds a paper at a time: batches of ten here)."""
     finished: list[bool] = []
     finish = LayoutProcess.finish
 
@@ -173,7 +174,7 @@ async def test_a_large_rebuild_is_laid_out_by_the_process_and_answers_alike(
 
     monkeypatch.setattr(LayoutProcess, "finish", spied)
     monkeypatch.setattr(catalog_module.CatalogBuilder, "BATCH", 10)
-    lib = Library(f"sqlite+aiosqlite:///{tmp_path}/papers.sqlite3", tmp_path / "corpus")
+    lib = Library(database_url, tmp_path / "corpus")
     await lib.start(ingest_if_empty=False)
     await lib.ingest([BUNDLED_SEEDS])
     try:
@@ -211,3 +212,18 @@ def test_a_message_crosses_a_pipe_whole_and_one_cut_short_is_an_error(size: int)
         out.close()
         with pytest.raises(EOFError, match="5 of 10 bytes"):
             process_module._get(given)
+
+
+def test_a_snapshot_of_an_index_the_process_laid_out_loads_as_the_index_laid_out_here(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its matrices' arrays are the process's files, mapped here: the snapshot copies them as it copies the
+    build's own."""
+    from store.search import snapshot
+
+    catalog, process = _fed(_papers(1), monkeypatch)
+    snapshot.save(SearchIndex.build(catalog, laid_out=process), tmp_path / "process", "v1")
+    here = SearchIndex.build(catalog)
+    loaded = snapshot.load(tmp_path / "process", "v1")
+    assert loaded is not None and _arrays(loaded) == _arrays(here)
+    assert [(h.paper.id, h.score) for h in loaded.paper("graph Zoë").hits] == [
+        (h.paper.id, h.score) for h in here.paper("graph Zoë").hits]
