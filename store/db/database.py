@@ -12,12 +12,16 @@ waits is told once that it is queued.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
+import sys
+import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from sqlalchemy.exc import OperationalError
@@ -76,6 +80,17 @@ async def patiently(attempt: Callable[[], Awaitable[T]], *, on_wait: Callable[[]
                 log.warning("telling a member their write is queued failed", exc_info=True)
 
 
+BACKGROUND_NICENESS = 10  # added to a background thread's (`Database.off_the_loop`): it yields the cores first
+
+
+def _lower_priority() -> None:
+    """Lower the calling thread's priority, and so that of the threads it starts (Linux sets it per thread)."""
+    with contextlib.suppress(AttributeError, OSError):
+        if sys.platform.startswith("linux"):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), os.getpriority(os.PRIO_PROCESS, 0)
+                           + BACKGROUND_NICENESS)
+
+
 class Database:
     def __init__(self, url: str | None = None) -> None:
         self.url = database_url(url)
@@ -96,12 +111,16 @@ class Database:
     def in_memory(self) -> bool:
         return in_memory(self.url)
 
-    async def off_the_loop(self, work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[T]]) -> T:
+    async def off_the_loop(self, work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[T]],
+                           background: bool = False) -> T:
         """Run bulk database work on a worker thread with its own event loop and engine.
 
         Parsing a bulk import, reading 100,000 papers back and building their index are seconds of
         Python: on the event loop they would stall the Discord gateway. An in-memory SQLite database
         lives on this loop's connection only, so it is the exception (it only ever holds small corpora).
+        `background`: work no one waits for (an index rebuild while the old index answers) runs on a thread of
+        its own at a lower priority (`BACKGROUND_NICENESS`, where the system sets it per thread), and the
+        threads it starts with it: on a small machine the event loop and members' queries have the cores first.
         """
         if self.in_memory:
             with collector.paused():
@@ -115,7 +134,14 @@ class Database:
             finally:
                 await engine.dispose()
 
-        done = await asyncio.to_thread(asyncio.run, own_engine())
+        if not background:
+            done = await asyncio.to_thread(asyncio.run, own_engine())
+        else:  # a thread of its own: a thread of the shared pool could not be given its priority back
+            pool = ThreadPoolExecutor(1, thread_name_prefix="paperbot-background", initializer=_lower_priority)
+            try:
+                done = await asyncio.get_running_loop().run_in_executor(pool, asyncio.run, own_engine())
+            finally:
+                pool.shutdown(wait=False)
         self.checkpoint_behind()  # (work that failed committed nothing to copy)
         return done
 

@@ -114,8 +114,8 @@ class LiveIndex:
         since = self._seq  # changes after this may be missing from what the load reads: re-applied below
         self.loading += 1
         try:
-            index, source, seen, stamp = await self.database.off_the_loop(lambda sessions: self._load(sessions,
-                                                                                                     rebuild))
+            index, source, seen, stamp = await self.database.off_the_loop(
+                lambda sessions: self._load(sessions, rebuild), background=True)
         finally:
             self.loading -= 1
         async with self._index_lock:
