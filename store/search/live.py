@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 OVERLAY_FROM = 2_000  # papers: a smaller index takes a change by an exact rebuild in memory (milliseconds)
 OVERLAY_MAX = 1_000  # changed papers an overlay holds before the full rebuild starts at once
 QUIET_SECONDS = 60.0  # after the last change, the overlay is replaced by a full build in the background
-LAYOUT_PROCESS_FROM = 20_000  # papers from which a full build lays the fields out in a process of its own
+LAYOUT_PROCESS_FROM = 20_000  # papers from which a full build lays out and weighs the fields in a process of its own
 
 if TYPE_CHECKING:
     from store.search.meaning.embedder import Embedder
