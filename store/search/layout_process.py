@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 _LENGTH = 8
 # The process yields the cores to the bot's own threads when they want them: the event loop that keeps the
 # gateway alive, and the queries members ask meanwhile. Its work waits a moment; theirs would be late.
-NICENESS = 10
+NICENESS = 10  # added to the niceness it starts with (a rebuild's thread's, itself lowered: store.db.database)
 Wanted = Sequence[tuple[Sequence[int], Sequence[float]]]  # each matrix's fields and their weights
 
 
