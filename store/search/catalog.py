@@ -281,7 +281,7 @@ class CatalogBuilder:
     def __init__(self, spill: bool = False, fields: Callable[[list[str | bytes]], None] | None = None) -> None:
         """`spill`: the texts go to temporary files as they come, not to memory (a full build's catalog).
         `fields`: given the field texts of the papers added, a batch at a time in catalog order, as they are
-        added (`field_texts`: a full build's layout process, store.search.layout_process)."""
+        added (`fields.joined_fields`: a full build's layout process, store.search.layout_process)."""
         self._fields = fields
         self._laid = 0  # papers whose field texts were given
         self._blobs: dict[str, bytearray | BinaryIO] = {

@@ -44,8 +44,8 @@ MAGIC = b"paperbot-index\n"
 ALIGN = 64  # each array starts on a cache line
 _REBUILT_ON_USE = ("_folded_titles", "_query_expander", "_last_why_terms")
 _SIZES = struct.Struct("<QQ")  # header pickle, main pickle
-# Bytes one call copies in the kernel: a copy of hundreds of MB in one call was seen to leave the event loop
-# without a core for 100-200 ms on a busy two-core machine; between calls the build lets others in.
+# Bytes one call copies in the kernel: the event loop was caught late by 100-200 ms on a busy two-core machine
+# while one call copied hundreds of MB (bench.stalls); between calls the build lets others in.
 COPY_BYTES = 16 << 20
 
 
