@@ -190,6 +190,7 @@ async def parsed(files: Sequence[CorpusFile]) -> AsyncIterator[StreamedFile]:
     worker = None
     if (os.cpu_count() or 1) > 1 and _total_size(files) >= PROCESS_WORTHWHILE_BYTES:
         worker = await _Worker.start(files)
+    feed: _Feed | None = None
     try:
         for file in files:
             feed = _Feed(file, worker)
@@ -197,6 +198,9 @@ async def parsed(files: Sequence[CorpusFile]) -> AsyncIterator[StreamedFile]:
             await feed.drain()
             worker = feed.worker
     finally:
+        if feed is not None:
+            feed.cancel()
+            worker = feed.worker
         if worker is not None:
             await worker.stop()
 
@@ -256,6 +260,7 @@ class _Feed:
         self.count = 0  # messages taken
         self.stream: StreamedFile | None = None
         self.ended = False
+        self.ahead: asyncio.Future[Parsed | None] | None = None  # the next batch, being received
 
     async def next(self) -> Message:
         if self.worker is not None:
@@ -288,8 +293,27 @@ class _Feed:
         return self.stream
 
     async def _batches(self) -> AsyncIterator[Parsed]:
-        while (batch := await self._batch()) is not None:
+        while (batch := await self._take()) is not None:
+            if self.worker is not None:
+                # The next batch received while the caller writes this one: taking a message in (unpickling
+                # it, some 15 ms a batch) then overlaps the database's work rather than waiting between its
+                # writes. Only from the worker: parsing on a thread meanwhile would hold the GIL that
+                # sqlite3 needs back after every row (see `parsed`).
+                self.ahead = asyncio.ensure_future(self._batch())
             yield batch
+
+    async def _take(self) -> Parsed | None:
+        """The next batch: the one received ahead, once it is in, else read now."""
+        ahead, self.ahead = self.ahead, None
+        return await ahead if ahead is not None else await self._batch()
+
+    def cancel(self) -> None:
+        """Stop receiving ahead (the import stopped mid-file: the worker is stopped next)."""
+        if self.ahead is not None:
+            if self.ahead.done() and not self.ahead.cancelled():
+                self.ahead.exception()  # taken, so not logged as never retrieved: the import's own error is
+            self.ahead.cancel()
+            self.ahead = None
 
     async def _batch(self) -> Parsed | None:
         """The next batch (the end's problems last), or None at the end."""
@@ -307,7 +331,7 @@ class _Feed:
 
     async def drain(self) -> None:
         """Take what the caller left of the file, so that the next message is the next file's."""
-        while await self._batch() is not None:
+        while await self._take() is not None:
             pass
 
 

@@ -169,3 +169,87 @@ async def test_a_worker_waiting_to_be_read_is_stopped(tmp_path: Path, monkeypatc
     assert await _ended(worker, 2) is None  # waiting for the import to read on
     await asyncio.wait_for(worker.stop(), timeout=30)
     assert worker.proc.returncode is not None and worker.proc.returncode < 0  # killed
+
+
+async def test_the_next_batch_is_received_while_the_caller_writes_this_one(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """From the worker, the batch after the one just given is received (unpickled) while the caller is busy
+    with it, and what arrives is still every batch, once, in order."""
+    files = _bulk(tmp_path / "corpus", 6_000)
+    monkeypatch.setattr(corpus, "PROCESS_WORTHWHILE_BYTES", 0)
+    monkeypatch.setattr(corpus.os, "cpu_count", lambda: 2)
+    received = 0
+    real_receive = corpus._Worker.receive
+
+    async def counted(self: corpus._Worker) -> object:
+        nonlocal received
+        message = await real_receive(self)
+        received += 1
+        return message
+
+    monkeypatch.setattr(corpus._Worker, "receive", counted)
+    titles: list[str] = []
+    async for stream in parsed(files):
+        assert received == 1  # what the file is
+        async for batch in stream.batches:
+            taken = received
+            for _ in range(400):  # the caller writing: the loop free for whatever else is due
+                if received > taken:
+                    break
+                await asyncio.sleep(0.01)
+            assert received == taken + 1  # the next message (a batch, or the file's end) is in meanwhile
+            titles.extend(r.title for r in batch.records)
+    assert titles == [f"Sparse Attention Number {i}" for i in range(6_000)]
+    assert received == 5  # opened, three batches, ended: none received twice
+
+
+async def test_parsing_here_reads_no_batch_ahead(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a worker the batches are parsed on a thread, which would hold the GIL the database's writes
+    need back after every row: the next batch is parsed only when it is asked for."""
+    files = _bulk(tmp_path / "corpus", 6_000)
+    monkeypatch.setattr(corpus.os, "cpu_count", lambda: 1)
+    asked = 0
+    real_to_thread = corpus.asyncio.to_thread
+
+    async def counted(*args: object, **kwargs: object) -> object:
+        nonlocal asked
+        asked += 1
+        return await real_to_thread(*args, **kwargs)
+
+    monkeypatch.setattr(corpus.asyncio, "to_thread", counted)
+    count = 0
+    async for stream in parsed(files):
+        async for batch in stream.batches:
+            taken = asked
+            await asyncio.sleep(0.2)
+            assert asked == taken
+            count += len(batch.records)
+    assert count == 6_000
+
+
+async def test_an_import_stopped_mid_file_stops_receiving_and_its_worker(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """The caller fails while a batch is being received ahead: that receiving stops with the worker, and
+    nothing is parsed here after it (no "parsing the rest here")."""
+    files = _bulk(tmp_path / "corpus", 6_000)
+    monkeypatch.setattr(corpus, "PROCESS_WORTHWHILE_BYTES", 0)
+    monkeypatch.setattr(corpus.os, "cpu_count", lambda: 2)
+    started: list[corpus._Worker] = []
+    real_start = corpus._Worker.start.__func__  # type: ignore[attr-defined]
+
+    async def spy(cls: type[corpus._Worker], given: list) -> corpus._Worker | None:
+        worker = await real_start(cls, given)
+        started.append(worker)
+        return worker
+
+    monkeypatch.setattr(corpus._Worker, "start", classmethod(spy))
+    streams = parsed(files)
+    with pytest.raises(RuntimeError, match="the database failed"):
+        async for stream in streams:
+            async for _batch in stream.batches:
+                raise RuntimeError("the database failed")
+    await streams.aclose()
+    assert started and started[0].proc.returncode is not None  # stopped
+    await asyncio.sleep(0.2)
+    assert not [r for r in caplog.records if r.name == corpus.__name__]
+    assert not [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from store.db.database import Database
 
 ROWS = 3_000
-PAYLOAD = "x" * 2_000  # 3,000 rows of 2 kB: some 1,500 pages of 4 kB
+PAYLOAD = "x" * 8_000  # 3,000 rows of 8 kB: some 1,500 pages of 16 kB (store.db.engine.PAGE_SIZE)
 
 
 def _on_disk(path: Path) -> int:
