@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import JSON, Executable, Index, Table, insert, text
@@ -56,7 +56,7 @@ async def execute_rows(session: AsyncSession, statement: Executable, names: tupl
             given = rows if isinstance(rows, list) else list(rows)  # nothing converted: the rows as they came
             await _sqlite_executemany(conn, compiled.string, given)
             return
-        await _sqlite_executemany(conn, compiled.string, list(zip(*converted, strict=True)))
+        await _sqlite_executemany(conn, compiled.string, zip(*converted, strict=True))
         return
     if order != list(range(len(names))) or any(convert):  # column by column: a call per value, not per row
         columns = list(zip(*rows, strict=True))
@@ -93,7 +93,7 @@ async def insert_columns(session: AsyncSession, table: Table, names: tuple[str, 
                 out.append(_nul_free(values))
             continue
         out.append(_nul_free(_converted(values, convert)))
-    await _sqlite_executemany(conn, compiled.string, list(zip(*out, strict=True)))
+    await _sqlite_executemany(conn, compiled.string, zip(*out, strict=True))
 
 
 _PLAIN = frozenset({str, int, float, bool, bytes, type(None)})
@@ -116,10 +116,14 @@ def _nul_free(values: Sequence[Any]) -> Sequence[Any]:
     return [v.replace("\x00", "") if isinstance(v, str) else v for v in values]
 
 
-async def _sqlite_executemany(conn: AsyncConnection, statement: str, rows: list[tuple[Any, ...]]) -> None:
+async def _sqlite_executemany(conn: AsyncConnection, statement: str, rows: Iterable[Sequence[Any]]) -> None:
     """One executemany on the connection's aiosqlite connection, inside the session's transaction (the
     same SQLite connection): a bulk import's rows skip SQLAlchemy's cursor and its per-write NUL check,
-    done column by column by the caller. The engine's `before_cursor_execute` listeners still see the
+    done column by column by the caller. Rows zipped from columns are given as the zip itself: sqlite3
+    takes them one at a time on its own thread, and zip hands it the one tuple again and again (a list of
+    them was made here, on the event loop's thread, while the database waited).
+
+    The engine's `before_cursor_execute` listeners still see the
     statement (without its rows: a command that is stopping refuses it, bot.interrupts), and a driver
     error is raised as SQLAlchemy raises it."""
     shown_to_listeners(conn, statement, many=True)

@@ -194,10 +194,13 @@ async def _insert_named(session: AsyncSession, model: type[Person] | type[Topic]
 async def numbered_on(session: AsyncSession, model: type[Paper] | type[Person] | type[Topic], keys: list[str],
                       top: int) -> bool:
     """Whether rows just inserted with these keys (in one executemany on SQLite, after `top`, the largest id
-    before them) hold the ids after `top`, in order: checked by the first and last keys and the count."""
-    ends = dict(await rows_in(session, select(model.key, model.id), model.key, {keys[0], keys[-1]}))
-    count = await session.scalar(select(func.count()).select_from(model).where(model.id > top))
-    return ends.get(keys[0]) == top + 1 and ends.get(keys[-1]) == top + len(keys) and count == len(keys)
+    before them) hold the ids after `top`, in order: checked by the first and last keys and the count, in one
+    statement (a bulk import asks twice a batch)."""
+    first, last, count = (await session.execute(select(
+        select(model.id).where(model.key == keys[0]).scalar_subquery(),
+        select(model.id).where(model.key == keys[-1]).scalar_subquery(),
+        select(func.count()).select_from(model).where(model.id > top).scalar_subquery()))).one()
+    return first == top + 1 and last == top + len(keys) and count == len(keys)
 
 
 async def prune_unreferenced(session: AsyncSession) -> None:

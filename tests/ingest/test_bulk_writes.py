@@ -15,7 +15,7 @@ from sqlalchemy import event, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from store.corpus.bulk import _nul_free, insert_columns, insert_rows
-from store.corpus.derive import upsert_named
+from store.corpus.derive import numbered_on, upsert_named
 from store.corpus.entries import ENTRY_COLUMNS, PAPER_COLUMNS
 from store.corpus.papers import insert_papers
 from store.db.engine import _without_nul
@@ -145,5 +145,30 @@ async def test_the_engines_listeners_still_see_each_bulk_statement(database_url:
         event.remove(library.database.engine.sync_engine, "before_cursor_execute", refuse)
         async with library.sessionmaker() as s:
             assert (await s.execute(select(Paper.key))).all() == []
+    finally:
+        await library.close()
+
+
+async def test_rows_numbered_on_are_told_apart_from_rows_numbered_otherwise(database_url: str) -> None:
+    """`numbered_on`: whether rows just written hold the ids after the largest before them, in order. Yes for
+    one executemany after `top`; no when the first or the last key holds another id, when one is missing, or
+    when more rows came after `top` than were written."""
+    library = Library(database_url)
+    now = datetime.now(UTC)
+    try:
+        await upgrade(library.database.engine)
+        async with library.sessionmaker() as s, s.begin():
+            first = await insert_papers(s, [list(c) for c in zip(*[_paper(k, k.upper(), now) for k in ("a", "b")],
+                                                                 strict=True)])
+            assert len(first) == 2
+            base = max(first)
+            await insert_rows(s, Paper.__table__, PAPER_COLUMNS, [_paper(k, k.upper(), now) for k in ("c", "d", "e")])
+            assert await numbered_on(s, Paper, ["c", "d", "e"], base)
+            assert not await numbered_on(s, Paper, ["c", "d"], base)  # three came after base, not two
+            assert not await numbered_on(s, Paper, ["d", "c", "e"], base)  # the first is not base + 1
+            assert not await numbered_on(s, Paper, ["c", "e", "d"], base)  # the last is not base + 3
+            assert not await numbered_on(s, Paper, ["c", "d", "f"], base)  # no paper "f"
+            assert not await numbered_on(s, Paper, ["c", "d", "e"], base - 1)
+            assert await numbered_on(s, Paper, ["d", "e"], base + 1)
     finally:
         await library.close()

@@ -38,7 +38,9 @@ def faults_after_warm_up(mode: str) -> int:
 
 
 def test_a_query_s_work_array_is_reused_not_faulted_in_again() -> None:
-    assert faults_after_warm_up("keep") == 0
+    # Fewer than one fault a query: none at all is what is seen, but a busy machine has been seen to fault
+    # a page once (the kernel reclaiming one of the process's pages), and that is not the allocator.
+    assert faults_after_warm_up("keep") < 15
     # ... where glibc left alone hands the freed pages back and faults them in again at every query (four
     # arrays of 800 KB freed leave more at the heap's top than its own adjustment keeps)
     assert faults_after_warm_up("default") >= 15 * 4 * (100_000 * 8 // 4096) // 2
