@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Identity", "arxiv_id", "doi", "identify", "is_link", "link_for", "names_an_identifier", "openreview_id",
-           "typed_arxiv_id"]
+__all__ = ["Identity", "arxiv_id", "doi", "identify", "is_arxiv_id", "is_link", "link_for", "names_an_identifier",
+           "openreview_id", "typed_arxiv_id"]
 
 _ARXIV_NEW = r"\d{4}\.\d{4,5}"
 _ARXIV_OLD = r"[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7}"
@@ -25,6 +25,7 @@ _ARXIV_LINK = re.compile(
 _ARXIV_TEXT = re.compile(rf"\barxiv\s*[:/]?\s*{_ARXIV_ID}(?![\d])", re.IGNORECASE)
 _ARXIV_BARE = re.compile(rf"^\s*{_ARXIV_ID}\s*$")
 _ARXIV_WITHIN = re.compile(rf"(?<![\d.])(?P<id>{_ARXIV_NEW})(?:v\d+)?(?!\d)")
+_ARXIV_ONLY = re.compile(rf"{_ARXIV_NEW}|{_ARXIV_OLD}")
 _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"'<>{}]+)", re.IGNORECASE)
 _ARXIV_DOI = re.compile(rf"^10\.48550/arxiv\.{_ARXIV_ID}$", re.IGNORECASE)
 _OPENREVIEW = re.compile(r"openreview\.net/(?:forum|pdf|attachment)/?\?(?:[^#\s]*&)?id=([A-Za-z0-9_-]+)",
@@ -47,6 +48,11 @@ def arxiv_id(text: str | None, *, bare: bool = False) -> str | None:
         doi_id = doi(text)
         m = _ARXIV_DOI.match(doi_id) if doi_id else None
     return m.group("id") if m else None
+
+
+def is_arxiv_id(text: str) -> bool:
+    """Whether `text` is an arXiv id in its one spelling (no version), as `arxiv_id` gives it."""
+    return _ARXIV_ONLY.fullmatch(text) is not None
 
 
 def doi(text: str | None) -> str | None:

@@ -7,8 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from store.ingest import parse_text
+from store.ingest.records import PaperRecord
+from store.ingest.records.contract import ARXIV_ABSTRACT, fill_identity
 from store.library import Library
 from store.text.identifiers import Identity, arxiv_id, doi, identify, openreview_id
 
@@ -177,3 +181,34 @@ async def test_bulk_look_ups_read_the_column_once_and_find_what_the_chunked_look
     assert results[0] == results[1] and len(results[0]) == 300  # the note joined its arXiv record's paper
     assert ("Synthetic second study number 7 of sparse attention", ("Ada Lovelace7", "Alan Turing7", "Grace Hopper"),
             2) in results[1]
+
+
+_NEW_IDS = st.from_regex(r"\A\d{4}\.\d{4,5}\Z")
+_OLD_IDS = st.from_regex(r"\A[a-z][a-z-]{0,12}(\.[A-Z]{2})?/\d{7}\Z")
+
+
+@given(_NEW_IDS | _OLD_IDS, st.sampled_from([None, "10.1109/cvpr.2016.90"]), st.sampled_from([None, "rJl-b3RcF7"]))
+def test_an_arxiv_abstract_link_of_the_record_s_own_id_fills_nothing_more(
+        paper: str, given_doi: str | None, given_openreview: str | None) -> None:
+    """`fill_identity` does not search the link of a record's own arXiv abstract page: what a search finds
+    there is that id, and no DOI or OpenReview id."""
+    link = ARXIV_ABSTRACT + paper
+    assert identify(link) == Identity(paper)
+    record = PaperRecord(title="T", arxiv_id=paper, doi=given_doi, openreview_id=given_openreview, link=link)
+    assert fill_identity(record) is record
+    assert (record.arxiv_id, record.doi, record.openreview_id, record.link) == (paper, given_doi, given_openreview,
+                                                                                link)
+
+
+def test_another_link_of_the_record_is_still_searched() -> None:
+    record = fill_identity(PaperRecord(title="T", arxiv_id="1512.03385", link="https://doi.org/10.1109/CVPR.2016.90"))
+    assert (record.arxiv_id, record.doi) == ("1512.03385", "10.1109/cvpr.2016.90")
+    record = fill_identity(PaperRecord(title="T", arxiv_id="1512.03385", link="https://arxiv.org/abs/1512.03385v2"))
+    assert (record.arxiv_id, record.doi, record.openreview_id) == ("1512.03385", None, None)
+
+
+def test_a_record_s_id_that_is_no_arxiv_id_has_its_abstract_link_searched() -> None:
+    """Only a well-formed id is taken at its word: a reader's odd one leaves the link searched as before."""
+    odd = "10.1109/cvpr.2016.90"
+    record = fill_identity(PaperRecord(title="T", arxiv_id=odd, link=ARXIV_ABSTRACT + odd))
+    assert record.doi == odd == identify(ARXIV_ABSTRACT + odd).doi

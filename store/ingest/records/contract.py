@@ -10,7 +10,7 @@ arXiv id, DOI and OpenReview id are filled from its link where the reader left t
 from __future__ import annotations
 
 from store.ingest.records import PaperRecord, Problem
-from store.text.identifiers import identify
+from store.text.identifiers import identify, is_arxiv_id
 from store.text.links import checked_link
 
 MAX_TITLE_CHARS = 1000
@@ -34,8 +34,17 @@ def checked_record_link(record: PaperRecord, source: str) -> Problem | None:
     return Problem(source, record.line, f"link dropped: {refused}; the paper is kept without it")
 
 
+ARXIV_ABSTRACT = "https://arxiv.org/abs/"  # + the id: the link an arXiv metadata record is given
+
+
 def fill_identity(record: PaperRecord) -> PaperRecord:
-    """Fill the record's arXiv id, DOI and OpenReview id from its link where the reader left them empty."""
+    """Fill the record's arXiv id, DOI and OpenReview id from its link where the reader left them empty.
+
+    A link to the arXiv abstract page of the record's own arXiv id (every paper of an arXiv metadata import)
+    holds no other identifier (tests/ingest/test_identity.py), so it is not searched for one: the three
+    searches were 8% of a bulk import's parsing."""
+    if record.arxiv_id and record.link == ARXIV_ABSTRACT + record.arxiv_id and is_arxiv_id(record.arxiv_id):
+        return record
     if record.link and not (record.arxiv_id and record.doi and record.openreview_id):
         found = identify(record.link)
         record.arxiv_id = record.arxiv_id or found.arxiv_id
