@@ -100,3 +100,26 @@ def _batch(records: list[PaperRecord]):  # type: ignore[no-untyped-def]
     from store.ingest.records import Parsed
 
     return Parsed(list(records), [])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_names, max_size=6), max_size=8), st.sets(_names))
+def test_authorships_are_each_paper_s_person_places_in_order(authors: list[list[str]], keyed_before: set[str]) -> None:
+    """The batch's authorship columns are `person_places` of each paper in turn (a person once a paper, where
+    first named; no one for a name without a key), whether the caller keyed a name already or not."""
+    from store.ingest.records.rows import _authorships, person_places
+
+    records = [PaperRecord(title=f"T{i}", authors=names, source="f", line=i + 1) for i, names in enumerate(authors)]
+    given_keys = {name: person_key(name) for name in keyed_before}
+    people: dict[str, list[str]] = {}
+    got = _authorships(records, given_keys, people)
+    want: list[list[object]] = [[], [], [], []]
+    written: dict[str, list[str]] = {}  # the names as written, not clipped (`upsert_named` clips the one kept)
+    keys: dict[str, str] = {}
+    for at, rec in enumerate(records):
+        for key, place, name in person_places(rec.authors, keys):
+            for column, value in zip(want, (at, key, place, name[:300]), strict=True):
+                column.append(value)
+            written.setdefault(key, []).append(name)
+    assert got == want
+    assert people == written

@@ -111,13 +111,32 @@ _NONE = (None,) * len(KINDS)
 def _authorships(records: Sequence[PaperRecord], given: Mapping[str, str], people: dict[str, list[str]]
                  ) -> list[list[Any]]:
     """The papers' authorships (`person_places`), as columns; `people` gathers the names written under each key."""
-    keyed = {name: key[:300] for name, key in given.items()}  # a name is keyed once a batch, not once a paper
-    rows: list[tuple[int, str, int, str]] = []
+    # A name is keyed once a batch, not once a paper; a key is clipped as stored (a copy: `person_places` adds to it).
+    keyed = (dict(given) if max(map(len, given.values()), default=0) <= 300
+             else {name: key[:300] for name, key in given.items()})
+    columns: list[list[Any]] = [[], [], [], []]
+    papers, keys, places, shown = columns
+    get = keyed.__getitem__
     for at, rec in enumerate(records):
-        if rec.authors:
-            rows.extend((at, *place) for place in person_places(rec.authors, keyed))
-    columns: list[list[Any]] = [list(c) for c in zip(*rows, strict=True)] if rows else [[], [], [], []]
-    for key, name in zip(columns[1], columns[3], strict=True):
+        names = rec.authors
+        if not names:
+            continue
+        try:
+            own = list(map(get, names))
+        except KeyError:
+            own = []
+        if len(own) == len(names) and len(set(own)) == len(own) and all(own):  # most papers: as `person_places`
+            papers.extend([at] * len(own))  # gives them, added a column at a time rather than a row at a time
+            keys.extend(own)
+            places.extend(range(len(own)))
+            shown.extend(names)
+            continue
+        for key, place, name in person_places(names, keyed):
+            papers.append(at)
+            keys.append(key)
+            places.append(place)
+            shown.append(name)
+    for key, name in zip(keys, shown, strict=True):
         people.setdefault(key, []).append(name)
     if any(len(name) > 300 for name in columns[3]):
         columns[3] = [name[:300] for name in columns[3]]
