@@ -119,7 +119,7 @@ BUSY_TIMEOUT = 30.0
 # a page). A corpus database is mostly rows of one to two kilobytes (an entry: its summary, its authors) and
 # indexes on title keys in no useful order; 16 KiB pages hold more rows each, so a bulk import makes fewer
 # pages, splits and write-ahead log frames: at a million papers the inserts into papers and entries took
-# 13.5 s rather than 21 s, the commit 0.9 rather than 1.5 (tried 4, 8, 16, 32 and 64 KiB: 16 and up alike).
+# 15.5 s rather than 21.2 s, the commit 0.9 rather than 1.5 (tried 4, 8, 16, 32 and 64 KiB: 16 and up alike).
 PAGE_SIZE = 16384
 
 
