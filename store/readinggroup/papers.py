@@ -11,7 +11,7 @@ from typing import Protocol
 from store.corpus.lookups import paper_key
 from store.search.meaning.vectors import Quantised
 from store.search.results import PaperView, SearchResult
-from store.text.identifiers import is_link
+from store.text.identifiers import is_link, link_for
 from store.text.identifiers import mentioned_arxiv_id as arxiv_id
 
 
@@ -82,7 +82,7 @@ def named_paper(index: Searchable, text: str) -> Named:
     if (view := resolve(index, text)) is not None:
         return Named(view.title, view.id, view.link)
     if (aid := arxiv_id(text)) is not None:
-        return Named(f"arXiv:{aid}", link=f"https://arxiv.org/abs/{aid}")
+        return Named(f"arXiv:{aid}", link=link_for(aid))
     if raw.isdigit():
         raise UnknownNumber(raw)
     if is_link(raw):

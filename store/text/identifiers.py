@@ -13,8 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Identity", "arxiv_id", "doi", "identify", "is_arxiv_id", "is_link", "link_for", "names_an_identifier",
-           "openreview_id", "typed_arxiv_id"]
+__all__ = ["ARXIV_ABSTRACT", "Identity", "arxiv_id", "doi", "identify", "is_arxiv_id", "is_link", "link_for",
+           "names_an_identifier", "openreview_id", "typed_arxiv_id"]
+
+ARXIV_ABSTRACT = "https://arxiv.org/abs/"  # + an id: the paper's abstract page, the one link made for an id
 
 _ARXIV_NEW = r"\d{4}\.\d{4,5}"
 _ARXIV_OLD = r"[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7}"
@@ -88,7 +90,7 @@ def link_for(arxiv: str | None, found_doi: str | None = None) -> str | None:
     """The link of a paper known only by its identifiers: its DOI's page, else its arXiv abstract page."""
     if found_doi:
         return f"https://doi.org/{found_doi}"
-    return f"https://arxiv.org/abs/{arxiv}" if arxiv else None
+    return ARXIV_ABSTRACT + arxiv if arxiv else None
 
 
 def typed_arxiv_id(text: str | None) -> str | None:

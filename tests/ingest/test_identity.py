@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from store.ingest import parse_text
 from store.ingest.records import PaperRecord
-from store.ingest.records.contract import ARXIV_ABSTRACT, fill_identity
+from store.ingest.records.contract import fill_identity
 from store.library import Library
-from store.text.identifiers import Identity, arxiv_id, doi, identify, openreview_id
+from store.text.identifiers import ARXIV_ABSTRACT, Identity, arxiv_id, doi, identify, openreview_id
 
 
 @pytest.mark.parametrize(("link", "expected"), [

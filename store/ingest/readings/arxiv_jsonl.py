@@ -16,7 +16,7 @@ from typing import Any
 from store.ingest.readings.fields.categories import topic_labels
 from store.ingest.records import PaperRecord, Parsed, Problem
 from store.ingest.text.latex import decode_latex
-from store.text.identifiers import arxiv_id
+from store.text.identifiers import ARXIV_ABSTRACT, arxiv_id
 from store.text.links import web_link
 from store.text.names import display_name, split_authors
 from store.text.spacing import single_spaced
@@ -83,7 +83,7 @@ def paper_from_metadata(item: dict[str, Any], source: str, line: int) -> PaperRe
         summary=_abstract(item.get("abstract")),
         source=source,
         line=line,
-        link=web_link(f"https://arxiv.org/abs/{paper_id}") if paper_id else None,
+        link=web_link(ARXIV_ABSTRACT + paper_id) if paper_id else None,
         arxiv_id=arxiv_id(paper_id, bare=True),
         metadata_record=True,
     )

@@ -10,7 +10,7 @@ arXiv id, DOI and OpenReview id are filled from its link where the reader left t
 from __future__ import annotations
 
 from store.ingest.records import PaperRecord, Problem
-from store.text.identifiers import identify, is_arxiv_id
+from store.text.identifiers import ARXIV_ABSTRACT, identify, is_arxiv_id
 from store.text.links import checked_link
 
 MAX_TITLE_CHARS = 1000
@@ -32,9 +32,6 @@ def checked_record_link(record: PaperRecord, source: str) -> Problem | None:
     if refused is None:
         return None
     return Problem(source, record.line, f"link dropped: {refused}; the paper is kept without it")
-
-
-ARXIV_ABSTRACT = "https://arxiv.org/abs/"  # + the id: the link an arXiv metadata record is given
 
 
 def fill_identity(record: PaperRecord) -> PaperRecord:

@@ -122,11 +122,11 @@ def _authorships(records: Sequence[PaperRecord], given: Mapping[str, str], peopl
         if not names:
             continue
         try:
-            own = list(map(get, names))
+            own: list[str] | None = list(map(get, names))
         except KeyError:
-            own = []
-        if len(own) == len(names) and len(set(own)) == len(own) and all(own):  # most papers: as `person_places`
-            papers.extend([at] * len(own))  # gives them, added a column at a time rather than a row at a time
+            own = None
+        if own is not None and _one_person_each(own):  # most papers: as `person_places` gives them, added a
+            papers.extend([at] * len(own))  # column at a time rather than a row at a time
             keys.extend(own)
             places.extend(range(len(own)))
             shown.extend(names)
@@ -151,7 +151,7 @@ def person_places(names: Sequence[str], keyed: dict[str, str]) -> list[tuple[str
         keys = list(map(keyed.__getitem__, names))
     except KeyError:
         keys = [_key(name, keyed) for name in names]
-    if len(set(keys)) == len(keys) and all(keys):  # most papers: each author a person of their own
+    if _one_person_each(keys):  # most papers
         return list(zip(keys, range(len(keys)), names, strict=True))
     seen: set[str] = set()
     places = []
@@ -160,6 +160,11 @@ def person_places(names: Sequence[str], keyed: dict[str, str]) -> list[tuple[str
             seen.add(key)
             places.append((key, pos, name))
     return places
+
+
+def _one_person_each(keys: list[str]) -> bool:
+    """Whether a paper's authors, by their keys, are each a person of their own (and every one has a key)."""
+    return len(set(keys)) == len(keys) and all(keys)
 
 
 def _key(name: str, keyed: dict[str, str]) -> str:
