@@ -127,44 +127,46 @@ class FieldLayout:
         papers a table of millions of slots, some hundreds of MB, beside the vocabulary as the table is made),
         then the vocabulary's terms, a slice at a time: freeing a million strings in one call (a list's or a
         dict's) holds the interpreter lock for tens of milliseconds."""
-        self._table = _ChunkTable(bits=1)
-        self._terms = array("i")
-        drain(self._long)
+        self.release()
         terms = self.vocabulary.in_order()
         table = TermTable.numbered(terms)
         self.vocabulary.clear()  # the list holds the terms still: they are freed by `drop`
         drop(terms)
         return table
 
-    def lay_out(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(every text's term ids end to end as int32, the number of ids of each text as int64)."""
+    def release(self) -> None:
+        """The chunk tables freed: the layout lays nothing out after; its vocabulary stays."""
+        self._table = _ChunkTable(bits=1)
+        self._terms = array("i")
+        drain(self._long)
+
+    def lay_out(self, texts: Sequence[str | bytes]) -> tuple[np.ndarray, np.ndarray]:
+        """(every text's term ids end to end as int32, the number of ids of each text as int64). Texts given as
+        UTF-8 bytes (a full build's summaries, as the database stores them) are laid out as they are."""
+        raws = [t if type(t) is bytes else t.encode("utf-8", "surrogatepass") for t in texts]  # type: ignore[union-attr]
         flats: list[np.ndarray] = []
         lengths: list[np.ndarray] = []
-        ends = list(accumulate(map(len, texts)))
+        ends = list(accumulate(map(len, raws)))
         start, batch = 0, FIRST_BATCH_CHARS
-        while start < len(texts) or not flats:
+        while start < len(raws) or not flats:
             let_others_in()
-            # Texts up to `batch` characters past this batch's start, and at least one. The first batches
-            # are small: what they teach the table (the common words) spares the next ones most of the
-            # slow path through Python.
+            # Texts up to `batch` bytes past this batch's start, and at least one. The first batches are
+            # small: what they teach the table (the common words) spares the next ones most of the slow path
+            # through Python.
             stop = max(start + 1, bisect_left(ends, (ends[start - 1] if start else 0) + batch))
-            stop = min(stop, len(texts))
+            stop = min(stop, len(raws))
             batch = min(batch * 2, BATCH_CHARS)
-            flat, length = self._lay_out_batch(texts[start:stop])
+            flat, length = self._lay_out_batch(raws[start:stop])
             flats.append(flat)
             lengths.append(length)
             start = stop
         return np.concatenate(flats).astype(np.int32, copy=False), np.concatenate(lengths)
 
-    def _lay_out_batch(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    def _lay_out_batch(self, raws: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
         # One space before, between and after the texts: no chunk crosses from one text to the next, and
         # the 16-byte reads at a chunk's start stay inside the buffer.
-        joined = " ".join(texts)
-        if joined.isascii():
-            sizes = list(map(len, texts))
-        else:
-            sizes = [len(t) if t.isascii() else len(t.encode("utf-8", "surrogatepass")) for t in texts]
-        data = f" {joined}{' ' * (KEY_BYTES + 1)}".encode("utf-8", "surrogatepass")
+        sizes = list(map(len, raws))
+        data = b" ".join([b"", *raws, b" " * KEY_BYTES])
         inside = np.frombuffer(data.translate(_IN_CHUNK), dtype=np.bool_)
         edges = np.flatnonzero(inside[1:] != inside[:-1]) + 1
         starts, stops = np.ascontiguousarray(edges[0::2]), np.ascontiguousarray(edges[1::2])

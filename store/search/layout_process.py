@@ -1,5 +1,5 @@
-"""A full build's layout and matrices in a process of its own, fed as the catalog is read: `python -m
-store.search.layout_process`.
+"""A full build's layout and matrices in processes of their own, fed as the catalog is read: `python -m
+store.search.layout_process`, one per core up to `WORKERS` (store/search/layout_split.py: how they share it).
 
 Laying a million papers' fields out as term ids is some 15 s of Python, and reading them from the database
 as long again, one after the other on one core while a small server's second core waits. Here the reader
@@ -26,101 +26,54 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import pickle
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import Any
 
 import numpy as np
 from scipy import sparse
 
 from store.search import spill
 from store.search.bm25 import BM25Matrix
-from store.search.bm25_batched import BatchedFields
-from store.search.layout import FieldLayout
+from store.search.layout_split import Peer, Wanted, follow, lead
+from store.search.pipes import LENGTH, get, put
 from store.search.terms import TermTable
 
 log = logging.getLogger(__name__)
 
-_LENGTH = 8
 # The process yields the cores to the bot's own threads when they want them: the event loop that keeps the
 # gateway alive, and the queries members ask meanwhile. Its work waits a moment; theirs would be late.
 NICENESS = 10  # added to the niceness it starts with (a rebuild's thread's, itself lowered: store.db.database)
-Wanted = Sequence[tuple[Sequence[int], Sequence[float]]]  # each matrix's fields and their weights
+WORKERS = 2  # layout processes at most: one per core of a small server (the building process reads meanwhile)
 
 
-def _put(out: IO[bytes], value: Any) -> None:
-    """A message, written with os.write until every byte is: a buffered pipe's write was seen to end early,
-    its rest lost, when the process was paused meanwhile (by a profiler)."""
-    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    out.flush()
-    fd, head = out.fileno(), len(data).to_bytes(_LENGTH, "big")
-    for part in (memoryview(head), memoryview(data)):
-        done = 0
-        while done < len(part):
-            done += os.write(fd, part[done:])
-
-
-def _get(given: IO[bytes]) -> Any:
-    """The next message; None at the end (a zero length, or the pipe closed); EOFError for one cut short."""
-    head = given.read(_LENGTH)
-    size = int.from_bytes(head, "big") if len(head) == _LENGTH else 0
-    if not size:
-        return None
-    data = bytearray()
-    while len(data) < size and (more := given.read(size - len(data))):
-        data += more
-    if len(data) != size:
-        raise EOFError(f"a message cut short ({len(data)} of {size} bytes)")
-    return pickle.loads(data)
-
-
-def _named(folder: str, made: list[str], prefix: str) -> Callable[[], BinaryIO]:
-    def make() -> BinaryIO:
-        made.append(os.path.join(folder, f"{prefix}.{len(made)}"))
-        return open(made[-1], "w+b")
-
-    return make
-
-
-def _sent(matrix: BM25Matrix, files: list[str]) -> tuple[Any, ...]:
-    """A matrix as the building process takes it: its arrays' files and the rest, or (empty) the matrix whole."""
-    if not files:
-        return ("whole", matrix)
-    w = matrix.weights
-    return ("files", files, w.indptr, w.shape, matrix.n_docs, matrix.idf, matrix.avgdl)
+def workers() -> int:
+    """Layout processes for this machine: one per core it may use, up to WORKERS."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every system
+        cores = os.cpu_count() or 1
+    return max(1, min(WORKERS, cores))
 
 
 def main() -> None:
-    """The process: every batch of texts laid out, then the matrices wanted; (texts laid out, vocabulary, matrices)."""
+    """The process: its batches of texts laid out, then its part of the matrices wanted; the leader answers
+    (texts laid out, vocabulary, matrices)."""
     given, out = sys.stdin.buffer, sys.stdout.buffer
     with contextlib.suppress(AttributeError, OSError):  # where the system has it
         os.nice(NICENESS)
-    wanted, n_fields, folder = _get(given)
-    layout = FieldLayout()
-    fields = BatchedFields(n_fields)
-    count = 0
+    wanted, n_fields, folder, index, n_workers, fds = get(given)
     try:
-        while (texts := _get(given)) is not None:
-            flat, lengths = layout.lay_out([t if type(t) is str else t.decode("utf-8", "surrogatepass")
-                                            for t in texts])
-            fields.add(flat, lengths)
-            count += len(lengths)
-        vocabulary = layout.term_table()
-        del layout
-        matrices = []
-        for k, (chosen, weights) in enumerate(wanted):
-            made: list[str] = []
-            matrices.append(_sent(fields.matrix(chosen, weights, vocabulary, files=_named(folder, made, str(k))), made))
-        _put(out, (count, vocabulary, matrices))
+        if index:
+            follow(wanted, n_fields, folder, given, index, n_workers, Peer(*fds[0]))
+        else:
+            put(out, lead(wanted, n_fields, folder, given, [Peer(*pair) for pair in fds]))
     except BrokenPipeError:  # the build stopped listening (it failed, or was cancelled): nothing to tell
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    finally:
-        fields.close()
 
 
 def _mapped(path: str, dtype: type) -> np.ndarray:
@@ -146,64 +99,100 @@ def _taken(sent: tuple[Any, ...], vocabulary: TermTable) -> BM25Matrix:
 
 
 class LayoutProcess:
-    """The building process's side: `send` each batch's field texts, in catalog order, then `finish`."""
+    """The building process's side: `send` each batch's field texts, in catalog order, then `finish`. Batch k
+    goes to process k % n; the first (`proc`, the leader) answers for all."""
 
-    def __init__(self, proc: subprocess.Popen[bytes], folder: str) -> None:
-        self.proc = proc
-        self.folder = folder  # where the process writes the matrices' arrays
+    def __init__(self, procs: Sequence[subprocess.Popen[bytes]], folder: str) -> None:
+        self.procs = list(procs)
+        self.proc = self.procs[0]
+        self.folder = folder  # where the processes write the matrices' arrays
         self.sent = 0  # texts sent
+        self.batches = 0  # batches sent
         self.failed = False
+        self.ended = False  # every text sent
         self.finished = False
 
     @classmethod
-    def start(cls, wanted: Wanted, n_fields: int) -> LayoutProcess | None:
-        """The process started, to build the matrices `wanted` (each: its fields, their weights) over the
-        `n_fields` fields of every paper; None when it cannot be (the build then lays the catalog out itself)."""
+    def start(cls, wanted: Wanted, n_fields: int, n_workers: int | None = None) -> LayoutProcess | None:
+        """The processes started (`n_workers`, by default `workers()`), to build the matrices `wanted` (each: its
+        fields, their weights) over the `n_fields` fields of every paper; None when they cannot be (the build
+        then lays the catalog out itself)."""
+        n = workers() if n_workers is None else n_workers
         package_root = str(Path(__file__).resolve().parents[2])
         env = {**os.environ,
                "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
         folder = tempfile.mkdtemp(prefix="paperbot-layout-")
+        # Each follower's own two pipes with the leader: (leader's read, follower's write, follower's read,
+        # leader's write); the ends are the processes', closed here once they are started.
+        pipes = [(*os.pipe(), *os.pipe()) for _ in range(n - 1)]
+        ends = [[(p[0], p[3]) for p in pipes], *([(p[2], p[1])] for p in pipes)]
+        procs: list[subprocess.Popen[bytes]] = []
         try:  # -P: not the working directory first on sys.path, where another `store` package may be
-            proc = subprocess.Popen([sys.executable, "-P", "-m", "store.search.layout_process"], env=env,
-                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            for own in ends:
+                procs.append(subprocess.Popen(
+                    [sys.executable, "-P", "-m", "store.search.layout_process"], env=env, stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE if not procs else subprocess.DEVNULL,
+                    pass_fds=[fd for pair in own for fd in pair]))
         except OSError as exc:
+            for proc in procs:
+                proc.kill()
+                proc.wait()
             shutil.rmtree(folder, ignore_errors=True)
             log.warning("no layout process (%s): laying out here", exc)
             return None
-        process = cls(proc, folder)
-        process._write([(list(f), list(w)) for f, w in wanted], n_fields, folder)
+        finally:
+            for fd in (fd for p in pipes for fd in p):
+                os.close(fd)
+        process = cls(procs, folder)
+        header = [(list(f), list(w)) for f, w in wanted], n_fields, folder
+        for index, own in enumerate(ends):
+            process._write(index, (*header, index, n, own))
         return process
 
     def send(self, texts: list[str | bytes]) -> None:
-        """A batch of papers' field texts (str, or UTF-8 bytes), `n_fields` a paper; it blocks while the process
+        """A batch of papers' field texts (str, or UTF-8 bytes), `n_fields` a paper; it blocks while its process
         is a pipe's worth behind."""
-        if texts and self._write(texts):
+        if texts and self._write(self.batches % len(self.procs), texts):
             self.sent += len(texts)
+            self.batches += 1
 
-    def _write(self, *value: Any) -> bool:
+    def _write(self, index: int, value: Any) -> bool:
         if self.failed:
             return False
         try:
-            assert self.proc.stdin is not None
-            _put(self.proc.stdin, value[0] if len(value) == 1 else value)
+            stdin = self.procs[index].stdin
+            assert stdin is not None
+            put(stdin, value)
         except (OSError, ValueError) as exc:
             self._fail(f"it stopped ({exc})")
             return False
         return True
 
+    def end(self) -> None:
+        """Every text is sent: the processes go on to the matrices while the build makes the index's other parts."""
+        if self.ended or self.failed:
+            return
+        self.ended = True
+        try:
+            for proc in self.procs:
+                assert proc.stdin is not None
+                proc.stdin.write(bytes(LENGTH))
+                proc.stdin.close()
+        except (OSError, ValueError) as exc:
+            self._fail(f"it stopped ({exc})")
+
     def finish(self) -> tuple[list[BM25Matrix], TermTable] | None:
-        """Every text sent laid out: (the matrices wanted, the vocabulary); None when the process did not lay
+        """Every text sent laid out: (the matrices wanted, the vocabulary); None when the processes did not lay
         out every text sent (the build then lays the catalog out itself)."""
         if self.finished:
             return None
         self.finished = True
         try:
+            self.end()
             if self.failed:
                 return None
-            assert self.proc.stdin is not None and self.proc.stdout is not None
-            self.proc.stdin.write(bytes(_LENGTH))  # the end of the texts
-            self.proc.stdin.close()
-            answer = _get(self.proc.stdout)
+            assert self.proc.stdout is not None
+            answer = get(self.proc.stdout)
             if answer is None:
                 raise EOFError("no answer")
             count, vocabulary, sent = answer
@@ -218,23 +207,26 @@ class LayoutProcess:
 
     def _fail(self, why: str) -> None:
         if not self.failed:
-            code = self.proc.poll()
+            codes = [proc.poll() for proc in self.procs]
             log.warning("the layout process failed: %s%s; laying out here", why,
-                        "" if code is None else f" (it ended with {code})")
+                        "" if all(c is None for c in codes) else f" (they ended with {codes})")
         self.failed = True
-        with contextlib.suppress(OSError):
-            self.proc.kill()
+        for proc in self.procs:
+            with contextlib.suppress(OSError):
+                proc.kill()
 
     def close(self) -> None:
-        """Stop the process if it still runs, and remove its folder (the files mapped already stay, unnamed)."""
-        if self.proc.poll() is None and not self.finished:
-            with contextlib.suppress(OSError):
-                self.proc.kill()
-        for pipe in (self.proc.stdin, self.proc.stdout):
-            with contextlib.suppress(OSError, ValueError):
-                if pipe is not None:
-                    pipe.close()
-        self.proc.wait()
+        """Stop the processes that still run, and remove their folder (the files mapped already stay, unnamed)."""
+        for proc in self.procs:
+            if proc.poll() is None and not self.finished:
+                with contextlib.suppress(OSError):
+                    proc.kill()
+            for pipe in (proc.stdin, proc.stdout):
+                with contextlib.suppress(OSError, ValueError):
+                    if pipe is not None:
+                        pipe.close()
+        for proc in self.procs:
+            proc.wait()
         shutil.rmtree(self.folder, ignore_errors=True)
 
 

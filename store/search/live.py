@@ -280,6 +280,8 @@ class LiveIndex:
                       if await s.scalar(select(func.count()).select_from(Paper)) >= LAYOUT_PROCESS_FROM else None)
             try:
                 catalog = await read_catalog(s, vectors=vectors, fields=laying.send if laying else None)
+                if laying is not None:
+                    laying.end()  # the matrices made while the index's other parts are
             except BaseException:
                 if laying is not None:
                     await asyncio.to_thread(laying.close)

@@ -105,6 +105,10 @@ class Numbering(Mapping[str, int]):
     def __getitem__(self, term: str) -> int:
         return self._shards[hash(term) & (self.SHARDS - 1)][term]
 
+    def find(self, term: str) -> int | None:
+        """The term's id; None when it was never numbered (`get` without a KeyError raised for each miss)."""
+        return self._shards[hash(term) & (self.SHARDS - 1)].get(term)
+
     def __len__(self) -> int:
         return self._size
 

@@ -134,7 +134,7 @@ _PAPERS = ("SELECT id, title, coalesce(venue, ''), coalesce(year, 0), coalesce(l
            f"(year IS NULL) * {NO_YEAR} | (venue IS NULL) * {NO_VENUE} | (link IS NULL) * {NO_LINK} "
            f"| (authors_incomplete != 0) * {INCOMPLETE} FROM papers WHERE id > ? ORDER BY id LIMIT ?")
 # The summaries as their stored UTF-8 bytes: not decoded here to be encoded again for the catalog's column (a
-# gigabyte at a million papers); a full build's layout process decodes them (store.search.layout_process).
+# gigabyte at a million papers); a full build's layout processes lay them out as bytes (store.search.layout).
 _SUMMARIES = ("SELECT entries.paper_id, documents.name, entries.line, CAST(entries.summary AS BLOB), entries.writer "
               "FROM entries JOIN documents ON entries.document_id = documents.id "
               "WHERE entries.paper_id BETWEEN ? AND ?")

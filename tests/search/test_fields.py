@@ -1,7 +1,8 @@
-"""A full build's layout in a process of its own (store/search/layout_process.py), fed the field texts of each
-batch as the catalog is read (`CatalogBuilder(fields=...)`, `fields.joined_fields`): the texts are the ones the
-build reads from the finished catalog, the index is the one a build that lays the catalog out itself makes,
-bit for bit, and a process that cannot start or stops leaves the build to lay the catalog out itself."""
+"""A full build's layout in processes of their own (store/search/layout_process.py, layout_split.py), fed the
+field texts of each batch as the catalog is read (`CatalogBuilder(fields=...)`, `fields.joined_fields`): the texts
+are the ones the build reads from the finished catalog, the index is the one a build that lays the catalog out
+itself makes, bit for bit, however many processes share it, and a process that cannot start or stops leaves the
+build to lay the catalog out itself."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 
 import store.search.live as live_module
 from store.library import BUNDLED_SEEDS, Library
-from store.search import SearchIndex
+from store.search import SearchIndex, pipes
 from store.search import catalog as catalog_module
 from store.search import layout_process as process_module
 from store.search.catalog import Catalog, CatalogBuilder
@@ -103,8 +104,9 @@ def _arrays(index: SearchIndex) -> list[object]:
             [(m.n_docs, m.weights.shape) for m in (index.combined, index.title)]]
 
 
-def _fed(papers: list, monkeypatch: pytest.MonkeyPatch, batch: int = 7) -> tuple[Catalog, LayoutProcess]:  # type: ignore[type-arg]
-    process = LayoutProcess.start(MATRICES, len(FIELD_WEIGHTS))
+def _fed(papers: list, monkeypatch: pytest.MonkeyPatch, batch: int = 7,  # type: ignore[type-arg]
+         workers: int | None = None) -> tuple[Catalog, LayoutProcess]:
+    process = LayoutProcess.start(MATRICES, len(FIELD_WEIGHTS), workers)
     assert process is not None
     catalog, given_texts = _given(batch, papers, monkeypatch)
     for at in range(0, len(given_texts), 4 * batch):
@@ -112,13 +114,17 @@ def _fed(papers: list, monkeypatch: pytest.MonkeyPatch, batch: int = 7) -> tuple
     return catalog, process
 
 
-@pytest.mark.parametrize("seed", range(3))
-def test_an_index_laid_out_by_the_process_is_the_index_laid_out_here(seed: int,
+@pytest.mark.parametrize(("seed", "workers", "batch"), [(0, 1, 7), (1, 1, 7), (0, 2, 7), (1, 2, 7), (2, 2, 7),
+                                                      (1, 2, 1), (0, 3, 5), (2, 3, 2), (0, 2, 500)])
+def test_an_index_laid_out_by_the_process_is_the_index_laid_out_here(seed: int, workers: int, batch: int,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """One process, or several each given every other batch (with more processes than batches too)."""
     papers = _papers(seed) if seed else list(SEEDS)
-    catalog, process = _fed(papers, monkeypatch)
+    catalog, process = _fed(papers, monkeypatch, batch, workers)
+    assert len(process.procs) == workers
     by_process = SearchIndex.build(catalog, laid_out=process)
     assert process.sent == len(FIELD_WEIGHTS) * len(papers)
+    assert not process.failed
     assert not Path(process.folder).exists()  # its files mapped, their names and folder gone
     here = SearchIndex.build(catalog)
     assert _arrays(by_process) == _arrays(here)
@@ -137,6 +143,35 @@ def test_a_process_that_stops_leaves_the_build_to_lay_the_catalog_out(monkeypatc
     assert "layout process" in caplog.text
     built = SearchIndex.build(catalog, laid_out=process)  # finished already: None again, laid out here
     assert _arrays(built) == _arrays(SearchIndex.build(catalog))
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_a_layout_process_that_stops_after_the_texts_leaves_the_build_to_lay_the_catalog_out(
+        which: int, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """The leader, or a follower, killed once every text is sent: the other one's pipes end, and nothing hangs."""
+    catalog, process = _fed(list(SEEDS), monkeypatch, workers=2)
+    process.end()
+    process.procs[which].kill()
+    assert process.finish() is None
+    assert "layout process failed" in caplog.text
+    assert all(proc.poll() is not None for proc in process.procs) and not Path(process.folder).exists()
+    assert _arrays(SearchIndex.build(catalog, laid_out=process)) == _arrays(SearchIndex.build(catalog))
+
+
+def test_texts_sent_after_the_end_leave_the_build_to_lay_the_catalog_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    catalog, process = _fed(list(SEEDS), monkeypatch, workers=2)
+    process.end()
+    process.end()  # once is enough; twice is no error
+    process.send(["one more", "", "", ""])
+    assert process.failed and process.finish() is None
+    assert _arrays(SearchIndex.build(catalog, laid_out=process)) == _arrays(SearchIndex.build(catalog))
+
+
+def test_one_core_gets_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(process_module.os, "sched_getaffinity", lambda _: {0}, raising=False)
+    assert process_module.workers() == 1
+    monkeypatch.setattr(process_module.os, "sched_getaffinity", lambda _: set(range(8)), raising=False)
+    assert process_module.workers() == process_module.WORKERS
 
 
 def test_texts_the_process_did_not_lay_out_are_laid_out_here(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -199,19 +234,19 @@ def test_a_message_crosses_a_pipe_whole_and_one_cut_short_is_an_error(size: int)
     value = ("x" * size, np.arange(size // 8, dtype=np.int64))
     read_end, write_end = os.pipe()
     with os.fdopen(read_end, "rb") as given, os.fdopen(write_end, "wb") as out:
-        writer = threading.Thread(target=lambda: (process_module._put(out, value), process_module._put(out, [size])))
+        writer = threading.Thread(target=lambda: (pipes.put(out, value), pipes.put(out, [size])))
         writer.start()  # larger than the pipe: written while it is read
-        got = process_module._get(given)
+        got = pipes.get(given)
         assert got[0] == value[0] and got[1].tolist() == value[1].tolist()
-        assert process_module._get(given) == [size]
+        assert pipes.get(given) == [size]
         writer.join()
         out.write(bytes(8))
         out.flush()
-        assert process_module._get(given) is None  # a zero length: the end
+        assert pipes.get(given) is None  # a zero length: the end
         out.write((10).to_bytes(8, "big") + b"short")
         out.close()
         with pytest.raises(EOFError, match="5 of 10 bytes"):
-            process_module._get(given)
+            pipes.get(given)
 
 
 def test_a_snapshot_of_an_index_the_process_laid_out_loads_as_the_index_laid_out_here(
