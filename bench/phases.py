@@ -73,7 +73,7 @@ async def prepare(n: int, folder: Path, n_queries: int) -> dict[str, Any]:
     await lib.close()
     return {"ingest_per_s": n / ingest_s, "ingest_s": ingest_s, "checkpoint_s": checkpoint_s,
             "ingest_loop_lag_max": lag.max_ms,
-            "prepare_build_s": build_s}
+            "prepare_build_s": build_s, "prepare_helpers_peak_mb": helpers_peak_mb()}
 
 
 async def build(folder: Path) -> dict[str, Any]:
@@ -83,7 +83,15 @@ async def build(folder: Path) -> dict[str, Any]:
     await lib.live.refresh(rebuild=True)
     build_s = time.perf_counter() - t
     await lib.close()
-    return {"build_s": build_s}
+    return {"build_s": build_s, "helpers_peak_mb": helpers_peak_mb()}
+
+
+def helpers_peak_mb() -> float:
+    """The largest resident size any process this one started (and waited for) reached: a build's layout
+    processes, an ingest's parsing process."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 async def _under_queries(lib: Library, qs: list[str], expected: dict[str, list[int]] | None,

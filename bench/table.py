@@ -75,7 +75,8 @@ def _ingest(r: Row, _rows: list[Row]) -> tuple[str, bool]:
 
 def _build(r: Row, _rows: list[Row]) -> tuple[str, bool]:
     tantivy = f"{r['tantivy_build_s']:.1f}" if "tantivy_build_s" in r else "not measured"
-    return f"{r['build_s']:.1f} (Tantivy {tantivy})", r["build_s"] <= 20.0
+    helpers = f"; its processes' peak {r['helpers_peak_mb']:,.0f} MB" if "helpers_peak_mb" in r else ""
+    return f"{r['build_s']:.1f} (Tantivy {tantivy}{helpers})", r["build_s"] <= 20.0
 
 
 def _lag(r: Row, _rows: list[Row]) -> tuple[str, bool]:

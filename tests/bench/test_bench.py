@@ -23,7 +23,8 @@ def test_every_phase_runs_and_the_table_has_its_shape(tmp_path: Path) -> None:
     row = measure(N, queries=5, baseline_queries=5, side_queries=10, builds=1, where=tmp_path)
     json.dumps(row)  # what --out writes
     for key in ("ingest_per_s", "build_s", "startup_s", "rss_mb", "rebuild_peak_mb", "reload_s", "change_ingest_s",
-                "tantivy_build_s", "ingest_loop_lag_max", "reload_loop_lag_max", "rebuild_loop_lag_max"):
+                "tantivy_build_s", "ingest_loop_lag_max", "reload_loop_lag_max", "rebuild_loop_lag_max",
+                "helpers_peak_mb"):
         assert isinstance(row[key], float) and math.isfinite(row[key]) and row[key] >= 0, key
     for cmd in phases.SIDE_BY_SIDE:
         assert len(row[f"bot_{cmd}"]) == len(row[f"tantivy_{cmd}"]) == 3  # p50, p95, p99
