@@ -114,21 +114,21 @@ def lead(wanted: Wanted, n_fields: int, folder: str, given: IO[bytes], peers: Se
     own_terms = laid.layout.vocabulary.in_order()
     terms, own_ids, their_ids = merged(own_terms, laid.places, laid.layout.vocabulary.find,
                                        [(t[3], t[4]) for t in theirs]) if peers else (own_terms, None, [])
-    laid.layout.release()
-    laid.layout.vocabulary.clear()
-    vocabulary = TermTable.numbered(terms)
-    drop(terms)
-    if own_terms is not terms:
-        drop(own_terms)
     fields = laid.fields
     sizes = [fields.batch_sizes, *(t[1] for t in theirs)]
     batches = [fields.batch_lengths, *(_split(t[2], t[1]) for t in theirs)]
     all_lengths = (np.concatenate(_interleaved(batches)) if any(map(len, batches))
                    else np.zeros((0, n_fields), dtype=np.int32))
     firsts = _firsts(sizes)
-    n_terms = max(len(vocabulary), 1)
-    for peer, ids, own in zip(peers, their_ids, firsts[1:], strict=True):
+    n_terms = max(len(terms), 1)
+    for peer, ids, own in zip(peers, their_ids, firsts[1:], strict=True):  # before the table: they start sooner
         peer.put((ids.astype(np.int32), all_lengths, own, n_terms))
+    laid.layout.release()
+    laid.layout.vocabulary.clear()
+    vocabulary = TermTable.numbered(terms)
+    drop(terms)
+    if own_terms is not terms:
+        drop(own_terms)
     matrices = [_lead_matrix(k, chosen, weights, fields, all_lengths, firsts[0], own_ids, vocabulary, peers, folder)
                 for k, (chosen, weights) in enumerate(wanted)]
     return laid.count + sum(t[0] for t in theirs), vocabulary, matrices
