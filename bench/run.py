@@ -57,7 +57,7 @@ def measure(n: int, queries: int, baseline_queries: int, side_queries: int, buil
         # Each build in a fresh process (nothing cached from the ones before), the median reported; with no
         # builds asked for, the one prepare made (a fresh process too, after its ingest).
         runs = sorted((run("build", tmp) for _ in range(builds)), key=lambda b: b["build_s"])
-        runs = runs or [{"build_s": res["prepare_build_s"], "helpers_peak_mb": res["prepare_helpers_peak_mb"]}]
+        runs = runs or [{"build_s": res["prepare_build_s"]}]
         res.update(runs[len(runs) // 2])
         res["build_s_range"] = [runs[0]["build_s"], runs[-1]["build_s"]]
         for name, args in (("serve", ()), ("baselines", (str(baseline_queries), str(side_queries)))):
