@@ -144,6 +144,7 @@ def _lead_matrix(k: int, chosen: Sequence[int], weights: Sequence[float], fields
     avgdl, scale = scales(lengths, weights)
     path = os.path.join(folder, f"sums.0.{k}")
     opened: list[BinaryIO] = []
+    sums = [path]  # every process's file of sums: removed here once every process has merged its range
     try:
         spilled = open(path, "w+b")  # noqa: SIM115 (closed below)
         opened.append(spilled)
@@ -153,6 +154,7 @@ def _lead_matrix(k: int, chosen: Sequence[int], weights: Sequence[float], fields
         for peer in peers:
             their_df, their_path, their_batches = peer.get()
             df += their_df
+            sums.append(their_path)
             fh = open(their_path, "rb")  # noqa: SIM115 (closed below)
             opened.append(fh)
             parts.append([Spilled(fh, *b) for b in their_batches])
@@ -176,7 +178,8 @@ def _lead_matrix(k: int, chosen: Sequence[int], weights: Sequence[float], fields
     finally:
         for fh in opened:
             fh.close()
-        Path(path).unlink(missing_ok=True)
+        for name in sums:  # a follower reads the others' too: none is removed before all are done
+            Path(name).unlink(missing_ok=True)
     matrix = BM25Matrix(sparse.csr_matrix((weighted, indices, indptr), shape=(n_terms, n_docs)), vocabulary,
                         n_docs, idf.astype(np.float32))
     matrix.avgdl = avgdl
@@ -201,25 +204,22 @@ def follow(wanted: Wanted, n_fields: int, folder: str, given: IO[bytes], index: 
             continue
         _, scale = scales(lengths, weights)
         path = os.path.join(folder, f"sums.{index}.{k}")
-        with open(path, "w+b") as spilled:
+        with open(path, "w+b") as spilled:  # removed by the leader once every process is done with it
+            df, own = fields.spill_sums(chosen, scale, n_terms, firsts, spilled, ids)
+            leader.put((df, path, [(b.at, b.n_terms, b.nnz) for b in own]))
+            total, every, (lo, hi), made = leader.get()
+            files = {path: spilled}
             try:
-                df, own = fields.spill_sums(chosen, scale, n_terms, firsts, spilled, ids)
-                leader.put((df, path, [(b.at, b.n_terms, b.nnz) for b in own]))
-                total, every, (lo, hi), made = leader.get()
-                files = {path: spilled}
-                try:
-                    for name, *_ in every:
-                        if name not in files:
-                            files[name] = open(name, "rb")  # noqa: SIM115 (closed below)
-                    idf = idf_weights(total.astype(np.float64), len(lengths))
-                    indptr = np.concatenate([[0], np.cumsum(total)]).astype(np.int64)
-                    with open(made[0], "r+b") as indices, open(made[1], "r+b") as weighted:
-                        merge_range([Spilled(files[name], *b) for name, *b in every], idf, indptr, lo, hi,
-                                    indices, weighted)
-                finally:
-                    for name, fh in files.items():
-                        if name != path:
-                            fh.close()
-                leader.put(DONE)
+                for name, *_ in every:
+                    if name not in files:
+                        files[name] = open(name, "rb")  # noqa: SIM115 (closed below)
+                idf = idf_weights(total.astype(np.float64), len(lengths))
+                indptr = np.concatenate([[0], np.cumsum(total)]).astype(np.int64)
+                with open(made[0], "r+b") as indices, open(made[1], "r+b") as weighted:
+                    merge_range([Spilled(files[name], *b) for name, *b in every], idf, indptr, lo, hi,
+                                indices, weighted)
             finally:
-                Path(path).unlink(missing_ok=True)
+                for name, fh in files.items():
+                    if name != path:
+                        fh.close()
+            leader.put(DONE)

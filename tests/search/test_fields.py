@@ -115,10 +115,12 @@ def _fed(papers: list, monkeypatch: pytest.MonkeyPatch, batch: int = 7,  # type:
 
 
 @pytest.mark.parametrize(("seed", "workers", "batch"), [(0, 1, 7), (1, 1, 7), (0, 2, 7), (1, 2, 7), (2, 2, 7),
-                                                      (1, 2, 1), (0, 3, 5), (2, 3, 2), (0, 2, 500)])
+                                                      (1, 2, 1), (0, 3, 5), (2, 3, 2), (1, 4, 1), (2, 4, 3),
+                                                      (0, 2, 500)])
 def test_an_index_laid_out_by_the_process_is_the_index_laid_out_here(seed: int, workers: int, batch: int,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    """One process, or several each given every other batch (with more processes than batches too)."""
+    """One process, or several each given every other batch (with more processes than batches too); from three
+    on, the followers read each other's sums as well as the leader's."""
     papers = _papers(seed) if seed else list(SEEDS)
     catalog, process = _fed(papers, monkeypatch, batch, workers)
     assert len(process.procs) == workers
