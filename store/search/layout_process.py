@@ -52,7 +52,10 @@ WORKERS = 2  # layout processes at most: one per core of a small server (the bui
 
 
 def workers() -> int:
-    """Layout processes for this machine: one per core it may use, up to WORKERS."""
+    """Layout processes for this machine: one per core it may use, up to WORKERS; one where processes cannot be
+    given pipes of their own (pass_fds: POSIX only)."""
+    if os.name != "posix":
+        return 1
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on every system

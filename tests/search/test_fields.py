@@ -174,6 +174,8 @@ def test_one_core_gets_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
     assert process_module.workers() == 1
     monkeypatch.setattr(process_module.os, "sched_getaffinity", lambda _: set(range(8)), raising=False)
     assert process_module.workers() == process_module.WORKERS
+    monkeypatch.setattr(process_module.os, "name", "nt")  # no pass_fds there: one process, no pipes between
+    assert process_module.workers() == 1
 
 
 def test_texts_the_process_did_not_lay_out_are_laid_out_here(monkeypatch: pytest.MonkeyPatch) -> None:
