@@ -97,6 +97,12 @@ def scales(lengths: np.ndarray, weights: Sequence[float], b: float = B) -> tuple
     return avgdl, np.asarray(weights, dtype=np.float64) / (1 - b + b * lengths / avgdl)
 
 
+def rows_of(df: np.ndarray, n_docs: int, epsilon: float = EPSILON) -> tuple[np.ndarray, np.ndarray]:
+    """(each term's idf, where each term's row starts in the matrix and where the last ends), from how many of
+    the `n_docs` documents hold each term."""
+    return idf_weights(df.astype(np.float64), n_docs, epsilon), np.concatenate([[0], np.cumsum(df)]).astype(np.int64)
+
+
 def merge_range(batches: Sequence[Spilled], idf: np.ndarray, indptr: np.ndarray, lo: int, hi: int,
                 indices: BinaryIO, weighted: BinaryIO, k1: float = K1) -> None:
     """The matrix's entries of the terms lo..hi-1, weighed, written at the files' positions (`indptr[lo]`)."""
@@ -152,8 +158,7 @@ class BatchedFields:
         # term's documents are counted (its idf); the sums are weighed as the batches' entries are merged.
         with spill.temporary() as spilled:
             df, batches = self.spill_sums(fields, scale, n_terms, firsts, spilled)
-            idf = idf_weights(df.astype(np.float64), n_docs, epsilon)
-            indptr = np.concatenate([[0], np.cumsum(df)]).astype(np.int64)
+            idf, indptr = rows_of(df, n_docs, epsilon)
             indices_file, weights_file = files(), files()
             merge_range(batches, idf, indptr, 0, n_terms, indices_file, weights_file, k1)
             indices, weighted = spill.mapped(indices_file, np.int32), spill.mapped(weights_file, np.float32)

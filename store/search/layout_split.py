@@ -32,8 +32,8 @@ import numpy as np
 from scipy import sparse
 
 from store.search import spill
-from store.search.bm25 import BM25Matrix, idf_weights
-from store.search.bm25_batched import BatchedFields, Spilled, merge_range, scales
+from store.search.bm25 import BM25Matrix
+from store.search.bm25_batched import BatchedFields, Spilled, merge_range, rows_of, scales
 from store.search.first_met import first_places, merged
 from store.search.layout import FieldLayout
 from store.search.pipes import get, put
@@ -159,8 +159,7 @@ def _lead_matrix(k: int, chosen: Sequence[int], weights: Sequence[float], fields
             opened.append(fh)
             parts.append([Spilled(fh, *b) for b in their_batches])
             where.append([(their_path, *b) for b in their_batches])
-        idf = idf_weights(df.astype(np.float64), n_docs)
-        indptr = np.concatenate([[0], np.cumsum(df)]).astype(np.int64)
+        idf, indptr = rows_of(df, n_docs)
         made = [os.path.join(folder, f"{k}.{j}") for j in range(2)]
         files = [open(name, "w+b") for name in made]  # noqa: SIM115 (mapped below)
         for file in files:
@@ -213,8 +212,7 @@ def follow(wanted: Wanted, n_fields: int, folder: str, given: IO[bytes], index: 
                 for name, *_ in every:
                     if name not in files:
                         files[name] = open(name, "rb")  # noqa: SIM115 (closed below)
-                idf = idf_weights(total.astype(np.float64), len(lengths))
-                indptr = np.concatenate([[0], np.cumsum(total)]).astype(np.int64)
+                idf, indptr = rows_of(total, len(lengths))
                 with open(made[0], "r+b") as indices, open(made[1], "r+b") as weighted:
                     merge_range([Spilled(files[name], *b) for name, *b in every], idf, indptr, lo, hi,
                                 indices, weighted)
