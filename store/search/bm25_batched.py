@@ -16,7 +16,7 @@ The matrices equal `from_fields`'s bit for bit (tests/search/test_bm25_batched.p
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import BinaryIO
 
 import numpy as np
@@ -143,11 +143,9 @@ class BatchedFields:
         return list(self._lengths)
 
     def matrix(self, fields: Sequence[int], weights: Sequence[float], vocabulary: Mapping[str, int],
-               k1: float = K1, b: float = B, epsilon: float = EPSILON,
-               files: Callable[[], BinaryIO] = spill.temporary) -> BM25Matrix:
-        """`BM25Matrix.from_fields` over these fields of every document (`weights`: one per field). `files` makes
-        the two files its entries' documents and weights are written to, in that order (the layout process
-        names them, for the building process to map)."""
+               k1: float = K1, b: float = B, epsilon: float = EPSILON) -> BM25Matrix:
+        """`BM25Matrix.from_fields` over these fields of every document (`weights`: one per field), built in this
+        process (layout_split.py: by the layout processes)."""
         lengths = self.lengths[:, list(fields)]
         n_docs, n_terms = len(lengths), max(len(vocabulary), 1)
         if n_docs == 0 or not lengths.any():
@@ -159,7 +157,7 @@ class BatchedFields:
         with spill.temporary() as spilled:
             df, batches = self.spill_sums(fields, scale, n_terms, firsts, spilled)
             idf, indptr = rows_of(df, n_docs, epsilon)
-            indices_file, weights_file = files(), files()
+            indices_file, weights_file = spill.temporary(), spill.temporary()
             merge_range(batches, idf, indptr, 0, n_terms, indices_file, weights_file, k1)
             indices, weighted = spill.mapped(indices_file, np.int32), spill.mapped(weights_file, np.float32)
         matrix = BM25Matrix(sparse.csr_matrix((weighted, indices, indptr), shape=(n_terms, n_docs)), vocabulary,

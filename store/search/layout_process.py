@@ -3,22 +3,21 @@ store.search.layout_process`, one per core up to `WORKERS` (store/search/layout_
 
 Laying a million papers' fields out as term ids is some 15 s of Python, and reading them from the database
 as long again, one after the other on one core while a small server's second core waits. Here the reader
-sends each batch's field texts (`send`: four per paper, `fields.joined_fields`) to this process as soon as
-the batch is read; it lays them out in order with the one `FieldLayout`, so the term ids and the vocabulary
-are the ones a layout in the building process gives (ids are numbered as terms are first met, whatever the
-batches). Once the last batch is in, it builds the BM25F matrices (`BatchedFields.matrix`, the same code and
-so the same floats) while the building process makes the index's other parts (people, topics, acronyms).
-The matrices' two large arrays each are written to files of a folder of the building process's, which maps
-them (store/search/spill.py) and removes their names; the rest (the vocabulary, each matrix's row offsets,
-idf and mean lengths) comes back in one message. The words' caches of a layout (hundreds of MB at a
-million papers) and the matrices' work arrays live and die with this process.
+sends each batch's field texts (`send`: four per paper, `fields.joined_fields`) as soon as the batch is read,
+batch k to process k % n, and tells them the end (`end`) once the read is done. They lay the texts out and
+build the BM25F matrices (layout_split.py: the ids, vocabulary and floats one layout in the building process
+gives) while the building process makes the index's other parts (people, topics, acronyms). The matrices'
+two large arrays each are written to files of a folder of the building process's, which maps them
+(store/search/spill.py) and removes their names; the rest (the vocabulary, each matrix's row offsets, idf and
+mean lengths) comes back from the leader in one message. The words' caches of a layout (hundreds of MB at a
+million papers) and the matrices' work arrays live and die with these processes.
 
-Each message on either pipe is a pickle preceded by its length as 8 big-endian bytes; a length of zero ends
-the texts. The process answers only once every text is in, so neither side ever waits on a full pipe the
-other is not reading. Anything wrong (the process cannot start, stops, or answers what was not asked) makes
-`finish` answer None: the build then lays the catalog out itself, as it does for a small one. A process of
-its own started by module name, as the ingest's parsing process (store.ingest.worker), not through
-multiprocessing, which re-runs the parent's main script.
+Messages are store/search/pipes.py's; a length of zero ends the texts. The leader answers only once every
+text is in, so neither side ever waits on a full pipe the other is not reading. Anything wrong (a process
+cannot start, stops, or answers what was not asked) makes `finish` answer None: the build then lays the
+catalog out itself, as it does for a small one. Processes of their own started by module name, as the
+ingest's parsing process (store.ingest.worker), not through multiprocessing, which re-runs the parent's main
+script.
 """
 
 from __future__ import annotations
