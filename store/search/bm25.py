@@ -19,10 +19,14 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 from scipy import sparse
 
+try:  # scipy's C loop behind `csc_matrix @ vector`; a private name, so numpy's indexing stands by
+    from scipy.sparse._sparsetools import csc_matvec as _csc_matvec
+except ImportError:  # pragma: no cover - a scipy that moved it
+    _csc_matvec = None
+
 K1 = 1.5
 B = 0.75
 EPSILON = 0.25
-DENSE_FROM = 8  # scores: a row holding more than 1/8 of the documents is added as a whole vector
 SAMPLE_PER_K = 64  # top_k: an even sample of about 64 scores per wanted hit bounds the k-th best from below
 
 
@@ -32,6 +36,17 @@ def idf_weights(df: np.ndarray, n_docs: int, epsilon: float = EPSILON) -> np.nda
     positive = idf[idf > 0]
     floor = epsilon * (float(positive.min()) if positive.size else 1.0)
     return np.where(idf > 0, idf, floor)
+
+
+def add_row(out: np.ndarray, docs: np.ndarray, data: np.ndarray, x: float) -> None:
+    """`out[docs] += data * x` in float64, `docs` distinct: through scipy's C loop for one column (its
+    pointers `[0, len]`), or numpy's indexing where that loop is missing; the two sums are the same bits."""
+    values = data.astype(np.float64)
+    if _csc_matvec is None:
+        out[docs] += values * x
+        return
+    _csc_matvec(out.size, 1, np.array([0, docs.size], dtype=docs.dtype), docs, values,
+                np.array([x], dtype=np.float64), out)
 
 
 class BM25Matrix:
@@ -111,45 +126,21 @@ class BM25Matrix:
         return self._summed([(i, x) for t, x in terms if (i := self.vocabulary.get(t, rows)) < rows and x])
 
     def _summed(self, picked: Sequence[tuple[int, float | None]]) -> np.ndarray:
-        """Each term's row (times its weight, when one is given) added into every document's score.
+        """Each term's row (times its weight, when one is given) added into every document's score, in the
+        query's order and in float64: each document's sum is bincount's exactly (0 + w is w, s + 0 is s).
 
-        A row holds a document at most once, so it is added with one gather and one scatter, or, when it
-        covers more than 1/DENSE_FROM of the documents (a common word), put in a zeroed vector that is
-        then weighted and added whole: no temporary array as long as the row. Summing every posting with
-        `np.bincount` (each copied, then converted) took several times as long for a common word. The
-        sums are bincount's exactly: each document's terms added in the query's order, in float64, from
-        the first term's weight (0 + w is w, s + 0 is s).
+        A row is added by scipy's own C loop for `y += A @ x` (what every CSC matrix times a vector runs),
+        given the row as a one-column matrix: no temporary as long as the documents, and one pass over the
+        row's postings. numpy's gather and scatter (`y[docs] += data * x`), or a common word's row put into
+        a zeroed vector and added whole, took two to three times as long (bench: /paper's scoring at
+        100,000 papers, 0.22 ms p50 against 0.09).
         """
         w = self.weights
-        n = self.n_docs
-        out = np.zeros(n, dtype=np.float64)
-        spare: np.ndarray | None = None
-        first = True
+        out = np.zeros(self.n_docs, dtype=np.float64)
         for i, x in picked:
-            lo, hi = w.indptr[i], w.indptr[i + 1]
-            if lo == hi:
-                continue
-            docs, data = w.indices[lo:hi], w.data[lo:hi]
-            if hi - lo <= n // DENSE_FROM or (x is not None and x < 0):  # x < 0: 0 * x is -0
-                add = data.astype(np.float64) if x is None else data.astype(np.float64) * x
-                if first:
-                    out[docs] = add
-                else:
-                    out[docs] += add
-            else:
-                if first:
-                    row = out
-                elif spare is None:
-                    row = spare = np.zeros(n, dtype=np.float64)
-                else:
-                    row = spare
-                    row.fill(0.0)
-                row[docs] = data
-                if x is not None and x != 1.0:
-                    row *= x
-                if not first:
-                    out += row
-            first = False
+            lo, hi = int(w.indptr[i]), int(w.indptr[i + 1])
+            if lo < hi:
+                add_row(out, w.indices[lo:hi], w.data[lo:hi], 1.0 if x is None else x)
         return out
 
     def scores_of(self, terms: Iterable[str], docs: Sequence[int]) -> np.ndarray:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 
 from store.search.expansion import Query
@@ -95,7 +95,7 @@ def explain_shown(paper: PaperView, terms: WhyTerms, q: Query | None, look_for: 
         at += len(field) + len(_BETWEEN)
     lower = text.lower()
     squeezed = lower.replace("-", "").replace("'", "").replace(",", "")  # (_SKIPPED taken out)
-    taken: list[int] | None = None
+    taken: list[int] | None = [] if len(squeezed) == len(lower) else None  # None: not found yet
     for term in look_for:
         if (k := key(term)) in squeezed:
             if taken is None:  # where squeezed positions move to in `lower`: see find
@@ -118,7 +118,7 @@ _WRITTEN = {"ble": 2, "ie": 2, "e": 1, "i": 1, "bl": 1, "y": 1}  # a stem's end:
 _SKIPPED = "-',"  # characters inside a word that its terms lose ("out-of-distribution", "10,000", "don't")
 _TAKEN = re.compile(f"[{_SKIPPED}]")
 _BETWEEN = " \n "  # between the fields: a span from a space to a space is within one
-MIN_KEY = 2  # a shorter key is in most texts: the text is tokenised instead
+MIN_KEY = 2  # a shorter key (one letter: "q" of "Q-learning") is looked for with a regex, at word starts only
 TRIES = 16  # places of a key looked at before the text is tokenised whole
 
 
@@ -160,22 +160,36 @@ def key(term: str) -> str:
     return term[: max(0, cut)]
 
 
-def find(term: str, k: str, text: str, lower: str, squeezed: str, taken: Sequence[int], starts: Sequence[int],
-         present: list[set[str]]) -> bool:
-    """Adds `term` to `present[f]` for each field f of `text` (the fields joined by _BETWEEN, field f from
-    `starts[f]`) that yields it; False: the term's key `k` is too short, or in too many places, to tell so.
-
-    `lower` is the text in lower case, `squeezed` that without the characters of _SKIPPED, which were at
-    `taken[i] + i` in `lower`: position j of `squeezed` is j + bisect_right(taken, j) of `lower`. A field yields
-    the term only where the key is in `squeezed`: the text from the space before it to the space after it
-    (whole chunks, tokenize's units, within one field: _SKIPPED holds no space) is tokenised there.
-    """
+def places(k: str, lower: str, squeezed: str, taken: Sequence[int]) -> Iterator[int]:
+    """Where in `lower` a word yielding a term keyed `k` may begin (see `find`). A term begins where a word
+    does, or a part of a hyphenated one (tokenize's words: a run of letters and digits after anything else),
+    so a place with a letter or digit before it is passed over. A key of one letter is looked for in
+    `lower` at such places only; a longer one in `squeezed`, where it may run across a taken character."""
     if len(k) < MIN_KEY:
-        return False
-    seen, last = 0, -1
+        yield from (m.start() for m in re.finditer(f"(?<![a-z0-9]){re.escape(k)}", lower))
+        return
     j = squeezed.find(k)
     while j >= 0:
         at = j + bisect.bisect_right(taken, j)
+        if at == 0 or not lower[at - 1].isalnum():
+            yield at
+        j = squeezed.find(k, j + 1)
+
+
+def find(term: str, k: str, text: str, lower: str, squeezed: str, taken: Sequence[int], starts: Sequence[int],
+         present: list[set[str]]) -> bool:
+    """Adds `term` to `present[f]` for each field f of `text` (the fields joined by _BETWEEN, field f from
+    `starts[f]`) that yields it; False: the term's key `k` is empty, or in too many places, to tell so.
+
+    `lower` is the text in lower case, `squeezed` that without the characters of _SKIPPED, which were at
+    `taken[i] + i` in `lower`: position j of `squeezed` is j + bisect_right(taken, j) of `lower`. A field yields
+    the term only where the key is at a word's start (`places`): the text from the space before it to the
+    space after it (whole chunks, tokenize's units, within one field: _SKIPPED holds no space) is tokenised there.
+    """
+    if not k:
+        return False
+    seen, last = 0, -1
+    for at in places(k, lower, squeezed, taken):
         field = bisect.bisect_right(starts, at) - 1
         start = lower.rfind(" ", 0, at) + 1
         if start != last and term not in present[field]:
@@ -185,5 +199,4 @@ def find(term: str, k: str, text: str, lower: str, squeezed: str, taken: Sequenc
             end = lower.find(" ", at)
             if term in tokenize(text[start : None if end < 0 else end]):
                 present[field].add(term)
-        j = squeezed.find(k, j + 1)
     return True

@@ -83,8 +83,10 @@ def _paper(title: str, topics: list[str], authors: list[str], summaries: list[st
                      added_at=datetime(2024, 1, 1))
 
 
+# ... and words whose terms' keys are one letter ("q", "a" of "ae"), looked for at word starts only.
 _WORDS = st.sampled_from([*TRICKY, "model", "models", "modelling", "learning", "learned", "network", "neural",
-                          "reinforcement", "(RL)", "RL", "deep", "Transformer", "transformers", "the", "of"])
+                          "reinforcement", "(RL)", "RL", "deep", "Transformer", "transformers", "the", "of",
+                          "Q-learning", "Q", "q", "AE", "AEs", "ae", "x-ray", "k-means", "unique", "quality", "aero"])
 _GLUE = st.sampled_from([" ", " ", " ", ", ", ". ", "-", "\n", "\n\n", " * ", " (", ") ", "/", "'", ":", "é "])
 _TEXT = st.lists(st.tuples(_WORDS, _GLUE), max_size=40).map(lambda ws: "".join(w + g for w, g in ws))
 
