@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 import numpy as np
 from scipy import sparse
 
-from store.search.bm25 import K1, B, BM25Matrix, idf_weights
+from store.search.bm25 import K1, B, BM25Matrix, add_row, idf_weights
 from store.search.catalog import Joined, Picked
 from store.search.index import FIELD_WEIGHTS, SearchIndex
 from store.search.meaning import rows
@@ -91,17 +91,12 @@ class _OverlayMatrix:
     def weighted_scores(self, terms: Sequence[tuple[str, float]]) -> np.ndarray:
         picked = [(i, x) for t, x in terms if (i := self.vocabulary.get(t)) is not None and x]
         w = self.base.weights
-        base_rows = [(i, x) for i, x in picked if i < w.shape[0]]
-        if base_rows:
-            spans = [slice(w.indptr[i], w.indptr[i + 1]) for i, _ in base_rows]
-            data = np.concatenate([w.data[s].astype(np.float64) * (self.scale[i] * x) for s, (i, x) in
-                                   zip(spans, base_rows, strict=True)])
-            base = np.bincount(np.concatenate([w.indices[s] for s in spans]), weights=data,
-                               minlength=self.base.n_docs).astype(np.float64, copy=False)  # empty rows: ints
-            if self.keep is not None:
-                base *= self.keep
-        else:
-            base = np.zeros(self.base.n_docs, dtype=np.float64)
+        base = np.zeros(self.base.n_docs, dtype=np.float64)
+        for i, x in picked:  # the base's rows rescaled, added as the base adds them (bm25.add_row)
+            if i < w.shape[0] and (lo := int(w.indptr[i])) < (hi := int(w.indptr[i + 1])):
+                add_row(base, w.indices[lo:hi], w.data[lo:hi], self.scale[i] * x)
+        if self.keep is not None:
+            base *= self.keep
         d = self.delta
         delta = np.zeros(d.shape[1], dtype=np.float64)
         for i, x in picked:

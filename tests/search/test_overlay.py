@@ -140,3 +140,26 @@ def test_author_count_counts_each_person_once_as_a_full_build_does() -> None:
     assert overlay.author_count() == 4 == SearchIndex.build(overlay.visible_papers()).author_count()
     stacked = OverlayIndex(overlay, {2: None})
     assert stacked.author_count() == 3 == SearchIndex.build(stacked.visible_papers()).author_count()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(changes(), st.lists(st.tuples(st.sampled_from([*WORDS[:100], "quokka", "learning"]),
+                                     st.sampled_from([1.0, 0.1, 0.15, 2.5, -0.5])), min_size=1, max_size=8))
+def test_overlay_scores_of_the_base_are_its_rescaled_rows_summed_exactly(change, terms) -> None:  # type: ignore[no-untyped-def]
+    """The base's papers score as one pass of `np.bincount` over the query's rows, each rescaled to the new
+    IDF and weighted, then zero for the papers hidden: to the last bit (the rows are added as the base adds
+    its own, bm25.add_row)."""
+    matrix = OverlayIndex(BASE, change).combined
+    w, rows = matrix.base.weights, matrix.base.weights.shape[0]
+    spans = [(slice(w.indptr[i], w.indptr[i + 1]), matrix.scale[i] * x) for t, x in terms
+             if (i := matrix.vocabulary.get(t)) is not None and i < rows]
+    expected = np.zeros(matrix.base.n_docs)
+    if spans:
+        expected = np.bincount(np.concatenate([w.indices[s] for s, _ in spans]),
+                               weights=np.concatenate([w.data[s].astype(np.float64) * x for s, x in spans]),
+                               minlength=matrix.base.n_docs).astype(np.float64)
+    if matrix.keep is not None:
+        expected *= matrix.keep
+    got = matrix.weighted_scores(terms)[: matrix.base.n_docs]
+    assert np.array_equal(got, expected)
+    assert np.array_equal(np.signbit(got), np.signbit(expected))
