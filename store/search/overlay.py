@@ -100,8 +100,8 @@ class _OverlayMatrix:
         d = self.delta
         delta = np.zeros(d.shape[1], dtype=np.float64)
         for i, x in picked:
-            lo, hi = d.indptr[i], d.indptr[i + 1]
-            np.add.at(delta, d.indices[lo:hi], d.data[lo:hi] * x)
+            if (lo := int(d.indptr[i])) < (hi := int(d.indptr[i + 1])):
+                add_row(delta, d.indices[lo:hi], d.data[lo:hi], x)
         return np.concatenate([base, delta])
 
     def scores_of(self, terms: Sequence[str], docs: Sequence[int]) -> np.ndarray:
