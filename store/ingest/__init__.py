@@ -11,7 +11,7 @@ for bad input. The folders are the stages of the data flow, each importing only 
 
 (`records` is imported by every stage for its types.) At the top: `formats` (the list and the contract
 applied), `upload` (a member's file), `stream` (a bulk JSON Lines file in batches), `worker` (the parsing
-process), `corpus` (finding a folder's files), `report` (what an ingest did).
+process), `pipes` (messages between processes), `corpus` (finding a folder's files), `report` (what an ingest did).
 """
 
 from __future__ import annotations

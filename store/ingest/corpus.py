@@ -238,7 +238,11 @@ class _Worker:
     async def receive(self) -> Message:
         assert self.proc.stdout is not None
         size = int.from_bytes(await self.proc.stdout.readexactly(8), "big")
-        message: Message = pickle.loads(await self.proc.stdout.readexactly(size))
+        data = await self.proc.stdout.readexactly(size)
+        try:
+            message: Message = pickle.loads(data)
+        except Exception as exc:  # a damaged message raises what its bytes happen to trip (a str's, a length)
+            raise pickle.UnpicklingError(f"a message from the parsing process unreadable ({exc!r})") from exc
         return message
 
     async def stop(self) -> None:

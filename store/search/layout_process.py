@@ -36,10 +36,10 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+from store.ingest.pipes import LENGTH, get, put
 from store.search import spill
 from store.search.bm25 import BM25Matrix
 from store.search.layout_split import Peer, Wanted, follow, lead
-from store.search.pipes import LENGTH, get, put
 from store.search.terms import TermTable
 
 log = logging.getLogger(__name__)

@@ -31,12 +31,12 @@ from typing import IO, Any, BinaryIO
 import numpy as np
 from scipy import sparse
 
+from store.ingest.pipes import get, put
 from store.search import spill
 from store.search.bm25 import BM25Matrix
 from store.search.bm25_batched import BatchedFields, Spilled, merge_range, rows_of, scales
 from store.search.first_met import first_places, merged
 from store.search.layout import FieldLayout
-from store.search.pipes import get, put
 from store.search.terms import TermTable
 from store.search.texts import drop
 

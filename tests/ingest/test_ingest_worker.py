@@ -7,9 +7,14 @@ worker that cannot start or dies, parsing the rest itself.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
 import shutil
+import signal
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -89,7 +94,7 @@ async def test_the_worker_imports_this_store_wherever_the_bot_was_started(
     assert by_worker == [read(f) for f in files]
 
 
-@pytest.mark.parametrize("worker", ["cannot start", "dies at once"])
+@pytest.mark.parametrize("worker", ["cannot start", "dies at once", "sends a damaged message"])
 async def test_an_import_survives_its_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                              caplog: pytest.LogCaptureFixture, database_url: str,
                                              worker: str) -> None:
@@ -98,8 +103,14 @@ async def test_an_import_survives_its_worker(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setattr(corpus.os, "cpu_count", lambda: 2)
     if worker == "cannot start":
         monkeypatch.setattr(corpus.sys, "executable", str(tmp_path / "no-such-python"))
-    else:
+    elif worker == "dies at once":
         monkeypatch.setattr(corpus.sys, "executable", shutil.which("false") or "/bin/false")
+    else:  # a length, then a pickle whose text is not UTF-8: unpickling raises UnicodeDecodeError, not its own
+        damaged = tmp_path / "damaged-worker"
+        damaged.write_text("#!/bin/sh\nprintf '\\0\\0\\0\\0\\0\\0\\0\\10\\200\\005\\214\\002\\371\\371\\224.'\n"
+                           "exec sleep 30\n")
+        damaged.chmod(0o755)
+        monkeypatch.setattr(corpus.sys, "executable", str(damaged))
     library = Library(database_url, folder)
     try:
         report = await library.start()
@@ -253,3 +264,49 @@ async def test_an_import_stopped_mid_file_stops_receiving_and_its_worker(
     await asyncio.sleep(0.2)
     assert not [r for r in caplog.records if r.name == corpus.__name__]
     assert not [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGSTOP"), reason="no stop signal here")
+@pytest.mark.parametrize("unbuffered", ["1", None])
+async def test_a_worker_stopped_and_continued_mid_message_sends_every_byte(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, unbuffered: str | None) -> None:
+    """A write to a full pipe that a stop signal interrupts returns having written part of the message
+    (Ctrl-Z then fg, `docker pause`, a profiler). Under PYTHONUNBUFFERED (set by many container images) the
+    worker's stdout was unbuffered and the rest of that message was lost: the next length read from the middle
+    of a pickle. Every batch must still arrive whole and in order."""
+    if unbuffered is None:
+        monkeypatch.delenv("PYTHONUNBUFFERED", raising=False)
+    else:
+        monkeypatch.setenv("PYTHONUNBUFFERED", unbuffered)
+    monkeypatch.setattr(corpus, "AHEAD_BYTES", 1 << 16)  # little read ahead: the worker waits on a full pipe
+    worker = await corpus._Worker.start(_bulk(tmp_path / "corpus", 20_000))  # batches of about 1 MB, as the pipe
+    assert worker is not None
+    done = threading.Event()
+    pauses = 0
+
+    def stop_and_continue() -> None:
+        nonlocal pauses
+        while not done.is_set():
+            try:
+                os.kill(worker.proc.pid, signal.SIGSTOP)
+                time.sleep(0.002)
+            finally:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(worker.proc.pid, signal.SIGCONT)
+            pauses += 1
+            time.sleep(0.005)
+
+    pauser = threading.Thread(target=stop_and_continue, daemon=True)
+    pauser.start()
+    titles: list[str] = []
+    try:
+        assert (await worker.receive()).failed is False
+        while not isinstance(message := await worker.receive(), Ended):
+            titles.extend(r.title for r in message.records)
+            await asyncio.sleep(0.1)  # a slow import: the worker is blocked mid-write when it is stopped
+    finally:
+        done.set()
+        pauser.join()
+        await worker.stop()
+    assert pauses > 10
+    assert titles == [f"Sparse Attention Number {i}" for i in range(20_000)]

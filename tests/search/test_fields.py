@@ -16,8 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import store.search.live as live_module
+from store.ingest import pipes
 from store.library import BUNDLED_SEEDS, Library
-from store.search import SearchIndex, pipes
+from store.search import SearchIndex
 from store.search import catalog as catalog_module
 from store.search import layout_process as process_module
 from store.search.catalog import Catalog, CatalogBuilder

@@ -1,5 +1,6 @@
-"""Messages between a full build's processes (store/search/layout_process.py, layout_split.py): each a pickle
-preceded by its length as 8 big-endian bytes; a length of zero ends a stream."""
+"""Messages between processes (a bulk import's parsing process, `worker.py`; a full build's, store/search/
+layout_process.py and layout_split.py): each a pickle preceded by its length as 8 big-endian bytes; a length
+of zero ends a stream."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ LENGTH = 8
 
 
 def put(out: IO[bytes], value: Any) -> None:
-    """A message, written with os.write until every byte is: a buffered pipe's write was seen to end early,
-    its rest lost, when the process was paused meanwhile (by a profiler)."""
+    """A message, written with os.write until every byte is. A write to a full pipe that a signal interrupts
+    (the process stopped and continued: Ctrl-Z then fg, `docker pause`, a profiler) returns having written
+    part, and `sys.stdout.buffer` is unbuffered under `python -u` or PYTHONUNBUFFERED (set by many container
+    images): its write returns that count and the rest of the message is lost."""
     data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     out.flush()
     fd, head = out.fileno(), len(data).to_bytes(LENGTH, "big")
