@@ -12,7 +12,7 @@ two large arrays each are written to files of a folder of the building process's
 mean lengths) comes back from the leader in one message. The words' caches of a layout (hundreds of MB at a
 million papers) and the matrices' work arrays live and die with these processes.
 
-Messages are store/search/pipes.py's; a length of zero ends the texts. The leader answers only once every
+Messages are store/ingest/pipes.py's; a length of zero ends the texts. The leader answers only once every
 text is in, so neither side ever waits on a full pipe the other is not reading. Anything wrong (a process
 cannot start, stops, or answers what was not asked) makes `finish` answer None: the build then lays the
 catalog out itself, as it does for a small one. Processes of their own started by module name, as the

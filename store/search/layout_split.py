@@ -7,7 +7,7 @@ as one layout of every text would have (store/search/first_met.py), and each bui
 terms of every matrix, from every process's sums, into the same two files: the matrices are the ones one
 process builds, byte for byte (tests/search/test_fields.py).
 
-The leader and each follower speak over pipes of their own (store/search/pipes.py), in turn:
+The leader and each follower speak over pipes of their own (store/ingest/pipes.py), in turn:
 1. the follower: (texts laid out, its batches' sizes, their field lengths, its terms in id order, their first
    places);
 2. the leader: (the follower's term ids -> ids, every paper's field lengths, the first paper of each of the
