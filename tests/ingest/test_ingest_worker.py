@@ -266,7 +266,7 @@ async def test_an_import_stopped_mid_file_stops_receiving_and_its_worker(
     assert not [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
 
 
-@pytest.mark.skipif(not hasattr(signal, "SIGSTOP"), reason="no stop signal here")
+@pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="no pidfd here: a signal could reach a reused pid")
 @pytest.mark.parametrize("unbuffered", ["1", None])
 async def test_a_worker_stopped_and_continued_mid_message_sends_every_byte(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, unbuffered: str | None) -> None:
@@ -281,6 +281,7 @@ async def test_a_worker_stopped_and_continued_mid_message_sends_every_byte(
     monkeypatch.setattr(corpus, "AHEAD_BYTES", 1 << 16)  # little read ahead: the worker waits on a full pipe
     worker = await corpus._Worker.start(_bulk(tmp_path / "corpus", 20_000))  # batches of about 1 MB, as the pipe
     assert worker is not None
+    process = os.pidfd_open(worker.proc.pid)  # signals go to this process, never to one given its pid later
     done = threading.Event()
     pauses = 0
 
@@ -288,11 +289,12 @@ async def test_a_worker_stopped_and_continued_mid_message_sends_every_byte(
         nonlocal pauses
         while not done.is_set():
             try:
-                os.kill(worker.proc.pid, signal.SIGSTOP)
-                time.sleep(0.002)
-            finally:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(worker.proc.pid, signal.SIGCONT)
+                signal.pidfd_send_signal(process, signal.SIGSTOP)
+            except ProcessLookupError:  # it has ended
+                return
+            time.sleep(0.002)
+            with contextlib.suppress(ProcessLookupError):
+                signal.pidfd_send_signal(process, signal.SIGCONT)
             pauses += 1
             time.sleep(0.005)
 
@@ -307,6 +309,7 @@ async def test_a_worker_stopped_and_continued_mid_message_sends_every_byte(
     finally:
         done.set()
         pauser.join()
+        os.close(process)
         await worker.stop()
     assert pauses > 10
     assert titles == [f"Sparse Attention Number {i}" for i in range(20_000)]
