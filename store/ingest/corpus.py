@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from store.ingest.pipes import LENGTH
 from store.ingest.records import CORPUS_ROOT, Parsed, ParsedFile, Problem, StreamedFile
 from store.ingest.stream import Ended, Message, Opened, ProblemCap, jsonl_messages
 from store.ingest.text.files import open_regular, outside_folder
@@ -237,7 +238,7 @@ class _Worker:
 
     async def receive(self) -> Message:
         assert self.proc.stdout is not None
-        size = int.from_bytes(await self.proc.stdout.readexactly(8), "big")
+        size = int.from_bytes(await self.proc.stdout.readexactly(LENGTH), "big")  # pipes.put's framing
         data = await self.proc.stdout.readexactly(size)
         try:
             message: Message = pickle.loads(data)
