@@ -82,3 +82,29 @@ async def test_the_ingest_floor_times_each_statement_and_writes_the_same_rows_ag
         rows = source.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
         assert rows and rows == again.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall(), table
     assert len(source.execute("SELECT id FROM papers").fetchall()) == N
+
+
+async def test_the_build_steps_are_timed_in_order_in_a_fresh_process(tmp_path: Path) -> None:
+    """bench.build_steps: a forced rebuild of a prepared folder, timed step by step in a process of its own (the
+    steps are wrapped there, never in this one); each step within the build, the read before the index."""
+    import re
+    import subprocess
+    import sys
+
+    from bench import build_steps
+
+    await phases.prepare(N, tmp_path, 10)
+    out = subprocess.run([sys.executable, "-m", "bench.build_steps", str(tmp_path), "--runs", "2"],
+                         cwd=build_steps.ROOT, capture_output=True, text=True, check=True).stdout
+    rows = {m[1]: (float(m[2]), float(m[3])) for m in re.finditer(r"^\| ([^|]+) \| ([\d.]+) \| ([\d.]+) \|$", out,
+                                                                  re.MULTILINE)}
+    assert {"read the database", "index (whole)", "acronyms", "people", "topics", "snapshot written"} <= rows.keys()
+    assert "wait for the layout processes" not in rows  # 300 papers are laid out in the building process
+    wall = float(re.search(r"^wall ([\d.]+) s \(runs: ([\d.]+), ([\d.]+)\)", out, re.MULTILINE)[1])  # type: ignore[index]
+    read, whole = rows["read the database"], rows["index (whole)"]
+    assert read[0] + read[1] <= whole[0] + 0.01  # medians of two runs: within a rounding of each other
+    for start, seconds in rows.values():
+        assert start >= 0 and seconds >= 0 and start + seconds <= wall + 0.05
+    cpu = dict(re.findall(r"(building user|building system|layout user|layout system) ([\d.]+)", out))
+    assert len(cpu) == 4 and float(cpu["building user"]) > 0
+    assert float(cpu["layout user"]) == 0  # no layout process started
