@@ -171,8 +171,9 @@ class FieldLayout:
         edges = np.flatnonzero(inside[1:] != inside[:-1]) + 1
         starts, stops = np.ascontiguousarray(edges[0::2]), np.ascontiguousarray(edges[1::2])
         size = np.minimum(stops - starts, KEY_BYTES + 1)
-        # Every byte offset viewed as the start of a little-endian 64-bit word: two reads per chunk.
-        # Indexed, not `take`n: `take` copies the whole unaligned view (8 bytes per byte of text) before it picks.
+        # Every byte offset viewed as the start of a little-endian 64-bit word: a read per chunk, two for a chunk
+        # longer than 8 bytes. Indexed, not `take`n: `take` copies the whole unaligned view (8 bytes per byte of
+        # text) before it picks.
         words = np.ndarray((len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))
         low = words[starts] & _LOW[size]
         # The second word only where a chunk is longer than the first (most words are not): zero elsewhere.
