@@ -7,7 +7,8 @@ FOLDER is a prepared bench folder (`bench.run --phase prepare` made one). Each r
 build phase's. The steps: reading the database (the layout processes are fed meanwhile, from 20,000 papers), the
 index's parts made in the building process (acronyms, people, topics), the wait for the layout processes'
 matrices, the snapshot written and mapped. A build whose CPU seconds (both kinds, every process) are near twice
-its wall time on two cores is bound by the work itself: it gets faster only by doing less.
+its wall time on two cores is bound by the work itself: it gets faster only by doing less. The page faults (pages
+first touched, or touched again after they were handed back) are what much of the system time pays for.
 """
 
 from __future__ import annotations
@@ -86,7 +87,8 @@ async def one(folder: Path) -> dict[str, Any]:
     await lib.close()
     return {"wall_s": wall, "steps": sorted(steps, key=lambda s: s[1]),
             "cpu": {"building user": own.ru_utime - before.ru_utime, "building system": own.ru_stime - before.ru_stime,
-                    "layout user": helpers.ru_utime, "layout system": helpers.ru_stime}}
+                    "layout user": helpers.ru_utime, "layout system": helpers.ru_stime},
+            "faults": {"building": own.ru_minflt - before.ru_minflt, "layout": helpers.ru_minflt}}
 
 
 def report(runs: list[dict[str, Any]]) -> str:
@@ -103,6 +105,9 @@ def report(runs: list[dict[str, Any]]) -> str:
     lines.append(f"wall {med([run['wall_s'] for run in runs]):.1f} s (runs: "
                  + ", ".join(f"{run['wall_s']:.1f}" for run in runs) + "); CPU s: "
                  + ", ".join(f"{k} {v:.1f}" for k, v in cpu.items()) + f"; all {sum(cpu.values()):.1f}")
+    # Pages touched for the first time (or again, after they were handed back): what the kernel's system time pays.
+    faults = {k: med([run["faults"][k] for run in runs]) for k in runs[0]["faults"]}
+    lines.append("page faults: " + ", ".join(f"{k} {v:,.0f}" for k, v in faults.items()))
     return "\n".join(lines)
 
 

@@ -108,3 +108,5 @@ async def test_the_build_steps_are_timed_in_order_in_a_fresh_process(tmp_path: P
     cpu = dict(re.findall(r"(building user|building system|layout user|layout system) ([\d.]+)", out))
     assert len(cpu) == 4 and float(cpu["building user"]) > 0
     assert float(cpu["layout user"]) == 0  # no layout process started
+    faults = dict(re.findall(r"(building|layout) ([\d,]+)", out.split("page faults:")[1]))
+    assert int(faults["building"].replace(",", "")) > 0 and faults["layout"] == "0"
