@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import subprocess
+import sys
 from pathlib import Path
 
-from bench import phases
+from bench import build_steps, phases
 from bench.run import measure
 from bench.table import GOALS, render
 from bench.tantivy_baseline import TantivyBaseline
@@ -87,12 +90,6 @@ async def test_the_ingest_floor_times_each_statement_and_writes_the_same_rows_ag
 async def test_the_build_steps_are_timed_in_order_in_a_fresh_process(tmp_path: Path) -> None:
     """bench.build_steps: a forced rebuild of a prepared folder, timed step by step in a process of its own (the
     steps are wrapped there, never in this one); each step within the build, the read before the index."""
-    import re
-    import subprocess
-    import sys
-
-    from bench import build_steps
-
     await phases.prepare(N, tmp_path, 10)
     out = subprocess.run([sys.executable, "-m", "bench.build_steps", str(tmp_path), "--runs", "2"],
                          cwd=build_steps.ROOT, capture_output=True, text=True, check=True).stdout
