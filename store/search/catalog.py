@@ -40,6 +40,11 @@ def since_epoch(added: datetime) -> tuple[int, int]:
     return (added - (_EPOCH_UTC if aware else _EPOCH)) // _US, aware * _AWARE
 
 
+def added_at(us: int, flags: int) -> datetime:
+    """A paper's `added_at` from its column values: microseconds since 1970, in UTC when flagged AWARE."""
+    return (_EPOCH_UTC if flags & _AWARE else _EPOCH) + timedelta(microseconds=us)
+
+
 class Catalog(Sequence[PaperView]):
     """The papers of an index, in index order, as columns. `catalog[i]` is paper i's `PaperView`."""
 
@@ -86,14 +91,12 @@ class Catalog(Sequence[PaperView]):
         if not -n <= i < n:
             raise IndexError(i)
         i = int(i) % n
-        flags = int(self.flags[i])
-        us = timedelta(microseconds=int(self.added[i]))
+        flags, names = int(self.flags[i]), self.names.span(int(self.author_ends[i]), int(self.author_ends[i + 1]))
         return PaperView(
-            id=int(self.ids[i]), title=self.titles[i], authors=tuple(self.authors(i)),
-            venue=None if flags & _NO_VENUE else self.venues[i],
-            year=None if flags & _NO_YEAR else int(self.years[i]), topics=self.topics(i),
-            link=None if flags & _NO_LINK else self.links[i], summaries=self.summary_views(i),
-            added_at=(_EPOCH_UTC if flags & _AWARE else _EPOCH) + us, authors_incomplete=bool(flags & _INCOMPLETE))
+            id=int(self.ids[i]), title=self.titles[i], authors=tuple(names),
+            venue=None if flags & _NO_VENUE else self.venues[i], year=None if flags & _NO_YEAR else int(self.years[i]),
+            topics=self.topics(i), link=None if flags & _NO_LINK else self.links[i], summaries=self.summary_views(i),
+            added_at=added_at(int(self.added[i]), flags), authors_incomplete=bool(flags & _INCOMPLETE))
 
     def __iter__(self) -> Iterator[PaperView]:
         for start in range(0, len(self), _SPAN):
@@ -126,24 +129,21 @@ class Catalog(Sequence[PaperView]):
                 venue=None if flags & _NO_VENUE else venue, year=None if flags & _NO_YEAR else year,
                 topics=tuple(labels[j] for j in topic_ids[t - t0 : u - t0]), link=None if flags & _NO_LINK else link,
                 summaries=tuple(summaries[x - s0 : y - s0]),
-                added_at=(_EPOCH_UTC if flags & _AWARE else _EPOCH) + timedelta(microseconds=us),
+                added_at=added_at(us, flags),
                 authors_incomplete=bool(flags & _INCOMPLETE)))
         return out
 
-    def authors(self, i: int) -> list[str]:
-        return self.names.span(int(self.author_ends[i]), int(self.author_ends[i + 1]))
-
     def topics(self, i: int) -> tuple[str, ...]:
         ids = self.topic_ids[self.topic_ends[i] : self.topic_ends[i + 1]].tolist()
-        return tuple(self._name("labels", t) for t in ids)
+        return tuple(self.name_in("labels", t) for t in ids)
 
     def summary_views(self, i: int) -> tuple[SummaryView, ...]:
         lo, hi = int(self.summary_ends[i]), int(self.summary_ends[i + 1])
-        return tuple(SummaryView(self._name("documents", int(self.sources[j])), int(self.lines[j]), self.texts[j],
-                                 None if (w := int(self.writer_ids[j])) < 0 else self._name("writers", w))
+        return tuple(SummaryView(self.name_in("documents", int(self.sources[j])), int(self.lines[j]), self.texts[j],
+                                 None if (w := int(self.writer_ids[j])) < 0 else self.name_in("writers", w))
                      for j in range(lo, hi))
 
-    def _name(self, table: str, j: int) -> str:
+    def name_in(self, table: str, j: int) -> str:
         """Entry j of a small table (topic labels, document names, writers), remembered once read."""
         key = (table, j)
         name = self._names.get(key)

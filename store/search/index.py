@@ -34,6 +34,7 @@ from store.search.fields import LaidOut, lay_out
 from store.search.labels import topic_papers as _topic_papers
 from store.search.meaning import ranking
 from store.search.meaning.vectors import Quantised
+from store.search.pages import views_at
 from store.search.people import People, author_hits, newest_first
 from store.search.results import Hit, Match, PaperView, SearchResult
 from store.search.sentences import MAX_CHARS, split_sentences
@@ -174,7 +175,7 @@ class SearchIndex:
               related: dict[str, str] | None = None, lifted: Collection[int] = ()) -> list[Hit]:
         """(score, position) as hits, each saying why (without feedback words, from less: see why.py); the
         positions `lifted` were placed by meaning."""
-        views = [self.papers[i] for _, i in ranked]
+        views = views_at(self.papers, [i for _, i in ranked])
         if related:
             return [Hit(p, s, self._why(p, query, q=q, related=related), meaning=i in lifted)
                     for p, (s, i) in zip(views, ranked, strict=True)]
@@ -381,9 +382,10 @@ class SearchIndex:
             if top is not None:
                 best.append((top[0] + ASK_PAPER_WEIGHT * float(paper_scores[pos]), pos, top[1]))
         best.sort(key=lambda e: (-e[0], e[1]))
-        hits = [Hit(self.papers[pos], score,
-                    self._why(self.papers[pos], query, set(chain.from_iterable(summary_tokens[pos])), q=q),
-                    passage=sentence[:MAX_CHARS]) for score, pos, sentence in best[:limit]]
+        shown = best[:limit]
+        hits = [Hit(p, score, self._why(p, query, set(chain.from_iterable(summary_tokens[pos])), q=q),
+                    passage=sentence[:MAX_CHARS])
+                for p, (score, pos, sentence) in zip(views_at(self.papers, [e[1] for e in shown]), shown, strict=True)]
         if hits:
             return SearchResult(hits)
         return SearchResult(suggestions=self._suggest_titles(query))

@@ -17,6 +17,7 @@ from itertools import chain
 
 import numpy as np
 
+from store.search.pages import views_at
 from store.search.results import Hit, Match, PaperView
 from store.search.texts import SLICE, Texts, drop, repeat, sorted_order
 from store.text.folding import fold
@@ -284,13 +285,15 @@ def author_hits(papers: Sequence[PaperView], streams: Iterable[Iterator[tuple[bo
                 limit: int) -> list[Hit]:
     """The first `limit` papers of the people's streams, merged (full-name matches before surname-only
     ones, then newest first), each paper once, with the name it was found under."""
-    hits: list[Hit] = []
+    picked: list[tuple[int, bool, str]] = []
     seen: set[int] = set()
     for partial, _rank, pos, name in heapq.merge(*streams):
         if pos in seen:
             continue
         seen.add(pos)
-        hits.append(Hit(papers[pos], 1.0 if partial else 2.0, (Match(name, "authors"),)))
-        if len(hits) >= limit:
+        picked.append((pos, partial, name))
+        if len(picked) >= limit:
             break
-    return hits
+    views = views_at(papers, [pos for pos, _, _ in picked])
+    return [Hit(p, 1.0 if partial else 2.0, (Match(name, "authors"),))
+            for p, (_, partial, name) in zip(views, picked, strict=True)]

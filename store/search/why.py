@@ -43,10 +43,15 @@ def matches(present: Sequence[set[str]], terms: WhyTerms, q: Query | None,
     the terms of `wanted(terms, q)` need be right in them)."""
     out: list[Match] = []
     seen_related: set[str] = set()
+    groups = () if q is None else q.groups
     for field, held in zip(FIELDS, present, strict=True):
-        out.extend(_match(word, field) for word, ts in terms if not held.isdisjoint(ts))
-        if q is not None:
-            out.extend(_match(g.shown, field, g.typed) for g in q.groups if held.issuperset(g.terms))
+        if held:  # (most papers match in a field or two: an empty one holds no query word)
+            for word, ts in terms:
+                if not held.isdisjoint(ts):
+                    out.append(_match(word, field))
+        for g in groups:
+            if held.issuperset(g.terms):
+                out.append(_match(g.shown, field, g.typed))
         if related:  # in the feedback's order (its most telling word first): a set's order changes between runs
             for t in related:
                 if t in held and t not in seen_related:
