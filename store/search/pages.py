@@ -33,9 +33,9 @@ def _strings(texts: Texts, at: Sequence[int] | np.ndarray) -> list[str]:
     return [raw.decode("utf-8", "surrogatepass") for raw in texts.raws(at)]
 
 
-def _spans(lo: list[int], hi: list[int]) -> list[int]:
-    """The positions lo[k]..hi[k]-1 of every k, one after the other."""
-    return [j for a, b in zip(lo, hi, strict=True) for j in range(a, b)]
+def _spans(lo: list[int], hi: list[int]) -> np.ndarray:
+    """The positions lo[k]..hi[k]-1 of every k, one after the other (an array: several columns are indexed with it)."""
+    return np.asarray([j for a, b in zip(lo, hi, strict=True) for j in range(a, b)], dtype=np.int64)
 
 
 def _catalog_views(c: Catalog, positions: Sequence[int]) -> list[PaperView]:
