@@ -215,11 +215,10 @@ class SearchIndex:
         scores = self._scores(q)
         phrase = phrase_of(query)
         candidates = top_k(scores, max(limit, RERANK))
-        # A title holding the query verbatim earns a bonus in proportion to the title's own BM25.
-        verbatim = self._verbatim(phrase, candidates)
-        bonus = dict(zip(verbatim, (PHRASE_BONUS * self.title.scores_of(terms, verbatim)).tolist(), strict=True))
-        ranked = [(s + bonus.get(i, 0.0), i) for s, i in zip(scores[candidates].tolist(), candidates, strict=True)]
-        ranked.sort(key=lambda si: (-si[0], si[1]))
+        ranked = list(zip(scores[candidates].tolist(), candidates, strict=True))  # top_k's order: best first
+        if verbatim := self._verbatim(phrase, candidates):  # titles holding the query verbatim: their BM25 as a bonus
+            bonus = dict(zip(verbatim, (PHRASE_BONUS * self.title.scores_of(terms, verbatim)).tolist(), strict=True))
+            ranked = sorted(((s + bonus.get(i, 0.0), i) for s, i in ranked), key=lambda si: (-si[0], si[1]))
         lifted: set[int] = set()
         if self.meaning is not None:  # meaning only orders equal scores
             ranked, lifted = ranking.tie_break(self, query, q, ranked, limit)

@@ -15,6 +15,7 @@ import bisect
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
+from itertools import accumulate
 
 from store.search.expansion import Query
 from store.search.results import Match, PaperView
@@ -99,12 +100,15 @@ def explain_shown(paper: PaperView, terms: WhyTerms, q: Query | None, look_for: 
         starts.append(at)
         at += len(field) + len(_BETWEEN)
     lower = text.lower()
-    squeezed = lower.replace("-", "").replace("'", "").replace(",", "")  # (_SKIPPED taken out)
-    taken: list[int] | None = [] if len(squeezed) == len(lower) else None  # None: not found yet
+    # Cut at _SKIPPED's characters: the pieces joined are `squeezed`, and the k-th character taken out was at
+    # taken[k] + k, taken[k] the first k + 1 pieces' length (a regex search for them took 40% of a hit's time).
+    pieces = lower.replace("-", ",").replace("'", ",").split(",")
+    squeezed = "".join(pieces) if len(pieces) > 1 else lower
+    taken: list[int] | None = [] if len(pieces) == 1 else None  # None: not worked out yet
     for term in look_for:
         if (k := key(term)) in squeezed:
             if taken is None:  # where squeezed positions move to in `lower`: see find
-                taken = [m.start() - i for i, m in enumerate(_TAKEN.finditer(lower))]
+                taken = list(accumulate(map(len, pieces[:-1])))
             if not find(term, k, text, lower, squeezed, taken, starts, present):
                 return explain(paper, terms, q)
     return matches(present, terms, q)
@@ -121,7 +125,6 @@ def explain_shown(paper: PaperView, terms: WhyTerms, q: Query | None, look_for: 
 # "maneuver"); `american` itself says where.
 _WRITTEN = {"ble": 2, "ie": 2, "e": 1, "i": 1, "bl": 1, "y": 1}  # a stem's end: how many of its letters may be written
 _SKIPPED = "-',"  # characters inside a word that its terms lose ("out-of-distribution", "10,000", "don't")
-_TAKEN = re.compile(f"[{_SKIPPED}]")
 _BETWEEN = " \n "  # between the fields: a span from a space to a space is within one
 MIN_KEY = 2  # a shorter key (one letter: "q" of "Q-learning") is looked for with a regex, at word starts only
 TRIES = 16  # places of a key looked at before the text is tokenised whole
@@ -181,6 +184,13 @@ def places(k: str, lower: str, squeezed: str, taken: Sequence[int]) -> Iterator[
         j = squeezed.find(k, j + 1)
 
 
+@lru_cache(maxsize=1 << 14)
+def _word_terms(chunk: str) -> tuple[str, ...]:
+    """`tokenize(chunk)` of a text between two spaces (a word, with its punctuation): the same words are
+    looked at hit after hit ("learning,", "models"), and a look-up is a tenth of tokenising one."""
+    return tuple(tokenize(chunk))
+
+
 def find(term: str, k: str, text: str, lower: str, squeezed: str, taken: Sequence[int], starts: Sequence[int],
          present: list[set[str]]) -> bool:
     """Adds `term` to `present[f]` for each field f of `text` (the fields joined by _BETWEEN, field f from
@@ -202,6 +212,6 @@ def find(term: str, k: str, text: str, lower: str, squeezed: str, taken: Sequenc
                 return False
             seen, last = seen + 1, start
             end = lower.find(" ", at)
-            if term in tokenize(text[start : None if end < 0 else end]):
+            if term in _word_terms(text[start : None if end < 0 else end]):
                 present[field].add(term)
     return True
