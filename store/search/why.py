@@ -100,9 +100,9 @@ def explain_shown(paper: PaperView, terms: WhyTerms, q: Query | None, look_for: 
         starts.append(at)
         at += len(field) + len(_BETWEEN)
     lower = text.lower()
-    # Cut at _SKIPPED's characters: the pieces joined are `squeezed`, and the k-th character taken out was at
-    # taken[k] + k, taken[k] the first k + 1 pieces' length (a regex search for them took 40% of a hit's time).
-    pieces = lower.replace("-", ",").replace("'", ",").split(",")
+    # The pieces joined are `squeezed`, and the k-th character taken out was at taken[k] + k, taken[k] the first
+    # k + 1 pieces' length (a regex search for those characters took 40% of a hit's time).
+    pieces = _cut(lower)
     squeezed = "".join(pieces) if len(pieces) > 1 else lower
     taken: list[int] | None = [] if len(pieces) == 1 else None  # None: not worked out yet
     for term in look_for:
@@ -128,6 +128,13 @@ _SKIPPED = "-',"  # characters inside a word that its terms lose ("out-of-distri
 _BETWEEN = " \n "  # between the fields: a span from a space to a space is within one
 MIN_KEY = 2  # a shorter key (one letter: "q" of "Q-learning") is looked for with a regex, at word starts only
 TRIES = 16  # places of a key looked at before the text is tokenised whole
+
+
+def _cut(text: str) -> list[str]:
+    """`text` cut at _SKIPPED's characters (each made the first, then split at it: faster than a regex)."""
+    for c in _SKIPPED[1:]:
+        text = text.replace(c, _SKIPPED[0])
+    return text.split(_SKIPPED[0])
 
 
 def _shared(a: str, b: str) -> int:
