@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -114,6 +115,7 @@ def measure(path: Path, code: Path, scratch: Path) -> dict[str, Any]:
         raise SystemExit(f"ingest of {path.name} with {code} failed:\n{done.stderr[-3000:]}")
     for suffix in ("", "-wal", "-shm", ".index"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
+    shutil.rmtree(f"{db}.index.parts", ignore_errors=True)
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 

@@ -210,15 +210,15 @@ class Catalog(Sequence[PaperView]):
     def __getstate__(self) -> dict:  # type: ignore[type-arg]
         return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
 
-    def read_from(self, file: BinaryIO, mapped: np.ndarray) -> None:
-        """Read the summaries' bytes from `file`, whose whole is `mapped` (see `Texts.read_from`). The short
-        columns (titles, names, venues, links: some 60 bytes a paper each) stay read through the mapping:
-        /paper reads fifty titles a query, and a slice of the mapping costs a fifth of a pread."""
-        base = mapped.ctypes.data
+    def read_from(self, where: Callable[[int], tuple[BinaryIO, int] | None]) -> None:
+        """Read the summaries' bytes from the file `where` says their mapped address is in, at its offset there
+        (see `Texts.read_from`). The short columns (titles, names, venues, links: some 60 bytes a paper each)
+        stay read through the mapping: /paper reads fifty titles a query, and a slice of the mapping costs a
+        fifth of a pread."""
         for name in _PREAD:
             column = self.__dict__.get(name)
-            if isinstance(column, Texts) and column.data.size:
-                column.read_from(file, column.data.ctypes.data - base)
+            if isinstance(column, Texts) and column.data.size and (found := where(column.data.ctypes.data)):
+                column.read_from(*found)
 
 
 class Joined(Sequence[PaperView]):

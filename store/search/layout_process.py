@@ -8,7 +8,7 @@ batch k to process k % n, and tells them the end (`end`) once the read is done. 
 build the BM25F matrices (layout_split.py: the ids, vocabulary and floats one layout in the building process
 gives) while the building process makes the index's other parts (people, topics, acronyms). The matrices'
 two large arrays each are written to files of a folder of the building process's, which maps them
-(store/search/spill.py) and removes their names; the rest (the vocabulary, each matrix's row offsets, idf and
+(store/search/spill.py: `adopted`); the rest (the vocabulary, each matrix's row offsets, idf and
 mean lengths) comes back from the leader in one message. The words' caches of a layout (hundreds of MB at a
 million papers) and the matrices' work arrays live and die with these processes.
 
@@ -78,13 +78,6 @@ def main() -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
-def _mapped(path: str, dtype: type) -> np.ndarray:
-    """A file the process wrote, mapped here; its name removed (the mapping keeps it until the index goes)."""
-    file = open(path, "rb")  # noqa: SIM115 (kept open by the mapping's registry, store.search.spill)
-    os.unlink(path)
-    return spill.mapped(file, dtype)
-
-
 def _taken(sent: tuple[Any, ...], vocabulary: TermTable) -> BM25Matrix:
     if sent[0] == "whole":
         matrix: BM25Matrix = sent[1]
@@ -94,8 +87,8 @@ def _taken(sent: tuple[Any, ...], vocabulary: TermTable) -> BM25Matrix:
     # The small arrays as this process makes its own (a message's are read-only views of it): the index, and
     # its snapshot, are the ones a build here makes, byte for byte.
     indptr, idf, avgdl = (np.array(a) for a in (indptr, idf, avgdl))
-    matrix = BM25Matrix(sparse.csr_matrix((_mapped(weights, np.float32), _mapped(indices, np.int32), indptr),
-                                          shape=shape), vocabulary, n_docs, idf)
+    weighted, ids = spill.adopted(weights, np.float32), spill.adopted(indices, np.int32)
+    matrix = BM25Matrix(sparse.csr_matrix((weighted, ids, indptr), shape=shape), vocabulary, n_docs, idf)
     matrix.avgdl = avgdl
     return matrix
 
@@ -123,7 +116,7 @@ class LayoutProcess:
         package_root = str(Path(__file__).resolve().parents[2])
         env = {**os.environ,
                "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
-        folder = tempfile.mkdtemp(prefix="paperbot-layout-")
+        folder = tempfile.mkdtemp(prefix="paperbot-layout-", dir=spill.folder())  # beside the build's spills
         # Each follower's own two pipes with the leader: (leader's read, follower's write, follower's read,
         # leader's write); the ends are the processes', closed here once they are started.
         pipes = [(*os.pipe(), *os.pipe()) for _ in range(n - 1)]

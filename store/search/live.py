@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import shutil
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from functools import cache
@@ -32,7 +33,7 @@ from store.db.changes import CORPUS_VERSION
 from store.db.database import Database
 from store.db.models import Paper
 from store.db.settings import get_setting
-from store.search import heap, snapshot
+from store.search import heap, snapshot, spill
 from store.search.acronyms import Glossary, load_glossary
 from store.search.index import FIELD_WEIGHTS, MATRICES, SearchIndex
 from store.search.layout_process import LayoutProcess
@@ -256,6 +257,11 @@ class LiveIndex:
 
     async def _load(self, sessions: async_sessionmaker[AsyncSession], rebuild: bool
                     ) -> tuple[SearchIndex, str, int, str]:
+        with contextlib.ExitStack() as spills:  # a build's spills, named where its snapshot will link them
+            return await self._load_spilling(sessions, rebuild, spills)
+
+    async def _load_spilling(self, sessions: async_sessionmaker[AsyncSession], rebuild: bool,
+                             spills: contextlib.ExitStack) -> tuple[SearchIndex, str, int, str]:
         async with sessions() as s, s.begin():  # one read transaction: the stamp matches the papers
             # Read first: a change committed while the papers are read is then taken again, never missed.
             seen = await changes.latest(s)
@@ -274,6 +280,9 @@ class LiveIndex:
                 if index is not None:
                     rows.fit(index, model)
                     return index, "snapshot", seen, stamp
+            if self.snapshot and (building := await asyncio.to_thread(snapshot.building_folder, self.snapshot)):
+                spills.callback(shutil.rmtree, building, ignore_errors=True)  # the names: the parts are linked
+                spills.enter_context(spill.named_in(building))
             vectors = None if model is None else stored.VectorColumn(model)
             # A large corpus is laid out by a process of its own as it is read (store.search.layout_process).
             laying = (LayoutProcess.start(MATRICES, len(FIELD_WEIGHTS))

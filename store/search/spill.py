@@ -9,17 +9,61 @@ file (`where`) instead of reading them through the mapping, which would make eve
 from __future__ import annotations
 
 import mmap
+import os
+import secrets
 import tempfile
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 
 _MAPPED: dict[int, tuple[int, int, BinaryIO]] = {}  # id of a mapped array -> (address, bytes, its file)
+_FOLDER: ContextVar[Path | None] = ContextVar("spill_folder", default=None)
+
+
+@contextmanager
+def named_in(folder: Path | None) -> Iterator[None]:
+    """Spills made in this context (its threads started by `asyncio.to_thread` included) are named files of
+    `folder`; None: unnamed ones."""
+    token = _FOLDER.set(folder)
+    try:
+        yield
+    finally:
+        _FOLDER.reset(token)
+
+
+def folder() -> Path | None:
+    """The folder spills are named in here, if any."""
+    return _FOLDER.get()
 
 
 def temporary() -> BinaryIO:
-    return tempfile.TemporaryFile()
+    folder = _FOLDER.get()
+    if folder is None:
+        return tempfile.TemporaryFile()
+    # The umask's mode, not mkstemp's private one: a snapshot's parts are read by whoever reads the database.
+    return open(folder / f"spill-{secrets.token_hex(8)}", "x+b")
+
+
+def adopted(path: str, dtype: type) -> np.ndarray:
+    """A file another process wrote (a layout process's matrix), mapped here: moved into the spill folder when
+    there is one, else its name removed (the mapping keeps the file until the array goes)."""
+    folder = _FOLDER.get()
+    if folder is not None:
+        moved = str(folder / f"adopted-{secrets.token_hex(8)}")
+        try:
+            os.replace(path, moved)
+            path = moved
+        except OSError:  # another file system: a snapshot copies it
+            folder = None
+    file = open(path, "rb")  # noqa: SIM115 (kept open by the registry below)
+    if folder is None:
+        os.unlink(path)
+    return mapped(file, dtype)
 
 
 def mapped(file: BinaryIO, dtype: type) -> np.ndarray:

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import store.search.live as live_module
 from store.ingest import pipes
 from store.library import BUNDLED_SEEDS, Library
-from store.search import SearchIndex
+from store.search import SearchIndex, snapshot
 from store.search import catalog as catalog_module
 from store.search import layout_process as process_module
 from store.search.catalog import Catalog, CatalogBuilder
@@ -218,15 +218,20 @@ async def test_a_large_rebuild_is_laid_out_by_the_process_and_answers_alike(
     await lib.start(ingest_if_empty=False)
     await lib.ingest([BUNDLED_SEEDS])
     try:
-        built = []
+        built, parts = [], []
         for since in (10**9, 1):  # laid out here, then by the process
             monkeypatch.setattr(live_module, "LAYOUT_PROCESS_FROM", since)
             await lib.live.refresh(rebuild=True)
             hits = (await lib.search.paper("lottery ticket")).hits
             built.append((_arrays(lib.live.index), [h.paper.id for h in hits]))
             assert hits[0].paper.title.startswith("The Lottery Ticket")
+            assert lib.snapshot is not None
+            (token,) = snapshot._tokens(lib.snapshot)
+            parts.append(len(list(snapshot.parts_of(lib.snapshot).glob(f"{token}.*"))))
         assert finished == [True]
         assert built[0] == built[1]
+        # Both builds' matrices (and texts) are files the snapshot links, not copies: the process's too.
+        assert parts[0] == parts[1] > 2 * len(MATRICES)
     finally:
         await lib.close()
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from store.library import BUNDLED_SEEDS, Library
@@ -115,3 +117,84 @@ def test_a_snapshot_is_readable_as_the_umask_allows(tmp_path: Path) -> None:
     finally:
         os.umask(before)
     assert (tmp_path / "paperbot.index").stat().st_mode & 0o777 == 0o644
+
+
+def _parts(lib: Library) -> set[str]:
+    assert lib.snapshot is not None
+    return {p.name for p in snapshot.parts_of(lib.snapshot).iterdir()}
+
+
+async def test_a_builds_spilled_texts_are_the_snapshots_parts_not_copied(database_url: str, caplog) -> None:
+    """A full build spills the catalog's texts to files; the snapshot links those files as its parts rather than
+    copying their bytes into itself, and reads them back from there."""
+    lib = Library(database_url)
+    await lib.start()
+    assert lib.snapshot is not None and lib.live.index_source == "rebuilt"
+    parts = _parts(lib)
+    assert parts and not [n for n in parts if n.startswith("building-")]  # the build's own folder is gone
+    text = max((s.text for p in lib.catalog for s in p.summaries), key=len).encode()
+    assert text not in lib.snapshot.read_bytes()
+    assert [n for n in parts if text in (snapshot.parts_of(lib.snapshot) / n).read_bytes()]
+    before = answers(lib)
+    await lib.close()
+
+    again = Library(database_url)
+    await again.start()
+    assert again.live.index_source == "snapshot" and answers(again) == before
+    assert max((s.text for p in again.catalog for s in p.summaries), key=len).encode() == text
+    await again.close()
+
+    for name in parts:  # a part lost (removed by hand): the snapshot is not read, and is made again
+        (snapshot.parts_of(lib.snapshot) / name).unlink()
+    third = Library(database_url)
+    await third.start()
+    assert third.live.index_source == "rebuilt" and answers(third) == before
+    assert any("ignoring the index snapshot" in r.getMessage() for r in caplog.records)
+    await third.close()
+
+
+async def test_a_save_removes_the_parts_no_snapshot_reads(database_url: str, monkeypatch, caplog) -> None:
+    """The replaced snapshot's parts go, and so do the parts and build folders of processes that are gone; a live
+    process's are left alone. A process that opened the file just replaced, and finds its parts gone, reads the
+    new file."""
+    lib = Library(database_url)
+    await lib.start()
+    assert lib.snapshot is not None
+    path, folder = lib.snapshot, snapshot.parts_of(lib.snapshot)
+    first, first_file = _parts(lib), path.read_bytes()
+    stamp = lib.live._saved[1]
+    await lib.live.refresh(rebuild=True)
+    second = _parts(lib)
+    assert second and not first & second
+    gone = subprocess.Popen([sys.executable, "-c", ""])
+    gone.wait()
+    alive = os.getppid()
+    for pid in (gone.pid, alive):
+        (folder / f"{pid}-0123456789ab.0").write_bytes(b"left")
+        (folder / f"building-{pid}-x").mkdir()
+        (folder / f"building-{pid}-x" / "spill-1").write_bytes(b"left")
+    await lib.live.refresh(rebuild=True)
+    now = _parts(lib)
+    assert not second & now
+    assert {f"{alive}-0123456789ab.0", f"building-{alive}-x"} <= now
+    assert not {f"{gone.pid}-0123456789ab.0", f"building-{gone.pid}-x"} & now
+    before, now_file = answers(lib), path.read_bytes()
+    await lib.close()
+
+    path.write_bytes(first_file)  # a file whose parts are gone, and nothing replaced it: not read
+    assert snapshot.load(path, stamp) is None
+    assert any("ignoring the index snapshot" in r.getMessage() for r in caplog.records)
+    caplog.clear()
+    real, replaced = snapshot._mapped, []
+
+    def replaced_meanwhile(fh, version, parts):  # type: ignore[no-untyped-def]
+        if not replaced:  # another process's save lands after this one opened the file, and sweeps its parts
+            replaced.append(path.with_name("newer"))
+            replaced[0].write_bytes(now_file)
+            os.replace(replaced[0], path)
+        return real(fh, version, parts)
+
+    monkeypatch.setattr(snapshot, "_mapped", replaced_meanwhile)
+    loaded = snapshot.load(path, stamp)
+    assert replaced and loaded is not None and not caplog.records
+    assert [(h.paper.title, round(h.score, 6)) for h in loaded.paper("lottery ticket sparse networks").hits] == before
