@@ -9,7 +9,8 @@ The main file: a header (format, stamp, where each array's bytes are), the index
 a pickle, then the bytes of the arrays a build held (pickle protocol 5's out-of-band buffers), each aligned.
 The arrays a full build spilled to files (store/search/spill.py: the catalog's texts, the BM25 matrices,
 some 1.8 GB at a million papers) are not copied into it: those files, written in a folder beside the
-snapshot (`building_folder`), are linked into its parts folder (`parts_of`) and named in the header. Loading
+snapshot (`building_folder`), are linked into its parts folder (`parts_of`) and named in the header; an
+index loaded from a snapshot and saved again (with its meaning vectors) links the same parts again. Loading
 maps the main file and the parts and unpickles the small part; the arrays are views of the mappings, so the
 BM25 postings are read from disk by the operating system when a query touches them, and are shared by every
 process that maps the same snapshot. The catalog's summaries are read with pread
@@ -290,15 +291,15 @@ def _mapped(fh: BinaryIO, version: str, parts: Path) -> SearchIndex | None:
     if stamp != version:
         return None
     at = start + main_size
-    files: dict[str | None, tuple[BinaryIO, mmap.mmap]] = {}
+    files: dict[str | None, tuple[BinaryIO, mmap.mmap | np.ndarray]] = {}
     buffers = []
     for part, offset, size in spans:
         if part is None:
             at += _padded(at)
             offset, at = at, at + size
         elif part not in files:
-            file = (parts / part).open("rb")
-            files[part] = (file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ))
+            file = (parts / part).open("rb")  # kept open by spill's registry: a later save links it again
+            files[part] = (file, spill.mapped(file, np.uint8))
         if part is not None and len(files[part][1]) < offset + size:
             raise ValueError(f"part {part} holds {len(files[part][1])} bytes, not {offset + size}")
         buffers.append((part, offset, size))
@@ -312,7 +313,7 @@ def _mapped(fh: BinaryIO, version: str, parts: Path) -> SearchIndex | None:
     index.__dict__.update(state)
     bases = [(np.frombuffer(m, dtype=np.uint8).ctypes.data, len(m), file) for file, m in files.values() if len(m)]
 
-    read: set[int] = set()  # the files the catalog's texts are read from (pread): kept open; the rest closed
+    read: set[int] = set()  # the files the catalog's texts are read from (pread)
 
     def where(address: int) -> tuple[BinaryIO, int] | None:
         for base, size, file in bases:
@@ -322,7 +323,6 @@ def _mapped(fh: BinaryIO, version: str, parts: Path) -> SearchIndex | None:
         return None
 
     index.papers.read_from(where)
-    for file, _ in files.values():  # a mapping holds a file of its own
-        if id(file) not in read:
-            file.close()
+    if id(fh) not in read:  # its mapping holds a file of its own
+        fh.close()
     return index

@@ -142,7 +142,14 @@ async def test_a_builds_spilled_texts_are_the_snapshots_parts_not_copied(databas
     await again.start()
     assert again.live.index_source == "snapshot" and answers(again) == before
     assert max((s.text for p in again.catalog for s in p.summaries), key=len).encode() == text
+    # Saved again as it was loaded (as its meaning vectors are): its parts are linked again, not copied.
+    snapshot.save(again.index, lib.snapshot, again.live._saved[1])
+    assert text not in lib.snapshot.read_bytes() and len(_parts(again)) == len(parts) and _parts(again) != parts
+    resaved = snapshot.load(lib.snapshot, again.live._saved[1])
+    assert resaved is not None
+    assert [(h.paper.title, round(h.score, 6)) for h in resaved.paper("lottery ticket sparse networks").hits] == before
     await again.close()
+    parts = _parts(again)
 
     for name in parts:  # a part lost (removed by hand): the snapshot is not read, and is made again
         (snapshot.parts_of(lib.snapshot) / name).unlink()
