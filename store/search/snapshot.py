@@ -128,12 +128,12 @@ def _write_index(fh: BinaryIO, index: SearchIndex, version: str, parts: Path, to
     main = pickle.dumps(state, protocol=5, buffer_callback=buffers.append)
     views = [b.raw() for b in buffers]
     linked: dict[int, str] = {}  # id of a spill file -> its part's name
+    sources = [spill.where(np.frombuffer(v, dtype=np.uint8).ctypes.data, v.nbytes) if v.nbytes else None
+               for v in views]  # each buffer's spill file and offset there, if it was spilled
     spans: list[tuple[str | None, int, int]] = []  # each buffer: (its part, or None: here), offset there, bytes
-    for view in views:
-        source = spill.where(np.frombuffer(view, dtype=np.uint8).ctypes.data, view.nbytes) if view.nbytes else None
+    for view, source in zip(views, sources, strict=True):
         part = None if source is None else _linked(source[0], parts, f"{token}.{len(linked)}", linked)
-        spans.append((part, source[1], view.nbytes) if part is not None and source is not None else
-                     (None, 0, view.nbytes))
+        spans.append((None, 0, view.nbytes) if part is None or source is None else (part, source[1], view.nbytes))
     if linked:
         _fsync_folder(parts)
     header = pickle.dumps((FORMAT, version, spans), protocol=5)
@@ -142,18 +142,17 @@ def _write_index(fh: BinaryIO, index: SearchIndex, version: str, parts: Path, to
     fh.write(header)
     fh.write(main)
     at = len(MAGIC) + _SIZES.size + len(header) + len(main)
-    for view, (part, _, _) in zip(views, spans, strict=True):
+    for view, source, (part, _, _) in zip(views, sources, spans, strict=True):
         if part is None:
             fh.write(b"\0" * _padded(at))
             at += _padded(at)
-            _write(fh, view)
+            _write(fh, view, source)
             at += view.nbytes
 
 
-def _write(fh: BinaryIO, view: memoryview) -> None:
-    """One array's bytes; an array a full build kept in a file (store/search/spill.py) is copied from it,
-    not read into this process."""
-    source = spill.where(np.frombuffer(view, dtype=np.uint8).ctypes.data, view.nbytes) if view.nbytes else None
+def _write(fh: BinaryIO, view: memoryview, source: tuple[BinaryIO, int] | None) -> None:
+    """One array's bytes; an array a build kept in a file it could not link (`source`: the file, the offset) is
+    copied from it, not read into this process."""
     if source is None:
         fh.write(view)
         return
