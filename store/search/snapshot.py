@@ -8,7 +8,7 @@ never the source of truth. It is written and read only by paperbot, beside its o
 The main file: a header (format, stamp, where each array's bytes are), the index's small Python objects as
 a pickle, then the bytes of the arrays a build held (pickle protocol 5's out-of-band buffers), each aligned.
 The arrays a full build spilled to files (store/search/spill.py: the catalog's texts, the BM25 matrices,
-some 1.8 GB at a million papers) are not copied into it: those files, written in a folder beside the
+some 1.9 GB at a million papers) are not copied into it: those files, written in a folder beside the
 snapshot (`building_folder`), are linked into its parts folder (`parts_of`) and named in the header; an
 index loaded from a snapshot and saved again (with its meaning vectors) links the same parts again. Loading
 maps the main file and the parts and unpickles the small part; the arrays are views of the mappings, so the
