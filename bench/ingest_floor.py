@@ -19,6 +19,7 @@ import asyncio
 import bisect
 import collections
 import contextlib
+import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -64,8 +65,8 @@ def _timed_calls() -> Iterator[dict[str, list[float]]]:
 async def timed_ingest(folder: Path) -> tuple[float, float, dict[str, list[float]]]:
     """FOLDER/corpus ingested into a new FOLDER/bench.sqlite3: the wall time to its commit, the checkpoint's
     behind it (store.db.database.checkpoint_behind), and SQLite's time by statement, both included."""
-    for old in folder.glob("bench.sqlite3*"):
-        old.unlink()
+    for old in folder.glob("bench.sqlite3*"):  # the snapshot's parts folder too
+        shutil.rmtree(old) if old.is_dir() else old.unlink()
     lib = library(folder)
     await lib.start(ingest_if_empty=False)
     try:

@@ -99,7 +99,7 @@ async def write_fresh(session: AsyncSession, written: Written, batch: Parsed, no
     """Write the batch when every record is a paper the database does not know and the batch names each
     paper once; False (nothing written) when it must go the plain way. SQLite only. `held`: the import's
     filter of the keys the database holds (`held_keys`), which takes the keys written here."""
-    if session.get_bind().dialect.name != "sqlite" or not batch.records:
+    if session.get_bind().dialect.name != "sqlite" or not batch.size():
         return False
     rows = batch.rows if isinstance(batch, Keyed) and batch.rows is not None else new_rows(batch.records)
     if not rows.keys or not rows.distinct or await _known(session, rows, held):

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from store.ingest.pipes import LENGTH
+from store.ingest.pipes import Reader
 from store.ingest.records import CORPUS_ROOT, Parsed, ParsedFile, Problem, StreamedFile
 from store.ingest.stream import Ended, Message, Opened, ProblemCap, jsonl_messages
 from store.ingest.text.files import open_regular, outside_folder
@@ -207,24 +207,37 @@ async def parsed(files: Sequence[CorpusFile]) -> AsyncIterator[StreamedFile]:
 
 
 class _Worker:
-    """The parsing process: it sends every message of every file, in order (see store.ingest.worker)."""
+    """The parsing process: it sends every message of every file, in order (see store.ingest.worker), on a pipe
+    of this process's, read as the messages come (`pipes.Reader`: up to `AHEAD_BYTES` ahead)."""
 
-    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+    def __init__(self, proc: asyncio.subprocess.Process, messages: Reader) -> None:
         self.proc = proc
+        self.messages = messages
 
     @classmethod
     async def start(cls, files: Sequence[CorpusFile]) -> _Worker | None:
         package_root = str(Path(__file__).resolve().parents[2])
         env = {**os.environ,
                "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+        read_end, write_end = os.pipe()
         try:  # -P: not the working directory first on sys.path, where another `store` package may be
             proc = await asyncio.create_subprocess_exec(sys.executable, "-P", "-m", "store.ingest.worker",
-                                                        env=env, stdin=asyncio.subprocess.PIPE,
-                                                        stdout=asyncio.subprocess.PIPE, limit=AHEAD_BYTES)
+                                                        env=env, stdin=asyncio.subprocess.PIPE, stdout=write_end)
         except OSError as exc:
+            os.close(read_end)
             log.warning("no parsing process (%s): parsing here", exc)
             return None
-        worker = cls(proc)
+        finally:
+            os.close(write_end)
+        try:
+            messages = Reader(read_end, AHEAD_BYTES)
+        except NotImplementedError:  # an event loop that cannot watch a pipe (Windows' proactor)
+            os.close(read_end)
+            proc.kill()
+            await proc.wait()
+            log.warning("no parsing process (this event loop cannot read its pipe): parsing here")
+            return None
+        worker = cls(proc, messages)
         assert proc.stdin is not None
         try:
             proc.stdin.write(pickle.dumps(list(files), protocol=pickle.HIGHEST_PROTOCOL))
@@ -237,9 +250,7 @@ class _Worker:
         return worker
 
     async def receive(self) -> Message:
-        assert self.proc.stdout is not None
-        size = int.from_bytes(await self.proc.stdout.readexactly(LENGTH), "big")  # pipes.put's framing
-        data = await self.proc.stdout.readexactly(size)
+        data = await self.messages.get()  # EOFError when the process ended, or a message was cut short
         try:
             message: Message = pickle.loads(data)
         except Exception as exc:  # a damaged message raises what its bytes happen to trip (a str's, a length)
@@ -250,9 +261,8 @@ class _Worker:
         if self.proc.returncode is None:
             with contextlib.suppress(ProcessLookupError):
                 self.proc.kill()
-        # What it sent and nobody took is read to the end: the wait ends only once the pipe has, and a
-        # pipe whose reading stopped (the import's buffer full, AHEAD_BYTES) would never end by itself.
-        await self.proc.communicate()
+        self.messages.close()  # what it sent and nobody took is dropped with the pipe
+        await self.proc.wait()
 
 
 class _Feed:
@@ -331,7 +341,7 @@ class _Feed:
             stream.sha256, stream.failed = message.sha256, stream.failed or message.failed
             return Parsed([], message.problems) if message.problems else None
         assert isinstance(message, Parsed)
-        stream.records += len(message.records)
+        stream.records += message.size()
         return message
 
     async def drain(self) -> None:

@@ -13,6 +13,7 @@ In every file, problem lines beyond `PROBLEMS_PER_FILE` are counted, not kept (`
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -21,7 +22,7 @@ from typing import Any
 from store.ingest.readings.arxiv_jsonl import parse_line
 from store.ingest.records import MoreProblems, PaperRecord, Parsed, Problem
 from store.ingest.records.contract import checked_record_link, fill_identity, keeps_contract
-from store.ingest.records.rows import NewRows, new_rows
+from store.ingest.records.rows import SUMMARIES, NewRows, new_rows
 from store.ingest.text.files import open_regular, outside_folder
 from store.ingest.text.limits import MAX_LINE_CHARS, max_bytes
 from store.ingest.text.lines import Line, TextBlocks, Unreadable, numbered_lines
@@ -67,17 +68,85 @@ class Keyed(Parsed):
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled as columns, one list per field of its records: a batch crosses from the parsing process
         in half the time of its records pickled one by one (objects of a class, rebuilt field by field).
-        The rows' texts are the records' own objects, pickled once."""
-        columns = tuple([getattr(rec, name) for rec in self.records] for name in _FIELDS)
-        return _unpickled, (columns, self.problems, self.people, self.titles, self.rows)
+        With its rows, the records, people and titles are a pickle of their own inside (`Packed`), the
+        summaries the rows hold left out of it."""
+        columns = [[getattr(rec, name) for rec in self.records] for name in _FIELDS]
+        if self.rows is None:
+            return _unpickled, (tuple(columns), self.problems, self.people, self.titles, None)
+        kept = [i for i, title in enumerate(columns[_TITLE]) if self.titles.get(title)]
+        summaries = columns[_SUMMARY]
+        shared = self.rows.entries[SUMMARIES] == [summaries[i] for i in kept] if self.rows.entries else False
+        if shared:
+            columns[_SUMMARY] = summaries = list(summaries)
+            for i in kept:
+                summaries[i] = None
+        packed = pickle.dumps((columns, self.people, self.titles), protocol=pickle.HIGHEST_PROTOCOL)
+        return Packed, (self.rows, self.problems, len(self.records), packed, kept if shared else None)
 
 
 _FIELDS = tuple(f.name for f in fields(PaperRecord))
+_TITLE, _SUMMARY = _FIELDS.index("title"), _FIELDS.index("summary")
+_RECORDS, _PEOPLE, _TITLES = Parsed.records, Keyed.people, Keyed.titles  # the slots' own descriptors
 
 
 def _unpickled(columns: tuple[list[Any], ...], problems: list[Problem], people: dict[str, str],
                titles: dict[str, str], rows: NewRows | None) -> Keyed:
     return Keyed([PaperRecord(*values) for values in zip(*columns, strict=True)], problems, people, titles, rows)
+
+
+class Packed(Keyed):
+    """A keyed batch as the importing process takes it from the pipe: its rows at once, its records and its
+    authors' and titles' keys unpickled when first asked for. Most batches of a bulk import are papers the
+    database does not know, written from their rows alone (store.corpus.fresh): unpickling their records
+    too was some 40% of taking a batch in, on the thread whose interpreter lock the database's writes need
+    back after every row."""
+
+    __slots__ = ("_kept", "_packed", "count")
+
+    def __init__(self, rows: NewRows, problems: list[Problem], count: int, packed: bytes,
+                 kept: list[int] | None) -> None:
+        self.count, self._packed, self._kept = count, packed, kept
+        _RECORDS.__set__(self, [])
+        self.problems, self.rows = problems, rows
+        _PEOPLE.__set__(self, {})
+        _TITLES.__set__(self, {})
+
+    def _unpack(self) -> None:
+        packed, self._packed = self._packed, None
+        if packed is None:
+            return
+        columns, people, titles = pickle.loads(packed)
+        if self._kept is not None:  # the summaries of the records the rows hold are the rows' own
+            assert self.rows is not None
+            summaries = columns[_SUMMARY]
+            for i, summary in zip(self._kept, self.rows.entries[SUMMARIES], strict=True):
+                summaries[i] = summary
+        _RECORDS.__set__(self, [PaperRecord(*values) for values in zip(*columns, strict=True)])
+        _PEOPLE.__set__(self, people)
+        _TITLES.__set__(self, titles)
+
+    def size(self) -> int:
+        return self.count if self._packed is not None else len(_RECORDS.__get__(self))
+
+    @property  # type: ignore[override]
+    def records(self) -> list[PaperRecord]:
+        self._unpack()
+        return _RECORDS.__get__(self)
+
+    @records.setter
+    def records(self, value: list[PaperRecord]) -> None:
+        self._unpack()
+        _RECORDS.__set__(self, value)
+
+    @property  # type: ignore[override]
+    def people(self) -> dict[str, str]:
+        self._unpack()
+        return _PEOPLE.__get__(self)
+
+    @property  # type: ignore[override]
+    def titles(self) -> dict[str, str]:
+        self._unpack()
+        return _TITLES.__get__(self)
 
 
 def keyed(batch: Parsed) -> Keyed:

@@ -158,8 +158,7 @@ async def test_the_worker_parses_on_while_the_import_is_busy(tmp_path: Path) -> 
         if sys.platform == "linux":  # the pipe widened, for fewer reads a batch
             import fcntl
 
-            pipe = worker.proc.stdout._transport.get_extra_info("pipe")  # type: ignore[union-attr]
-            assert fcntl.fcntl(pipe.fileno(), fcntl.F_GETPIPE_SZ) == corpus.PIPE_BYTES
+            assert fcntl.fcntl(worker.messages._fd, fcntl.F_GETPIPE_SZ) == corpus.PIPE_BYTES
         assert await _ended(worker, 60) == 0  # it parsed and sent it all meanwhile
         batches = []
         while not isinstance(message := await worker.receive(), Ended):

@@ -104,5 +104,63 @@ def test_a_keyed_batch_crosses_the_pipe_as_it_was() -> None:
                PaperRecord(title="B", summary="t", source="f", line=4, authors_incomplete=True, doi="10.1/x")]
     for batch in (keyed(Parsed(records, [Problem("f", 2, "line skipped")])), Keyed([], [Problem("f", 1, "m")])):
         again = pickle.loads(pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL))
-        assert type(again) is Keyed and again == batch
+        assert isinstance(again, Keyed) and again.size() == batch.size()
+        assert _fields(again) == _fields(batch)
     assert pickle.loads(pickle.dumps(keyed(Parsed(records, [])))).records[1].doi == "10.1/x"
+
+
+def _fields(batch: Keyed) -> tuple[object, ...]:
+    return batch.records, batch.problems, batch.people, batch.titles, batch.rows
+
+
+@pytest.mark.parametrize("titles", [["A", "B", "C"], ["A", "", "C"], ["", "--", "!"], ["A", "A", "B"]])
+def test_a_batch_with_rows_is_taken_in_without_its_records_until_they_are_asked_for(titles: list[str]) -> None:
+    """With its rows, a batch crosses as `Packed`: its size is known and its rows are there at once, its records,
+    people and titles unpickled only when asked for, equal to what was sent: records the rows leave out (no
+    title key: "", "--") keep their own summaries, the others take the rows' own."""
+    import pickle
+
+    from store.ingest.stream import Packed
+
+    records = [PaperRecord(title=t, authors=["Ada Lovelace", f"Alan Turing {i}"], summary=f"summary {i} " * 40,
+                           source="f", line=i + 1, topics=["cs.LG"]) for i, t in enumerate(titles)]
+    sent = keyed(Parsed(records, []))
+    again = pickle.loads(pickle.dumps(sent, protocol=pickle.HIGHEST_PROTOCOL))
+    assert type(again) is Packed and again.size() == len(titles)
+    assert again._packed is not None  # nothing unpickled yet
+    assert again.rows == sent.rows
+    assert again._packed is not None
+    assert again.records == records and again._packed is None
+    assert again.people == sent.people and again.titles == sent.titles and again.problems == []
+    # Pickled once more (as a test, or a process passing it on), it is the same batch again.
+    assert _fields(pickle.loads(pickle.dumps(again))) == _fields(sent)
+
+
+async def test_an_import_of_new_papers_never_unpickles_their_records(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every batch of papers the database does not know is written from its rows: no record is unpickled. A
+    second import of the same papers changed goes the plain way, and takes each batch's records."""
+    from store.ingest.stream import Packed
+
+    unpacked: list[int] = []
+    real = Packed._unpack
+
+    def counted(self: Packed) -> None:
+        if self._packed is not None:
+            unpacked.append(self.count)
+        real(self)
+
+    monkeypatch.setattr(Packed, "_unpack", counted)
+    monkeypatch.setattr(corpus, "PROCESS_WORTHWHILE_BYTES", 0)
+    monkeypatch.setattr(corpus.os, "cpu_count", lambda: 2)
+    folder = tmp_path / "corpus"
+    write(folder / "bulk.jsonl", *_papers())
+    url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
+    await ingest(url, folder)
+    assert unpacked == []
+    first = await stored(url)
+    write(folder / "bulk.jsonl", *_papers(), paper("One More Paper", "2402.00001"))
+    await ingest(url, folder)
+    assert unpacked == [61]
+    again = await stored(url)
+    assert len(again["papers"]) == len(first["papers"]) + 1

@@ -97,6 +97,10 @@ class Parsed:
     records: list[PaperRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
+    def size(self) -> int:
+        """Its records' number (a batch received from the parsing process tells it without unpickling them)."""
+        return len(self.records)
+
 
 @dataclass(slots=True)
 class ParsedFile:

@@ -21,6 +21,7 @@ from store.text.folding import fold, title_key
 from store.text.json_text import json_text
 from store.text.names import person_key
 
+SUMMARIES = 7  # the summaries' column among `NewRows.entries`
 KINDS = ("arxiv_id", "doi", "openreview_id")  # the identifiers' columns, in the database's order (store.db.models.IDS)
 
 
