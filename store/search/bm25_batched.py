@@ -26,7 +26,10 @@ from store.search import heap, spill
 from store.search.bm25 import EPSILON, K1, B, BM25Matrix, idf_weights
 from store.search.turns import let_others_in
 
-RANGE_ENTRIES = 1 << 18  # matrix entries merged at a time (some 12 MB of work arrays)
+RANGE_ENTRIES = 1 << 20  # matrix entries merged at a time (some 50 MB of work arrays)
+# Terms a range spans at most: its entries are put in term order by a radix sort of their terms as 16-bit
+# offsets from its first (numpy's stable sort of 16-bit keys), three times as fast as sorting 32-bit ids.
+RANGE_TERMS = 1 << 16
 
 
 def _write(fh: BinaryIO, *arrays: np.ndarray) -> None:
@@ -70,7 +73,9 @@ def _by_terms(batches: Sequence[Spilled], indptr: np.ndarray, lo: int, hi: int) 
     order (`batches` in document order)."""
     starts = np.arange(int(indptr[lo]), int(indptr[hi]), RANGE_ENTRIES)
     bounds = np.searchsorted(indptr, starts, side="right") - 1
-    bounds = np.unique(np.r_[lo, np.clip(bounds, lo, hi), hi])  # term ids where a range starts, and the end
+    # Term ids where a range starts, and the end: a range of at most RANGE_ENTRIES entries (but for a term of
+    # more) and RANGE_TERMS terms.
+    bounds = np.unique(np.r_[lo, np.clip(bounds, lo, hi), np.arange(lo, hi, RANGE_TERMS), hi])
     cuts = [batch.cuts(bounds) for batch in batches]  # where each range starts in each batch
     for k in range(len(bounds) - 1):
         parts = []
@@ -80,7 +85,7 @@ def _by_terms(batches: Sequence[Spilled], indptr: np.ndarray, lo: int, hi: int) 
                 parts.append(batch.entries((t[k], t[k + 1]), (e[k], e[k + 1])))
         if parts:
             rows, docs, data = (np.concatenate(p) for p in zip(*parts, strict=True))
-            order = np.argsort(rows, kind="stable")
+            order = np.argsort((rows - bounds[k]).astype(np.uint16), kind="stable")  # the same order as the ids'
             yield rows[order], docs[order], data[order]
 
 
@@ -202,9 +207,10 @@ class BatchedFields:
             if remap is not None:
                 flat = remap[flat]
             own = batch[:, list(fields)]
-            if len(fields) < self.n_fields:
-                field = np.repeat(np.tile(np.arange(self.n_fields), n), batch.ravel())
-                flat = flat[np.isin(field, fields)]
+            if len(fields) < self.n_fields:  # the chosen fields' occurrences: a mask by field, repeated
+                chosen = np.zeros(self.n_fields, dtype=bool)
+                chosen[list(fields)] = True
+                flat = flat[np.repeat(np.tile(chosen, n), batch.ravel())]
             seen[flat] = True
             terms = np.flatnonzero(seen)
             seen[terms] = False

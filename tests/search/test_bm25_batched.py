@@ -15,11 +15,15 @@ from store.search.why import field_text
 from tests.search.test_overlay import SEEDS
 
 
-@pytest.mark.parametrize(("batch", "entries"), [(1, 1 << 21), (7, 1 << 21), (20_000, 1 << 21), (7, 50), (3, 1)])
-def test_batched_matrices_equal_the_whole_corpus_build(batch: int, entries: int,
+@pytest.mark.parametrize(("batch", "entries", "terms"),
+                         [(1, 1 << 21, 1 << 16), (7, 1 << 21, 1 << 16), (20_000, 1 << 21, 1 << 16), (7, 50, 1 << 16),
+                          (3, 1, 1 << 16), (7, 1 << 21, 3), (20_000, 1 << 21, 1), (7, 50, 17)])
+def test_batched_matrices_equal_the_whole_corpus_build(batch: int, entries: int, terms: int,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`entries` and `terms`: the most a range of the merge holds and spans (a range of one term, of a few)."""
     monkeypatch.setattr(fields_module, "LAYOUT_BATCH", batch)
     monkeypatch.setattr(bm25_batched, "RANGE_ENTRIES", entries)
+    monkeypatch.setattr(bm25_batched, "RANGE_TERMS", terms)
     built = SearchIndex.build(SEEDS)
     layout = FieldLayout()
     flat, lengths = layout.lay_out([field_text(p, f) for p in SEEDS for f in FIELD_WEIGHTS])
