@@ -148,7 +148,7 @@ async def _ended(worker: corpus._Worker, seconds: float) -> int | None:
 async def test_the_worker_parses_on_while_the_import_is_busy(tmp_path: Path) -> None:
     """The import takes in what the worker sends while it writes (up to `AHEAD_BYTES`), so a worker whose
     batches fit there parses the whole file and ends though the import has taken only the first message.
-    With the pipe's and the stream's own buffers alone (some 200 kB) it would wait at its first batch."""
+    With the pipe's own buffer alone (1 MB) it would wait at its first batch."""
     files = _bulk(tmp_path / "corpus", 6_000)  # three batches, some 3 MB: past those buffers, inside AHEAD_BYTES
     worker = await corpus._Worker.start(files)
     assert worker is not None
