@@ -58,27 +58,18 @@ async def test_messages_arrive_whole_and_in_order_however_the_bytes_come(piece: 
         writer.join()
 
 
-async def test_a_message_cut_short_is_an_error_not_a_message() -> None:
+@pytest.mark.parametrize(("stream", "why"), [
+    (_framed("first") + _framed("second" * 100)[:-5], "cut short"),  # a message cut short: an error, not a message
+    (_framed("first") + bytes(LENGTH) + _framed(2), "ended"),  # a zero length ends the stream
+    (_framed("first") + bytes(3), "cut short"),  # a length cut short
+])
+async def test_a_stream_ended_or_cut_short_says_so_after_its_whole_messages(stream: bytes, why: str) -> None:
     read_end, write_end = os.pipe()
-    whole = _framed("first")
-    writer = _write_slowly(write_end, whole + _framed("second" * 100)[:-5], 7)
+    writer = _write_slowly(write_end, stream, 7)
     reader = Reader(read_end, 1 << 20)
     try:
         assert pickle.loads(await reader.get()) == "first"
-        with pytest.raises(EOFError, match="cut short"):
-            await reader.get()
-    finally:
-        reader.close()
-        writer.join()
-
-
-async def test_a_zero_length_ends_the_stream() -> None:
-    read_end, write_end = os.pipe()
-    writer = _write_slowly(write_end, _framed(1) + bytes(LENGTH) + _framed(2), 64)
-    reader = Reader(read_end, 1 << 20)
-    try:
-        assert pickle.loads(await reader.get()) == 1
-        with pytest.raises(EOFError, match="ended"):
+        with pytest.raises(EOFError, match=why):
             await reader.get()
     finally:
         reader.close()
