@@ -311,7 +311,7 @@ class _Feed:
         while (batch := await self._take()) is not None:
             if self.worker is not None:
                 # The next batch received while the caller writes this one: taking a message in (unpickling
-                # it, some 5 ms a batch) then overlaps the database's work rather than waiting between its
+                # it, some 4 ms a batch) then overlaps the database's work rather than waiting between its
                 # writes. Only from the worker: parsing on a thread meanwhile would hold the GIL that
                 # sqlite3 needs back after every row (see `parsed`).
                 self.ahead = asyncio.ensure_future(self._batch())

@@ -128,6 +128,8 @@ def test_a_batch_with_rows_is_taken_in_without_its_records_until_they_are_asked_
     again = pickle.loads(pickle.dumps(sent, protocol=pickle.HIGHEST_PROTOCOL))
     assert type(again) is Packed and again.size() == len(titles)
     assert again._packed is not None  # nothing unpickled yet
+    # The summaries the rows hold were left out of the inner pickle (`rows.SUMMARIES` names their column).
+    assert again._kept == [i for i, t in enumerate(titles) if sent.titles[t]]
     assert again.rows == sent.rows
     assert again._packed is not None
     assert again.records == records and again._packed is None
