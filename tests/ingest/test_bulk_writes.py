@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy import event, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from store.corpus.bulk import _nul_free, insert_columns, insert_rows
+from store.corpus.bulk import ROWS_PER_STATEMENT, _nul_free, insert_columns, insert_rows
 from store.corpus.derive import numbered_on, upsert_named
 from store.corpus.entries import ENTRY_COLUMNS, PAPER_COLUMNS
 from store.corpus.papers import insert_papers
@@ -85,6 +85,43 @@ async def test_columns_with_json_given_as_text_are_written_as_sqlalchemys_insert
                                     .order_by(Entry.line))).all()
         assert [tuple(r[:4]) for r in rows] == [(authors, topics, "Venue", "2401.00001")] * 2
         assert [r[4] for r in rows] == [3, 4]
+    finally:
+        await library.close()
+
+
+@pytest.mark.parametrize("count", [1, ROWS_PER_STATEMENT - 1, ROWS_PER_STATEMENT, ROWS_PER_STATEMENT + 1,
+                                   3 * ROWS_PER_STATEMENT + 37])
+async def test_narrow_rows_are_each_written_once_in_the_order_given(database_url: str, count: int) -> None:
+    """Rows of a few columns go many to a statement on SQLite (`ROWS_PER_STATEMENT`, the rest one by one):
+    every row is written once, in the order given (the ids the database gives follow it), its NULs dropped,
+    whatever the count's remainder."""
+    keys = [f"person {(i * 7919) % count:05d}" for i in range(count)]  # in no sorted order
+    names = [f"Ada\x00 Lovelace {i}" for i in range(count)]
+    library = Library(database_url)
+    try:
+        await upgrade(library.database.engine)
+        async with library.sessionmaker() as s, s.begin():
+            await insert_columns(s, Person.__table__, ("key", "name"), [keys, names])
+        async with library.sessionmaker() as s:
+            rows = (await s.execute(select(Person.id, Person.key, Person.name).order_by(Person.id))).all()
+        assert [(key, name) for _, key, name in rows] == [(k, n.replace("\x00", "")) for k, n in
+                                                          zip(keys, names, strict=True)]
+        assert [i for i, _, _ in rows] == list(range(rows[0][0], rows[0][0] + count))
+    finally:
+        await library.close()
+
+
+async def test_a_broken_constraint_among_many_rows_to_a_statement_keeps_nothing(database_url: str) -> None:
+    keys = [f"person {i}" for i in range(2 * ROWS_PER_STATEMENT + 5)]
+    keys[ROWS_PER_STATEMENT + 3] = keys[1]  # inside the second statement
+    library = Library(database_url)
+    try:
+        await upgrade(library.database.engine)
+        with pytest.raises(IntegrityError):
+            async with library.sessionmaker() as s, s.begin():
+                await insert_columns(s, Person.__table__, ("key", "name"), [keys, keys])
+        async with library.sessionmaker() as s:
+            assert (await s.execute(select(Person.key))).all() == []
     finally:
         await library.close()
 
