@@ -23,6 +23,7 @@ IMPORT_CACHE_KIB = 512 << 10  # the most SQLite page cache an ingest takes (as p
 INDEX_SHARE = 10  # a corpus database's indexes written in no useful order: about a tenth of the file
 NARROW_COLUMNS = 4  # a row of at most so many columns is inserted with others (`_sqlite_executemany_columns`)
 ROWS_PER_STATEMENT = 200
+SORT_CACHE_KIB = 4 << 10  # SQLite's page cache while it sorts an index's keys (`make_again`)
 LARGE_FROM = 32 << 20  # bytes an import parses from which it may be large for its database (`large_import`)
 
 
@@ -257,4 +258,20 @@ async def defer_people_index(session: AsyncSession) -> Index:
 
 
 async def make_again(session: AsyncSession, index: Index) -> None:
-    await session.execute(CreateIndex(index))
+    """The index dropped by `defer_people_index`, made again, with SQLite's page cache at `SORT_CACHE_KIB` for
+    the sort and put back after.
+
+    SQLite's sorter sorts as much at once in memory as the page cache holds, and an import's cache is large
+    (`import_cache`). Four and a half million authorships (a million papers) sorted in one run of some 240 MB
+    take 6.2-6.5 s; sorted 4 MB at a time, each run within the processor's own caches, and merged, 1.8-2.5 s."""
+    conn = await session.connection()
+    if conn.dialect.name != "sqlite":
+        await session.execute(CreateIndex(index))
+        return
+    before = int((await conn.exec_driver_sql("PRAGMA cache_size")).scalar() or 0)
+    await conn.exec_driver_sql(f"PRAGMA cache_size=-{SORT_CACHE_KIB}")
+    try:
+        await session.execute(CreateIndex(index))
+    finally:
+        with contextlib.suppress(Exception):  # a failed transaction's connection is discarded or rolled back
+            await conn.exec_driver_sql(f"PRAGMA cache_size={before}")

@@ -137,3 +137,29 @@ async def test_the_prune_of_people_runs_with_the_index_made_again(tmp_path: Path
     assert committed(path, "SELECT name FROM people ORDER BY name") == [("Ada Lovelace",)]
     assert committed(path, "SELECT title FROM papers") == [("Deferred Indexes Reconsidered",)]
     assert committed(path, _INDEXES) == [(INDEX,)]
+
+
+async def test_the_index_is_sorted_with_a_small_page_cache_and_the_imports_put_back(tmp_path: Path) -> None:
+    """SQLite's sorter sorts as much at once as the page cache holds: the index is made with the cache at
+    `SORT_CACHE_KIB` (sorted a few MB at a time, then merged), and the import's own cache is put back after."""
+    path = tmp_path / "paperbot.sqlite3"
+    lib = Library(f"sqlite+aiosqlite:///{path}")
+    await lib.start(ingest_if_empty=False)
+    try:
+        async with lib.sessionmaker() as s, s.begin():
+            conn = await s.connection()
+            await conn.exec_driver_sql("PRAGMA cache_size=-65536")  # an import's cache (bulk.import_cache)
+            index = await bulk.defer_people_index(s)
+            seen: list[str] = []
+            raw = (await conn.get_raw_connection()).driver_connection._conn  # type: ignore[union-attr]
+            raw.set_trace_callback(seen.append)  # every statement the connection runs, in order
+            await bulk.make_again(s, index)
+            raw.set_trace_callback(None)
+            assert (await conn.exec_driver_sql("PRAGMA cache_size")).scalar() == -65536
+        made = next(i for i, sql in enumerate(seen) if sql.startswith("CREATE INDEX"))
+        sizes = [sql for sql in seen if sql.startswith("PRAGMA cache_size=")]
+        assert sizes == [f"PRAGMA cache_size=-{bulk.SORT_CACHE_KIB}", "PRAGMA cache_size=-65536"]
+        assert seen.index(sizes[0]) < made < seen.index(sizes[1])
+    finally:
+        await lib.close()
+    assert committed(path, _INDEXES) == [(INDEX,)]
