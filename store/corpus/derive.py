@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Row, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.corpus.bulk import execute_rows, insert_rows
+from store.corpus.bulk import execute_rows, insert_columns, insert_rows
 from store.corpus.lookups import chunks, rows_in, rows_where
 from store.db.models import Authorship, Document, Entry, Paper, PaperTopic, Person, Topic
 from store.ingest.records.rows import label_rows, person_places
@@ -184,8 +184,8 @@ async def _insert_named(session: AsyncSession, model: type[Person] | type[Topic]
             ids.update({k: i for k, i in result.all()})
         return ids
     top = await session.scalar(select(func.max(model.id))) or 0
-    await insert_rows(session, model.__table__, ("key", field), rows)
     keys = [key for key, _ in rows]
+    await insert_columns(session, model.__table__, ("key", field), [keys, [shown for _, shown in rows]])
     if await numbered_on(session, model, keys, top):
         return dict(zip(keys, range(top + 1, top + 1 + len(rows)), strict=True))
     return dict(await rows_where(session, select(model.key, model.id), model.key, keys))

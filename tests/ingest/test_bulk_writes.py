@@ -161,6 +161,24 @@ async def test_new_names_get_the_ids_the_database_gave_them(database_url: str, m
         await library.close()
 
 
+async def test_many_new_names_get_the_ids_the_database_gave_them(database_url: str) -> None:
+    """More new people than go to one statement (`ROWS_PER_STATEMENT`), and not a multiple of it."""
+    forms = {f"person {(i * 7919) % 457:03d}": [f"Person {i}"] for i in range(2 * ROWS_PER_STATEMENT + 57)}
+    library = Library(database_url)
+    try:
+        await upgrade(library.database.engine)
+        async with library.sessionmaker() as s, s.begin():
+            await upsert_named(s, Person, "name", {"lovelace": ["Ada Lovelace"]})
+            ids = await upsert_named(s, Person, "name", forms)
+        async with library.sessionmaker() as s:
+            rows = (await s.execute(select(Person.key, Person.id, Person.name))).all()
+        held = {k: (i, shown) for k, i, shown in rows}
+        assert {k: held[k] for k in forms} == {k: (ids[k], v[0]) for k, v in forms.items()}
+        assert len(held) == len(forms) + 1
+    finally:
+        await library.close()
+
+
 async def test_the_engines_listeners_still_see_each_bulk_statement(database_url: str) -> None:
     """A stopping command refuses every statement from a `before_cursor_execute` listener (bot.interrupts):
     a bulk write is refused too, and nothing of it is kept."""
