@@ -105,9 +105,9 @@ async def _sqlite_executemany_columns(conn: AsyncConnection, statement: str, col
 
     A narrow row (an authorship, a paper's topic label) costs sqlite3 more to step than to store: the
     statement reset and stepped, and the interpreter lock handed back and forth, row by row. In a million
-    papers' import, 200 rows to a statement write the 4.5 million authorships in 6.4-7.4 s rather than
-    9.5-10.3, the 2 million topic labels in 3.1-3.6 s rather than 4.2-4.3. A wide row (a paper, an entry)
-    gains nothing: binding its values is most of its cost."""
+    papers' import, 200 rows to a statement write the 4.5 million authorships in 6.4-7.5 s rather than
+    9.2-11.4, the 2 million topic labels in 3.1-3.7 s rather than 4.0-4.7 (bench/HISTORY.md). A wide row
+    (a paper, an entry) gains nothing: binding its values is most of its cost."""
     width = len(columns)
     count = len(columns[0])
     full = count - count % ROWS_PER_STATEMENT if width <= NARROW_COLUMNS else 0
@@ -262,8 +262,8 @@ async def make_again(session: AsyncSession, index: Index) -> None:
     the sort and put back after.
 
     SQLite's sorter sorts as much at once in memory as the page cache holds, and an import's cache is large
-    (`import_cache`). Four and a half million authorships (a million papers) sorted in one run of some 240 MB
-    take 6.2-6.5 s; sorted 4 MB at a time, each run within the processor's own caches, and merged, 1.8-2.5 s."""
+    (`import_cache`: some 240 MB for a million papers' 1.2 GB of JSON Lines). Their 4.5 million authorships
+    sorted with a 256 MiB cache take 6.2-6.5 s; sorted 4 MiB at a time and merged, 1.8-2.5 s."""
     conn = await session.connection()
     if conn.dialect.name != "sqlite":
         await session.execute(CreateIndex(index))
