@@ -212,11 +212,21 @@ async def import_cache(session: AsyncSession, incoming: int = 0) -> AsyncIterato
         yield
         return
     conn = await session.connection()
-    before, pages, page_size = [int((await conn.exec_driver_sql(f"PRAGMA {name}")).scalar() or 0)
-                                for name in ("cache_size", "page_count", "page_size")]
+    before, pages, page_size = [await _pragma(conn, name) for name in ("cache_size", "page_count", "page_size")]
     wanted = (pages * page_size + 2 * incoming) // INDEX_SHARE >> 10  # KiB
     own = -before if before < 0 else before * page_size >> 10  # a negative size is in KiB, a positive in pages
-    await conn.exec_driver_sql(f"PRAGMA cache_size=-{max(own, min(wanted, IMPORT_CACHE_KIB))}")
+    async with _page_cache(conn, max(own, min(wanted, IMPORT_CACHE_KIB)), before):
+        yield
+
+
+async def _pragma(conn: AsyncConnection, name: str) -> int:
+    return int((await conn.exec_driver_sql(f"PRAGMA {name}")).scalar() or 0)
+
+
+@contextlib.asynccontextmanager
+async def _page_cache(conn: AsyncConnection, kib: int, before: int) -> AsyncIterator[None]:
+    """SQLite's page cache at `kib` KiB for the block, then `before` (the connection's own `cache_size`) again."""
+    await conn.exec_driver_sql(f"PRAGMA cache_size=-{kib}")
     try:
         yield
     finally:
@@ -237,8 +247,7 @@ async def large_import(session: AsyncSession, parsed_bytes: int) -> bool:
     if session.get_bind().dialect.name != "sqlite" or parsed_bytes < LARGE_FROM:
         return False
     conn = await session.connection()
-    pages, page_size = [int((await conn.exec_driver_sql(f"PRAGMA {name}")).scalar() or 0)
-                        for name in ("page_count", "page_size")]
+    pages, page_size = [await _pragma(conn, name) for name in ("page_count", "page_size")]
     return 2 * parsed_bytes >= pages * page_size
 
 
@@ -268,10 +277,5 @@ async def make_again(session: AsyncSession, index: Index) -> None:
     if conn.dialect.name != "sqlite":
         await session.execute(CreateIndex(index))
         return
-    before = int((await conn.exec_driver_sql("PRAGMA cache_size")).scalar() or 0)
-    await conn.exec_driver_sql(f"PRAGMA cache_size=-{SORT_CACHE_KIB}")
-    try:
+    async with _page_cache(conn, SORT_CACHE_KIB, await _pragma(conn, "cache_size")):
         await session.execute(CreateIndex(index))
-    finally:
-        with contextlib.suppress(Exception):  # a failed transaction's connection is discarded or rolled back
-            await conn.exec_driver_sql(f"PRAGMA cache_size={before}")
