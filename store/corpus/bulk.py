@@ -119,8 +119,9 @@ async def _sqlite_executemany_columns(conn: AsyncConnection, statement: str, col
             flat[i::width] = column[:full]
         step = ROWS_PER_STATEMENT * width
         await _sqlite_executemany(conn, many, (flat[j:j + step] for j in range(0, len(flat), step)))
-    if full < count:
-        await _sqlite_executemany(conn, statement, zip(*(column[full:] for column in columns), strict=True))
+    if full < count:  # the rest, one to a statement (every row of a wide one: its columns as they are)
+        rest = [column[full:] for column in columns] if full else columns
+        await _sqlite_executemany(conn, statement, zip(*rest, strict=True))
 
 
 _PLAIN = frozenset({str, int, float, bool, bytes, type(None)})
