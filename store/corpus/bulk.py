@@ -29,7 +29,11 @@ LARGE_FROM = 32 << 20  # bytes an import parses from which it may be large for i
 
 async def insert_rows(session: AsyncSession, table: Table, columns: tuple[str, ...],
                       rows: Sequence[tuple[Any, ...]]) -> None:
-    """Insert rows given as tuples in `columns` order."""
+    """Insert rows given as tuples in `columns` order (on SQLite as `insert_columns` inserts their columns: rows
+    of a few columns many to a statement)."""
+    if rows and session.get_bind().dialect.name == "sqlite":
+        await insert_columns(session, table, columns, list(zip(*rows, strict=True)))
+        return
     await execute_rows(session, insert(table), columns, rows, column_keys=columns)
 
 
@@ -95,7 +99,8 @@ async def insert_columns(session: AsyncSession, table: Table, names: tuple[str, 
             else:
                 out.append(_nul_free(values))
             continue
-        out.append(_nul_free(_converted(values, convert)))
+        as_json = isinstance(compiled.binds[key].type, JSON) and convert is not None and _writes_json(convert, dialect)
+        out.append(_nul_free(_converted(values, convert, as_json)))
     await _sqlite_executemany_columns(conn, compiled.string, out)
 
 

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import event, insert, select
+from sqlalchemy import Table, event, insert, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.pool import Pool
 
 from store.corpus.bulk import ROWS_PER_STATEMENT, _nul_free, insert_columns, insert_rows
 from store.corpus.derive import numbered_on, upsert_named
@@ -22,6 +25,7 @@ from store.db.engine import _without_nul
 from store.db.migrate import upgrade
 from store.db.models import Document, Entry, Paper, Person, Topic
 from store.library import Library
+from tests.ingest.bulk import ingest, paper, stored, write
 
 TEXT = st.text(alphabet=st.sampled_from(["a", "\x00", "\\", "x", "0", "é"]), max_size=6)
 COLUMN = st.lists(TEXT | st.integers() | st.none() | st.binary(max_size=3) | st.booleans()
@@ -89,19 +93,33 @@ async def test_columns_with_json_given_as_text_are_written_as_sqlalchemys_insert
         await library.close()
 
 
+async def _as_columns(s: AsyncSession, table: Table, names: tuple[str, ...], columns: list[list[Any]]) -> None:
+    await insert_columns(s, table, names, columns)
+
+
+async def _as_rows(s: AsyncSession, table: Table, names: tuple[str, ...], columns: list[list[Any]]) -> None:
+    await insert_rows(s, table, names, list(zip(*columns, strict=True)))
+
+
+WRITERS = pytest.mark.parametrize("write", [_as_columns, _as_rows], ids=["columns", "rows"])
+
+
+@WRITERS
 @pytest.mark.parametrize("count", [1, ROWS_PER_STATEMENT - 1, ROWS_PER_STATEMENT, ROWS_PER_STATEMENT + 1,
                                    3 * ROWS_PER_STATEMENT + 37])
-async def test_narrow_rows_are_each_written_once_in_the_order_given(database_url: str, count: int) -> None:
-    """Rows of a few columns go many to a statement on SQLite (`ROWS_PER_STATEMENT`, the rest one by one):
-    every row is written once, in the order given (the ids the database gives follow it), its NULs dropped,
-    whatever the count's remainder."""
+async def test_narrow_rows_are_each_written_once_in_the_order_given(database_url: str, count: int, write: Any
+                                                                    ) -> None:
+    """Rows of a few columns go many to a statement on SQLite (`ROWS_PER_STATEMENT`, the rest one by one),
+    given as columns (a bulk import's) or as rows (an import re-deriving papers, store.corpus.derive): every
+    row is written once, in the order given (the ids the database gives follow it), its NULs dropped, whatever
+    the count's remainder."""
     keys = [f"person {(i * 7919) % count:05d}" for i in range(count)]  # in no sorted order
     names = [f"Ada\x00 Lovelace {i}" for i in range(count)]
     library = Library(database_url)
     try:
         await upgrade(library.database.engine)
         async with library.sessionmaker() as s, s.begin():
-            await insert_columns(s, Person.__table__, ("key", "name"), [keys, names])
+            await write(s, Person.__table__, ("key", "name"), [keys, names])
         async with library.sessionmaker() as s:
             rows = (await s.execute(select(Person.id, Person.key, Person.name).order_by(Person.id))).all()
         assert [(key, name) for _, key, name in rows] == [(k, n.replace("\x00", "")) for k, n in
@@ -111,7 +129,9 @@ async def test_narrow_rows_are_each_written_once_in_the_order_given(database_url
         await library.close()
 
 
-async def test_a_broken_constraint_among_many_rows_to_a_statement_keeps_nothing(database_url: str) -> None:
+@WRITERS
+async def test_a_broken_constraint_among_many_rows_to_a_statement_keeps_nothing(database_url: str, write: Any
+                                                                               ) -> None:
     keys = [f"person {i}" for i in range(2 * ROWS_PER_STATEMENT + 5)]
     keys[ROWS_PER_STATEMENT + 3] = keys[1]  # inside the second statement
     library = Library(database_url)
@@ -119,7 +139,7 @@ async def test_a_broken_constraint_among_many_rows_to_a_statement_keeps_nothing(
         await upgrade(library.database.engine)
         with pytest.raises(IntegrityError):
             async with library.sessionmaker() as s, s.begin():
-                await insert_columns(s, Person.__table__, ("key", "name"), [keys, keys])
+                await write(s, Person.__table__, ("key", "name"), [keys, keys])
         async with library.sessionmaker() as s:
             assert (await s.execute(select(Person.key))).all() == []
     finally:
@@ -227,3 +247,36 @@ async def test_rows_numbered_on_are_told_apart_from_rows_numbered_otherwise(data
             assert await numbered_on(s, Paper, ["d", "e"], base + 1)
     finally:
         await library.close()
+
+
+async def test_papers_derived_again_write_their_authorships_many_to_a_statement(tmp_path: Path) -> None:
+    """An import that changes papers the database holds derives them again (store.corpus.derive) and writes
+    their authorships and topic labels as a new paper's are written: many to a statement on SQLite."""
+    n = ROWS_PER_STATEMENT + 50
+    corpus = tmp_path / "corpus"
+    url = f"sqlite+aiosqlite:///{tmp_path / 'paperbot.sqlite3'}"
+    write(corpus / "a.jsonl", *(paper(f"Paper {i}", f"2401.{i:05d}", authors="Ada Lovelace and Alan Turing")
+                                for i in range(n)))
+    await ingest(url, corpus)
+    authors = ["Grace Hopper", "Alan Turing", "Barbara Liskov"]
+    write(corpus / "a.jsonl", *(paper(f"Paper {i}", f"2401.{i:05d}", authors=", ".join(authors))
+                                for i in range(n)))
+    seen: list[str] = []
+
+    def traced(dbapi_connection: Any, _record: Any) -> None:  # every statement run, in order
+        dbapi_connection.driver_connection._conn.set_trace_callback(seen.append)
+
+    # Every pool's: the import writes through an engine of its own, on a thread of its own (Database.off_the_loop).
+    event.listen(Pool, "connect", traced)
+    try:
+        report = await ingest(url, corpus)
+    finally:
+        event.remove(Pool, "connect", traced)
+    assert [(f.updated, f.added) for f in report.files] == [(n, 0)]
+    written = [sql for sql in seen if sql.startswith("INSERT INTO authorships")]
+    assert len(written) == 3 * n // ROWS_PER_STATEMENT + 3 * n % ROWS_PER_STATEMENT
+    assert sum(sql.count("),") + 1 for sql in written) == 3 * n
+    labels = [sql for sql in seen if sql.startswith("INSERT INTO paper_topics")]
+    assert len(labels) == n // ROWS_PER_STATEMENT + n % ROWS_PER_STATEMENT
+    held = (await stored(url))["authorships"]
+    assert held == sorted((f"Paper {i}", pos, name) for i in range(n) for pos, name in enumerate(authors))
