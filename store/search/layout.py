@@ -44,7 +44,8 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)
 class _ChunkTable:
     """Chunks met so far, keyed by their bytes: open addressing with linear probing over numpy arrays.
 
-    Slot i holds a key (`low[i]`, `high[i]`) and its chunk's terms (`first[i]`, `count[i]`). A chunk's
+    Slot i holds a key (`low[i]`, `high[i]`) and its chunk's terms: how many (`count[i]`), and `first[i]`, its
+    term when it has one, where its terms start in the layout's `_terms` when it has several. A chunk's
     bytes are never NUL, so a zero low key marks a free slot, and zero-padding makes every chunk of up
     to 16 bytes a distinct key.
     """
@@ -119,8 +120,8 @@ class FieldLayout:
     def __init__(self) -> None:
         self.vocabulary = Numbering()
         self._table = _ChunkTable()
-        self._long: dict[bytes, tuple[int, int]] = {}  # chunks over KEY_BYTES long -> (first term, count)
-        self._terms = array("i")  # the terms of every chunk met, a slice per chunk
+        self._long: dict[bytes, tuple[int, int]] = {}  # chunks over KEY_BYTES long -> (first, count) as the table's
+        self._terms = array("i")  # the terms of every chunk of several terms met, a slice per chunk
 
     def term_table(self) -> TermTable:
         """The vocabulary as a `TermTable`; the layout is spent after. Its chunk tables go first (at a million
@@ -190,7 +191,7 @@ class FieldLayout:
         # Text i starts at byte 1 + the sizes of the texts before it, each plus its separating space.
         after = np.asarray(sizes, dtype=np.int64) + 1
         text_starts = np.cumsum(np.r_[1, after[:-1]])[: len(sizes)]
-        return self._terms_of(first, count, np.searchsorted(starts, text_starts))
+        return self._terms_of(first, count, np.searchsorted(starts, text_starts), len(data))
 
     def _learn(self, data: bytes, starts: np.ndarray, stops: np.ndarray, low: np.ndarray,
                high: np.ndarray) -> np.ndarray:
@@ -210,8 +211,11 @@ class FieldLayout:
         number, terms = self.vocabulary.number, self._terms
         analysed = chunk_terms([distinct[i].decode("utf-8", "surrogatepass") for i in new])
         for i, chunk_terms_ in zip(new, analysed, strict=True):
-            entries[i] = (len(terms), len(chunk_terms_))
-            terms.extend(map(number, chunk_terms_))
+            if len(chunk_terms_) == 1:
+                entries[i] = (number(chunk_terms_[0]), 1)
+            else:
+                entries[i] = (len(terms), len(chunk_terms_))
+                terms.extend(map(number, chunk_terms_))
             if len(distinct[i]) > KEY_BYTES:
                 self._long[distinct[i]] = entries[i]
         found = np.array(entries, dtype=np.int64).reshape(-1, 2)[np.frombuffer(which, dtype=np.int64)]
@@ -223,26 +227,26 @@ class FieldLayout:
             self._table.add(low[at], high[at], found[at, 0], found[at, 1])
         return found
 
-    def _terms_of(self, first: np.ndarray, count: np.ndarray, text_chunks: np.ndarray) -> tuple[np.ndarray,
-                                                                                                  np.ndarray]:
-        """The chunks' terms end to end, and how many belong to each text (`text_chunks`: each text's
-        first chunk)."""
-        terms = np.frombuffer(self._terms, dtype=np.int32)
-        ends = np.cumsum(count)
+    def _terms_of(self, first: np.ndarray, count: np.ndarray, text_chunks: np.ndarray, size: int
+                  ) -> tuple[np.ndarray, np.ndarray]:
+        """The chunks' terms end to end, and how many belong to each text (`text_chunks`: each text's first chunk;
+        `size`: the batch's bytes, more than its terms)."""
+        ends = np.cumsum(count, dtype=np.int32 if size < 1 << 31 else np.int64)
         total = int(ends[-1]) if ends.size else 0
-        # Each chunk's slice of `terms`, laid end to end: one repeat puts every chunk's first term in
-        # place (stop words, with no terms, drop out), then the few chunks of several terms (hyphenated
-        # words) are filled in one term at a time.
-        at = np.repeat(first, count)
+        # Nearly every chunk is a stop word (no term) or one term, its own `first`: the terms are those of the
+        # chunks that have any, in order (a compress: a quarter of a repeat's time). The few chunks of several
+        # terms (hyphenated words) hold where their terms start among `_terms`: their first term is put in its
+        # place, the others inserted after it.
+        out = np.compress(count > 0, first)
         several = np.flatnonzero(count > 1)
         if several.size:
-            counts, starts = count[several], ends[several] - count[several]
-            if int(counts.max()) > 8:
-                at = np.repeat(first - (ends - count), count) + np.arange(total)
-            else:
-                for k in range(1, int(counts.max())):
-                    longer = counts > k
-                    at[starts[longer] + k] += k
+            terms = np.frombuffer(self._terms, dtype=np.int32)
+            counts, places = count[several].astype(np.int64), first[several].astype(np.int64)
+            extra = counts - 1
+            before = np.cumsum(extra) - extra  # the terms inserted for the chunks of several before each
+            at = ends[several] - counts - before  # each one's first term in `out`
+            out[at] = terms[places]
+            rest = np.repeat(places - before, extra) + np.arange(1, int(extra.sum()) + 1)
+            out = np.insert(out, np.repeat(at + 1, extra), terms[rest])
         cumulative = np.r_[0, ends]
-        return terms[at], np.diff(np.r_[cumulative[text_chunks], total])
-
+        return out, np.diff(np.r_[cumulative[text_chunks], total]).astype(np.int64, copy=False)
