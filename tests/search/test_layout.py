@@ -75,6 +75,15 @@ def test_chunks_around_the_key_sizes(word: str, small_batches: None) -> None:
     assert_same_as_reference(texts * 30)
 
 
+def test_chunks_of_many_terms_keep_their_terms_in_place(small_batches: None) -> None:
+    """A hyphenated chunk's terms (one to 29 here, stop words among them) go where the chunk is, among chunks
+    of one term and of none, whether it is met for the first time or found in the table (its terms then read
+    back from the layout's `_terms`)."""
+    chunked = ["-".join(f"part{i}" if i % 3 else "of" for i in range(n)) for n in range(1, 30)]
+    texts = [f"a {c} model-based and {c}" for c in chunked] + [" ".join(chunked), "the", *reversed(chunked)]
+    assert_same_as_reference(texts * 2)
+
+
 def test_long_chunks_sharing_a_16_byte_prefix_stay_apart() -> None:
     words = ["abcdefghijklmnopq1", "abcdefghijklmnopq22", "abcdefghijklmnopqrstuvwxyz", "abcdefghijklmnopqz"]
     assert all(len(w.encode()) > KEY_BYTES for w in words)
