@@ -54,8 +54,7 @@ async def execute_rows(session: AsyncSession, statement: Executable, names: tupl
     keys = compiled.positiontup or []
     order = [names.index(key) for key in keys]
     convert = [compiled.binds[key].type.dialect_impl(dialect).bind_processor(dialect) for key in keys]
-    as_json = [isinstance(compiled.binds[key].type, JSON) and f is not None and _writes_json(f, dialect)
-               for key, f in zip(keys, convert, strict=True)]
+    as_json = [_json_as_dumps(compiled.binds[key].type, f, dialect) for key, f in zip(keys, convert, strict=True)]
     if dialect.name == "sqlite":  # column by column, NULs dropped here, and straight to the driver
         columns = list(zip(*rows, strict=True))
         converted = [_nul_free(_converted(columns[i], f, j)) for i, f, j in zip(order, convert, as_json, strict=True)]
@@ -99,8 +98,7 @@ async def insert_columns(session: AsyncSession, table: Table, names: tuple[str, 
             else:
                 out.append(_nul_free(values))
             continue
-        as_json = isinstance(compiled.binds[key].type, JSON) and convert is not None and _writes_json(convert, dialect)
-        out.append(_nul_free(_converted(values, convert, as_json)))
+        out.append(_nul_free(_converted(values, convert, _json_as_dumps(compiled.binds[key].type, convert, dialect))))
     await _sqlite_executemany_columns(conn, compiled.string, out)
 
 
@@ -166,6 +164,12 @@ async def _sqlite_executemany(conn: AsyncConnection, statement: str, rows: Itera
     except sqlite3.Error as exc:
         raise DBAPIError.instance(statement, None, exc, sqlite3.Error) from exc
     await cursor.close()
+
+
+def _json_as_dumps(kind: Any, convert: Callable[[Any], Any] | None, dialect: Any) -> bool:
+    """Whether a column's values may be written as `_converted` writes JSON fast: a JSON column (`kind`) whose own
+    conversion is json.dumps."""
+    return isinstance(kind, JSON) and convert is not None and _writes_json(convert, dialect)
 
 
 def _writes_json(convert: Callable[[Any], Any], dialect: Any) -> bool:

@@ -101,13 +101,13 @@ async def _as_rows(s: AsyncSession, table: Table, names: tuple[str, ...], column
     await insert_rows(s, table, names, list(zip(*columns, strict=True)))
 
 
-WRITERS = pytest.mark.parametrize("write", [_as_columns, _as_rows], ids=["columns", "rows"])
+WRITERS = pytest.mark.parametrize("writer", [_as_columns, _as_rows], ids=["columns", "rows"])
 
 
 @WRITERS
 @pytest.mark.parametrize("count", [1, ROWS_PER_STATEMENT - 1, ROWS_PER_STATEMENT, ROWS_PER_STATEMENT + 1,
                                    3 * ROWS_PER_STATEMENT + 37])
-async def test_narrow_rows_are_each_written_once_in_the_order_given(database_url: str, count: int, write: Any
+async def test_narrow_rows_are_each_written_once_in_the_order_given(database_url: str, count: int, writer: Any
                                                                     ) -> None:
     """Rows of a few columns go many to a statement on SQLite (`ROWS_PER_STATEMENT`, the rest one by one),
     given as columns (a bulk import's) or as rows (an import re-deriving papers, store.corpus.derive): every
@@ -119,7 +119,7 @@ async def test_narrow_rows_are_each_written_once_in_the_order_given(database_url
     try:
         await upgrade(library.database.engine)
         async with library.sessionmaker() as s, s.begin():
-            await write(s, Person.__table__, ("key", "name"), [keys, names])
+            await writer(s, Person.__table__, ("key", "name"), [keys, names])
         async with library.sessionmaker() as s:
             rows = (await s.execute(select(Person.id, Person.key, Person.name).order_by(Person.id))).all()
         assert [(key, name) for _, key, name in rows] == [(k, n.replace("\x00", "")) for k, n in
@@ -130,7 +130,7 @@ async def test_narrow_rows_are_each_written_once_in_the_order_given(database_url
 
 
 @WRITERS
-async def test_a_broken_constraint_among_many_rows_to_a_statement_keeps_nothing(database_url: str, write: Any
+async def test_a_broken_constraint_among_many_rows_to_a_statement_keeps_nothing(database_url: str, writer: Any
                                                                                ) -> None:
     keys = [f"person {i}" for i in range(2 * ROWS_PER_STATEMENT + 5)]
     keys[ROWS_PER_STATEMENT + 3] = keys[1]  # inside the second statement
@@ -139,7 +139,7 @@ async def test_a_broken_constraint_among_many_rows_to_a_statement_keeps_nothing(
         await upgrade(library.database.engine)
         with pytest.raises(IntegrityError):
             async with library.sessionmaker() as s, s.begin():
-                await write(s, Person.__table__, ("key", "name"), [keys, keys])
+                await writer(s, Person.__table__, ("key", "name"), [keys, keys])
         async with library.sessionmaker() as s:
             assert (await s.execute(select(Person.key))).all() == []
     finally:
