@@ -44,7 +44,8 @@ async def execute_rows(session: AsyncSession, statement: Executable, names: tupl
     A bulk import writes 100,000 papers and entries and half a million authorships. The statement is
     compiled by the dialect (valid SQL for SQLite and PostgreSQL alike) and each parameter keeps its
     type's conversion (JSON, datetimes), but the rows skip SQLAlchemy's per-row parameter dictionaries,
-    which cost more than the database's own work.
+    which cost more than the database's own work. On SQLite an insert goes through `insert_columns` (`insert_rows`);
+    here go the other statements (`derive.rederive`'s UPDATE of the papers it derives again).
     """
     if not rows:
         return
@@ -58,10 +59,6 @@ async def execute_rows(session: AsyncSession, statement: Executable, names: tupl
     if dialect.name == "sqlite":  # column by column, NULs dropped here, and straight to the driver
         columns = list(zip(*rows, strict=True))
         converted = [_nul_free(_converted(columns[i], f, j)) for i, f, j in zip(order, convert, as_json, strict=True)]
-        if order == list(range(len(names))) and all(c is columns[i] for i, c in enumerate(converted)):
-            given = rows if isinstance(rows, list) else list(rows)  # nothing converted: the rows as they came
-            await _sqlite_executemany(conn, compiled.string, given)
-            return
         await _sqlite_executemany(conn, compiled.string, zip(*converted, strict=True))
         return
     if order != list(range(len(names))) or any(convert):  # column by column: a call per value, not per row

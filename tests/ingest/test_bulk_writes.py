@@ -93,15 +93,11 @@ async def test_columns_with_json_given_as_text_are_written_as_sqlalchemys_insert
         await library.close()
 
 
-async def _as_columns(s: AsyncSession, table: Table, names: tuple[str, ...], columns: list[list[Any]]) -> None:
-    await insert_columns(s, table, names, columns)
-
-
 async def _as_rows(s: AsyncSession, table: Table, names: tuple[str, ...], columns: list[list[Any]]) -> None:
     await insert_rows(s, table, names, list(zip(*columns, strict=True)))
 
 
-WRITERS = pytest.mark.parametrize("writer", [_as_columns, _as_rows], ids=["columns", "rows"])
+WRITERS = pytest.mark.parametrize("writer", [insert_columns, _as_rows], ids=["columns", "rows"])
 
 
 @WRITERS
