@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from store.corpus.bulk import import_cache
 from store.corpus.folders import adopt_former_homes
-from store.corpus.sync import CORPUS_GIVEN, sync_files, unread_unchanged
+from store.corpus.sync import CORPUS_GIVEN, marked_new, sync_files, unread_unchanged
 from store.db import changes
 from store.db.claims import ingest_claim
 from store.db.database import Database
@@ -116,7 +116,7 @@ async def _ingest(targets: list[Path], corpus_dir: Path, corpus_root: str, sessi
         async with sessions() as session, session.begin(), import_cache(session, incoming):
             await changes.take_turn(session)  # (sync_files takes it too: at no cost) before the documents are read
             unread = await unread_unchanged(session, files)  # the files whose bytes did not change: not parsed
-            rest = [f for f in files if (f.root, f.name) not in unread]
+            rest = await marked_new(session, [f for f in files if (f.root, f.name) not in unread])
             stream = parsed(rest) if progress is None else _reported(rest, progress)
             async with contextlib.aclosing(_in_order(files, unread, stream)) as each:
                 report = await sync_files(session, each, roots, unread=unread,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import gc
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, exists, func, select
@@ -105,6 +106,14 @@ async def unread_unchanged(session: AsyncSession, files: Sequence[CorpusFile]) -
         found[(file.root, file.name)] = StreamedFile(file.name, file.root, sha, False, _problems(doc.problems),
                                                      _no_batches())
     return found
+
+
+async def marked_new(session: AsyncSession, files: Sequence[CorpusFile]) -> list[CorpusFile]:
+    """`files`, each one the database holds no document of marked `new`: a JSON Lines file is then read once,
+    fingerprinted as its records stream (store.ingest.stream), not first read whole for a fingerprint nothing
+    would be compared with. Asked inside the sync's transaction, after its turn is taken."""
+    held = {(root, name) for root, name in await session.execute(select(Document.root, Document.name))}
+    return [f if (f.root, f.name) in held else replace(f, new=True) for f in files]
 
 
 async def _stale(session: AsyncSession, doc: Document) -> bool:

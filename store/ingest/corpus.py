@@ -61,6 +61,7 @@ class CorpusFile:
     name: str  # relative to `root`; the document's identity
     root: str
     inside: Path | None = None  # the folder it was found in, resolved: its real path must stay inside
+    new: bool = False  # the database holds no document of it: a JSON Lines file is read once (store.ingest.stream)
 
 
 def _within(path: Path, folder: Path | None) -> str | None:
@@ -136,7 +137,7 @@ def messages(file: CorpusFile) -> Iterator[Message]:
     """The file read for the database (see store.ingest.stream): a JSON Lines file streamed in batches,
     any other (5 MiB at most) parsed whole and sent as one."""
     if file.path.suffix.lower() == ".jsonl":
-        yield from jsonl_messages(file.path, file.name, file.inside)
+        yield from jsonl_messages(file.path, file.name, file.inside, checked=not file.new)
         return
     from store.ingest.formats import parse_file  # not before: a bulk import's process reads JSON Lines only
 
@@ -292,7 +293,7 @@ class _Feed:
             self.here = messages(self.file)
             if self.count:  # the worker stopped in this file: read again what it sent, and check it is the same file
                 again = await asyncio.to_thread(_skip, self.here, self.count)
-                if again.sha256 != self.taken[0].sha256 or again.failed:
+                if not _same(again, self.taken[0]):
                     self.count += 1
                     return Ended(again.sha256, True, [Problem(self.file.name, 0, "changed while it was read; "
                                                                                  "not read")])
@@ -348,6 +349,16 @@ class _Feed:
         """Take what the caller left of the file, so that the next message is the next file's."""
         while await self._take() is not None:
             pass
+
+
+def _same(again: Opened, first: Opened) -> bool:
+    """Whether a file opened again here is the one the parsing process read: by its fingerprint, or, for a file
+    read once (whose fingerprint comes at its end), by its size and modification time."""
+    if again.failed:
+        return False
+    if first.sha256:
+        return again.sha256 == first.sha256
+    return first.stamp is not None and again.stamp == first.stamp
 
 
 def _skip(messages: Iterator[Message], count: int) -> Opened:

@@ -1,21 +1,25 @@
 """A corpus file read for the database as a stream of messages: `Opened` (its fingerprint, or why it
 cannot be read), then its records and problems as `Parsed` batches, then `Ended` (how the reading ended).
 
-A JSON Lines bulk import (up to 512 MiB) is streamed: read twice a block at a time, first to fingerprint
-and check it (so an unchanged or broken file is known before any record is written), then line by line
-into batches of at most `BATCH_RECORDS` records or `BATCH_CHARS` characters. Memory is one batch's,
-whatever the file's size. Its records keep the contract every parser's do (store.ingest.records.contract). The
-fingerprint `Ended` gives is of the bytes the records came from: a file changed between the two readings
-is stored as read the second time (and fails then if it has become unreadable).
+A JSON Lines bulk import (up to 512 MiB) is streamed a block at a time, line by line into batches of at most
+`BATCH_RECORDS` records or `BATCH_CHARS` characters. Memory is one batch's, whatever the file's size. Its records
+keep the contract every parser's do (store.ingest.records.contract). A file the database holds a document of is
+read twice: first to fingerprint and check it, so an unchanged or broken file is known before any record is
+written. A file it does not (`checked=False`: nothing to compare its fingerprint with) is read once, judged by
+its first block before any record and fingerprinted as it streams; one that turns out broken further on fails
+at its end, and the database rolls back what it wrote of it, as it does for a file that breaks between two
+readings. The fingerprint `Ended` gives is of the bytes the records came from.
 
 In every file, problem lines beyond `PROBLEMS_PER_FILE` are counted, not kept (`MoreProblems`).
 """
 
 from __future__ import annotations
 
+import os
 import pickle
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +42,11 @@ PROBLEMS_PER_FILE = 1_000  # problem lines kept per file; the rest are counted
 class Opened:
     """What is known of a file before its records."""
 
-    sha256: str
+    sha256: str  # "" for a file read once (`jsonl_messages`): `Ended` gives it
     failed: bool  # it cannot be read: no batches follow
     problems: list[Problem]
     refused: bool = False  # a link out of its folder
+    stamp: tuple[int, int] | None = None  # its size and modification time when opened (a streamed file)
 
 
 @dataclass(slots=True)
@@ -186,8 +191,9 @@ class ProblemCap:
         return [MoreProblems.of(self.source, self.more)] if self.more else []
 
 
-def jsonl_messages(path: Path, source: str, inside: Path | None = None) -> Iterator[Message]:
-    """The messages for a JSON Lines file (see the module's docstring)."""
+def jsonl_messages(path: Path, source: str, inside: Path | None = None, checked: bool = True) -> Iterator[Message]:
+    """The messages for a JSON Lines file (see the module's docstring). `checked`: read it whole for its
+    fingerprint and problem before its records (a file the database holds a document of)."""
     handle = open_regular(path, source, inside)
     if isinstance(handle, Problem):
         yield Opened("", True, [handle], outside_folder([handle]))
@@ -195,26 +201,39 @@ def jsonl_messages(path: Path, source: str, inside: Path | None = None) -> Itera
         return
     with handle:
         limit = max_bytes(path.suffix)
-        first = TextBlocks(handle, source, limit)
-        if (problem := first.check()) is not None:
-            yield Opened(first.sha256, True, [problem])
-            yield Ended(first.sha256, True, [])
+        status = os.fstat(handle.fileno())
+        stamp = (status.st_size, status.st_mtime_ns)
+        blocks = TextBlocks(handle, source, limit)
+        texts: Iterable[str]
+        if checked:
+            problem = blocks.check()
+            sha256 = blocks.sha256
+            blocks = TextBlocks(handle, source, limit)
+            texts = blocks
+        else:  # judged by its first block: a file over its limit, or not text from its start, fails before a record
+            sha256, problem, rest = "", None, iter(blocks)
+            try:
+                texts = chain([next(rest, "")], rest)
+            except Unreadable as exc:
+                problem = exc.problem
+        if problem is not None:
+            yield Opened(sha256, True, [problem], stamp=stamp)
+            yield Ended(sha256, True, [])
             return
-        yield Opened(first.sha256, False, [])
-        second = TextBlocks(handle, source, limit)
+        yield Opened(sha256, False, [], stamp=stamp)
         cap = ProblemCap(source)
         records = 0
         late: Problem | None = None
         try:
-            for batch in _batches(numbered_lines(second, MAX_LINE_CHARS), source):
+            for batch in _batches(numbered_lines(texts, MAX_LINE_CHARS), source):
                 records += len(batch.records)
                 batch.problems = cap.take(batch.problems)
                 yield batch
-        except Unreadable as exc:  # the file changed since it was checked: now binary, not UTF-8, too large
+        except Unreadable as exc:  # binary, not UTF-8 or too large further on (read once), or since it was checked
             late = exc.problem
         if late is None and not records and not cap.total:
             late = Problem(source, 0, "empty file: nothing to read")  # only blank lines (a JSON line gives one)
-        yield Ended(second.sha256, late is not None or not records, [*([late] if late else []), *cap.rest()])
+        yield Ended(blocks.sha256, late is not None or not records, [*([late] if late else []), *cap.rest()])
 
 
 def _batches(lines: Iterable[Line], source: str) -> Iterator[Parsed]:

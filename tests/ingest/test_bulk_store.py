@@ -214,6 +214,86 @@ async def test_a_file_that_breaks_while_it_is_read_keeps_what_the_database_had(
     assert await stored(database_url) == before
 
 
+async def test_a_new_file_that_breaks_further_on_leaves_nothing_and_the_rest_loads(
+        database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny_batches: None) -> None:
+    """A file the database does not hold is read once: a NUL byte past its first block is found after its first
+    batches were written, and they are rolled back with the file; the other file loads."""
+    folder = tmp_path / "corpus"
+    write(folder / "a.jsonl", paper("Kept Paper"))
+    broken = write(folder / "b.jsonl", *(paper(f"Broken {i}") for i in range(6)))
+    with broken.open("ab") as fh:
+        fh.write(b"\x00\n")
+    monkeypatch.setattr(lines, "BLOCK", 64)
+    report = await ingest(database_url, folder)
+    assert changes(report) == [("a.jsonl", "new", 1, 0, 0, 1), ("b.jsonl", "failed", 0, 0, 0, 0)]
+    assert [str(p) for p in report.problems] == ["b.jsonl:7: binary file (contains NUL bytes); skipped"]
+    state = await stored(database_url)
+    assert [p[1] for p in state["papers"]] == ["Kept Paper"]
+    assert [e[1] for e in state["entries"]] == ["a.jsonl"]
+
+
+async def test_only_a_file_the_database_holds_is_read_for_its_fingerprint_first(
+        database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """New files are read once; a changed file is read whole first (its fingerprint against the document's),
+    then for its records; an unchanged one is fingerprinted, not parsed."""
+    folder = tmp_path / "corpus"
+    write(folder / "a.jsonl", paper("First"))
+    changed = write(folder / "b.jsonl", paper("Second"))
+    readings: list[str] = []
+    real = lines.TextBlocks._texts
+
+    def counted(self: lines.TextBlocks) -> Any:
+        readings.append(self.source)
+        return real(self)
+
+    monkeypatch.setattr(lines.TextBlocks, "_texts", counted)
+    assert changes(await ingest(database_url, folder)) == [("a.jsonl", "new", 1, 0, 0, 1),
+                                                           ("b.jsonl", "new", 1, 0, 0, 1)]
+    assert readings == ["a.jsonl", "b.jsonl"]
+    readings.clear()
+    write(changed, paper("Second"), paper("Third"))
+    assert changes(await ingest(database_url, folder)) == [("a.jsonl", "unchanged", 0, 0, 0, 1),
+                                                           ("b.jsonl", "changed", 1, 0, 0, 2)]
+    assert readings == ["b.jsonl", "b.jsonl"]
+    state = await stored(database_url)
+    assert sorted(p[1] for p in state["papers"]) == ["First", "Second", "Third"]
+
+
+@pytest.mark.parametrize("held", [False, True])
+async def test_a_file_changed_when_the_worker_died_is_not_taken_over(
+        database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, held: bool) -> None:
+    """The worker sends its first batches, the file changes, the worker dies: the file read here is not the one
+    the worker read (by its fingerprint when it was read for it first, else by its size and time), so it fails
+    and the database keeps what it had of it."""
+    folder = tmp_path / "corpus"
+    path = write(folder / "bulk.jsonl", *(paper(f"Paper {i}", f"2402.{i:05d}") for i in range(5_000)))
+    before: dict[str, Any] = {"papers": [], "entries": [], "authorships": [], "people": []}
+    if held:
+        await ingest(database_url, folder)
+        before = await stored(database_url)
+        write(path, *(paper(f"Paper {i}", f"2402.{i:05d}") for i in range(5_001)))
+    relay = tmp_path / "dying-worker"
+    relay.write_text(f"""#!{sys.executable}
+import subprocess, sys
+real = subprocess.Popen([{sys.executable!r}, "-m", "store.ingest.worker"], stdin=sys.stdin, stdout=subprocess.PIPE)
+for _ in range(3):  # the file's Opened and its first two batches, then nothing
+    size = real.stdout.read(8)
+    sys.stdout.buffer.write(size + real.stdout.read(int.from_bytes(size, "big")))
+sys.stdout.buffer.flush()
+with open({str(path)!r}, "a") as fh:
+    fh.write({paper("Paper Late")!r} + "\\n")
+real.kill()
+""")
+    relay.chmod(0o755)
+    monkeypatch.setattr(corpus, "PROCESS_WORTHWHILE_BYTES", 0)
+    monkeypatch.setattr(corpus.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(corpus.sys, "executable", str(relay))
+    report = await ingest(database_url, folder)
+    assert changes(report) == [("bulk.jsonl", "failed", 0, 0, 0, 0)]
+    assert [str(p) for p in report.problems] == ["bulk.jsonl: changed while it was read; not read"]
+    assert await stored(database_url) == before
+
+
 async def test_a_worker_that_dies_mid_file_is_taken_over_where_it_stopped(
         database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:

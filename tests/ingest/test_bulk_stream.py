@@ -11,6 +11,7 @@ import io
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -75,12 +76,64 @@ def test_the_streamed_records_are_the_records_of_the_file_read_whole(tmp_path: P
 ])
 
 
-def test_a_file_that_cannot_be_used_fails_before_any_record(tmp_path: Path, content: bytes, expected: str) -> None:
+@pytest.mark.parametrize("checked", [True, False])
+def test_a_file_that_cannot_be_used_fails_before_any_record(tmp_path: Path, content: bytes, expected: str,
+                                                            checked: bool) -> None:
+    """Read once (a file the database does not hold), a file is judged by its first block before any record:
+    these all fail there, but a file of blank lines, which only its end shows (next test)."""
     path = tmp_path / "bad.jsonl"
     path.write_bytes(content)
-    opened, ended = list(stream.jsonl_messages(path, "bad.jsonl"))
+    messages = list(stream.jsonl_messages(path, "bad.jsonl", checked=checked))
+    if not checked and content.strip() == b"" and content:
+        opened, ended = messages
+        assert not opened.failed and ended.failed and [p.message for p in ended.problems] == [expected]
+        return
+    opened, ended = messages
     assert isinstance(opened, stream.Opened) and opened.failed and [p.message for p in opened.problems] == [expected]
     assert isinstance(ended, stream.Ended) and ended.failed
+
+
+def test_a_file_read_once_gives_the_records_of_the_file_checked_first(tmp_path: Path, tiny_batches: None,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file the database holds no document of is read once: no reading for its fingerprint first (`check`),
+    the same batches and problems, and its fingerprint at its end."""
+    path = write(tmp_path / "bulk.jsonl", *(paper(f"Paper {i}") for i in range(5)), "{broken", paper("Paper 5"))
+    checked = list(stream.jsonl_messages(path, "bulk.jsonl"))
+    reads: list[int] = []
+    real = TextBlocks._texts
+
+    def counted(self: TextBlocks) -> Any:
+        reads.append(1)
+        return real(self)
+
+    monkeypatch.setattr(TextBlocks, "_texts", counted)
+    once = list(stream.jsonl_messages(path, "bulk.jsonl", checked=False))
+    assert len(reads) == 1
+    assert [type(m) for m in once] == [type(m) for m in checked]
+    assert once[0].sha256 == "" and checked[0].sha256 == corpus.sha256_of(path)
+    assert once[0].stamp == checked[0].stamp == (path.stat().st_size, path.stat().st_mtime_ns)
+    assert [(m.records, m.problems) for m in once[1:-1]] == [(m.records, m.problems) for m in checked[1:-1]]
+    assert once[-1] == checked[-1] and once[-1].sha256 == corpus.sha256_of(path)
+
+
+@pytest.mark.parametrize(("tail", "expected"), [
+    (b"\x00\n", "bulk.jsonl:{n}: binary file (contains NUL bytes); skipped"),
+    (b'{"title": "\xe9"}\n', "bulk.jsonl:{n}: not UTF-8 text (byte 0xe9 on line {n}); save the file as UTF-8"),
+])
+def test_a_file_read_once_that_breaks_further_on_fails_at_its_end(tmp_path: Path, tiny_batches: None,
+                                                                  monkeypatch: pytest.MonkeyPatch, tail: bytes,
+                                                                  expected: str) -> None:
+    """Past its first block, a file read once is known broken only as it streams: its batches come, then
+    `Ended` fails with the problem and its line (the database rolls back what it wrote of the file)."""
+    monkeypatch.setattr(lines, "BLOCK", 64)
+    path = write(tmp_path / "bulk.jsonl", *(paper(f"Paper {i}") for i in range(6)))
+    with path.open("ab") as fh:
+        fh.write(tail)
+    opened, *batches, ended = list(stream.jsonl_messages(path, "bulk.jsonl", checked=False))
+    assert not opened.failed and batches and all(isinstance(b, Parsed) for b in batches)
+    assert ended.failed and [str(p) for p in ended.problems] == [expected.format(n=7)]
+    checked = list(stream.jsonl_messages(path, "bulk.jsonl"))
+    assert [str(p) for p in checked[0].problems] == [expected.format(n=7)] and len(checked) == 2
 
 
 def test_a_file_over_the_limit_is_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
