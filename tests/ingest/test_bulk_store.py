@@ -259,6 +259,26 @@ async def test_only_a_file_the_database_holds_is_read_for_its_fingerprint_first(
     assert sorted(p[1] for p in state["papers"]) == ["First", "Second", "Third"]
 
 
+def _dying_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, then: str = "") -> None:
+    """The import's parsing process made one that relays the real one's first three messages (the file's Opened
+    and its first two batches), runs `then` (Python), and kills it."""
+    relay = tmp_path / "dying-worker"
+    relay.write_text(f"""#!{sys.executable}
+import subprocess, sys
+real = subprocess.Popen([{sys.executable!r}, "-m", "store.ingest.worker"], stdin=sys.stdin, stdout=subprocess.PIPE)
+for _ in range(3):
+    size = real.stdout.read(8)
+    sys.stdout.buffer.write(size + real.stdout.read(int.from_bytes(size, "big")))
+sys.stdout.buffer.flush()
+{then}
+real.kill()
+""")
+    relay.chmod(0o755)
+    monkeypatch.setattr(corpus, "PROCESS_WORTHWHILE_BYTES", 0)
+    monkeypatch.setattr(corpus.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(corpus.sys, "executable", str(relay))
+
+
 @pytest.mark.parametrize("held", [False, True])
 async def test_a_file_changed_when_the_worker_died_is_not_taken_over(
         database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, held: bool) -> None:
@@ -272,22 +292,8 @@ async def test_a_file_changed_when_the_worker_died_is_not_taken_over(
         await ingest(database_url, folder)
         before = await stored(database_url)
         write(path, *(paper(f"Paper {i}", f"2402.{i:05d}") for i in range(5_001)))
-    relay = tmp_path / "dying-worker"
-    relay.write_text(f"""#!{sys.executable}
-import subprocess, sys
-real = subprocess.Popen([{sys.executable!r}, "-m", "store.ingest.worker"], stdin=sys.stdin, stdout=subprocess.PIPE)
-for _ in range(3):  # the file's Opened and its first two batches, then nothing
-    size = real.stdout.read(8)
-    sys.stdout.buffer.write(size + real.stdout.read(int.from_bytes(size, "big")))
-sys.stdout.buffer.flush()
-with open({str(path)!r}, "a") as fh:
-    fh.write({paper("Paper Late")!r} + "\\n")
-real.kill()
-""")
-    relay.chmod(0o755)
-    monkeypatch.setattr(corpus, "PROCESS_WORTHWHILE_BYTES", 0)
-    monkeypatch.setattr(corpus.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(corpus.sys, "executable", str(relay))
+    _dying_worker(tmp_path, monkeypatch, then=f"""with open({str(path)!r}, "a") as fh:
+    fh.write({paper("Paper Late")!r} + "\\n")""")
     report = await ingest(database_url, folder)
     assert changes(report) == [("bulk.jsonl", "failed", 0, 0, 0, 0)]
     assert [str(p) for p in report.problems] == ["bulk.jsonl: changed while it was read; not read"]
@@ -301,20 +307,7 @@ async def test_a_worker_that_dies_mid_file_is_taken_over_where_it_stopped(
     is exactly what a whole parse gives."""
     folder = tmp_path / "corpus"
     write(folder / "bulk.jsonl", *(paper(f"Paper {i}", f"2402.{i:05d}") for i in range(5_000)))
-    relay = tmp_path / "dying-worker"
-    relay.write_text(f"""#!{sys.executable}
-import subprocess, sys
-real = subprocess.Popen([{sys.executable!r}, "-m", "store.ingest.worker"], stdin=sys.stdin, stdout=subprocess.PIPE)
-for _ in range(3):  # the file's Opened and its first two batches, then nothing
-    size = real.stdout.read(8)
-    sys.stdout.buffer.write(size + real.stdout.read(int.from_bytes(size, "big")))
-sys.stdout.buffer.flush()
-real.kill()
-""")
-    relay.chmod(0o755)
-    monkeypatch.setattr(corpus, "PROCESS_WORTHWHILE_BYTES", 0)
-    monkeypatch.setattr(corpus.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(corpus.sys, "executable", str(relay))
+    _dying_worker(tmp_path, monkeypatch)
     with caplog.at_level(logging.WARNING, logger=corpus.__name__):
         report = await ingest(database_url, folder)
     assert any("the parsing process stopped" in r.getMessage() for r in caplog.records)
