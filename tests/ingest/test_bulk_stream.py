@@ -80,7 +80,8 @@ def test_the_streamed_records_are_the_records_of_the_file_read_whole(tmp_path: P
 def test_a_file_that_cannot_be_used_fails_before_any_record(tmp_path: Path, content: bytes, expected: str,
                                                             checked: bool) -> None:
     """Read once (a file the database does not hold), a file is judged by its first block before any record:
-    these all fail there, but a file of blank lines, which only its end shows (next test)."""
+    these all fail there, but a file of blank lines, which only its end shows: it fails there, with the same
+    problem."""
     path = tmp_path / "bad.jsonl"
     path.write_bytes(content)
     messages = list(stream.jsonl_messages(path, "bad.jsonl", checked=checked))
